@@ -1,0 +1,82 @@
+# The README's commands. `make demo` serves the demo; `make test` runs every gate.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+VENDOR := src/kollega/core/static/vendor
+DEMO_ENV := KOLLEGA_DEMO=1
+
+# Debian packages: node/npm build the front end, gettext compiles translations,
+# chromium runs browser tests, espeak-ng and sox make test audio.
+APT_BUILD := nodejs npm gettext
+APT_TEST := chromium espeak-ng sox
+
+.PHONY: demo test lint typecheck imports pytest static messages apt-build apt-test clean help
+
+help:
+	@echo "make demo   install into .venv, prepare var/kollega.sqlite3 with demo data, serve on http://127.0.0.1:8000/"
+	@echo "make test   install test tools and run ruff, mypy, import-linter and pytest"
+
+define apt_install
+	@missing=""; for pkg in $(1); do \
+	  case $$pkg in nodejs) bin=node;; gettext) bin=msgfmt;; *) bin=$$pkg;; esac; \
+	  command -v $$bin >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+endef
+
+apt-build:
+	$(call apt_install,$(APT_BUILD))
+
+apt-test:
+	$(call apt_install,$(APT_TEST))
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip wheel
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json | apt-build
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static: node_modules/.installed
+	mkdir -p $(VENDOR)
+	cp node_modules/@digdir/designsystemet-css/dist/src/index.css $(VENDOR)/designsystemet.css
+	cp node_modules/@digdir/designsystemet-theme/brand/digdir.css $(VENDOR)/theme.css
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+
+messages: $(VENV)/.installed | apt-build
+	cd src/kollega && KOLLEGA_DEMO=1 KOLLEGA_VAR_DIR=$(CURDIR)/var ../../$(BIN)/kollega compilemessages -v 0
+
+demo: $(VENV)/.installed static messages
+	$(DEMO_ENV) $(BIN)/kollega demo
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy src/kollega
+
+imports: $(VENV)/.installed-test
+	$(BIN)/lint-imports
+
+pytest: $(VENV)/.installed-test static messages apt-test
+	$(BIN)/pytest
+
+test: lint typecheck imports pytest
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) .mypy_cache .ruff_cache

@@ -1,0 +1,140 @@
+"""The `kollega` command: serve, worker, demo, stc, speech, bench, and every manage.py command.
+
+`kollega stc …` and `kollega speech …` run the pure libraries without starting Django.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+USAGE = """usage: kollega COMMAND [ARGS...]
+
+commands:
+  serve [--bind HOST:PORT] [--workers N]   serve the web application (gunicorn)
+  worker                                    run the background task worker
+  demo [--bind HOST:PORT]                   prepare the demo database and serve it with a worker
+  demo-otp USERNAME                         print the current sign-in code of a demo user
+  make-data-key                             print a new key for KOLLEGA_DATA_KEYS
+  stc SUBCOMMAND ...                        systematic text condensation (see: kollega stc --help)
+  speech SUBCOMMAND ...                     transcription and de-identification (see: kollega speech --help)
+  bench [NAME]                              run the benchmarks in bench/
+  any manage.py command                     e.g. kollega migrate, kollega create_admin NAME
+"""
+
+
+def _django_manage(argv: Sequence[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kollega.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["kollega", *argv])
+    return 0
+
+
+def _worker_command() -> list[str]:
+    manage = [sys.executable, "-m", "kollega.cli"]
+    if os.environ.get("REDIS_URL"):
+        return [*manage, "rqworker", "default", "--job-class", "django_tasks_rq.Job"]
+    return [*manage, "db_worker", "--queue-name", "*", "--no-reload"]
+
+
+def _serve_command(bind: str, workers: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "kollega.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--access-logformat",
+        # No query strings or referrers in logs: status links carry secret tokens.
+        "%(t)s %(m)s %(U)s %(s)s %(L)ss",
+    ]
+
+
+def _option(argv: list[str], name: str, default: str) -> str:
+    if name in argv:
+        index = argv.index(name)
+        if index + 1 < len(argv):
+            return argv[index + 1]
+    return default
+
+
+def _run_together(commands: list[list[str]]) -> int:
+    """Run the web server and the worker side by side; stop both when either stops or on Ctrl-C."""
+    processes = [subprocess.Popen(command) for command in commands]
+    try:
+        while all(process.poll() is None for process in processes):
+            try:
+                processes[0].wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                continue
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    return max((process.returncode or 0) for process in processes)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return 0
+    command, rest = args[0], args[1:]
+    if command == "stc":
+        from kollega.stc.cli import main as stc_main
+
+        return stc_main(rest)
+    if command == "speech":
+        from kollega.speech.cli import main as speech_main
+
+        return speech_main(rest)
+    if command == "make-data-key":
+        from cryptography.fernet import Fernet
+
+        print(Fernet.generate_key().decode("ascii"))
+        return 0
+    if command == "bench":
+        bench_dir = Path(__file__).resolve().parents[2] / "bench"
+        names = rest or sorted(p.stem for p in bench_dir.glob("*.py") if not p.stem.startswith("_"))
+        status = 0
+        for name in names:
+            status |= subprocess.call([sys.executable, str(bench_dir / f"{name}.py")])
+        return status
+    if command == "serve":
+        return subprocess.call(
+            _serve_command(
+                _option(rest, "--bind", "127.0.0.1:8000"), int(_option(rest, "--workers", "3"))
+            )
+        )
+    if command == "worker":
+        return subprocess.call(_worker_command())
+    if command == "demo":
+        os.environ["KOLLEGA_DEMO"] = "1"
+        bind = _option(rest, "--bind", "127.0.0.1:8000")
+        _django_manage(["migrate", "--no-input", "-v", "0"])
+        _django_manage(["load_demo", "--site-url", f"http://{bind}"])
+        return _run_together([_serve_command(bind, 2), _worker_command()])
+    if command == "demo-otp":
+        return _django_manage(["demo_otp", *rest])
+    return _django_manage(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

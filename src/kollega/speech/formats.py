@@ -1,0 +1,147 @@
+"""Writers and readers for transcripts: WebVTT, SubRip and plain text.
+
+Writers produce one cue per segment, labelled with its turn's speaker (``<v speaker>`` in
+WebVTT, ``speaker: `` in SRT). Files are written to a temporary name and renamed, so a
+killed job never leaves a half-written transcript. ``read_vtt``/``read_srt`` read back what
+the writers wrote (and plain cues without speakers).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from kollega.speech.turns import merge_turns
+from kollega.speech.types import Segment, SpeechTranscript, TurnMethod
+
+_VTT_TIME = re.compile(
+    r"(?P<a>(?:\d+:)?\d{2}:\d{2}[.,]\d{3})\s+-->\s+(?P<b>(?:\d+:)?\d{2}:\d{2}[.,]\d{3})"
+)
+_VOICE = re.compile(r"^<v(?:\.[\w.-]+)?\s+(?P<speaker>[^>]+)>(?P<text>.*?)(?:</v>)?$", re.S)
+_SRT_SPEAKER = re.compile(r"^(?P<speaker>[\w .'-]{1,40}): (?P<text>.*)$", re.S)
+
+
+def format_timestamp(seconds: float, *, sep: str = ".", hours: bool = True) -> str:
+    """``HH:MM:SS.mmm`` (``sep=","`` for SRT; ``hours=False`` drops a zero hour)."""
+    millis = round(max(seconds, 0.0) * 1000)
+    h, rest = divmod(millis, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    stamp = f"{m:02d}:{s:02d}{sep}{ms:03d}"
+    return f"{h:02d}:{stamp}" if hours or h else stamp
+
+
+def parse_timestamp(stamp: str) -> float:
+    """Seconds from ``[HH:]MM:SS.mmm`` or ``HH:MM:SS,mmm``."""
+    parts = stamp.replace(",", ".").split(":")
+    seconds = float(parts[-1]) + 60 * int(parts[-2])
+    if len(parts) == 3:
+        seconds += 3600 * int(parts[0])
+    return seconds
+
+
+def _labelled(transcript: SpeechTranscript) -> Iterator[tuple[Segment, str]]:
+    for turn in transcript.turns:
+        for seg in turn.segments:
+            yield seg, turn.speaker
+
+
+def to_vtt(transcript: SpeechTranscript) -> str:
+    cues = [
+        f"{format_timestamp(seg.start)} --> {format_timestamp(seg.end)}\n<v {speaker}>{seg.text}"
+        for seg, speaker in _labelled(transcript)
+    ]
+    return "WEBVTT\n\n" + "".join(cue + "\n\n" for cue in cues)
+
+
+def to_srt(transcript: SpeechTranscript) -> str:
+    cues = [
+        f"{i}\n{format_timestamp(seg.start, sep=',')} --> {format_timestamp(seg.end, sep=',')}\n"
+        f"{speaker}: {seg.text}"
+        for i, (seg, speaker) in enumerate(_labelled(transcript), start=1)
+    ]
+    return "".join(cue + "\n\n" for cue in cues)
+
+
+def to_txt(transcript: SpeechTranscript, *, timestamps: bool = True) -> str:
+    """One paragraph per turn: ``[HH:MM:SS] speaker: text``."""
+    lines = []
+    for turn in transcript.turns:
+        stamp = f"[{format_timestamp(turn.start)[:8]}] " if timestamps else ""
+        lines.append(f"{stamp}{turn.speaker}: {turn.text}")
+    return "\n\n".join(lines) + "\n"
+
+
+def write_vtt(transcript: SpeechTranscript, path: str | os.PathLike[str]) -> None:
+    write_text_atomic(path, to_vtt(transcript))
+
+
+def write_srt(transcript: SpeechTranscript, path: str | os.PathLike[str]) -> None:
+    write_text_atomic(path, to_srt(transcript))
+
+
+def write_txt(transcript: SpeechTranscript, path: str | os.PathLike[str]) -> None:
+    write_text_atomic(path, to_txt(transcript))
+
+
+def read_vtt(path: str | os.PathLike[str], *, language: str = "") -> SpeechTranscript:
+    """Read a WebVTT file; ``<v speaker>`` tags become turns. Raises ValueError if not WebVTT."""
+    text = Path(path).read_text(encoding="utf-8-sig")
+    if not text.startswith("WEBVTT"):
+        raise ValueError(f"{path}: not a WebVTT file (no WEBVTT header)")
+    return _from_cues(text, _VOICE, language)
+
+
+def read_srt(path: str | os.PathLike[str], *, language: str = "") -> SpeechTranscript:
+    """Read a SubRip file; a ``speaker: `` prefix becomes the turn's speaker."""
+    return _from_cues(Path(path).read_text(encoding="utf-8-sig"), _SRT_SPEAKER, language)
+
+
+def _from_cues(text: str, speaker_pattern: re.Pattern[str], language: str) -> SpeechTranscript:
+    segments: list[Segment] = []
+    labels: list[str] = []
+    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
+        lines = block.strip().split("\n")
+        for i, line in enumerate(lines):
+            match = _VTT_TIME.search(line)
+            if match is None:
+                continue
+            body = "\n".join(lines[i + 1 :]).strip()
+            voice = speaker_pattern.match(body)
+            speaker = voice["speaker"].strip() if voice else "speaker"
+            segments.append(
+                Segment(
+                    start=parse_timestamp(match["a"]),
+                    end=parse_timestamp(match["b"]),
+                    text=(voice["text"] if voice else body).strip(),
+                )
+            )
+            labels.append(speaker)
+            break
+    turns = merge_turns(segments, labels)
+    method: TurnMethod = "none"
+    return SpeechTranscript(
+        language=language,
+        duration=max((s.end for s in segments), default=0.0),
+        segments=tuple(segments),
+        turns=turns,
+        turn_method=method,
+        model="",
+        speakers=tuple(dict.fromkeys(labels)),
+    )
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file in the same folder and a rename."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,150 @@
+"""Speaker turns without a diarisation model.
+
+Two methods, both suggestions the researcher corrects in the editor:
+
+* :func:`turns_by_channel` — a two-channel recording (one microphone per speaker): each
+  segment belongs to the speaker of the channel it was recognised on.
+* :func:`turns_by_pauses` — one channel: segments are grouped into blocks at pauses of at least
+  ``min_pause_s``; blocks are given to two speakers by clustering their voice pitch when two
+  pitches are clearly apart, and otherwise by alternation (question, answer, question, ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from kollega.speech.types import Segment, Turn
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+DEFAULT_SPEAKERS = ("interviewer", "participant")
+_FRAME_S = 0.04
+_MIN_F0, _MAX_F0 = 60.0, 400.0
+# Two clusters of block pitch must differ by this factor to be taken as two voices.
+_PITCH_SEPARATION = 1.2
+
+
+def turns_by_channel(
+    segments: Sequence[Segment], *, speakers: tuple[str, str] = DEFAULT_SPEAKERS
+) -> tuple[Turn, ...]:
+    """Turns from segments whose ``channel`` is 0 (first speaker) or 1 (second)."""
+    ordered = sorted(segments, key=lambda s: (s.start, s.channel or 0))
+    labels = [speakers[1] if seg.channel == 1 else speakers[0] for seg in ordered]
+    return merge_turns(ordered, labels)
+
+
+def turns_by_pauses(
+    segments: Sequence[Segment],
+    *,
+    samples: npt.NDArray[np.float32] | None = None,
+    sample_rate: int = 16_000,
+    min_pause_s: float = 0.8,
+    speakers: tuple[str, str] = DEFAULT_SPEAKERS,
+) -> tuple[Turn, ...]:
+    """Turns from one channel's segments, split at pauses.
+
+    ``samples`` (mono audio) enables the pitch clustering; without it speakers alternate.
+    """
+    ordered = sorted(segments, key=lambda s: s.start)
+    blocks: list[list[Segment]] = []
+    for seg in ordered:
+        if blocks and seg.start - blocks[-1][-1].end < min_pause_s:
+            blocks[-1].append(seg)
+        else:
+            blocks.append([seg])
+    clusters = _pitch_clusters(blocks, samples, sample_rate) if samples is not None else None
+    if clusters is None:
+        block_labels = [speakers[i % 2] for i in range(len(blocks))]
+    else:
+        first = clusters[0]
+        block_labels = [speakers[0] if c == first else speakers[1] for c in clusters]
+    labels = [label for block, label in zip(blocks, block_labels, strict=True) for _ in block]
+    return merge_turns([seg for block in blocks for seg in block], labels)
+
+
+def single_turn(segments: Sequence[Segment], *, speaker: str = "speaker") -> tuple[Turn, ...]:
+    """All segments as consecutive turns of one speaker (no split)."""
+    return merge_turns(list(segments), [speaker] * len(segments))
+
+
+def merge_turns(segments: Sequence[Segment], labels: Sequence[str]) -> tuple[Turn, ...]:
+    turns: list[Turn] = []
+    group: list[Segment] = []
+    for i, seg in enumerate(segments):
+        group.append(seg)
+        if i + 1 == len(segments) or labels[i + 1] != labels[i]:
+            turns.append(
+                Turn(
+                    speaker=labels[i],
+                    start=group[0].start,
+                    end=max(s.end for s in group),
+                    text=" ".join(s.text.strip() for s in group if s.text.strip()),
+                    segments=tuple(group),
+                )
+            )
+            group = []
+    return tuple(turns)
+
+
+def _pitch_clusters(
+    blocks: Sequence[Sequence[Segment]], samples: npt.NDArray[np.float32], sample_rate: int
+) -> list[int] | None:
+    """Cluster blocks into two by median pitch; None when there is no clear second voice."""
+    import numpy as np
+
+    pitches = []
+    for block in blocks:
+        lo = int(block[0].start * sample_rate)
+        hi = int(max(s.end for s in block) * sample_rate)
+        pitches.append(_median_pitch(samples[lo:hi], sample_rate))
+    known = [p for p in pitches if p is not None]
+    if len(known) < 2:
+        return None
+    values = np.log(np.array(known))
+    low, high = float(values.min()), float(values.max())
+    for _ in range(20):
+        is_high = np.abs(values - high) < np.abs(values - low)
+        if is_high.all() or not is_high.any():
+            return None
+        low, high = float(values[~is_high].mean()), float(values[is_high].mean())
+    if high - low < np.log(_PITCH_SEPARATION):
+        return None
+    threshold = (low + high) / 2
+    # A block without voiced frames takes its predecessor's cluster.
+    clusters: list[int] = []
+    for pitch in pitches:
+        if pitch is None:
+            clusters.append(clusters[-1] if clusters else 0)
+        else:
+            clusters.append(int(np.log(pitch) > threshold))
+    return clusters
+
+
+def _median_pitch(samples: npt.NDArray[np.float32], sample_rate: int) -> float | None:
+    """Median fundamental frequency of the louder frames, by autocorrelation."""
+    import numpy as np
+
+    frame = int(_FRAME_S * sample_rate)
+    n_frames = len(samples) // frame
+    if n_frames == 0:
+        return None
+    frames = samples[: n_frames * frame].reshape(n_frames, frame).astype(np.float64)
+    frames -= frames.mean(axis=1, keepdims=True)
+    energy = (frames**2).mean(axis=1)
+    voiced = frames[energy > 0.3 * energy.max()] if energy.max() > 0 else frames[:0]
+    if len(voiced) == 0:
+        return None
+    spectrum = np.fft.rfft(voiced, n=2 * frame, axis=1)
+    autocorr = np.fft.irfft(np.abs(spectrum) ** 2, axis=1)[:, :frame]
+    min_lag = int(sample_rate / _MAX_F0)
+    max_lag = min(int(sample_rate / _MIN_F0), frame - 1)
+    window = autocorr[:, min_lag:max_lag]
+    lags = window.argmax(axis=1) + min_lag
+    strength = window.max(axis=1) / np.maximum(autocorr[:, 0], 1e-12)
+    good = lags[strength > 0.3]
+    if len(good) == 0:
+        return None
+    return float(sample_rate / np.median(good))

@@ -1,0 +1,5 @@
+import sys
+
+from kollega.stc.cli import main
+
+sys.exit(main())

@@ -1,0 +1,9 @@
+"""The one exception the STC library raises for malformed input."""
+
+from __future__ import annotations
+
+__all__ = ["StcFormatError"]
+
+
+class StcFormatError(ValueError):
+    """Input (a file, JSON, offsets, a reference) is malformed; the message names the problem."""

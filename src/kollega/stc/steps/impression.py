@@ -1,0 +1,137 @@
+"""Step 1, total impression: candidate themes from clustered sentence embeddings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kollega.stc.assist import Embedder, choose_k
+from kollega.stc.steps._base import Component
+from kollega.stc.text import INTERVIEWER_LABELS, keywords, participant_turns, sentences, words
+from kollega.stc.types import Assistance, PreliminaryTheme, Span, Transcript, new_id
+
+__all__ = ["ThemeCandidate", "ThemeSuggester", "suggest_themes"]
+
+
+@dataclass(slots=True)
+class ThemeCandidate:
+    """A suggested theme: a provisional label, its most typical sentences, its reach."""
+
+    label: str
+    keywords: list[str]
+    typical: list[Span]
+    typical_texts: list[str]
+    size: int
+    transcript_ids: list[str] = field(default_factory=list)
+
+    def to_theme(self, *, researcher: str, assistance_id: str | None = None) -> PreliminaryTheme:
+        return PreliminaryTheme(
+            id=new_id(),
+            label=self.label,
+            researcher=researcher,
+            typical=list(self.typical),
+            assistance_id=assistance_id,
+        )
+
+
+class ThemeSuggester(Component):
+    """Cluster participants' sentences; each cluster is a candidate theme.
+
+    Steps: collect sentences of at least ``min_words`` words from non-interviewer turns;
+    take an evenly spread sample of at most ``max_sentences`` (embedding is the slow part);
+    embed them; k-means for each k in ``n`` and keep the best silhouette; per cluster, the
+    ``n_typical`` sentences nearest the centroid and distinctive keywords as a label.
+
+    Fitted attributes: ``candidates_``, ``assistance_``.
+    """
+
+    def __init__(
+        self,
+        *,
+        n: int | tuple[int, int] = (4, 8),
+        n_typical: int = 3,
+        min_words: int = 6,
+        max_sentences: int = 1200,
+        random_state: int = 0,
+        embedder: Embedder | None = None,
+    ) -> None:
+        self.n = n
+        self.n_typical = n_typical
+        self.min_words = min_words
+        self.max_sentences = max_sentences
+        self.random_state = random_state
+        self.embedder = embedder
+
+    def fit(
+        self,
+        transcripts: Sequence[Transcript],
+        *,
+        interviewer_labels: Iterable[str] = INTERVIEWER_LABELS,
+    ) -> ThemeSuggester:
+        labels_set = frozenset(interviewer_labels)
+        spans: list[Span] = []
+        texts: list[str] = []
+        for t in transcripts:
+            for turn in participant_turns(t, interviewer_labels=labels_set):
+                for s, e in sentences(t.text, turn.start, turn.end):
+                    text = t.text[s:e]
+                    if len(words(text)) >= self.min_words:
+                        spans.append(Span(t.id, s, e))
+                        texts.append(text)
+        if len(texts) > self.max_sentences:
+            keep = np.linspace(0, len(texts) - 1, self.max_sentences).round().astype(int)
+            spans = [spans[i] for i in keep]
+            texts = [texts[i] for i in keep]
+        self.candidates_: list[ThemeCandidate] = []
+        embedder = self._embedder()
+        if texts:
+            x = embedder.embed(texts, kind="passage")
+            ks = (
+                range(self.n, self.n + 1)
+                if isinstance(self.n, int)
+                else range(self.n[0], self.n[1] + 1)
+            )
+            _, labels, centroids = choose_k(x, list(ks), random_state=self.random_state)
+            for c in range(centroids.shape[0]):
+                idx = np.flatnonzero(labels == c)
+                if idx.size == 0:
+                    continue
+                sims = x[idx] @ centroids[c]
+                top = idx[np.argsort(-sims, kind="stable")[: self.n_typical]]
+                members = [texts[i] for i in idx]
+                others = [texts[i] for i in np.flatnonzero(labels != c)]
+                kw = keywords(members, background=others)
+                self.candidates_.append(
+                    ThemeCandidate(
+                        label=", ".join(kw) if kw else f"theme {c + 1}",
+                        keywords=kw,
+                        typical=[spans[i] for i in top],
+                        typical_texts=[texts[i] for i in top],
+                        size=int(idx.size),
+                        transcript_ids=sorted({spans[i].transcript_id for i in idx}),
+                    )
+                )
+            self.candidates_.sort(key=lambda c: -c.size)
+        self.assistance_: Assistance = self._assistance(
+            "themes",
+            {"candidates": [{"label": c.label, "size": c.size} for c in self.candidates_]},
+            embedder.model_id,
+        )
+        return self
+
+
+def suggest_themes(
+    transcripts: Sequence[Transcript],
+    *,
+    n: int | tuple[int, int] = (4, 8),
+    embedder: Embedder | None = None,
+    random_state: int = 0,
+) -> list[ThemeCandidate]:
+    """Candidate themes for the total impression, largest first; see `ThemeSuggester`."""
+    return (
+        ThemeSuggester(n=n, embedder=embedder, random_state=random_state)
+        .fit(transcripts)
+        .candidates_
+    )

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+from django_otp.admin import OTPAdminSite
+
+
+class KollegaAdminSite(OTPAdminSite):
+    """The Django admin, open only to administrators who signed in with a second factor."""
+
+    site_header = "Kollega"
+    site_title = "Kollega"
+
+    def login(self, request: HttpRequest, extra_context: object = None) -> HttpResponse:
+        # One sign-in page for all staff: the admin's own form would skip our throttled TOTP flow.
+        return redirect_to_login(request.GET.get("next") or request.path)
+
+
+admin.site.__class__ = KollegaAdminSite
+
+urlpatterns = [
+    path("", include("kollega.core.urls")),
+    path("staff/", include("kollega.accounts.urls")),
+    path("i18n/setlang/", require_POST(set_language), name="set_language"),
+    path(settings.ADMIN_PATH, admin.site.urls),
+]

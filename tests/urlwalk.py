@@ -1,0 +1,72 @@
+"""Every URL pattern of the project, with sample arguments, for walking as every role.
+
+New pages are covered automatically. Pages meant for strangers are named in PUBLIC_URL_NAMES;
+everything else must turn a stranger away.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# url names (namespace:name) that a person without an account may open.
+PUBLIC_URL_NAMES = {
+    "core:front_page",
+    "core:healthz",
+    "accounts:login",
+    "set_language",
+}
+
+_SAMPLES = {
+    "int": "1",
+    "str": "sample",
+    "slug": "sample",
+    "uuid": str(uuid.UUID(int=1)),
+    "path": "sample/path",
+}
+_CONVERTER = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
+
+
+@dataclass(frozen=True)
+class WalkedUrl:
+    name: str
+    url: str
+
+
+def _fill(route: str) -> str:
+    return _CONVERTER.sub(lambda m: _SAMPLES.get(m.group("conv") or "str", "sample"), route)
+
+
+def _walk(patterns: list[object], prefix: str, namespace: str) -> Iterator[WalkedUrl]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern.url_patterns, prefix + _route(pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            route = _route(pattern)
+            if route.startswith("^") or "(?P" in route:
+                # Regex routes (the admin's catch-all and javascript catalogue) get no sample.
+                continue
+            name = (
+                f"{namespace}:{pattern.name}"
+                if namespace and pattern.name
+                else (pattern.name or route)
+            )
+            yield WalkedUrl(name, "/" + _fill(prefix + route))
+
+
+def _route(pattern: URLPattern | URLResolver) -> str:
+    return str(pattern.pattern)
+
+
+def all_urls() -> list[WalkedUrl]:
+    seen: dict[str, WalkedUrl] = {}
+    for walked in _walk(get_resolver().url_patterns, "", ""):
+        seen.setdefault(walked.url, walked)
+    return list(seen.values())
