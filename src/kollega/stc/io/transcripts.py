@@ -109,37 +109,28 @@ def transcript_from_turns(
 ) -> Transcript:
     """Build a transcript from ``(speaker, words, start_s, end_s)``; consecutive cues of
     one speaker join into one turn. The text reads ``Speaker: words`` per paragraph."""
-    merged: list[list[object]] = []
-    for speaker, words_, t0, t1 in turns:
-        words_ = normalise_text(" ".join(words_.split()))
-        if not words_:
+    merged: list[tuple[str, str, float | None, float | None]] = []
+    for speaker, said, t0, t1 in turns:
+        said = normalise_text(" ".join(said.split()))
+        if not said:
             continue
         if merged and merged[-1][0] == speaker:
-            merged[-1][1] = f"{merged[-1][1]} {words_}"
-            merged[-1][3] = t1
+            prev = merged[-1]
+            merged[-1] = (speaker, f"{prev[1]} {said}", prev[2], t1)
         else:
-            merged.append([speaker, words_, t0, t1])
+            merged.append((speaker, said, t0, t1))
     parts: list[str] = []
     out: list[Turn] = []
     pos = 0
-    for speaker, words_, t0, t1 in merged:
-        assert isinstance(speaker, str) and isinstance(words_, str)  # noqa: S101 - built above
+    for speaker, said, t0, t1 in merged:
         label = f"{speaker}: " if speaker else ""
         if parts:
             parts.append("\n\n")
             pos += 2
-        parts.append(label + words_)
+        parts.append(label + said)
         start = pos + len(label)
-        pos = start + len(words_)
-        out.append(
-            Turn(
-                speaker=speaker,
-                start=start,
-                end=pos,
-                time_start=t0 if isinstance(t0, float) else None,
-                time_end=t1 if isinstance(t1, float) else None,
-            )
-        )
+        pos = start + len(said)
+        out.append(Turn(speaker=speaker, start=start, end=pos, time_start=t0, time_end=t1))
     return Transcript(id=transcript_id or new_id(), name=name, text="".join(parts), turns=out)
 
 

@@ -1,0 +1,763 @@
+"""REFI-QDA exchange: ``.qdpx`` projects and ``.qdc`` codebooks (QDA-XML 1.0).
+
+Mapping of a Kollega project onto the standard:
+
+====================  ===========================================================
+Kollega               REFI-QDA
+====================  ===========================================================
+Transcript            TextSource, text in ``sources/<guid>.txt``
+Participant           Case (name = pseudonym) with Text variables, SourceRef
+CodeGroup             Code (nested by ``parent_id``)
+MeaningUnit           PlainTextSelection with one Coding (creatingUser = coder)
+GoldenQuote           PlainTextSelection without Coding, named "Golden quote"
+Memo, Condensate      Note; a condensate is linked to its units by Links
+Category              Set whose MemberCodes are its code groups
+coders, authors       Users
+====================  ===========================================================
+
+What the standard cannot hold (themes, subgroups, analytic texts, the typology matrix,
+assistance records, speaker turns, non-UUID ids) travels in ``kollega/stc.json`` inside
+the zip, which other programs ignore. Reading takes the standard part as the truth and
+adds the extension when present, so ``read_qdpx(write_qdpx(p)) == p``.
+
+Files from NVivo, ATLAS.ti, MAXQDA and QualCoder are read too: ``sources/`` or
+``Sources/``, ``.txt`` or ``.docx`` sources, inline ``PlainTextContent``, cases without
+names, selections coded several times. Anything malformed raises `StcFormatError`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import uuid
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from kollega.stc.errors import StcFormatError
+from kollega.stc.io.transcripts import decode_text, docx_text
+from kollega.stc.text import parse_turns
+from kollega.stc.types import (
+    AnalyticText,
+    Assistance,
+    Category,
+    CategoryAssignment,
+    CodeGroup,
+    Condensate,
+    GoldenQuote,
+    MeaningUnit,
+    Memo,
+    Participant,
+    PreliminaryTheme,
+    Project,
+    Span,
+    Subgroup,
+    Transcript,
+    Turn,
+    _from_plain,
+    new_id,
+    normalise_text,
+)
+
+__all__ = [
+    "codebook_schema_path",
+    "project_schema_path",
+    "read_qdc",
+    "read_qdpx",
+    "validate_qdc",
+    "validate_qdpx",
+    "write_qdc",
+    "write_qdpx",
+]
+
+NS = "urn:QDA-XML:project:1.0"
+NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
+EXTENSION = "kollega/stc.json"
+MAX_MEMBER_BYTES = 512 * 1024 * 1024
+MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
+_SCHEMAS = Path(__file__).parent / "schemas"
+_GUID_RE = re.compile(
+    r"\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?"
+)
+_RGB_RE = re.compile(r"#(?:[A-Fa-f0-9]{6}|[A-Fa-f0-9]{3})")
+_KOLLEGA_NS = uuid.UUID("6f1c1d0e-4b8a-4f43-9a55-8e3c7b0b9d21")
+GOLDEN_QUOTE_NAME = "Golden quote"
+# Project fields the standard has no place for; they travel in the extension file.
+_STC_ONLY = (
+    "themes",
+    "subgroups",
+    "condensates",
+    "golden_quotes",
+    "analytic_texts",
+    "category_assignments",
+    "assistance",
+)
+
+
+def project_schema_path() -> Path:
+    """The REFI-QDA ``Project.xsd`` shipped with this package."""
+    return _SCHEMAS / "Project.xsd"
+
+
+def codebook_schema_path() -> Path:
+    """The REFI-QDA ``Codebook.xsd`` shipped with this package (as published)."""
+    return _SCHEMAS / "Codebook.xsd"
+
+
+def _guid(record_id: str, kind: str = "") -> str:
+    if not kind and _GUID_RE.fullmatch(record_id):
+        return record_id
+    return str(uuid.uuid5(_KOLLEGA_NS, f"{kind}:{record_id}"))
+
+
+def _q(tag: str) -> str:
+    return f"{{{NS}}}{tag}"
+
+
+# -- writing -------------------------------------------------------------------------
+
+
+def _sub(parent: ET.Element, tag: str, **attrs: str | None) -> ET.Element:
+    return ET.SubElement(parent, _q(tag), {k: v for k, v in attrs.items() if v is not None})
+
+
+def _code_tree(parent: ET.Element, groups: list[CodeGroup], make: Any) -> None:
+    children: dict[str | None, list[CodeGroup]] = {}
+    for g in groups:
+        children.setdefault(g.parent_id, []).append(g)
+
+    def add(el: ET.Element, g: CodeGroup) -> None:
+        attrs = {"guid": _guid(g.id), "name": g.name, "isCodable": "true"}
+        if g.color and _RGB_RE.fullmatch(g.color):
+            attrs["color"] = g.color
+        code = make(el, "Code", **attrs)
+        if g.description:
+            make(code, "Description").text = g.description
+        for child in children.get(g.id, []):
+            add(code, child)
+
+    for g in children.get(None, []):
+        add(parent, g)
+
+
+def write_qdpx(project: Project, path: str | Path, *, origin: str = "Kollega") -> None:
+    """Write ``project`` as a REFI-QDA ``.qdpx`` (a zip of ``project.qde`` + sources)."""
+    project.validate()
+    users: dict[str, str] = {}
+
+    def user(name: str) -> str | None:
+        if not name:
+            return None
+        return users.setdefault(name, _guid(name, "user"))
+
+    root = ET.Element(_q("Project"), {"name": project.name or "Kollega project", "origin": origin})
+    for name in sorted(
+        {u.coder for u in project.meaning_units} | {m.author for m in project.memos}
+    ):
+        user(name)
+    if users:
+        el = _sub(root, "Users")
+        for name, g in users.items():
+            _sub(el, "User", guid=g, name=name)
+    if project.code_groups:
+        codes = _sub(_sub(root, "CodeBook"), "Codes")
+        _code_tree(codes, project.code_groups, _sub)
+    var_names = sorted({k for p in project.participants for k in p.attributes})
+    if var_names:
+        el = _sub(root, "Variables")
+        for v in var_names:
+            _sub(el, "Variable", guid=_guid(v, "variable"), name=v, typeOfVariable="Text")
+    if project.participants:
+        el = _sub(root, "Cases")
+        for p in project.participants:
+            case = _sub(el, "Case", guid=_guid(p.id), name=p.pseudonym)
+            for k, v in sorted(p.attributes.items()):
+                vv = _sub(case, "VariableValue")
+                _sub(vv, "VariableRef", targetGUID=_guid(k, "variable"))
+                _sub(vv, "TextValue").text = v
+            for t in project.transcripts:
+                if t.participant_id == p.id:
+                    _sub(case, "SourceRef", targetGUID=_guid(t.id))
+    files: dict[str, str] = {}
+    units_by_t: dict[str, list[MeaningUnit]] = {}
+    for u in project.meaning_units:
+        units_by_t.setdefault(u.span.transcript_id, []).append(u)
+    quotes_by_t: dict[str, list[Any]] = {}
+    for q in project.golden_quotes:
+        quotes_by_t.setdefault(q.span.transcript_id, []).append(q)
+    if project.transcripts:
+        el = _sub(root, "Sources")
+        for t in project.transcripts:
+            g = _guid(t.id)
+            files[f"sources/{g}.txt"] = t.text
+            src = _sub(el, "TextSource", guid=g, name=t.name, plainTextPath=f"internal://{g}.txt")
+            for u in units_by_t.get(t.id, []):
+                sel = _sub(
+                    src,
+                    "PlainTextSelection",
+                    guid=_guid(u.id),
+                    startPosition=str(u.span.start),
+                    endPosition=str(u.span.end),
+                    creatingUser=user(u.coder),
+                )
+                if u.code_group_id is not None:
+                    coding = _sub(
+                        sel, "Coding", guid=_guid(u.id, "coding"), creatingUser=user(u.coder)
+                    )
+                    _sub(coding, "CodeRef", targetGUID=_guid(u.code_group_id))
+            for q in quotes_by_t.get(t.id, []):
+                _sub(
+                    src,
+                    "PlainTextSelection",
+                    guid=_guid(q.id),
+                    name=GOLDEN_QUOTE_NAME,
+                    startPosition=str(q.span.start),
+                    endPosition=str(q.span.end),
+                )
+    if project.memos or project.condensates:
+        el = _sub(root, "Notes")
+        for m in project.memos:
+            note = _sub(el, "Note", guid=_guid(m.id), name="Memo", creatingUser=user(m.author))
+            _sub(note, "PlainTextContent").text = m.text
+        for c in project.condensates:
+            note = _sub(el, "Note", guid=_guid(c.id), name="Condensate")
+            _sub(note, "PlainTextContent").text = c.text
+    links = [(c, uid) for c in project.condensates for uid in c.meaning_unit_ids]
+    if links:
+        el = _sub(root, "Links")
+        for c, uid in links:
+            _sub(
+                el,
+                "Link",
+                guid=_guid(f"{c.id}>{uid}", "link"),
+                name="condenses",
+                direction="OneWay",
+                originGUID=_guid(c.id),
+                targetGUID=_guid(uid),
+            )
+    if project.categories:
+        el = _sub(root, "Sets")
+        for cat in project.categories:
+            s = _sub(el, "Set", guid=_guid(cat.id), name=cat.name)
+            if cat.description:
+                _sub(s, "Description").text = cat.description
+            for gid in cat.code_group_ids:
+                _sub(s, "MemberCode", targetGUID=_guid(gid))
+    if project.description:
+        _sub(root, "Description").text = project.description
+
+    ET.register_namespace("", NS)
+    qde = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        zf.writestr("project.qde", qde)
+        for name, text in files.items():
+            zf.writestr(name, text.encode("utf-8"))
+        zf.writestr(EXTENSION, json.dumps(_extension(project), ensure_ascii=False))
+
+
+def _extension(project: Project) -> dict[str, Any]:
+    ids: dict[str, str] = {}
+    for kind in (
+        "participants",
+        "transcripts",
+        "code_groups",
+        "meaning_units",
+        "memos",
+        "categories",
+    ):
+        for rec in getattr(project, kind):
+            if _guid(rec.id) != rec.id:
+                ids[_guid(rec.id)] = rec.id
+    plain = project.to_dict()
+    return {
+        "version": 1,
+        "project_id": project.id,
+        "ids": ids,
+        "transcripts": {
+            t["id"]: {k: t[k] for k in ("participant_id", "language", "turns")}
+            for t in plain["transcripts"]
+        },
+        "code_groups": {
+            g["id"]: {"theme_id": g["theme_id"], "color": g["color"]} for g in plain["code_groups"]
+        },
+        "units": {u["id"]: {"assistance_id": u["assistance_id"]} for u in plain["meaning_units"]},
+        "memos": {
+            m["id"]: {"target_id": m["target_id"], "created": m["created"]} for m in plain["memos"]
+        },
+        "category_order": [c["id"] for c in plain["categories"]],
+        **{k: plain[k] for k in _STC_ONLY},
+    }
+
+
+# -- reading -------------------------------------------------------------------------
+
+
+def _open_zip(path: str | Path) -> zipfile.ZipFile:
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise StcFormatError(f"{Path(path).name}: not a .qdpx (zip) file: {exc}") from exc
+    total = 0
+    for info in zf.infolist():
+        total += info.file_size
+        if info.file_size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
+            zf.close()
+            raise StcFormatError(f"{Path(path).name}: {info.filename} unpacks too large")
+    return zf
+
+
+def _member(zf: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        with zf.open(name) as fh:
+            data = fh.read(MAX_MEMBER_BYTES + 1)
+    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError) as exc:
+        raise StcFormatError(f"cannot unpack {name}: {exc}") from exc
+    except Exception as exc:  # zlib.error and friends from corrupt members
+        raise StcFormatError(f"cannot unpack {name}: {type(exc).__name__}") from exc
+    if len(data) > MAX_MEMBER_BYTES:
+        raise StcFormatError(f"{name} unpacks too large")
+    return data
+
+
+def _parse_xml(data: bytes, name: str) -> ET.Element:
+    try:
+        root: ET.Element = SafeET.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise StcFormatError(f"{name}: forbidden XML construct ({type(exc).__name__})") from exc
+    except ET.ParseError as exc:
+        raise StcFormatError(f"{name}: malformed XML: {exc}") from exc
+    except (ValueError, UnicodeError) as exc:
+        raise StcFormatError(f"{name}: malformed XML: {exc}") from exc
+    return root
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(el: ET.Element, name: str) -> list[ET.Element]:
+    return [c for c in el if _local(c.tag) == name]
+
+
+def _child(el: ET.Element, name: str) -> ET.Element | None:
+    return next((c for c in el if _local(c.tag) == name), None)
+
+
+def _req(el: ET.Element, attr: str) -> str:
+    value = el.get(attr)
+    if value is None:
+        raise StcFormatError(f"<{_local(el.tag)}> lacks its required attribute {attr!r}")
+    return value
+
+
+def _gid(el: ET.Element, attr: str = "guid") -> str:
+    value = _req(el, attr).strip()
+    if not _GUID_RE.fullmatch(value):
+        raise StcFormatError(f"<{_local(el.tag)}> has a malformed GUID {value!r}")
+    return value.strip("{}").lower()
+
+
+def _int(el: ET.Element, attr: str) -> int:
+    value = _req(el, attr)
+    try:
+        return int(value)
+    except ValueError:
+        raise StcFormatError(f"<{_local(el.tag)}> {attr}={value!r} is not an integer") from None
+
+
+class _Reader:
+    def __init__(self, zf: zipfile.ZipFile, name: str) -> None:
+        self.zf = zf
+        self.name = name
+        self.members = {n.lower(): n for n in zf.namelist()}
+
+    def internal(self, path: str) -> tuple[str, bytes]:
+        rel = path.split("internal://", 1)[1] if path.startswith("internal://") else path
+        for candidate in (f"sources/{rel}", rel):
+            real = self.members.get(candidate.lower())
+            if real is not None:
+                return real, _member(self.zf, real)
+        raise StcFormatError(f"{self.name}: source file {path!r} is missing from the archive")
+
+    def source_text(self, src: ET.Element) -> str:
+        content = _child(src, "PlainTextContent")
+        if content is not None:
+            return content.text or ""
+        plain = src.get("plainTextPath")
+        if plain:
+            real, data = self.internal(plain)
+            if real.lower().endswith(".docx"):
+                return docx_text(data, real)
+            return decode_text(data, real)
+        rich = src.get("richTextPath")
+        if rich:
+            real, data = self.internal(rich)
+            if real.lower().endswith(".docx"):
+                return docx_text(data, real)
+            return decode_text(data, real)
+        raise StcFormatError(f"{self.name}: text source {src.get('guid')} has no text")
+
+
+def read_qdpx(path: str | Path) -> Project:
+    """Read a ``.qdpx`` from Kollega or another QDA program; see the module docstring."""
+    name = Path(path).name
+    with _open_zip(path) as zf:
+        reader = _Reader(zf, name)
+        qde = next((n for n in zf.namelist() if n.lower().endswith(".qde") and "/" not in n), None)
+        if qde is None:
+            raise StcFormatError(f"{name}: no project.qde inside the archive")
+        root = _parse_xml(_member(zf, qde), qde)
+        if _local(root.tag) != "Project":
+            raise StcFormatError(f"{name}: root element is <{_local(root.tag)}>, not <Project>")
+        ext: dict[str, Any] | None = None
+        real_ext = reader.members.get(EXTENSION)
+        if real_ext is not None:
+            try:
+                ext = json.loads(_member(zf, real_ext))
+            except ValueError as exc:
+                raise StcFormatError(f"{name}: {EXTENSION} is not valid JSON") from exc
+            if not isinstance(ext, dict) or ext.get("version") != 1:
+                raise StcFormatError(f"{name}: unsupported {EXTENSION}")
+        project = _read_project(root, reader, name)
+    if ext is not None:
+        _apply_extension(project, ext, name)
+    project.validate()
+    return project
+
+
+def _read_codes(parent: ET.Element, parent_id: str | None, out: list[CodeGroup]) -> None:
+    for code in _children(parent, "Code"):
+        desc = _child(code, "Description")
+        color = code.get("color")
+        g = CodeGroup(
+            id=_gid(code),
+            name=_req(code, "name"),
+            description=(desc.text or "") if desc is not None else "",
+            parent_id=parent_id,
+            color=color,
+        )
+        out.append(g)
+        _read_codes(code, g.id, out)
+
+
+def _read_project(root: ET.Element, reader: _Reader, name: str) -> Project:
+    users: dict[str, str] = {}
+    el = _child(root, "Users")
+    for u in _children(el, "User") if el is not None else []:
+        users[_gid(u)] = u.get("name") or u.get("id") or ""
+
+    def user_name(e: ET.Element, attr: str) -> str:
+        g = e.get(attr)
+        if g is None:
+            return ""
+        gid = g.strip("{}").lower()
+        if gid not in users:
+            raise StcFormatError(f"{name}: unknown user GUID {g!r}")
+        return users[gid]
+
+    desc_el = _child(root, "Description")
+    project = Project(
+        id=new_id(),
+        name=_req(root, "name"),
+        description=(desc_el.text or "") if desc_el is not None else "",
+    )
+    book = _child(root, "CodeBook")
+    if book is not None:
+        codes = _child(book, "Codes")
+        if codes is not None:
+            _read_codes(codes, None, project.code_groups)
+    code_ids = {g.id for g in project.code_groups}
+    variables: dict[str, str] = {}
+    el = _child(root, "Variables")
+    for v in _children(el, "Variable") if el is not None else []:
+        variables[_gid(v)] = _req(v, "name")
+    owner: dict[str, str] = {}
+    el = _child(root, "Cases")
+    for i, case in enumerate(_children(el, "Case") if el is not None else [], start=1):
+        p = Participant(id=_gid(case), pseudonym=case.get("name") or f"Case {i}")
+        for vv in _children(case, "VariableValue"):
+            ref = _child(vv, "VariableRef")
+            if ref is None:
+                raise StcFormatError(f"{name}: a VariableValue lacks its VariableRef")
+            vid = _gid(ref, "targetGUID")
+            if vid not in variables:
+                raise StcFormatError(f"{name}: case {p.pseudonym!r} names unknown variable {vid}")
+            value = next((c.text or "" for c in vv if _local(c.tag) != "VariableRef"), "")
+            p.attributes[variables[vid]] = value
+        for ref in _children(case, "SourceRef"):
+            owner[_gid(ref, "targetGUID")] = p.id
+        project.participants.append(p)
+
+    el = _child(root, "Sources")
+    for src in el if el is not None else []:
+        if _local(src.tag) != "TextSource":
+            continue  # pictures, PDFs, audio and video have no text to condense
+        tid = _gid(src)
+        text = normalise_text(reader.source_text(src))
+        t = Transcript(
+            id=tid,
+            name=src.get("name") or tid,
+            text=text,
+            participant_id=owner.get(tid),
+            turns=parse_turns(text),
+        )
+        project.transcripts.append(t)
+        for sel in _children(src, "PlainTextSelection"):
+            sid = _gid(sel)
+            start, end = _int(sel, "startPosition"), _int(sel, "endPosition")
+            if not 0 <= start <= end <= len(text):
+                raise StcFormatError(
+                    f"{name}: selection {sid} offsets {start}..{end} lie outside source "
+                    f"{t.name!r} (length {len(text)})"
+                )
+            span = Span(tid, start, end)
+            codings: list[ET.Element | None] = [*_children(sel, "Coding")] or [None]
+            for n, coding in enumerate(codings):
+                group: str | None = None
+                coder = user_name(sel, "creatingUser")
+                if coding is not None:
+                    ref = _child(coding, "CodeRef")
+                    if ref is None:
+                        raise StcFormatError(f"{name}: a Coding lacks its CodeRef")
+                    group = _gid(ref, "targetGUID")
+                    if group not in code_ids:
+                        raise StcFormatError(f"{name}: coding refers to unknown code GUID {group}")
+                    coder = user_name(coding, "creatingUser") or coder
+                uid = sid if n == 0 else _gid(coding, "guid") if coding is not None else new_id()
+                project.meaning_units.append(
+                    MeaningUnit(
+                        id=uid, span=span, text=text[start:end], code_group_id=group, coder=coder
+                    )
+                )
+        for coding in _children(src, "Coding"):
+            # A whole-source coding becomes a unit spanning the source.
+            ref = _child(coding, "CodeRef")
+            group = _gid(ref, "targetGUID") if ref is not None else None
+            if group is None or group not in code_ids:
+                raise StcFormatError(f"{name}: source coding refers to an unknown code")
+            project.meaning_units.append(
+                MeaningUnit(
+                    id=_gid(coding),
+                    span=Span(tid, 0, len(text)),
+                    text=text,
+                    code_group_id=group,
+                    coder=user_name(coding, "creatingUser"),
+                )
+            )
+    for sid in owner:
+        if sid not in {t.id for t in project.transcripts}:
+            raise StcFormatError(f"{name}: a case refers to unknown source GUID {sid}")
+
+    el = _child(root, "Notes")
+    for note in _children(el, "Note") if el is not None else []:
+        content = _child(note, "PlainTextContent")
+        text = content.text or "" if content is not None else reader.source_text(note)
+        project.memos.append(
+            Memo(id=_gid(note), text=normalise_text(text), author=user_name(note, "creatingUser"))
+        )
+    el = _child(root, "Sets")
+    for s in _children(el, "Set") if el is not None else []:
+        members = [_gid(m, "targetGUID") for m in _children(s, "MemberCode")]
+        for m in members:
+            if m not in code_ids:
+                raise StcFormatError(f"{name}: set {s.get('name')!r} names unknown code GUID {m}")
+        if not members:
+            continue  # sets of sources or notes are not categories
+        d = _child(s, "Description")
+        project.categories.append(
+            Category(
+                id=_gid(s),
+                name=_req(s, "name"),
+                description=(d.text or "") if d is not None else "",
+                code_group_ids=members,
+            )
+        )
+    return project
+
+
+def _apply_extension(project: Project, ext: dict[str, Any], name: str) -> None:
+    """Add what only Kollega knows; ids go back to their original spelling."""
+    try:
+        ids: dict[str, str] = dict(ext.get("ids", {}))
+
+        def orig(i: str | None) -> str | None:
+            return None if i is None else ids.get(i, i)
+
+        project.id = str(ext["project_id"])
+        quote_ids = {orig(q["id"]) for q in ext["golden_quotes"]}
+        cond_ids = {orig(c["id"]) for c in ext["condensates"]}
+        for p in project.participants:
+            p.id = orig(p.id) or p.id
+        for t in project.transcripts:
+            t.id = orig(t.id) or t.id
+            t.participant_id = orig(t.participant_id)
+            extra = ext["transcripts"].get(t.id)
+            if extra is not None:
+                t.language = extra["language"]
+                t.participant_id = extra["participant_id"]
+                t.turns = _from_plain(list[Turn], extra["turns"], f"{EXTENSION} turns")
+        for g in project.code_groups:
+            g.id = orig(g.id) or g.id
+            g.parent_id = orig(g.parent_id)
+            extra = ext["code_groups"].get(g.id)
+            if extra is not None:
+                g.theme_id, g.color = extra["theme_id"], extra["color"]
+        units = []
+        for u in project.meaning_units:
+            u.id = orig(u.id) or u.id
+            if u.id in quote_ids:
+                continue
+            u.span = Span(orig(u.span.transcript_id) or "", u.span.start, u.span.end)
+            u.code_group_id = orig(u.code_group_id)
+            extra = ext["units"].get(u.id)
+            if extra is not None:
+                u.assistance_id = extra["assistance_id"]
+            units.append(u)
+        project.meaning_units = units
+        memos = []
+        for m in project.memos:
+            m.id = orig(m.id) or m.id
+            if m.id in cond_ids:
+                continue
+            extra = ext["memos"].get(m.id, {})
+            m.target_id, m.created = extra.get("target_id"), extra.get("created", "")
+            memos.append(m)
+        project.memos = memos
+        for c in project.categories:
+            c.id = orig(c.id) or c.id
+            c.code_group_ids = [orig(g) or g for g in c.code_group_ids]
+        order = {cid: i for i, cid in enumerate(ext["category_order"])}
+        project.categories.sort(key=lambda c: order.get(c.id, len(order)))
+        rest = _from_plain(
+            _Rest,
+            {k: ext[k] for k in _STC_ONLY},
+            EXTENSION,
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise StcFormatError(f"{name}: {EXTENSION} is incomplete ({exc})") from exc
+    for field_name in rest.__dataclass_fields__:
+        setattr(project, field_name, getattr(rest, field_name))
+
+
+@dataclass
+class _Rest:
+    """The STC-only lists carried by the extension file."""
+
+    themes: list[PreliminaryTheme]
+    subgroups: list[Subgroup]
+    condensates: list[Condensate]
+    golden_quotes: list[GoldenQuote]
+    analytic_texts: list[AnalyticText]
+    category_assignments: list[CategoryAssignment]
+    assistance: list[Assistance]
+
+
+# -- validation and codebooks --------------------------------------------------------
+
+
+def _xmlschema() -> Any:
+    try:
+        import xmlschema
+    except ImportError as exc:  # pragma: no cover - xmlschema is a test dependency
+        raise RuntimeError("schema validation needs the 'xmlschema' package") from exc
+    return xmlschema
+
+
+def validate_qdpx(path: str | Path, *, schema: str | Path | None = None) -> None:
+    """Validate ``project.qde`` inside ``path`` against ``Project.xsd``; raise on failure."""
+    xmlschema = _xmlschema()
+    with _open_zip(path) as zf:
+        qde = _member(zf, "project.qde")
+    xs = xmlschema.XMLSchema(str(schema or project_schema_path()))
+    try:
+        xs.validate(io.BytesIO(qde))
+    except xmlschema.XMLSchemaException as exc:
+        raise StcFormatError(f"{Path(path).name}: not valid REFI-QDA: {exc}") from exc
+
+
+def _codebook_schema_text(path: str | Path | None = None) -> str:
+    # The published Codebook.xsd has typographic hyphens and missing spaces between
+    # attributes, so no parser accepts it as it is; repair those two slips only.
+    text = Path(path or codebook_schema_path()).read_text(encoding="utf-8")
+    text = text.replace("\u2010", "-")
+    return re.sub(r'"(?=[A-Za-z]+=)', '" ', text)
+
+
+def write_qdc(
+    code_groups: Sequence[CodeGroup],
+    path: str | Path,
+    *,
+    categories: Sequence[Category] = (),
+    origin: str = "Kollega",
+) -> None:
+    """Write a REFI-QDA codebook (``.qdc``): the code groups as codes, categories as sets."""
+    if not code_groups:
+        raise ValueError("a codebook needs at least one code group")
+
+    def make(parent: ET.Element, tag: str, **attrs: str) -> ET.Element:
+        return ET.SubElement(parent, f"{{{NS_CODEBOOK}}}{tag}", attrs)
+
+    root = ET.Element(f"{{{NS_CODEBOOK}}}CodeBook", {"origin": origin})
+    _code_tree(make(root, "Codes"), list(code_groups), make)
+    cats = [c for c in categories if c.code_group_ids]
+    if cats:
+        sets = make(root, "Sets")
+        for c in cats:
+            s = make(sets, "Set", guid=_guid(c.id), name=c.name)
+            if c.description:
+                make(s, "Description").text = c.description
+            for g in c.code_group_ids:
+                make(s, "MemberCode", guid=_guid(g))
+    ET.register_namespace("", NS_CODEBOOK)
+    Path(path).write_bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
+
+
+def read_qdc(path: str | Path) -> tuple[list[CodeGroup], list[Category]]:
+    """Read a ``.qdc`` codebook: (code groups with their hierarchy, sets as categories)."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise StcFormatError(f"{p}: cannot read ({exc.strerror})") from exc
+    root = _parse_xml(data, p.name)
+    if _local(root.tag) != "CodeBook":
+        raise StcFormatError(f"{p.name}: root element is <{_local(root.tag)}>, not <CodeBook>")
+    codes = _child(root, "Codes")
+    if codes is None:
+        raise StcFormatError(f"{p.name}: a codebook needs <Codes>")
+    groups: list[CodeGroup] = []
+    _read_codes(codes, None, groups)
+    known = {g.id for g in groups}
+    cats: list[Category] = []
+    sets = _child(root, "Sets")
+    for s in _children(sets, "Set") if sets is not None else []:
+        members = [_gid(m) for m in _children(s, "MemberCode")]
+        if any(m not in known for m in members):
+            raise StcFormatError(f"{p.name}: set {s.get('name')!r} names an unknown code")
+        d = _child(s, "Description")
+        cats.append(
+            Category(
+                id=_gid(s),
+                name=_req(s, "name"),
+                description=(d.text or "") if d is not None else "",
+                code_group_ids=members,
+            )
+        )
+    return groups, cats
+
+
+def validate_qdc(path: str | Path, *, schema: str | Path | None = None) -> None:
+    """Validate a ``.qdc`` against ``Codebook.xsd`` (its published slips repaired)."""
+    xmlschema = _xmlschema()
+    xs = xmlschema.XMLSchema(_codebook_schema_text(schema))
+    try:
+        xs.validate(str(path))
+    except xmlschema.XMLSchemaException as exc:
+        raise StcFormatError(f"{Path(path).name}: not a valid REFI-QDA codebook: {exc}") from exc
