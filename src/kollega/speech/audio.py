@@ -41,7 +41,8 @@ class Audio:
             return self.channels[0]
         import numpy as np
 
-        return np.mean(np.stack(self.channels), axis=0).astype(np.float32)
+        mixed: npt.NDArray[np.float32] = np.mean(np.stack(self.channels), axis=0).astype(np.float32)
+        return mixed
 
     @property
     def is_two_speaker_stereo(self) -> bool:

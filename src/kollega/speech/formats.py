@@ -13,9 +13,13 @@ import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kollega.speech.turns import merge_turns
 from kollega.speech.types import Segment, SpeechTranscript, TurnMethod
+
+if TYPE_CHECKING:
+    from kollega.stc.types import Transcript as StcTranscript
 
 _VTT_TIME = re.compile(
     r"(?P<a>(?:\d+:)?\d{2}:\d{2}[.,]\d{3})\s+-->\s+(?P<b>(?:\d+:)?\d{2}:\d{2}[.,]\d{3})"
@@ -145,3 +149,18 @@ def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def to_stc_transcript(
+    transcript: SpeechTranscript, *, name: str, transcript_id: str | None = None
+) -> StcTranscript:
+    """The transcript as a ``kollega.stc`` Transcript (one paragraph per turn, with times)."""
+    from kollega.stc.io.transcripts import transcript_from_turns
+
+    stc = transcript_from_turns(
+        [(turn.speaker, turn.text, turn.start, turn.end) for turn in transcript.turns],
+        name=name,
+        transcript_id=transcript_id,
+    )
+    stc.language = transcript.language
+    return stc

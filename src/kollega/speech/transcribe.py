@@ -147,7 +147,8 @@ def _run(
     engine: WhisperModel, samples: npt.NDArray[np.float32], language: str, beam_size: int
 ) -> Iterable[WhisperSegment]:
     options = whisper_options(language, beam_size=beam_size)
-    segments, _info = engine.transcribe(samples, **options)  # type: ignore[arg-type]
+    segments: Iterable[WhisperSegment]
+    segments, _info = engine.transcribe(samples, **options)
     return segments
 
 

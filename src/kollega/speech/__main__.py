@@ -1,0 +1,5 @@
+import sys
+
+from kollega.speech.cli import main
+
+sys.exit(main())

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kollega.speech import Cancelled, Progress, transcribe
+
+pytestmark = pytest.mark.slow
+
+
+def _words(text: str) -> set[str]:
+    return {w.strip(".,?!").lower() for w in text.split()}
+
+
+def test_the_transcript_has_the_spoken_words(transcribed: Callable[[str], Any]) -> None:
+    result = transcribed("dialogue")
+    assert {"tired", "support", "conversation"} <= _words(result.text)
+    assert result.language == "en"
+    assert 0 <= result.segments[0].start < result.segments[-1].end <= result.duration + 0.5
+
+
+def test_a_mono_dialogue_is_split_at_the_pause_into_two_speakers(
+    transcribed: Callable[[str], Any],
+) -> None:
+    result = transcribed("dialogue")
+    assert result.turn_method == "pauses"
+    assert [t.speaker for t in result.turns] == ["interviewer", "participant"]
+    assert "met" in _words(result.turns[0].text)
+    assert "tired" in _words(result.turns[1].text)
+
+
+def test_a_two_channel_recording_is_split_by_channel(transcribed: Callable[[str], Any]) -> None:
+    result = transcribed("stereo")
+    assert result.turn_method == "channels"
+    assert [t.speaker for t in result.turns] == ["interviewer", "participant"]
+    assert "tired" in _words(result.turns[1].text)
+    assert "tired" not in _words(result.turns[0].text)
+
+
+def test_it_reports_progress_up_to_done(whisper: Any, clips: dict[str, Path]) -> None:
+    seen: list[Progress] = []
+    transcribe(clips["question"], language="en", model=whisper, on_progress=seen.append)
+    fractions = [p.fraction for p in seen]
+    assert fractions == sorted(fractions)
+    assert fractions[-1] == 1.0
+    assert seen[-1].eta_s == 0.0
+
+
+def test_cancelling_raises_and_returns_nothing(whisper: Any, clips: dict[str, Path]) -> None:
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Cancelled):
+        transcribe(clips["question"], language="en", model=whisper, cancel=stop)
+    calls: list[Progress] = []
+
+    def cancel_after_first() -> bool:
+        return bool(calls)
+
+    with pytest.raises(Cancelled, match="no partial"):
+        transcribe(
+            clips["dialogue"],
+            language="en",
+            model=whisper,
+            turns="none",
+            on_progress=calls.append,
+            cancel=cancel_after_first,
+        )
