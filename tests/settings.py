@@ -20,6 +20,7 @@ os.environ.setdefault("KOLLEGA_HTTPS", "0")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from kollega.settings import *  # noqa: E402,F403
+from kollega.settings import DATABASES, INSTALLED_APPS  # noqa: E402
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher"
@@ -28,3 +29,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_ENABLED = True
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so that tests can read the bytes the database really stores.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(os.environ["KOLLEGA_VAR_DIR"], "test.sqlite3")
+    }

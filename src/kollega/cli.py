@@ -100,11 +100,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "stc":
         from kollega.stc.cli import main as stc_main
 
-        return stc_main(rest)
+        return int(stc_main(rest))
     if command == "speech":
         from kollega.speech.cli import main as speech_main
 
-        return speech_main(rest)
+        return int(speech_main(rest))
     if command == "make-data-key":
         from cryptography.fernet import Fernet
 

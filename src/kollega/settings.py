@@ -64,6 +64,7 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     "kollega.core",
     "kollega.accounts",
+    "kollega.service",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -171,7 +172,7 @@ CSRF_COOKIE_SECURE = _secure
 SECURE_SSL_REDIRECT = _secure and env_bool("KOLLEGA_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("KOLLEGA_HSTS_SECONDS", 31536000 if _secure else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _secure
-SECURE_HSTS_PRELOAD = False
+SECURE_HSTS_PRELOAD = env_bool("KOLLEGA_HSTS_PRELOAD", _secure)
 if env_bool("KOLLEGA_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True

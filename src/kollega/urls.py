@@ -1,14 +1,17 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 from django_otp.admin import OTPAdminSite
 
+from kollega.core.roles import is_verified
 
-class KollegaAdminSite(OTPAdminSite):
+
+class KollegaAdminSite(OTPAdminSite):  # type: ignore[misc]  # django-otp ships no types
     """The Django admin, open only to administrators who signed in with a second factor."""
 
     site_header = "Kollega"
@@ -16,6 +19,8 @@ class KollegaAdminSite(OTPAdminSite):
 
     def login(self, request: HttpRequest, extra_context: object = None) -> HttpResponse:
         # One sign-in page for all staff: the admin's own form would skip our throttled TOTP flow.
+        if is_verified(request.user):
+            raise PermissionDenied  # signed in properly, but not an administrator
         return redirect_to_login(request.GET.get("next") or request.path)
 
 
@@ -24,6 +29,7 @@ admin.site.__class__ = KollegaAdminSite
 urlpatterns = [
     path("", include("kollega.core.urls")),
     path("staff/", include("kollega.accounts.urls")),
+    path("", include("kollega.service.urls")),
     path("i18n/setlang/", require_POST(set_language), name="set_language"),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]

@@ -9,7 +9,7 @@ from django.db import models
 from kollega.core import crypto
 
 
-class EncryptedTextField(models.TextField):
+class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     """A text field stored as a Fernet token; the clear text never reaches the database.
 
     Encrypted values cannot be searched, ordered or compared in SQL. Empty strings are stored
@@ -26,7 +26,7 @@ class EncryptedTextField(models.TextField):
     def get_prep_value(self, value: Any) -> str | None:
         value = super().get_prep_value(value)
         if value is None or value == "":
-            return value
+            return None if value is None else ""
         return crypto.encrypt_str(str(value))
 
     def value_to_string(self, obj: models.Model) -> str:

@@ -7,7 +7,8 @@ from django.views.decorators.http import require_safe
 
 @require_safe
 def front_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/front_page.html")
+    # An app may extend the front page (the service adds its front door).
+    return render(request, ["service/front_page.html", "core/front_page.html"])
 
 
 @require_safe

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import getpass
+import io
 import sys
 from typing import Any
 
@@ -47,5 +48,7 @@ class Command(BaseCommand):
             "Scan this code with an authenticator app (e.g. FreeOTP, Aegis, Google Authenticator):"
         )
         qr = segno.make(device.config_url, error="m")
-        qr.terminal(out=self.stdout, compact=True)
+        buffer = io.StringIO()
+        qr.terminal(out=buffer, compact=True)
+        self.stdout.write(buffer.getvalue())
         self.stdout.write(f"Or enter this address by hand: {device.config_url}")

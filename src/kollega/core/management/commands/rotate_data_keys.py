@@ -30,6 +30,6 @@ class Command(BaseCommand):
                         name: value for name, value in zip(names, values, strict=True) if value
                     }
                     if updates:
-                        model._default_manager.filter(pk=pk).update(**updates)  # type: ignore[arg-type]
+                        model._default_manager.filter(pk=pk).update(**updates)
                         total += 1
         self.stdout.write(f"Re-encrypted {total} rows.")

@@ -1,0 +1,100 @@
+"""Browser tests: Playwright drives Debian's chromium, headless, against a live server.
+
+Helpers: `check_axe(page)` fails on serious or critical accessibility violations,
+`snap(page, name)` saves 320 px and 1280 px screenshots into KOLLEGA_SCREENSHOT_DIR
+(default: screenshots/ in the checkout), and `sign_in(page, live_server, member)` signs a
+staff member in through the real form with a fresh TOTP code.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from kollega.core.demo import current_code
+from tests.cast import PASSWORD, Member
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("KOLLEGA_CHROMIUM", "/usr/bin/chromium")
+AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOT_DIR = Path(os.environ.get("KOLLEGA_SCREENSHOT_DIR", REPO / "screenshots"))
+WIDTHS = {"phone": 320, "desktop": 1280}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: make test installs Debian's chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: Any) -> Iterator[Page]:
+    context = browser.new_context(
+        viewport={"width": WIDTHS["desktop"], "height": 900}, locale="nb-NO"
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    # A Content-Security-Policy violation or a script error is a bug the user would hit.
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+    assert not problems, f"browser console errors: {problems}"
+
+
+def check_axe(page: Page) -> None:
+    """Run axe-core on the current page; fail on any serious or critical violation."""
+    # evaluate() runs outside the page's CSP, so the page keeps its strict policy.
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "async () => await window.axe.run(document, {resultTypes: ['violations']})"
+    )
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+    assert not bad, f"accessibility violations on {page.url}:\n" + "\n".join(bad)
+
+
+def snap(page: Page, name: str) -> list[Path]:
+    """Screenshot the page at phone and desktop width; returns the files written."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    written = []
+    original = page.viewport_size or {"width": WIDTHS["desktop"], "height": 900}
+    for label, width in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": 900})
+        path = SCREENSHOT_DIR / f"{name}-{label}.png"
+        page.screenshot(path=str(path), full_page=True)
+        written.append(path)
+    page.set_viewport_size(original)
+    return written
+
+
+def sign_in(page: Page, live_server: Any, member: Member) -> None:
+    page.goto(f"{live_server.url}/staff/login/")
+    page.locator("input[name=username]").fill(member.username)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("input[name=otp_token]").fill(current_code(member.device))
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_url(f"{live_server.url}/staff/")
