@@ -51,6 +51,8 @@ _EN_MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?"
 )
+NB_MONTH_NAMES = _NB_MONTHS.split("|")[:12]
+EN_MONTH_NAMES = _EN_MONTHS.split("|")[:12]
 _NB_DAYS = "mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag"
 _EN_DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 _ORD = r"(?:st|nd|rd|th)"
@@ -111,8 +113,20 @@ _AGES: tuple[tuple[re.Pattern[str], float], ...] = (
         ),
         0.75,
     ),
+    (
+        re.compile(
+            r"\b(?:var|er|ble) (?:jeg|han|hun|hen) (?P<v>\d{1,3}(?:\s?år)?)\b" + _NOT_AGE_AFTER,
+            re.IGNORECASE,
+        ),
+        0.75,
+    ),
     (re.compile(r"(?<!\d)\d{1,3}[- ]years?[- ]old\b|(?<!\d)\d{1,3}-year-olds?\b"), 0.95),
-    (re.compile(r"\b(?:aged|age of|turned|turning)\s+(?P<v>\d{1,3})\b" + _NOT_AGE_AFTER), 0.85),
+    (
+        re.compile(
+            r"\b(?:aged|age of|turned|turning|[Bb]eing)\s+(?P<v>\d{1,3})\b" + _NOT_AGE_AFTER
+        ),
+        0.85,
+    ),
     (
         re.compile(
             r"\b(?:I'm|I am|I was|he's|she's|he is|she is|he was|she was)\s+(?P<v>\d{1,3})\b"
@@ -165,7 +179,7 @@ _INSTITUTION_WORDS = (
     r"(?:sykehus|sjukehus|sykehuset|sjukehuset|legesenter|legesenteret|legekontor|"
     r"legekontoret|legevakt|legevakta|helsesenter|DPS|sykehjem|sjukeheim|klinikk|"
     r"Hospital|Medical Centre|Medical Center|Health Centre|Health Center|Clinic|Surgery|"
-    r"Medical Practice)"
+    r"Medical Practice|Infirmary|General Infirmary|Royal Infirmary)"
 )
 _INSTITUTIONS: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(rf"(?:{_CAP}\s){{0,2}}{_CAP}\s{_INSTITUTION_WORDS}(?![\wæøå])"), 0.85),
@@ -292,11 +306,14 @@ def propagate(text: str, findings: Sequence[Finding]) -> list[Finding]:
         tokens = name.split()
         if len(tokens) > 1:
             surname = tokens[-1]
-            if len(surname) > 2 and surname.lower() not in common:
+            if len(surname) > 2:
                 forms[surname] = max(forms.get(surname, 0.0), finding.confidence * 0.9)
     extra: list[Finding] = []
     for form, confidence in forms.items():
         for match in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", text):
+            start = match.start()
+            if form.lower() in common and _SENTENCE_START.search(text[max(0, start - 3) : start]):
+                continue
             extra.append(
                 Finding(
                     "person", match.start(), match.end(), form, round(confidence, 2), "propagated"
@@ -459,7 +476,11 @@ def _places(text: str, language: str) -> Iterator[Finding]:
         confidence = 0.85 if after_preposition else 0.75
         yield Finding("place", match.start(), match.end(), match[0], confidence, "gazetteer")
     for match in _KOMMUNE.finditer(text):
-        yield Finding("place", match.start(), match.end(), match[0], 0.8, "pattern")
+        # A municipality named in an interview with a doctor is usually the employer.
+        yield Finding("employer", match.start(), match.end(), match[0], 0.8, "pattern")
+    for match in _AFTER_PLACE_WORD.finditer(text):
+        if match["v"] not in _NOT_PLACES and match["v"] not in words("first_names_no"):
+            yield Finding("place", match.start("v"), match.end("v"), match["v"], 0.5, "context")
 
 
 def _persons(text: str, language: str) -> Iterator[Finding]:
@@ -493,6 +514,16 @@ def _persons(text: str, language: str) -> Iterator[Finding]:
         if match[0].lower() in common or match[0] in places:
             continue
         yield Finding("person", match.start(), match.end(), match[0], 0.7, "gazetteer")
+
+
+def _cued_persons(text: str, language: str) -> Iterator[Finding]:
+    """Unknown names in telling places: "heter X", "called X", "min kollega, X Y," "X sa"."""
+    for regex in _PERSON_CUES:
+        for match in regex.finditer(text):
+            value = match["v"]
+            if value.split()[0] in _NOT_PLACES or _TITLE.match(value + " X"):
+                continue
+            yield Finding("person", match.start("v"), match.end("v"), value, 0.85, "context")
 
 
 def _extend_name(
@@ -551,6 +582,52 @@ _NOT_SURNAMES = frozenset(
     ]
 )
 
+_NAME = rf"[{_UPPER}][\wæøå'\u2019-]+"
+_PERSON_CUES = (
+    re.compile(
+        rf"\b(?:heter|het|kalt|called|named|remember|husker at)\s+(?P<v>{_NAME}(?:\s{_NAME})?)"
+    ),
+    re.compile(
+        rf"\b(?:min|mi|mitt|my|our|vår|\w+(?:en|a|er)|colleague|counsellor|supervisor|husband|"
+        rf"wife|daughter|son|department),\s(?P<v>{_NAME}(?:\s{_NAME})?),"
+    ),
+    re.compile(
+        rf"(?<=[a-zæøå,] )(?P<v>{_NAME})(?=\s(?:sa|said|saying|ringte|called|skrev|wrote)\b)"
+    ),
+)
+# Capitalised words after a preposition of place, outside the gazetteer, are probably places.
+_AFTER_PLACE_WORD = re.compile(
+    rf"(?<=[a-zæøå,] )(?:i|til|fra|utenfor|nær|in|to|from|outside|near)\s(?P<v>[{_UPPER}][\wæøå-]+)"
+    rf"(?![\wæøå-]|\s[{_UPPER}])"
+)
+_NOT_PLACES = frozenset(
+    [
+        "Norge",
+        "Norway",
+        "Norwegian",
+        "England",
+        "English",
+        "Europe",
+        "Europa",
+        "I",
+        "Jeg",
+        "Hun",
+        "Han",
+        "The",
+        "A",
+        "An",
+        "Den",
+        "Det",
+        "De",
+        "Dr",
+        "Dr.",
+        "GP",
+        "NAV",
+        *NB_MONTH_NAMES,
+        *EN_MONTH_NAMES,
+    ]
+)
+
 _Detector = Callable[[str, str], Iterable[Finding]]
 _DETECTORS: tuple[_Detector, ...] = (
     _emails,
@@ -562,6 +639,7 @@ _DETECTORS: tuple[_Detector, ...] = (
     _employers,
     _places,
     _persons,
+    _cued_persons,
 )
 
 _HEALTH_ORG = re.compile(
@@ -605,6 +683,10 @@ def _spacy_findings(text: str) -> Iterator[Finding]:
         if label not in _SPACY_KINDS or not value:
             continue
         kind, confidence = _SPACY_KINDS[label]
+        if kind == "person" and " " not in value and _PLACE_PREPOSITIONS.search(text[:start][-12:]):
+            kind = "place"
+        if kind == "place" and value in words("first_names_no"):
+            kind = "person"
         if kind == "person" and (value.startswith("the ") or not value[0].isupper()):
             continue
         yield Finding(kind, start, start + len(value), value, confidence, "spacy")
