@@ -568,7 +568,9 @@ def _read_project(root: ET.Element, reader: _Reader, name: str) -> Project:
         for m in members:
             if m not in code_ids:
                 raise StcFormatError(f"{name}: set {s.get('name')!r} names unknown code GUID {m}")
-        if not members:
+        if not members and (
+            _child(s, "MemberSource") is not None or _child(s, "MemberNote") is not None
+        ):
             continue  # sets of sources or notes are not categories
         d = _child(s, "Description")
         project.categories.append(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kollega.stc.assist import Embedder, choose_k
+from kollega.stc.assist import Embedder, Matrix, choose_k
 from kollega.stc.steps._base import Component
 from kollega.stc.text import INTERVIEWER_LABELS, keywords, participant_turns, sentences, words
 from kollega.stc.types import Assistance, PreliminaryTheme, Span, Transcript, new_id
@@ -41,7 +41,8 @@ class ThemeSuggester(Component):
 
     Steps: collect sentences of at least ``min_words`` words from non-interviewer turns;
     take an evenly spread sample of at most ``max_sentences`` (embedding is the slow part);
-    embed them; k-means for each k in ``n`` and keep the best silhouette; per cluster, the
+    embed them; with ``center``, subtract each transcript's mean vector (otherwise a
+    multilingual model groups sentences by language and speaker rather than by topic); k-means for each k in ``n`` and keep the best silhouette; per cluster, the
     ``n_typical`` sentences nearest the centroid and distinctive keywords as a label.
 
     Fitted attributes: ``candidates_``, ``assistance_``.
@@ -54,10 +55,12 @@ class ThemeSuggester(Component):
         n_typical: int = 3,
         min_words: int = 6,
         max_sentences: int = 1200,
+        center: bool = True,
         random_state: int = 0,
         embedder: Embedder | None = None,
     ) -> None:
         self.n = n
+        self.center = center
         self.n_typical = n_typical
         self.min_words = min_words
         self.max_sentences = max_sentences
@@ -88,6 +91,8 @@ class ThemeSuggester(Component):
         embedder = self._embedder()
         if texts:
             x = embedder.embed(texts, kind="passage")
+            if self.center:
+                x = _center_per_transcript(x, [s.transcript_id for s in spans])
             ks = (
                 range(self.n, self.n + 1)
                 if isinstance(self.n, int)
@@ -120,6 +125,18 @@ class ThemeSuggester(Component):
             embedder.model_id,
         )
         return self
+
+
+def _center_per_transcript(x: Matrix, groups: list[str]) -> Matrix:
+    out = x.copy()
+    keys = np.array(groups)
+    for g in set(groups):
+        rows = keys == g
+        out[rows] -= x[rows].mean(axis=0)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    centred: Matrix = (out / norms).astype(np.float32)
+    return centred
 
 
 def suggest_themes(
