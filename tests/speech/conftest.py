@@ -23,12 +23,12 @@ ANSWER = "I have been very tired, but the peer support conversation helped me a 
 def speak(text: str, voice: str, path: Path, *, rate: int = 150) -> Path:
     """Synthesise ``text`` with espeak-ng and resample it to 16 kHz mono with sox."""
     raw = path.with_suffix(".raw.wav")
-    subprocess.run(  # noqa: S603 - fixed programs, arguments from the test itself
-        ["espeak-ng", "-v", voice, "-s", str(rate), "-w", str(raw), text],  # noqa: S607
+    subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", str(rate), "-w", str(raw), text],
         check=True,
     )
-    subprocess.run(  # noqa: S603
-        ["sox", str(raw), "-r", "16000", "-c", "1", str(path)],  # noqa: S607
+    subprocess.run(
+        ["sox", str(raw), "-r", "16000", "-c", "1", str(path)],
         check=True,
     )
     raw.unlink()
@@ -36,7 +36,7 @@ def speak(text: str, voice: str, path: Path, *, rate: int = 150) -> Path:
 
 
 def sox(*args: str | Path) -> None:
-    subprocess.run(["sox", *map(str, args)], check=True)  # noqa: S603, S607
+    subprocess.run(["sox", *map(str, args)], check=True)
 
 
 @pytest.fixture(scope="session")
@@ -64,8 +64,8 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def _seconds(path: Path) -> float:
-    out = subprocess.run(  # noqa: S603
-        ["soxi", "-D", str(path)],  # noqa: S607
+    out = subprocess.run(
+        ["soxi", "-D", str(path)],
         check=True,
         capture_output=True,
         text=True,
