@@ -205,15 +205,18 @@ def fill(
     return out + template[pos:], gold
 
 
-def deid_set(language: str, *, seed: int, repeats: int = 4) -> tuple[str, list[Gold]]:
-    """One interview-like document per language: every template filled ``repeats`` times."""
+def deid_set(
+    language: str, *, seed: int, repeats: int = 4, name: str = "templates"
+) -> tuple[str, list[Gold]]:
+    """One interview-like document per language: every template filled ``repeats`` times.
+
+    ``name`` picks ``deid_templates_*`` (the set the rules were tuned on) or ``deid_heldout_*``.
+    """
     rng = random.Random(f"{seed}-{language}")
     values = json.loads((DATA / "deid_values.json").read_text(encoding="utf-8"))[language]
     templates = [
         line
-        for line in (DATA / f"deid_templates_{language}.txt")
-        .read_text(encoding="utf-8")
-        .splitlines()
+        for line in (DATA / f"deid_{name}_{language}.txt").read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     ]
     text = ""
@@ -230,13 +233,13 @@ def deid_set(language: str, *, seed: int, repeats: int = 4) -> tuple[str, list[G
     return text, gold
 
 
-def bench_deid(languages: list[str], seed: int) -> dict[str, object]:
+def bench_deid(languages: list[str], seed: int, name: str = "templates") -> dict[str, object]:
     from kollega.speech import find_identifiers
     from kollega.speech.types import FINDING_KINDS
 
     results: dict[str, object] = {}
     for language in languages:
-        text, gold = deid_set(language, seed=seed)
+        text, gold = deid_set(language, seed=seed, name=name)
         started = time.perf_counter()
         found = find_identifiers(text, language=language)
         elapsed = time.perf_counter() - started
@@ -403,6 +406,7 @@ def main() -> int:
     report: dict[str, object] = {}
     if args.part in ("all", "deid"):
         report["deid"] = bench_deid(languages, args.seed)
+        report["deid_heldout"] = bench_deid(languages, args.seed, "heldout")
     if args.part in ("all", "transcribe"):
         if not (shutil.which("espeak-ng") and shutil.which("sox")):
             print("espeak-ng and sox are needed (apt-get install espeak-ng sox)", file=sys.stderr)
