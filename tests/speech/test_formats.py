@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,11 @@ TRANSCRIPT = SpeechTranscript(
 
 
 @pytest.mark.parametrize(("write", "read"), [(write_vtt, read_vtt), (write_srt, read_srt)])
-def test_cues_round_trip_with_speakers_and_times(write, read, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_cues_round_trip_with_speakers_and_times(
+    write: Callable[[SpeechTranscript, Path], None],
+    read: Callable[..., SpeechTranscript],
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "t.cues"
     write(TRANSCRIPT, path)
     back = read(path, language="nb")
