@@ -27,6 +27,7 @@ names, selections coded several times. Anything malformed raises `StcFormatError
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -89,6 +90,8 @@ _GUID_RE = re.compile(
 _RGB_RE = re.compile(r"#(?:[A-Fa-f0-9]{6}|[A-Fa-f0-9]{3})")
 _KOLLEGA_NS = uuid.UUID("6f1c1d0e-4b8a-4f43-9a55-8e3c7b0b9d21")
 GOLDEN_QUOTE_NAME = "Golden quote"
+# Lists whose order the XML does not keep (codes nest, selections group by source).
+_ORDERED = ("participants", "transcripts", "code_groups", "meaning_units", "memos", "categories")
 # Project fields the standard has no place for; they travel in the extension file.
 _STC_ONLY = (
     "themes",
@@ -124,8 +127,17 @@ def _q(tag: str) -> str:
 # -- writing -------------------------------------------------------------------------
 
 
+_XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_safe(text: str) -> str:
+    """XML 1.0 cannot hold control characters; they are dropped from names and notes."""
+    return _XML_INVALID.sub("", text)
+
+
 def _sub(parent: ET.Element, tag: str, **attrs: str | None) -> ET.Element:
-    return ET.SubElement(parent, _q(tag), {k: v for k, v in attrs.items() if v is not None})
+    clean = {k: _xml_safe(v) for k, v in attrs.items() if v is not None}
+    return ET.SubElement(parent, _q(tag), clean)
 
 
 def _code_tree(parent: ET.Element, groups: list[CodeGroup], make: Any) -> None:
@@ -139,7 +151,7 @@ def _code_tree(parent: ET.Element, groups: list[CodeGroup], make: Any) -> None:
             attrs["color"] = g.color
         code = make(el, "Code", **attrs)
         if g.description:
-            make(code, "Description").text = g.description
+            make(code, "Description").text = _xml_safe(g.description)
         for child in children.get(g.id, []):
             add(code, child)
 
@@ -181,7 +193,7 @@ def write_qdpx(project: Project, path: str | Path, *, origin: str = "Kollega") -
             for k, v in sorted(p.attributes.items()):
                 vv = _sub(case, "VariableValue")
                 _sub(vv, "VariableRef", targetGUID=_guid(k, "variable"))
-                _sub(vv, "TextValue").text = v
+                _sub(vv, "TextValue").text = _xml_safe(v)
             for t in project.transcripts:
                 if t.participant_id == p.id:
                     _sub(case, "SourceRef", targetGUID=_guid(t.id))
@@ -225,10 +237,10 @@ def write_qdpx(project: Project, path: str | Path, *, origin: str = "Kollega") -
         el = _sub(root, "Notes")
         for m in project.memos:
             note = _sub(el, "Note", guid=_guid(m.id), name="Memo", creatingUser=user(m.author))
-            _sub(note, "PlainTextContent").text = m.text
+            _sub(note, "PlainTextContent").text = _xml_safe(m.text)
         for c in project.condensates:
             note = _sub(el, "Note", guid=_guid(c.id), name="Condensate")
-            _sub(note, "PlainTextContent").text = c.text
+            _sub(note, "PlainTextContent").text = _xml_safe(c.text)
     links = [(c, uid) for c in project.condensates for uid in c.meaning_unit_ids]
     if links:
         el = _sub(root, "Links")
@@ -247,11 +259,11 @@ def write_qdpx(project: Project, path: str | Path, *, origin: str = "Kollega") -
         for cat in project.categories:
             s = _sub(el, "Set", guid=_guid(cat.id), name=cat.name)
             if cat.description:
-                _sub(s, "Description").text = cat.description
+                _sub(s, "Description").text = _xml_safe(cat.description)
             for gid in cat.code_group_ids:
                 _sub(s, "MemberCode", targetGUID=_guid(gid))
     if project.description:
-        _sub(root, "Description").text = project.description
+        _sub(root, "Description").text = _xml_safe(project.description)
 
     ET.register_namespace("", NS)
     qde = ET.tostring(root, encoding="utf-8", xml_declaration=True)
@@ -291,7 +303,7 @@ def _extension(project: Project) -> dict[str, Any]:
         "memos": {
             m["id"]: {"target_id": m["target_id"], "created": m["created"]} for m in plain["memos"]
         },
-        "category_order": [c["id"] for c in plain["categories"]],
+        "order": {k: [r["id"] for r in plain[k]] for k in _ORDERED},
         **{k: plain[k] for k in _STC_ONLY},
     }
 
@@ -635,8 +647,9 @@ def _apply_extension(project: Project, ext: dict[str, Any], name: str) -> None:
         for c in project.categories:
             c.id = orig(c.id) or c.id
             c.code_group_ids = [orig(g) or g for g in c.code_group_ids]
-        order = {cid: i for i, cid in enumerate(ext["category_order"])}
-        project.categories.sort(key=lambda c: order.get(c.id, len(order)))
+        for kind in _ORDERED:
+            order = {rid: i for i, rid in enumerate(ext["order"][kind])}
+            getattr(project, kind).sort(key=lambda r: order.get(r.id, len(order)))
         rest = _from_plain(
             _Rest,
             {k: ext[k] for k in _STC_ONLY},
@@ -672,12 +685,17 @@ def _xmlschema() -> Any:
     return xmlschema
 
 
+@functools.lru_cache(maxsize=4)
+def _load_schema(source: str) -> Any:
+    return _xmlschema().XMLSchema(source)
+
+
 def validate_qdpx(path: str | Path, *, schema: str | Path | None = None) -> None:
     """Validate ``project.qde`` inside ``path`` against ``Project.xsd``; raise on failure."""
     xmlschema = _xmlschema()
     with _open_zip(path) as zf:
         qde = _member(zf, "project.qde")
-    xs = xmlschema.XMLSchema(str(schema or project_schema_path()))
+    xs = _load_schema(str(schema or project_schema_path()))
     try:
         xs.validate(io.BytesIO(qde))
     except xmlschema.XMLSchemaException as exc:
@@ -704,7 +722,8 @@ def write_qdc(
         raise ValueError("a codebook needs at least one code group")
 
     def make(parent: ET.Element, tag: str, **attrs: str) -> ET.Element:
-        return ET.SubElement(parent, f"{{{NS_CODEBOOK}}}{tag}", attrs)
+        clean = {k: _xml_safe(v) for k, v in attrs.items()}
+        return ET.SubElement(parent, f"{{{NS_CODEBOOK}}}{tag}", clean)
 
     root = ET.Element(f"{{{NS_CODEBOOK}}}CodeBook", {"origin": origin})
     _code_tree(make(root, "Codes"), list(code_groups), make)
@@ -714,7 +733,7 @@ def write_qdc(
         for c in cats:
             s = make(sets, "Set", guid=_guid(c.id), name=c.name)
             if c.description:
-                make(s, "Description").text = c.description
+                make(s, "Description").text = _xml_safe(c.description)
             for g in c.code_group_ids:
                 make(s, "MemberCode", guid=_guid(g))
     ET.register_namespace("", NS_CODEBOOK)
@@ -758,7 +777,7 @@ def read_qdc(path: str | Path) -> tuple[list[CodeGroup], list[Category]]:
 def validate_qdc(path: str | Path, *, schema: str | Path | None = None) -> None:
     """Validate a ``.qdc`` against ``Codebook.xsd`` (its published slips repaired)."""
     xmlschema = _xmlschema()
-    xs = xmlschema.XMLSchema(_codebook_schema_text(schema))
+    xs = _load_schema(_codebook_schema_text(schema))
     try:
         xs.validate(str(path))
     except xmlschema.XMLSchemaException as exc:
