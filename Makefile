@@ -64,8 +64,8 @@ demo: $(VENV)/.installed static messages
 	$(DEMO_ENV) $(BIN)/kollega demo
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy src/kollega
@@ -74,7 +74,7 @@ imports: $(VENV)/.installed-test
 	$(BIN)/lint-imports
 
 pytest: $(VENV)/.installed-test static messages apt-test
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=term:skip-covered
 
 test: lint typecheck imports pytest
 

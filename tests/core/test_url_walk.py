@@ -53,3 +53,14 @@ def test_public_pages_answer_the_stranger(walked) -> None:
     response = Client().get(walked.url)
     expected = 405 if walked.name == "set_language" else 200
     assert response.status_code == expected
+
+
+# Pages any signed-in staff member may open, whatever their role.
+ANY_STAFF = {"accounts:home", "accounts:login"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("walked", [w for w in STAFF_URLS if w.name not in ANY_STAFF], ids=lambda w: w.name)
+def test_staff_without_a_role_see_nothing(walked, cast: Cast) -> None:
+    response = cast.outsider.client().get(walked.url)
+    assert response.status_code in {302, 403, 404, 405}, f"{walked.url} -> {response.status_code}"
