@@ -276,14 +276,7 @@ def write_qdpx(project: Project, path: str | Path, *, origin: str = "Kollega") -
 
 def _extension(project: Project) -> dict[str, Any]:
     ids: dict[str, str] = {}
-    for kind in (
-        "participants",
-        "transcripts",
-        "code_groups",
-        "meaning_units",
-        "memos",
-        "categories",
-    ):
+    for kind in (*_ORDERED, "golden_quotes", "condensates"):
         for rec in getattr(project, kind):
             if _guid(rec.id) != rec.id:
                 ids[_guid(rec.id)] = rec.id
