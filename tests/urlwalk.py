@@ -19,6 +19,9 @@ PUBLIC_URL_NAMES = {
     "core:healthz",
     "accounts:login",
     "set_language",
+    "service:intake",
+    # The status-link pages (service:status and the pages under it) open only with the
+    # secret token; the walk's sample token must get 404, so they stay out of this set.
 }
 
 _SAMPLES = {

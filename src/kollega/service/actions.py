@@ -1,0 +1,377 @@
+"""Every change to the service's records: one transaction and one audit event each.
+
+Views, commands and tasks call these; nothing else saves a case. Audit details hold codes
+and identifiers only, never what a person typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from kollega.core.audit import record
+from kollega.service import choices, notifications
+from kollega.service.models import (
+    TERMINAL_STATUSES,
+    Appointment,
+    Case,
+    CaseStatistic,
+    Conversation,
+    CounsellorProfile,
+    Enrolment,
+    Feedback,
+    Message,
+    Offering,
+    Referral,
+    Status,
+    hash_token,
+    new_reference,
+)
+
+SEEKER = "seeker"
+SYSTEM = "system"
+RESEARCH_CONSENT_VERSION = "2025-1"
+
+
+class ActionRefused(Exception):
+    """An action that the case's state or the rules do not allow; the message is for people."""
+
+
+@dataclass(frozen=True)
+class Submitted:
+    case: Case
+    token: str
+
+
+def _unique_reference() -> str:
+    while True:
+        reference = new_reference()
+        if not Case.objects.filter(reference=reference).exists():
+            return reference
+
+
+@transaction.atomic
+def do_submit_request(
+    *, actor: Any = SEEKER, research_consent: bool = False, **fields: Any
+) -> Submitted:
+    """Create a request from the intake (or from a coordinator taking a phone call).
+
+    Returns the case and its status-link token; only the token's hash is stored. An urgent
+    request alerts the coordinators by e-mail once the transaction commits.
+    """
+    token = Case.new_token()
+    offering = fields.pop("wanted_offering", None)
+    case = Case(reference=_unique_reference(), token_hash=hash_token(token), **fields)
+    case.wanted_offering = offering
+    if research_consent:
+        case.research_consent = True
+        case.research_consent_version = RESEARCH_CONSENT_VERSION
+        case.research_consent_at = timezone.now()
+    case.save()
+    record(
+        actor,
+        "service.request.submit",
+        case,
+        urgent=case.urgent,
+        category=case.category,
+        source=case.source,
+    )
+    if case.urgent:
+        notifications.alert_coordinators_urgent(case)
+    return Submitted(case, token)
+
+
+@transaction.atomic
+def do_assign_counsellor(
+    actor: Any, case: Case, counsellor: CounsellorProfile, *, override_reason: str = ""
+) -> None:
+    """Propose `case` to `counsellor`; `override_reason` is set when not the first proposal."""
+    case.counsellor = counsellor
+    case.assigned_at = timezone.now()
+    case.first_assigned_at = case.first_assigned_at or case.assigned_at
+    case.set_status(Status.PROPOSED, actor=actor, reason=override_reason)
+    record(
+        actor,
+        "service.case.assign",
+        case,
+        counsellor=counsellor.pk,
+        override=bool(override_reason),
+    )
+    notifications.tell_counsellor(counsellor, case, "proposed")
+
+
+@transaction.atomic
+def do_accept_case(actor: Any, case: Case) -> None:
+    case.accepted_at = timezone.now()
+    case.set_status(Status.ACCEPTED, actor=actor)
+    record(actor, "service.case.accept", case)
+    notifications.tell_seeker(case)
+
+
+@transaction.atomic
+def do_decline_case(actor: Any, case: Case, *, reason: str) -> None:
+    """The counsellor declines: the case goes back to the queue and never to them again."""
+    counsellor = case.counsellor
+    if counsellor is not None:
+        case.excluded_counsellors.add(counsellor)
+    case.counsellor = None
+    case.assigned_at = None
+    case.set_status(Status.DECLINED, actor=actor, reason=reason)
+    record(actor, "service.case.decline", case, reason=reason)
+
+
+@transaction.atomic
+def do_send_message(actor: Any, case: Case, *, body: str) -> Message:
+    """A message from the seeker (actor "seeker") or from the case's counsellor."""
+    if not case.is_open:
+        raise ActionRefused("closed")
+    sender = Message.Sender.SEEKER if actor == SEEKER else Message.Sender.COUNSELLOR
+    message = Message.objects.create(case=case, sender=sender, body=body)
+    record(actor, "service.message.send", case, sender=sender)
+    if sender == Message.Sender.SEEKER:
+        if case.counsellor is not None:
+            notifications.tell_counsellor(case.counsellor, case, "message")
+    else:
+        notifications.tell_seeker(case)
+    return message
+
+
+@transaction.atomic
+def do_log_conversation(
+    actor: Any, case: Case, *, held_on: date, mode: str, minutes: int, note: str = ""
+) -> Conversation:
+    """Record a held conversation; refused past the case's conversation limit."""
+    if case.status not in (Status.ACCEPTED, Status.IN_CONVERSATION, Status.REFERRED):
+        raise ActionRefused("state")
+    if case.conversations_left() <= 0:
+        raise ActionRefused("limit")
+    conversation = Conversation.objects.create(
+        case=case, held_on=held_on, mode=mode, minutes=minutes, note=note
+    )
+    if case.status == Status.ACCEPTED:
+        case.set_status(Status.IN_CONVERSATION, actor=actor)
+    record(actor, "service.conversation.log", case, mode=mode, minutes=minutes)
+    return conversation
+
+
+@transaction.atomic
+def do_plan_appointment(
+    actor: Any, case: Case, *, starts: datetime, minutes: int, mode: str, where: str = ""
+) -> Appointment:
+    if case.status not in (Status.ACCEPTED, Status.IN_CONVERSATION, Status.REFERRED):
+        raise ActionRefused("state")
+    appointment = Appointment.objects.create(
+        case=case, starts=starts, minutes=minutes, mode=mode, where=where
+    )
+    record(actor, "service.appointment.plan", case, mode=mode)
+    notifications.tell_seeker(case)
+    return appointment
+
+
+@transaction.atomic
+def do_grant_conversations(actor: Any, case: Case, *, extra: int, reason: str) -> None:
+    """The coordinator lets a case go past the usual conversation limit."""
+    case.extra_conversations += extra
+    case.save(update_fields=["extra_conversations"])
+    record(actor, "service.case.grant_conversations", case, extra=extra)
+
+
+@transaction.atomic
+def do_record_referral(
+    actor: Any,
+    case: Case,
+    *,
+    kind: str,
+    consent: bool,
+    offering: Offering | None = None,
+    note: str = "",
+) -> Referral:
+    """Record a referral the seeker agreed to; a referral to an offering also enrols them."""
+    if not consent:
+        raise ActionRefused("consent")
+    referral = Referral.objects.create(
+        case=case, kind=kind, consent=True, offering=offering, note=note
+    )
+    if case.status != Status.REFERRED:
+        case.set_status(Status.REFERRED, actor=actor, reason=kind)
+    if offering is not None:
+        _enrol(case, offering)
+    record(
+        actor, "service.referral.record", case, kind=kind, offering=getattr(offering, "pk", None)
+    )
+    return referral
+
+
+@transaction.atomic
+def do_close_case(actor: Any, case: Case, *, outcome: str) -> None:
+    case.outcome = outcome
+    case.set_status(Status.CLOSED, actor=actor, reason=outcome)
+    _leave_offerings(case)
+    record(actor, "service.case.close", case, outcome=outcome)
+    notifications.tell_seeker(case)
+
+
+@transaction.atomic
+def do_cancel_request(case: Case) -> None:
+    """The seeker cancels from their status page."""
+    case.set_status(Status.CANCELLED, actor=SEEKER)
+    _leave_offerings(case)
+    record(SEEKER, "service.request.cancel", case)
+
+
+@transaction.atomic
+def do_withdraw_case(actor: Any, case: Case, *, reason: str) -> None:
+    """The service withdraws a request (a duplicate, or nobody could reach the seeker)."""
+    case.set_status(Status.WITHDRAWN, actor=actor, reason=reason)
+    _leave_offerings(case)
+    record(actor, "service.case.withdraw", case)
+
+
+def _enrol(case: Case, offering: Offering) -> Enrolment:
+    # Lock the offering row so that two enrolments cannot take the last place together.
+    offering = Offering.objects.select_for_update().get(pk=offering.pk)
+    existing = Enrolment.objects.filter(case=case, offering=offering).first()
+    if existing is not None:
+        return existing
+    status = (
+        choices.EnrolmentStatus.PLACED
+        if offering.places_left() > 0
+        else choices.EnrolmentStatus.WAITING
+    )
+    return Enrolment.objects.create(case=case, offering=offering, status=status)
+
+
+@transaction.atomic
+def do_enrol_case(actor: Any, case: Case, offering: Offering) -> Enrolment:
+    """Give the case a place on the offering, or a place in its waiting list."""
+    if not case.is_open:
+        raise ActionRefused("state")
+    enrolment = _enrol(case, offering)
+    record(actor, "service.offering.enrol", case, offering=offering.pk, status=enrolment.status)
+    notifications.tell_seeker(case)
+    return enrolment
+
+
+@transaction.atomic
+def do_remove_enrolment(actor: Any, enrolment: Enrolment) -> None:
+    case, offering = enrolment.case, enrolment.offering
+    enrolment.delete()
+    _promote_waiting(offering)
+    record(actor, "service.offering.remove", case, offering=offering.pk)
+
+
+def _leave_offerings(case: Case) -> None:
+    offerings = [e.offering for e in case.enrolments.select_related("offering")]
+    case.enrolments.all().delete()
+    for offering in offerings:
+        _promote_waiting(offering)
+
+
+def _promote_waiting(offering: Offering) -> None:
+    """Fill freed places from the waiting list, first come first served."""
+    for enrolment in offering.waiting()[: offering.places_left()]:
+        enrolment.status = choices.EnrolmentStatus.PLACED
+        enrolment.save(update_fields=["status"])
+        record(SYSTEM, "service.offering.promote", enrolment.case, offering=offering.pk)
+
+
+@transaction.atomic
+def do_save_offering(actor: Any, offering: Offering) -> Offering:
+    created = offering.pk is None
+    offering.save()
+    _promote_waiting(offering)
+    record(actor, "service.offering.create" if created else "service.offering.change", offering)
+    return offering
+
+
+@transaction.atomic
+def do_save_counsellor_profile(actor: Any, profile: CounsellorProfile) -> CounsellorProfile:
+    created = profile.pk is None
+    profile.save()
+    record(actor, "service.counsellor.create" if created else "service.counsellor.change", profile)
+    return profile
+
+
+@transaction.atomic
+def do_submit_feedback(
+    case: Case, *, helpfulness: int, would_recommend: bool | None, comment: str = ""
+) -> Feedback:
+    """Anonymous feedback once per closed case; its comment goes when the case goes."""
+    if case.status != Status.CLOSED or case.feedback_given:
+        raise ActionRefused("state")
+    today = timezone.localdate()
+    feedback = Feedback.objects.create(
+        case=case,
+        month=today.replace(day=1),
+        helpfulness=helpfulness,
+        would_recommend=would_recommend,
+        comment=comment,
+    )
+    case.feedback_given = True
+    case.save(update_fields=["feedback_given"])
+    record(SEEKER, "service.feedback.submit", feedback)
+    return feedback
+
+
+@transaction.atomic
+def do_delete_case_data(case: Case, *, deleted_by: str) -> CaseStatistic:
+    """Delete the case and everything personal hanging off it, keeping one anonymous row.
+
+    `deleted_by` is "seeker" (delete my data now) or "retention". Messages, notes,
+    conversations, appointments, referrals, enrolments, status history and feedback comments
+    go with it; feedback scores stay, unlinked.
+    """
+    stat = CaseStatistic.objects.create(
+        month=timezone.localtime(case.created).date().replace(day=1),
+        category=case.category,
+        source=case.source,
+        urgent=case.urgent,
+        expectations=list(case.expectations),
+        region=case.region,
+        gender=case.gender,
+        age_band=case.age_band,
+        specialty=case.specialty,
+        position=case.position,
+        final_status=case.status,
+        outcome=case.outcome,
+        conversations=case.conversations.count(),
+        referrals=sorted(set(case.referrals.values_list("kind", flat=True))),
+        waiting_days=case.waiting_days(),
+        deleted_by=deleted_by,
+    )
+    Feedback.objects.filter(case=case).update(comment="", case=None)
+    offerings = [e.offering for e in case.enrolments.select_related("offering")]
+    case_id = case.pk
+    case.delete()
+    for offering in offerings:
+        _promote_waiting(offering)
+    actor = SEEKER if deleted_by == SEEKER else SYSTEM
+    record(
+        actor,
+        "service.case.delete_data",
+        object_type="service.case",
+        object_id=case_id,
+        deleted_by=deleted_by,
+        statistic=stat.pk,
+    )
+    return stat
+
+
+def run_retention(now: datetime | None = None) -> int:
+    """Delete every ended case whose retention period has passed; returns how many.
+
+    Each case is deleted in its own transaction so one failure does not keep the rest.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.KOLLEGA_RETENTION_DAYS)
+    due = Case.objects.filter(status__in=TERMINAL_STATUSES, ended_at__lt=cutoff)
+    count = 0
+    for case in due.iterator():
+        do_delete_case_data(case, deleted_by="retention")
+        count += 1
+    return count

@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ServiceConfig(AppConfig):
+    name = "kollega.service"
+    label = "service"
+    verbose_name = _("Peer-support service")
+
+    def ready(self) -> None:
+        from kollega.core import roles
+        from kollega.core.navigation import register_home_link
+
+        register_home_link(roles.COUNSELLOR, label=_("My cases"), url_name="service:my_cases")
+        register_home_link(
+            roles.COUNSELLOR,
+            label=_("My availability and conflicts"),
+            url_name="service:my_profile",
+        )
+        register_home_link(roles.COORDINATOR, label=_("Request queue"), url_name="service:queue")
+        register_home_link(
+            roles.COORDINATOR, label=_("Counsellors"), url_name="service:counsellors"
+        )
+        register_home_link(
+            roles.COORDINATOR, label=_("Counselling days and courses"), url_name="service:offerings"
+        )
+        register_home_link(
+            roles.COORDINATOR, label=_("Feedback"), url_name="service:feedback_summary"
+        )

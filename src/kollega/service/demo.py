@@ -1,0 +1,415 @@
+"""A believable synthetic service: counsellors across Norway, requests in every state, offerings.
+
+Every name, employer and sentence here is invented for the demo. Loading twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from kollega.core import roles
+from kollega.service import actions, choices
+from kollega.service.models import Case, CounsellorProfile, Offering, Status
+
+SYSTEM = "demo"
+
+# username, first, last, gender, region, specialty, employer, languages
+COUNSELLORS = [
+    (
+        "ingrid",
+        "Ingrid",
+        "Haugen",
+        "female",
+        "oslo",
+        "general_practice",
+        "Fjellbyen legesenter",
+        ["nb", "en"],
+    ),
+    (
+        "tor",
+        "Tor",
+        "Lunde",
+        "male",
+        "vestland",
+        "psychiatry",
+        "Helse Vestkyst HF",
+        ["nb", "en", "de"],
+    ),
+    (
+        "demo.astrid",
+        "Astrid",
+        "Solberg",
+        "female",
+        "trondelag",
+        "internal_medicine",
+        "Helse Midtdal HF",
+        ["nb", "en"],
+    ),
+    (
+        "demo.bjorn",
+        "Bjørn",
+        "Eide",
+        "male",
+        "rogaland",
+        "surgery",
+        "Helse Sørkyst HF",
+        ["nb", "en"],
+    ),
+    (
+        "demo.camilla",
+        "Camilla",
+        "Strand",
+        "female",
+        "nordland",
+        "general_practice",
+        "Nordvik kommune",
+        ["nb", "en", "sv"],
+    ),
+    (
+        "demo.daniel",
+        "Daniel",
+        "Aas",
+        "male",
+        "troms",
+        "anaesthesia",
+        "Nordlysklinikken HF",
+        ["nb", "en"],
+    ),
+    (
+        "demo.eva",
+        "Eva",
+        "Nilsen",
+        "female",
+        "innlandet",
+        "paediatrics",
+        "Innlandsdalen HF",
+        ["nb", "en", "da"],
+    ),
+    (
+        "demo.frode",
+        "Frode",
+        "Berge",
+        "male",
+        "agder",
+        "occupational",
+        "Sørlandet bedriftshelse",
+        ["nb", "en"],
+    ),
+    (
+        "demo.guro",
+        "Guro",
+        "Hansen",
+        "female",
+        "akershus",
+        "obstetrics",
+        "Romerikslia HF",
+        ["nb", "en"],
+    ),
+    (
+        "demo.hans",
+        "Hans",
+        "Kvam",
+        "male",
+        "more_og_romsdal",
+        "emergency",
+        "Helse Fjordkyst HF",
+        ["nb", "en"],
+    ),
+    (
+        "demo.li",
+        "Li",
+        "Wang",
+        "female",
+        "oslo",
+        "psychiatry",
+        "Oslo byklinikk HF",
+        ["nb", "en", "zh"],
+    ),
+    (
+        "demo.marte",
+        "Marte",
+        "Vik",
+        "female",
+        "vestfold",
+        "general_practice",
+        "Tønsvik legesenter",
+        ["nb", "en"],
+    ),
+    (
+        "demo.nils",
+        "Nils",
+        "Moe",
+        "male",
+        "finnmark",
+        "public_health",
+        "Finnvidda kommune",
+        ["nb", "en"],
+    ),
+    (
+        "demo.oda",
+        "Oda",
+        "Lie",
+        "female",
+        "buskerud",
+        "radiology",
+        "Helse Elvedal HF",
+        ["nb", "en", "pl"],
+    ),
+    (
+        "demo.per",
+        "Per",
+        "Holm",
+        "male",
+        "telemark",
+        "internal_medicine",
+        "Helse Telemo HF",
+        ["nb", "en"],
+    ),
+    (
+        "demo.ragnhild",
+        "Ragnhild",
+        "Dahl",
+        "female",
+        "ostfold",
+        "general_practice",
+        "Glommavik legesenter",
+        ["nb", "sv"],
+    ),
+]
+
+DESCRIPTIONS = [
+    "Jeg har hatt mange nattevakter og merker at jeg ikke sover lenger.",
+    "A complaint from a patient's family has kept me awake for weeks.",
+    "Konflikt med en overordnet; usikker på om jeg skal bytte jobb.",
+    "Sykmeldt i tre måneder og vet ikke hvordan jeg skal komme tilbake.",
+    "",
+    "I would like to talk to someone who knows what a GP list feels like.",
+    "",
+]
+NOTES = ["Godt første møte; avtalt ny samtale.", "Drøftet arbeidsbelastning og søvn.", ""]
+
+
+def _user(username: str, first: str, last: str) -> Any:
+    from kollega.accounts.actions import do_create_staff
+
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=username).first()
+    if user is None:
+        user, _device = do_create_staff(
+            username=username,
+            password=None,  # type: ignore[arg-type]  # no sign-in for extra demo counsellors
+            roles=[roles.COUNSELLOR],
+            first_name=first,
+            last_name=last,
+            email=f"{username}@demo.invalid",
+            actor=SYSTEM,
+        )
+    return user
+
+
+def _profiles() -> list[CounsellorProfile]:
+    profiles = []
+    for i, (username, first, last, gender, region, specialty, employer, languages) in enumerate(
+        COUNSELLORS
+    ):
+        user = _user(username, first, last)
+        profile = CounsellorProfile.objects.filter(user=user).first()
+        if profile is None:
+            profile = actions.do_save_counsellor_profile(
+                SYSTEM,
+                CounsellorProfile(
+                    user=user,
+                    gender=gender,
+                    region=region,
+                    specialty=specialty,
+                    employer=employer,
+                    languages=languages,
+                    capacity=12 if username in {"ingrid", "tor"} else 4,
+                    active=i % 7 != 6,
+                    remote=i % 3 != 2,
+                ),
+            )
+        profiles.append(profile)
+    return profiles
+
+
+def _offerings(now: Any) -> list[Offering]:
+    specs = [
+        ("day", "Rådgivningsdag", "Villa Ro, Modum", 9, 1, 6),
+        ("course", "Ukeskurs for leger", "Villa Ro, Modum", 30, 5, 8),
+        ("day", "Rådgivningsdag", "Kurssenteret, Bergen", 16, 1, 4),
+        ("course", "Ukeskurs for leger i lederroller", "Villa Ro, Modum", 60, 5, 10),
+    ]
+    offerings = []
+    for kind, title, place, days, length, capacity in specs:
+        start = (now + timedelta(days=days)).replace(hour=9, minute=0, second=0, microsecond=0)
+        offering = Offering.objects.filter(title=title, place=place).first()
+        if offering is None:
+            offering = actions.do_save_offering(
+                SYSTEM,
+                Offering(
+                    kind=kind,
+                    title=title,
+                    place=place,
+                    starts=start,
+                    ends=start + timedelta(days=length - 1, hours=7),
+                    capacity=capacity,
+                ),
+            )
+        offerings.append(offering)
+    return offerings
+
+
+# How many requests end in each state; the walk below takes each one there.
+PLAN = [
+    (Status.NEW, 10),
+    (Status.DECLINED, 4),
+    (Status.PROPOSED, 7),
+    (Status.ACCEPTED, 8),
+    (Status.IN_CONVERSATION, 10),
+    (Status.REFERRED, 6),
+    (Status.CLOSED, 12),
+    (Status.CANCELLED, 4),
+    (Status.WITHDRAWN, 3),
+]
+
+
+def _request(rng: random.Random, now: Any, age_days: int, offerings: list[Offering]) -> Case:
+    category = rng.choice(list(choices.Category.values))
+    fields: dict[str, Any] = {
+        "category": category,
+        "urgent": rng.random() < 0.08,
+        "description": rng.choice(DESCRIPTIONS),
+        "expectations": rng.sample(list(choices.Expectation.values), rng.randint(1, 3)),
+        "pref_gender": rng.choice(["", "", "female", "male"]),
+        "pref_meeting": rng.choice(["", "remote", "region"]),
+        "pref_language": rng.choice(["", "", "", "nb", "en"]),
+        "gender": rng.choice(["", "female", "male", "female"]),
+        "age_band": rng.choice([*choices.AgeBand.values, ""]),
+        "specialty": rng.choice([*choices.Specialty.values, "", ""]),
+        "position": rng.choice([*choices.Position.values, ""]),
+        "region": rng.choice([c for c in choices.Region.values if c != "abroad"] + [""]),
+        "contact_method": rng.choice(["none", "email", "phone"]),
+        "research_consent": rng.random() < 0.4,
+        "source": rng.choice(["web", "web", "web", "phone", "email"]),
+    }
+    if fields["pref_meeting"] == "region":
+        fields["pref_region"] = fields["region"] or "oslo"
+    if fields["contact_method"] == "email":
+        fields["contact_email"] = f"lege{rng.randint(100, 999)}@example.invalid"
+    elif fields["contact_method"] == "phone":
+        fields["contact_phone"] = f"+47 9{rng.randint(1000000, 9999999)}"
+    if "course" in fields["expectations"] and rng.random() < 0.5:
+        fields["wanted_offering"] = rng.choice(offerings)
+    case = actions.do_submit_request(actor=SYSTEM, **fields).case
+    Case.objects.filter(pk=case.pk).update(
+        created=now - timedelta(days=age_days, hours=rng.randint(0, 20))
+    )
+    case.refresh_from_db()
+    return case
+
+
+def _walk(
+    case: Case,
+    target: str,
+    counsellor: CounsellorProfile,
+    rng: random.Random,
+    offerings: list[Offering],
+) -> None:
+    """Move `case` along the usual path until it reaches `target`."""
+    if target == Status.NEW:
+        return
+    if target == Status.CANCELLED and rng.random() < 0.5:
+        actions.do_cancel_request(case)
+        return
+    if target == Status.WITHDRAWN:
+        actions.do_withdraw_case(SYSTEM, case, reason="Dobbel forespørsel")
+        return
+    actions.do_assign_counsellor(SYSTEM, case, counsellor)
+    if target == Status.DECLINED:
+        actions.do_decline_case(
+            counsellor.user, case, reason=rng.choice(list(choices.DeclineReason.values))
+        )
+        return
+    if target == Status.PROPOSED:
+        return
+    actions.do_accept_case(counsellor.user, case)
+    actions.do_send_message(counsellor.user, case, body="Hei! Når passer det å snakke?")
+    actions.do_send_message(actions.SEEKER, case, body="Tirsdag ettermiddag passer fint.")
+    if target == Status.CANCELLED:
+        actions.do_cancel_request(case)
+        return
+    if target == Status.ACCEPTED:
+        actions.do_plan_appointment(
+            counsellor.user,
+            case,
+            starts=timezone.now() + timedelta(days=rng.randint(2, 10), hours=rng.randint(1, 6)),
+            minutes=60,
+            mode=rng.choice(list(choices.Mode.values)),
+            where=rng.choice(
+                ["https://video.example.invalid/rom/42", "Legeforeningens hus, rom 3", ""]
+            ),
+        )
+        return
+    for n in range(rng.randint(1, 3)):
+        actions.do_log_conversation(
+            counsellor.user,
+            case,
+            held_on=timezone.localdate() - timedelta(days=10 - n * 3),
+            mode=rng.choice(list(choices.Mode.values)),
+            minutes=rng.choice([45, 60, 75, 90]),
+            note=rng.choice(NOTES),
+        )
+    if target == Status.IN_CONVERSATION:
+        return
+    if target == Status.REFERRED or rng.random() < 0.3:
+        kind = rng.choice(list(choices.ReferralKind.values))
+        offering = rng.choice(offerings) if kind == "course" else None
+        actions.do_record_referral(
+            counsellor.user, case, kind=kind, consent=True, offering=offering
+        )
+    if target == Status.CLOSED:
+        actions.do_close_case(
+            counsellor.user, case, outcome=rng.choice(list(choices.Outcome.values))
+        )
+
+
+@transaction.atomic
+def load(stdout: Any) -> None:
+    if Case.objects.exists():
+        stdout.write("Service demo data is already there.")
+        return
+    rng = random.Random(20250611)
+    now = timezone.now()
+    profiles = _profiles()
+    offerings = _offerings(now)
+    by_user = {p.user.username: p for p in profiles}
+    workers = [p for p in profiles if p.active]
+    count = 0
+    for target, how_many in PLAN:
+        for i in range(how_many):
+            age = (
+                rng.randint(1, 6)
+                if target in (Status.NEW, Status.DECLINED, Status.PROPOSED)
+                else rng.randint(8, 80)
+            )
+            case = _request(rng, now, age, offerings)
+            # Give ingrid and tor work of every kind so that signing in as them shows something.
+            if i % 3 == 0:
+                counsellor = by_user["ingrid"] if (count // 3) % 2 == 0 else by_user["tor"]
+            else:
+                counsellor = workers[(count + i) % len(workers)]
+            _walk(case, target, counsellor, rng, offerings)
+            count += 1
+    # A few cases ended long ago, so the retention task has something to do.
+    stale = Case.objects.filter(status__in=[Status.CANCELLED, Status.WITHDRAWN])[:2]
+    Case.objects.filter(pk__in=[c.pk for c in stale]).update(ended_at=now - timedelta(days=200))
+    stdout.write(
+        f"Service demo: {len(profiles)} counsellors, {count} requests, {len(offerings)} offerings."
+    )

@@ -1,0 +1,464 @@
+"""Forms of the service. Each refuses oversize input with a message and keeps what was typed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kollega.service import choices
+from kollega.service.eligibility import Candidate
+from kollega.service.models import MAX_SHORT_TEXT, MAX_TEXT, CounsellorProfile, Offering
+
+YES_NO = [("no", _("No")), ("yes", _("Yes"))]
+RESEARCH_CONSENT_TEXT = _(
+    "Yes, researchers studying this service may invite me to an interview. Saying yes or no "
+    "makes no difference to the help I get, and I can withdraw at any time from my status page."
+)
+
+
+def _text(
+    label: Any, *, long: bool = False, help_text: Any = "", required: bool = False
+) -> forms.CharField:
+    limit = MAX_TEXT if long else MAX_SHORT_TEXT
+    widget: forms.Widget = (
+        forms.Textarea(attrs={"rows": 5, "class": "ds-input"})
+        if long
+        else forms.TextInput(attrs={"class": "ds-input"})
+    )
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=limit,
+        help_text=help_text,
+        widget=widget,
+        error_messages={
+            "max_length": _(
+                "Please keep this under %(limit_value)d characters (you wrote %(show_value)d)."
+            )
+        },
+    )
+
+
+def _choice(
+    label: Any, options: Any, *, blank: Any = None, required: bool = False
+) -> forms.ChoiceField:
+    items = list(options)
+    if blank is not None:
+        items = [("", blank), *[item for item in items if item[0] != ""]]
+    return forms.ChoiceField(
+        label=label,
+        choices=items,
+        required=required,
+        widget=forms.Select(attrs={"class": "ds-input"}),
+    )
+
+
+def _radio(label: Any, options: Any, *, required: bool = True) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=options,
+        required=required,
+        widget=forms.RadioSelect(attrs={"class": "ds-input"}),
+    )
+
+
+class StyledForm(forms.Form):
+    """Marks invalid fields for assistive technology."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["aria-invalid"] = "true"
+                widget.attrs["aria-describedby"] = f"id_{name}_error"
+
+
+class IntakeForm(StyledForm):
+    acute_risk = _radio(
+        _("Are you thinking about harming yourself, or are you in danger right now?"), YES_NO
+    )
+    category = _radio(_("What brings you here?"), choices.Category.choices)
+    description = _text(
+        _("In your own words"),
+        long=True,
+        help_text=_("Optional. Write as much or as little as you like. It is stored encrypted."),
+    )
+    expectations = forms.MultipleChoiceField(
+        label=_("What do you hope for?"),
+        choices=choices.Expectation.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "ds-input"}),
+    )
+    wanted_offering = forms.ModelChoiceField(
+        label=_("A counselling day or course you would like"),
+        queryset=Offering.objects.none(),
+        required=False,
+        empty_label=_("None"),
+        widget=forms.Select(attrs={"class": "ds-input"}),
+    )
+    pref_gender = _choice(
+        _("Counsellor's gender"), choices.GenderPreference.choices, blank=_("No preference")
+    )
+    pref_meeting = _choice(
+        _("How to meet"), choices.MeetingPreference.choices, blank=_("No preference")
+    )
+    pref_region = _choice(_("Region to meet in"), choices.Region.choices, blank=_("No preference"))
+    pref_language = _choice(_("Language"), choices.Language.choices, blank=_("No preference"))
+    pref_specialty = _choice(
+        _("Counsellor's specialty"), choices.SpecialtyPreference.choices, blank=_("No preference")
+    )
+    avoid_employers = _text(
+        _("Not from my employer or health trust"),
+        help_text=_(
+            "Name your employer or health trust, and we will not match you with anyone who works there."
+        ),
+    )
+    avoid_people = _text(
+        _("People I do not want to talk to"), help_text=_("Names, separated by commas.")
+    )
+    gender = _choice(_("Your gender"), choices.Gender.choices, blank=_("Prefer not to say"))
+    age_band = _choice(_("Your age"), choices.AgeBand.choices, blank=_("Prefer not to say"))
+    specialty = _choice(
+        _("Your specialty"), choices.Specialty.choices, blank=_("Prefer not to say")
+    )
+    position = _choice(_("Your position"), choices.Position.choices, blank=_("Prefer not to say"))
+    region = _choice(_("Where you work"), choices.Region.choices, blank=_("Prefer not to say"))
+    contact_method = _radio(_("How may we reach you?"), choices.ContactMethod.choices)
+    contact_name = _text(_("Name we may use"), help_text=_("Optional. A first name is enough."))
+    contact_email = forms.EmailField(
+        label=_("E-mail address"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"class": "ds-input", "autocomplete": "email"}),
+    )
+    contact_phone = forms.RegexField(
+        label=_("Phone number"),
+        required=False,
+        max_length=30,
+        regex=r"^\+?[0-9 ()-]{5,30}$",
+        error_messages={
+            "invalid": _("Enter a phone number with digits, spaces and an optional +.")
+        },
+        widget=forms.TextInput(
+            attrs={"class": "ds-input", "autocomplete": "tel", "inputmode": "tel"}
+        ),
+    )
+    research_consent = forms.BooleanField(label=RESEARCH_CONSENT_TEXT, required=False)
+    # The honeypot: hidden from people by CSS, filled in by robots.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"tabindex": "-1", "autocomplete": "off", "class": "ds-input"}
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["wanted_offering"].queryset = Offering.objects.filter(  # type: ignore[attr-defined]
+            open_for_requests=True, starts__gt=timezone.now()
+        )
+        self.initial.setdefault("contact_method", choices.ContactMethod.NONE)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("website"):
+            raise forms.ValidationError(
+                _("Please leave the last field (“Leave this field empty”) empty and send again.")
+            )
+        method = data.get("contact_method")
+        if method == choices.ContactMethod.EMAIL and not data.get("contact_email"):
+            self.add_error(
+                "contact_email", _("Write the e-mail address we may use, or choose another way.")
+            )
+        if method == choices.ContactMethod.PHONE and not data.get("contact_phone"):
+            self.add_error(
+                "contact_phone", _("Write the phone number we may use, or choose another way.")
+            )
+        return data
+
+    def request_fields(self) -> dict[str, Any]:
+        """The cleaned data as `do_submit_request` keyword arguments; unused contacts dropped."""
+        data = dict(self.cleaned_data)
+        data.pop("website", None)
+        data["urgent"] = data.pop("acute_risk") == "yes"
+        if data["contact_method"] != choices.ContactMethod.EMAIL:
+            data["contact_email"] = ""
+        if data["contact_method"] != choices.ContactMethod.PHONE:
+            data["contact_phone"] = ""
+        return data
+
+
+class StaffIntakeForm(IntakeForm):
+    """A coordinator records a request that came by phone or e-mail."""
+
+    source = _radio(
+        _("The request came by"), [c for c in choices.Source.choices if c[0] != choices.Source.WEB]
+    )
+    acute_risk = _radio(_("Is there acute risk?"), YES_NO)
+
+    field_order = ["source", "acute_risk", "category"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["website"]
+        self.fields["research_consent"].label = _(
+            "The seeker agreed to be invited to research (read them the consent text)."
+        )
+
+
+class MessageForm(StyledForm):
+    body = _text(_("Message"), long=True, required=True)
+
+
+class ConfirmForm(StyledForm):
+    confirm = forms.BooleanField(label=_("Yes, I am sure"), required=True)
+
+
+class FeedbackForm(StyledForm):
+    helpfulness = _radio(
+        _("How helpful was the service? (1 = not at all, 5 = very)"),
+        [(str(n), str(n)) for n in range(1, 6)],
+    )
+    would_recommend = _radio(
+        _("Would you recommend it to a colleague?"),
+        [("yes", _("Yes")), ("no", _("No")), ("unsure", _("Not sure"))],
+    )
+    comment = _text(_("Anything else you want to tell us?"), long=True)
+
+
+class AssignForm(StyledForm):
+    counsellor = forms.ModelChoiceField(
+        label=_("Counsellor"),
+        queryset=CounsellorProfile.objects.none(),
+        widget=forms.RadioSelect(attrs={"class": "ds-input"}),
+        empty_label=None,
+    )
+    override_reason = _text(
+        _("Why not the first proposal?"),
+        help_text=_("Required when you choose someone other than the first in the list."),
+    )
+
+    def __init__(self, *args: Any, candidates: list[Candidate], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.candidates = candidates
+        field = self.fields["counsellor"]
+        field.queryset = CounsellorProfile.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[c.counsellor.pk for c in candidates]
+        )
+        if candidates:
+            self.initial.setdefault("counsellor", candidates[0].counsellor.pk)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = data.get("counsellor")
+        first = self.candidates[0].counsellor.pk if self.candidates else None
+        reason = (data.get("override_reason") or "").strip()
+        if chosen and chosen.pk != first and not reason:
+            self.add_error(
+                "override_reason", _("Say why you chose someone other than the first proposal.")
+            )
+        return data
+
+
+class DeclineForm(StyledForm):
+    reason = _radio(_("Why do you decline?"), choices.DeclineReason.choices)
+
+
+class ConversationForm(StyledForm):
+    held_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date", "class": "ds-input"})
+    )
+    mode = _radio(_("Mode"), choices.Mode.choices)
+    minutes = forms.IntegerField(
+        label=_("Minutes"),
+        min_value=5,
+        max_value=480,
+        widget=forms.NumberInput(attrs={"class": "ds-input"}),
+    )
+    note = _text(
+        _("Short note"),
+        long=True,
+        help_text=_("Optional, encrypted, deleted with the case. No medical record."),
+    )
+
+    def clean_held_on(self) -> Any:
+        held_on = self.cleaned_data["held_on"]
+        if held_on > timezone.localdate():
+            raise forms.ValidationError(
+                _("A conversation cannot be logged before it has happened.")
+            )
+        return held_on
+
+
+class AppointmentForm(StyledForm):
+    starts = forms.DateTimeField(
+        label=_("Starts"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "ds-input"}),
+    )
+    minutes = forms.IntegerField(
+        label=_("Minutes"),
+        min_value=5,
+        max_value=480,
+        initial=60,
+        widget=forms.NumberInput(attrs={"class": "ds-input"}),
+    )
+    mode = _radio(_("Mode"), choices.Mode.choices)
+    where = _text(_("Place or video link"))
+
+    def clean_starts(self) -> Any:
+        starts = self.cleaned_data["starts"]
+        if starts < timezone.now():
+            raise forms.ValidationError(_("Choose a time in the future."))
+        return starts
+
+
+class GrantForm(StyledForm):
+    extra = forms.IntegerField(
+        label=_("Extra conversations"),
+        min_value=1,
+        max_value=5,
+        initial=1,
+        widget=forms.NumberInput(attrs={"class": "ds-input"}),
+    )
+    reason = _text(_("Reason"), required=True)
+
+
+class WithdrawForm(StyledForm):
+    reason = _text(
+        _("Reason"),
+        required=True,
+        help_text=_("For example a duplicate request. No health details."),
+    )
+
+
+class ReferralForm(StyledForm):
+    kind = _radio(_("Referred to"), choices.ReferralKind.choices)
+    offering = forms.ModelChoiceField(
+        label=_("Counselling day or course"),
+        queryset=Offering.objects.none(),
+        required=False,
+        empty_label=_("None"),
+        widget=forms.Select(attrs={"class": "ds-input"}),
+    )
+    consent = forms.BooleanField(label=_("The seeker agreed to this referral"), required=True)
+    note = _text(_("Short note"), long=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["offering"].queryset = Offering.objects.filter(starts__gt=timezone.now())  # type: ignore[attr-defined]
+
+
+class CloseForm(StyledForm):
+    outcome = _radio(_("Outcome"), choices.Outcome.choices)
+
+
+class EnrolForm(StyledForm):
+    offering = forms.ModelChoiceField(
+        label=_("Counselling day or course"),
+        queryset=Offering.objects.none(),
+        widget=forms.Select(attrs={"class": "ds-input"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["offering"].queryset = Offering.objects.filter(starts__gt=timezone.now())  # type: ignore[attr-defined]
+
+
+class OfferingForm(forms.ModelForm[Offering]):
+    class Meta:
+        model = Offering
+        fields = ["kind", "title", "place", "starts", "ends", "capacity", "open_for_requests"]
+        widgets = {
+            "kind": forms.RadioSelect(attrs={"class": "ds-input"}),
+            "title": forms.TextInput(attrs={"class": "ds-input"}),
+            "place": forms.TextInput(attrs={"class": "ds-input"}),
+            "starts": forms.DateTimeInput(attrs={"type": "datetime-local", "class": "ds-input"}),
+            "ends": forms.DateTimeInput(attrs={"type": "datetime-local", "class": "ds-input"}),
+            "capacity": forms.NumberInput(attrs={"class": "ds-input", "min": 1}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
+            self.add_error("ends", _("The end must come after the start."))
+        if data.get("capacity") == 0:
+            self.add_error("capacity", _("An offering needs at least one place."))
+        return data
+
+
+class CounsellorProfileForm(forms.ModelForm[CounsellorProfile]):
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"),
+        choices=choices.Language.choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "ds-input"}),
+    )
+
+    class Meta:
+        model = CounsellorProfile
+        fields = [
+            "gender",
+            "region",
+            "languages",
+            "specialty",
+            "employer",
+            "capacity",
+            "active",
+            "remote",
+            "conflict_employers",
+            "conflict_people",
+        ]
+        widgets = {
+            "gender": forms.Select(attrs={"class": "ds-input"}),
+            "region": forms.Select(attrs={"class": "ds-input"}),
+            "specialty": forms.Select(attrs={"class": "ds-input"}),
+            "employer": forms.TextInput(attrs={"class": "ds-input"}),
+            "capacity": forms.NumberInput(attrs={"class": "ds-input", "min": 0, "max": 20}),
+            "conflict_employers": forms.Textarea(attrs={"class": "ds-input", "rows": 3}),
+            "conflict_people": forms.Textarea(attrs={"class": "ds-input", "rows": 3}),
+        }
+
+    def clean_capacity(self) -> int:
+        capacity = int(self.cleaned_data["capacity"])
+        if capacity > 20:
+            raise forms.ValidationError(_("Twenty open cases is the most one counsellor may take."))
+        return capacity
+
+
+class AvailabilityForm(CounsellorProfileForm):
+    """What a counsellor may change about themselves."""
+
+    class Meta(CounsellorProfileForm.Meta):
+        fields = [
+            "languages",
+            "capacity",
+            "active",
+            "remote",
+            "conflict_employers",
+            "conflict_people",
+        ]
+
+
+class NewCounsellorForm(CounsellorProfileForm):
+    """A coordinator gives an existing counsellor account a profile."""
+
+    class Meta(CounsellorProfileForm.Meta):
+        fields = ["user", *CounsellorProfileForm.Meta.fields]
+        widgets = {
+            **CounsellorProfileForm.Meta.widgets,
+            "user": forms.Select(attrs={"class": "ds-input"}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from django.contrib.auth import get_user_model
+
+        from kollega.core.roles import COUNSELLOR
+
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = get_user_model().objects.filter(  # type: ignore[attr-defined]
+            groups__name=COUNSELLOR, counsellor_profile__isnull=True
+        )

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from kollega.service.actions import run_retention
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete the personal data of closed, cancelled and withdrawn cases older than "
+        "KOLLEGA_RETENTION_DAYS, keeping anonymous statistics. Run daily (cron or systemd timer)."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        count = run_retention()
+        self.stdout.write(f"Deleted the personal data of {count} case(s).")

@@ -1,0 +1,494 @@
+"""The service's records: counsellors, requests (cases) and what happens in them.
+
+Every free text, note, message and contact detail is an `EncryptedTextField`. A case and
+everything hanging off it is deleted for real by retention or by the seeker; only an
+anonymous `CaseStatistic` row stays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kollega.core.fields import EncryptedTextField
+from kollega.service import choices
+
+# Limits on what a person may type, enforced by the forms and the field lengths.
+MAX_TEXT = 4000
+MAX_SHORT_TEXT = 300
+
+
+class IllegalTransition(Exception):
+    """Raised by `Case.set_status()` for a move the transition table does not allow."""
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("Waiting for a counsellor")
+    PROPOSED = "proposed", _("Proposed to a counsellor")
+    DECLINED = "declined", _("Declined, back in the queue")
+    ACCEPTED = "accepted", _("Accepted by a counsellor")
+    IN_CONVERSATION = "in_conversation", _("In conversation")
+    REFERRED = "referred", _("Referred")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled by the seeker")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the service")
+
+
+_ENDINGS = {Status.CANCELLED, Status.WITHDRAWN}
+TRANSITIONS: dict[str, set[str]] = {
+    Status.NEW: {Status.PROPOSED} | _ENDINGS,
+    Status.PROPOSED: {Status.ACCEPTED, Status.DECLINED, Status.NEW} | _ENDINGS,
+    Status.DECLINED: {Status.PROPOSED} | _ENDINGS,
+    Status.ACCEPTED: {Status.IN_CONVERSATION, Status.REFERRED, Status.CLOSED} | _ENDINGS,
+    Status.IN_CONVERSATION: {Status.REFERRED, Status.CLOSED} | _ENDINGS,
+    Status.REFERRED: {Status.IN_CONVERSATION, Status.CLOSED} | _ENDINGS,
+    Status.CLOSED: set(),
+    Status.CANCELLED: set(),
+    Status.WITHDRAWN: set(),
+}
+QUEUE_STATUSES = (Status.NEW, Status.DECLINED)
+TERMINAL_STATUSES = (Status.CLOSED, Status.CANCELLED, Status.WITHDRAWN)
+OPEN_COUNSELLOR_STATUSES = (
+    Status.PROPOSED,
+    Status.ACCEPTED,
+    Status.IN_CONVERSATION,
+    Status.REFERRED,
+)
+ACTIVE_WORK_STATUSES = (Status.ACCEPTED, Status.IN_CONVERSATION, Status.REFERRED)
+
+# Reference codes avoid letters and digits that are easy to confuse on the phone.
+_REFERENCE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_reference() -> str:
+    body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+    return f"K-{body[:4]}-{body[4:]}"
+
+
+class CounsellorProfile(models.Model):
+    """A peer counsellor's working details, as used by matching and the coordinator."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.CASCADE,
+        related_name="counsellor_profile",
+    )
+    gender = models.CharField(_("gender"), max_length=10, choices=choices.Gender.choices)
+    region = models.CharField(_("region"), max_length=20, choices=choices.Region.choices)
+    languages = models.JSONField(_("languages"), default=list)
+    specialty = models.CharField(_("specialty"), max_length=30, choices=choices.Specialty.choices)
+    employer = models.CharField(
+        _("employer or health trust"),
+        max_length=120,
+        help_text=_("Seekers from this employer are never matched with this counsellor."),
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), default=3, help_text=_("Open cases at most.")
+    )
+    active = models.BooleanField(
+        _("taking new cases"), default=True, help_text=_("Untick to pause.")
+    )
+    remote = models.BooleanField(_("meets by video or phone"), default=True)
+    conflict_employers = models.TextField(
+        _("employers I must not counsel"),
+        blank=True,
+        max_length=MAX_TEXT,
+        help_text=_("One per line, for example where you are a leader or supervisor."),
+    )
+    conflict_people = EncryptedTextField(
+        _("people I must not counsel"),
+        blank=True,
+        max_length=MAX_TEXT,
+        help_text=_("One name per line. Stored encrypted."),
+    )
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name"]
+        verbose_name = _("counsellor profile")
+        verbose_name_plural = _("counsellor profiles")
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def first_name(self) -> str:
+        return self.user.first_name or self.user.get_username()
+
+    def open_case_count(self) -> int:
+        return self.cases.filter(status__in=OPEN_COUNSELLOR_STATUSES).count()
+
+    def has_capacity(self) -> bool:
+        return self.open_case_count() < self.capacity
+
+    def conflict_employer_names(self) -> list[str]:
+        return [*_lines(self.conflict_employers), self.employer.strip().lower()]
+
+    def conflict_person_names(self) -> list[str]:
+        return _lines(self.conflict_people)
+
+    def language_labels(self) -> list[str]:
+        labels = dict(choices.Language.choices)
+        return [str(labels.get(code, code)) for code in self.languages]
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip().lower() for line in (text or "").splitlines() if line.strip()]
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def queue(self) -> CaseQuerySet:
+        """Requests waiting for a counsellor: urgent first, then oldest."""
+        return self.filter(status__in=QUEUE_STATUSES).order_by("-urgent", "created", "pk")
+
+    def for_counsellor(self, user: Any) -> CaseQuerySet:
+        return self.filter(counsellor__user=user)
+
+    def by_token(self, token: str) -> Case | None:
+        if not token or len(token) > 100:
+            return None
+        return self.filter(token_hash=hash_token(token)).first()
+
+
+class Case(models.Model):
+    """One request for help, from intake until its data is deleted."""
+
+    reference = models.CharField(_("reference"), max_length=12, unique=True, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW, editable=False
+    )
+    source = models.CharField(
+        _("arrived by"), max_length=10, choices=choices.Source.choices, default=choices.Source.WEB
+    )
+    urgent = models.BooleanField(_("urgent"), default=False)
+    category = models.CharField(_("situation"), max_length=10, choices=choices.Category.choices)
+    description = EncryptedTextField(_("in your own words"), blank=True)
+    expectations = models.JSONField(_("expectations"), default=list, blank=True)
+    wanted_offering = models.ForeignKey(
+        "Offering",
+        verbose_name=_("asked for"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Preferences and conflicts.
+    pref_gender = models.CharField(
+        max_length=10, blank=True, choices=choices.GenderPreference.choices
+    )
+    pref_meeting = models.CharField(
+        max_length=10, blank=True, choices=choices.MeetingPreference.choices
+    )
+    pref_region = models.CharField(max_length=20, blank=True, choices=choices.Region.choices)
+    pref_language = models.CharField(max_length=5, blank=True, choices=choices.Language.choices)
+    pref_specialty = models.CharField(
+        max_length=10, blank=True, choices=choices.SpecialtyPreference.choices
+    )
+    avoid_employers = EncryptedTextField(blank=True)
+    avoid_people = EncryptedTextField(blank=True)
+    # Optional profile for statistics and research.
+    gender = models.CharField(max_length=10, blank=True, choices=choices.Gender.choices)
+    age_band = models.CharField(max_length=10, blank=True, choices=choices.AgeBand.choices)
+    specialty = models.CharField(max_length=30, blank=True, choices=choices.Specialty.choices)
+    position = models.CharField(max_length=20, blank=True, choices=choices.Position.choices)
+    region = models.CharField(max_length=20, blank=True, choices=choices.Region.choices)
+    # Contact.
+    contact_method = models.CharField(
+        max_length=10, choices=choices.ContactMethod.choices, default=choices.ContactMethod.NONE
+    )
+    contact_name = EncryptedTextField(blank=True)
+    contact_email = EncryptedTextField(blank=True)
+    contact_phone = EncryptedTextField(blank=True)
+    research_consent = models.BooleanField(default=False)
+    research_consent_version = models.CharField(max_length=20, blank=True)
+    research_consent_at = models.DateTimeField(null=True, blank=True)
+    # Work.
+    counsellor = models.ForeignKey(
+        CounsellorProfile,
+        verbose_name=_("counsellor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+    excluded_counsellors = models.ManyToManyField(CounsellorProfile, blank=True, related_name="+")
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    first_assigned_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    outcome = models.CharField(max_length=20, blank=True, choices=choices.Outcome.choices)
+    extra_conversations = models.PositiveSmallIntegerField(default=0)
+    feedback_given = models.BooleanField(default=False)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @classmethod
+    def new_token(cls) -> str:
+        return secrets.token_urlsafe(32)
+
+    # State machine -----------------------------------------------------------------------
+    def can_move_to(self, new: str) -> bool:
+        return new in TRANSITIONS.get(self.status, set())
+
+    def set_status(self, new: str, *, actor: Any, reason: str = "") -> StatusChange:
+        """Move to `new`, saving the case and a `StatusChange` row; illegal moves raise.
+
+        Callers are actions that hold a transaction and write the audit event.
+        """
+        if not self.can_move_to(new):
+            raise IllegalTransition(f"{self.status} → {new}")
+        old = self.status
+        self.status = new
+        now = timezone.now()
+        if new in TERMINAL_STATUSES:
+            self.ended_at = now
+        self.save()
+        user = actor if getattr(actor, "is_authenticated", False) else None
+        label = actor if isinstance(actor, str) else (user.get_username() if user else "")
+        return StatusChange.objects.create(
+            case=self, old=old, new=new, actor=user, actor_label=label, reason=reason, at=now
+        )
+
+    # Questions the pages ask ---------------------------------------------------------------
+    @property
+    def is_open(self) -> bool:
+        return self.status not in TERMINAL_STATUSES
+
+    @property
+    def in_queue(self) -> bool:
+        return self.status in QUEUE_STATUSES
+
+    @property
+    def conversation_limit(self) -> int:
+        return int(settings.KOLLEGA_CONVERSATION_LIMIT) + self.extra_conversations
+
+    def conversations_left(self) -> int:
+        return max(0, self.conversation_limit - self.conversations.count())
+
+    def waiting_days(self) -> int | None:
+        if self.first_assigned_at is None:
+            return None
+        return (self.first_assigned_at - self.created).days
+
+    def expectation_labels(self) -> list[str]:
+        labels = dict(choices.Expectation.choices)
+        return [str(labels.get(code, code)) for code in self.expectations]
+
+    def retention_due(self) -> Any:
+        if self.ended_at is None:
+            return None
+        return self.ended_at + timedelta(days=settings.KOLLEGA_RETENTION_DAYS)
+
+
+class StatusChange(models.Model):
+    """One move of a case through the state machine: who, when, from, to and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
+    at = models.DateTimeField(default=timezone.now)
+    old = models.CharField(max_length=20, choices=Status.choices)
+    new = models.CharField(max_length=20, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    reason = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.old} → {self.new}"
+
+
+class Message(models.Model):
+    """A message between the seeker and their counsellor; coordinators never read these."""
+
+    class Sender(models.TextChoices):
+        SEEKER = "seeker", _("You")
+        COUNSELLOR = "counsellor", _("Counsellor")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    sender = models.CharField(max_length=10, choices=Sender.choices)
+    body = EncryptedTextField()
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.sender} {self.created:%Y-%m-%d}"
+
+
+class Conversation(models.Model):
+    """A conversation the counsellor held with the seeker."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="conversations")
+    held_on = models.DateField(_("date"))
+    mode = models.CharField(_("mode"), max_length=10, choices=choices.Mode.choices)
+    minutes = models.PositiveSmallIntegerField(_("minutes"))
+    note = EncryptedTextField(_("short note"), blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["held_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.mode}"
+
+
+class Appointment(models.Model):
+    """A planned meeting; its calendar file carries only time and place or link."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="appointments")
+    starts = models.DateTimeField(_("starts"))
+    minutes = models.PositiveSmallIntegerField(_("minutes"), default=60)
+    mode = models.CharField(_("mode"), max_length=10, choices=choices.Mode.choices)
+    where = EncryptedTextField(_("place or video link"), blank=True)
+
+    class Meta:
+        ordering = ["starts", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.starts:%Y-%m-%d %H:%M} {self.mode}"
+
+    @property
+    def ends(self) -> Any:
+        return self.starts + timedelta(minutes=self.minutes)
+
+
+class Referral(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    kind = models.CharField(_("referred to"), max_length=20, choices=choices.ReferralKind.choices)
+    consent = models.BooleanField(_("the seeker agreed"))
+    offering = models.ForeignKey(
+        "Offering", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = EncryptedTextField(_("short note"), blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "pk"]
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+class Offering(models.Model):
+    """A counselling day or a group course (the resource-centre model) with a waiting list."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=choices.OfferingKind.choices)
+    title = models.CharField(_("title"), max_length=120)
+    place = models.CharField(_("place"), max_length=200)
+    starts = models.DateTimeField(_("starts"))
+    ends = models.DateTimeField(_("ends"))
+    capacity = models.PositiveSmallIntegerField(_("places"))
+    open_for_requests = models.BooleanField(_("seekers may ask for it"), default=True)
+
+    class Meta:
+        ordering = ["starts", "pk"]
+        verbose_name = _("counselling day or course")
+        verbose_name_plural = _("counselling days and courses")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({timezone.localtime(self.starts):%d.%m.%Y})"
+
+    def places_taken(self) -> int:
+        return self.enrolments.filter(status=choices.EnrolmentStatus.PLACED).count()
+
+    def places_left(self) -> int:
+        return max(0, self.capacity - self.places_taken())
+
+    def waiting(self) -> models.QuerySet[Enrolment]:
+        return self.enrolments.filter(status=choices.EnrolmentStatus.WAITING).order_by(
+            "created", "pk"
+        )
+
+
+class Enrolment(models.Model):
+    """A case's place (or place in the waiting list) on an offering."""
+
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="enrolments")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="enrolments")
+    status = models.CharField(max_length=10, choices=choices.EnrolmentStatus.choices)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "case"], name="one_enrolment_per_case")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offering_id}/{self.case_id} {self.status}"
+
+    def waiting_position(self) -> int | None:
+        if self.status != choices.EnrolmentStatus.WAITING:
+            return None
+        ids = list(self.offering.waiting().values_list("pk", flat=True))
+        return ids.index(self.pk) + 1
+
+
+class Feedback(models.Model):
+    """Anonymous feedback after closing. The comment is deleted together with its case."""
+
+    case = models.OneToOneField(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback"
+    )
+    month = models.DateField()
+    helpfulness = models.PositiveSmallIntegerField()
+    would_recommend = models.BooleanField(null=True)
+    comment = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ["-month", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.helpfulness}"
+
+
+class CaseStatistic(models.Model):
+    """What remains of a case after its personal data is deleted: no text, no identifiers."""
+
+    month = models.DateField()
+    category = models.CharField(max_length=10, choices=choices.Category.choices)
+    source = models.CharField(max_length=10, choices=choices.Source.choices)
+    urgent = models.BooleanField(default=False)
+    expectations = models.JSONField(default=list)
+    region = models.CharField(max_length=20, blank=True, choices=choices.Region.choices)
+    gender = models.CharField(max_length=10, blank=True, choices=choices.Gender.choices)
+    age_band = models.CharField(max_length=10, blank=True, choices=choices.AgeBand.choices)
+    specialty = models.CharField(max_length=30, blank=True, choices=choices.Specialty.choices)
+    position = models.CharField(max_length=20, blank=True, choices=choices.Position.choices)
+    final_status = models.CharField(max_length=20, choices=Status.choices)
+    outcome = models.CharField(max_length=20, blank=True, choices=choices.Outcome.choices)
+    conversations = models.PositiveSmallIntegerField(default=0)
+    referrals = models.JSONField(default=list)
+    waiting_days = models.PositiveIntegerField(null=True, blank=True)
+    deleted_by = models.CharField(max_length=10)  # "retention" or "seeker"
+
+    class Meta:
+        ordering = ["-month", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.category} {self.final_status}"

@@ -1,0 +1,13 @@
+"""Background tasks of the service."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from kollega.service.actions import run_retention
+
+
+@task()
+def retention() -> int:
+    """Delete the personal data of cases past their retention period; returns how many."""
+    return run_retention()

@@ -1,0 +1,50 @@
+from django.urls import path
+
+from kollega.service import views
+
+app_name = "service"
+urlpatterns = [
+    # The help-seeker, without an account.
+    path("request/", views.intake, name="intake"),
+    path("request/status/<str:token>/", views.status, name="status"),
+    path("request/status/<str:token>/message/", views.status_message, name="status_message"),
+    path("request/status/<str:token>/cancel/", views.status_cancel, name="status_cancel"),
+    path("request/status/<str:token>/delete/", views.status_delete, name="status_delete"),
+    path("request/status/<str:token>/feedback/", views.feedback, name="feedback"),
+    path(
+        "request/status/<str:token>/calendar/<slug:kind>/<int:pk>.ics",
+        views.status_calendar,
+        name="status_calendar",
+    ),
+    # Coordinators.
+    path("service/queue/", views.queue, name="queue"),
+    path("service/requests/new/", views.new_request, name="new_request"),
+    path("service/cases/<int:pk>/assign/", views.case_assign, name="case_assign"),
+    path("service/cases/<int:pk>/withdraw/", views.case_withdraw, name="case_withdraw"),
+    path("service/cases/<int:pk>/grant/", views.case_grant, name="case_grant"),
+    path("service/cases/<int:pk>/enrol/", views.case_enrol, name="case_enrol"),
+    path("service/counsellors/", views.counsellors, name="counsellors"),
+    path("service/counsellors/new/", views.counsellor_edit, name="counsellor_new"),
+    path("service/counsellors/<int:pk>/", views.counsellor_edit, name="counsellor_edit"),
+    path("service/offerings/", views.offerings, name="offerings"),
+    path("service/offerings/new/", views.offering_edit, name="offering_new"),
+    path("service/offerings/<int:pk>/", views.offering_edit, name="offering"),
+    path("service/enrolments/<int:pk>/remove/", views.enrolment_remove, name="enrolment_remove"),
+    path("service/feedback/", views.feedback_summary, name="feedback_summary"),
+    # Counsellors (and coordinators, for the case page).
+    path("service/cases/<int:pk>/", views.case_detail, name="case"),
+    path("service/my-cases/", views.my_cases, name="my_cases"),
+    path("service/my-profile/", views.my_profile, name="my_profile"),
+    path("service/cases/<int:pk>/accept/", views.case_accept, name="case_accept"),
+    path("service/cases/<int:pk>/decline/", views.case_decline, name="case_decline"),
+    path("service/cases/<int:pk>/message/", views.case_message, name="case_message"),
+    path("service/cases/<int:pk>/conversation/", views.case_conversation, name="case_conversation"),
+    path("service/cases/<int:pk>/appointment/", views.case_appointment, name="case_appointment"),
+    path("service/cases/<int:pk>/referral/", views.case_referral, name="case_referral"),
+    path("service/cases/<int:pk>/close/", views.case_close, name="case_close"),
+    path(
+        "service/cases/<int:pk>/calendar/<slug:kind>/<int:item>.ics",
+        views.case_calendar,
+        name="case_calendar",
+    ),
+]

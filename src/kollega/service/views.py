@@ -1,0 +1,727 @@
+"""Pages of the service. Views are thin: they check access, validate forms and call actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Avg, Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kollega.core.audit import record
+from kollega.core.roles import COORDINATOR, COUNSELLOR, has_role, role_required
+from kollega.service import actions, forms
+from kollega.service.access import (
+    Throttled,
+    case_for_token,
+    count_intake,
+    get_case_for_user,
+    intake_allowed,
+    may_read_private,
+)
+from kollega.service.actions import SEEKER, ActionRefused
+from kollega.service.choices import EnrolmentStatus
+from kollega.service.eligibility import eligible_counsellors
+from kollega.service.ics import calendar_file
+from kollega.service.models import (
+    ACTIVE_WORK_STATUSES,
+    Case,
+    CounsellorProfile,
+    Enrolment,
+    Feedback,
+    IllegalTransition,
+    Offering,
+    Status,
+)
+from kollega.service.waiting import expected_wait_days
+
+GET_POST = ["GET", "HEAD", "POST"]
+
+staff_only = role_required(COUNSELLOR, COORDINATOR)
+coordinator_only = role_required(COORDINATOR)
+counsellor_only = role_required(COUNSELLOR)
+
+
+def emergency_numbers() -> list[dict[str, str]]:
+    numbers = []
+    for item in settings.KOLLEGA_EMERGENCY_NUMBERS:
+        number, _sep, label = item.partition("=")
+        numbers.append(
+            {"number": number.strip(), "label": label.strip(), "tel": number.replace(" ", "")}
+        )
+    return numbers
+
+
+def _refused(request: HttpRequest, exc: Exception) -> None:
+    texts = {
+        "limit": _("The conversation limit for this case is reached. Ask a coordinator for more."),
+        "consent": _("A referral needs the seeker's consent."),
+        "closed": _("This request is closed; no more messages can be sent."),
+    }
+    messages.error(
+        request,
+        texts.get(str(exc), _("That is not possible in the request's current state.")),
+    )
+
+
+# --- The help-seeker ---------------------------------------------------------------------
+
+
+@require_http_methods(GET_POST)
+def intake(request: HttpRequest) -> HttpResponse:
+    form = forms.IntakeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not intake_allowed(request):
+            messages.error(
+                request,
+                _(
+                    "Many requests have come from your network in the last hour. Please wait a little, or call us."
+                ),
+            )
+            status = 429
+        elif form.is_valid():
+            count_intake(request)
+            submitted = actions.do_submit_request(**form.request_fields())
+            request.session["service_new_reference"] = submitted.case.reference
+            return redirect(reverse("service:status", args=[submitted.token]) + "?new=1")
+        else:
+            status = 400
+    context = {
+        "form": form,
+        "emergency_numbers": emergency_numbers(),
+        "wait_days": expected_wait_days(),
+        "retention_days": settings.KOLLEGA_RETENTION_DAYS,
+    }
+    return render(request, "service/intake.html", context, status=status)
+
+
+def seeker_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Resolve the status-link token into a case (404 when wrong, 429 when throttled)."""
+
+    @wraps(view)
+    @never_cache
+    def wrapped(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            case = case_for_token(request, token)
+        except Throttled:
+            return render(request, "service/throttled.html", status=429)
+        return view(request, case, token, *args, **kwargs)
+
+    return wrapped
+
+
+def _status_context(case: Case, token: str, **extra: Any) -> dict[str, Any]:
+    enrolments = list(case.enrolments.select_related("offering"))
+    return {
+        "case": case,
+        "token": token,
+        "counsellor_name": case.counsellor.first_name
+        if case.counsellor and case.status in (*ACTIVE_WORK_STATUSES, Status.CLOSED)
+        else "",
+        "messages_list": case.messages.all(),
+        "appointments": case.appointments.all(),
+        "enrolments": enrolments,
+        "wait_days": expected_wait_days() if case.in_queue else None,
+        "emergency_numbers": emergency_numbers(),
+        "retention_days": settings.KOLLEGA_RETENTION_DAYS,
+        "message_form": extra.pop("message_form", None) or forms.MessageForm(),
+        **extra,
+    }
+
+
+@require_GET
+@seeker_view
+def status(request: HttpRequest, case: Case, token: str) -> HttpResponse:
+    record(SEEKER, "service.request.view", case)
+    return render(
+        request,
+        "service/status.html",
+        _status_context(case, token, is_new=request.GET.get("new") == "1"),
+    )
+
+
+@require_POST
+@seeker_view
+def status_message(request: HttpRequest, case: Case, token: str) -> HttpResponse:
+    form = forms.MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_send_message(SEEKER, case, body=form.cleaned_data["body"])
+        except ActionRefused as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, _("Your message is sent."))
+        return redirect("service:status", token)
+    return render(
+        request, "service/status.html", _status_context(case, token, message_form=form), status=400
+    )
+
+
+@require_http_methods(GET_POST)
+@seeker_view
+def status_cancel(request: HttpRequest, case: Case, token: str) -> HttpResponse:
+    form = forms.ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_cancel_request(case)
+        except IllegalTransition:
+            messages.error(request, _("This request has already ended."))
+        else:
+            messages.success(request, _("Your request is cancelled."))
+        return redirect("service:status", token)
+    return render(
+        request,
+        "service/confirm.html",
+        {
+            "case": case,
+            "form": form,
+            "heading": _("Cancel your request?"),
+            "explanation": _(
+                "We stop looking for a counsellor, and your counsellor stops working on it. "
+                "Your data is deleted after %(days)s days, or now if you ask below."
+            )
+            % {"days": settings.KOLLEGA_RETENTION_DAYS},
+            "button": _("Cancel my request"),
+            "back": reverse("service:status", args=[token]),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(GET_POST)
+@seeker_view
+def status_delete(request: HttpRequest, case: Case, token: str) -> HttpResponse:
+    form = forms.ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.do_delete_case_data(case, deleted_by=SEEKER)
+        return render(request, "service/deleted.html")
+    return render(
+        request,
+        "service/confirm.html",
+        {
+            "case": case,
+            "form": form,
+            "heading": _("Delete all your data now?"),
+            "explanation": _(
+                "Everything you wrote, your contact details, the messages and the counsellor's "
+                "notes are deleted at once and cannot be brought back. Your status link stops "
+                "working. Only an anonymous count for the statistics remains."
+            ),
+            "button": _("Delete all my data"),
+            "danger": True,
+            "back": reverse("service:status", args=[token]),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(GET_POST)
+@seeker_view
+def feedback(request: HttpRequest, case: Case, token: str) -> HttpResponse:
+    if case.status != Status.CLOSED or case.feedback_given:
+        raise Http404
+    form = forms.FeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        recommend = {"yes": True, "no": False}.get(form.cleaned_data["would_recommend"])
+        actions.do_submit_feedback(
+            case,
+            helpfulness=int(form.cleaned_data["helpfulness"]),
+            would_recommend=recommend,
+            comment=form.cleaned_data["comment"],
+        )
+        messages.success(request, _("Thank you for your feedback."))
+        return redirect("service:status", token)
+    return render(
+        request,
+        "service/feedback.html",
+        {"case": case, "form": form, "token": token},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+@seeker_view
+def status_calendar(
+    request: HttpRequest, case: Case, token: str, kind: str, pk: int
+) -> HttpResponse:
+    return _calendar(case, kind, pk)
+
+
+def _calendar(case: Case, kind: str, pk: int) -> HttpResponse:
+    if kind == "appointment":
+        appointment = get_object_or_404(case.appointments, pk=pk)
+        return calendar_file(
+            uid_seed=f"appointment:{appointment.pk}",
+            starts=appointment.starts,
+            ends=appointment.ends,
+            where=appointment.where,
+        )
+    if kind == "offering":
+        enrolment = get_object_or_404(
+            case.enrolments.select_related("offering"),
+            offering_id=pk,
+            status=EnrolmentStatus.PLACED,
+        )
+        offering = enrolment.offering
+        return calendar_file(
+            uid_seed=f"offering:{offering.pk}:{case.pk}",
+            starts=offering.starts,
+            ends=offering.ends,
+            where=offering.place,
+        )
+    raise Http404
+
+
+# --- Counsellors and coordinators --------------------------------------------------------
+
+
+@require_GET
+@coordinator_only
+def queue(request: HttpRequest) -> HttpResponse:
+    waiting = list(Case.objects.queue().prefetch_related("status_changes"))
+    proposed = Case.objects.filter(status=Status.PROPOSED).select_related("counsellor__user")
+    record(request.user, "service.queue.view")
+    return render(
+        request,
+        "service/queue.html",
+        {
+            "waiting": waiting,
+            "urgent_count": sum(1 for case in waiting if case.urgent),
+            "proposed": proposed.order_by("assigned_at"),
+            "active_count": Case.objects.filter(status__in=ACTIVE_WORK_STATUSES).count(),
+            "wait_days": expected_wait_days(),
+        },
+    )
+
+
+@require_http_methods(GET_POST)
+@coordinator_only
+def new_request(request: HttpRequest) -> HttpResponse:
+    form = forms.StaffIntakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        submitted = actions.do_submit_request(actor=request.user, **form.request_fields())
+        messages.success(
+            request,
+            _("Request %(reference)s is recorded. Give the seeker this status link: %(link)s")
+            % {
+                "reference": submitted.case.reference,
+                "link": settings.SITE_URL + reverse("service:status", args=[submitted.token]),
+            },
+        )
+        return redirect("service:case", submitted.case.pk)
+    return render(
+        request, "service/new_request.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def _case_page(
+    request: HttpRequest, case: Case, *, status: int = 200, **bound: Any
+) -> HttpResponse:
+    user = request.user
+    private = may_read_private(user, case)
+    coordinator = has_role(user, COORDINATOR)
+    context: dict[str, Any] = {
+        "case": case,
+        "private": private,
+        "coordinator": coordinator,
+        "history": case.status_changes.select_related("actor"),
+        "conversations": case.conversations.all(),
+        "appointments": case.appointments.all(),
+        "referrals": case.referrals.select_related("offering"),
+        "enrolments": case.enrolments.select_related("offering"),
+        "limit": case.conversation_limit,
+        "left": case.conversations_left(),
+    }
+    if private:
+        context["messages_list"] = case.messages.all()
+        context["message_form"] = bound.get("message_form") or forms.MessageForm()
+    if coordinator:
+        candidates = eligible_counsellors(case) if case.in_queue else []
+        context["candidates"] = candidates
+        context["assign_form"] = bound.get("assign_form") or forms.AssignForm(candidates=candidates)
+        context["grant_form"] = bound.get("grant_form") or forms.GrantForm()
+        context["withdraw_form"] = bound.get("withdraw_form") or forms.WithdrawForm()
+        context["enrol_form"] = bound.get("enrol_form") or forms.EnrolForm()
+    return render(request, "service/case.html", context, status=status)
+
+
+@require_GET
+@staff_only
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk, audit_view=True)
+    return _case_page(request, case)
+
+
+def _coordinator_case(request: HttpRequest, pk: int) -> Case:
+    return get_case_for_user(request.user, pk)
+
+
+def _own_case(request: HttpRequest, pk: int) -> Case:
+    """A case the signed-in counsellor holds; coordinators without the case get 404 too."""
+    case = get_case_for_user(request.user, pk)
+    if not may_read_private(request.user, case):
+        raise Http404
+    return case
+
+
+@require_POST
+@coordinator_only
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _coordinator_case(request, pk)
+    if not case.in_queue:
+        messages.error(request, _("This request is not waiting for a counsellor."))
+        return redirect("service:case", pk)
+    form = forms.AssignForm(request.POST, candidates=eligible_counsellors(case))
+    if not form.is_valid():
+        return _case_page(request, case, status=400, assign_form=form)
+    actions.do_assign_counsellor(
+        request.user,
+        case,
+        form.cleaned_data["counsellor"],
+        override_reason=form.cleaned_data["override_reason"],
+    )
+    messages.success(
+        request,
+        _("The request is proposed to %(name)s.") % {"name": form.cleaned_data["counsellor"]},
+    )
+    return redirect("service:queue")
+
+
+@require_POST
+@coordinator_only
+def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _coordinator_case(request, pk)
+    form = forms.WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, status=400, withdraw_form=form)
+    try:
+        actions.do_withdraw_case(request.user, case, reason=form.cleaned_data["reason"])
+    except IllegalTransition:
+        messages.error(request, _("This request has already ended."))
+    else:
+        messages.success(request, _("The request is withdrawn."))
+    return redirect("service:case", pk)
+
+
+@require_POST
+@coordinator_only
+def case_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _coordinator_case(request, pk)
+    form = forms.GrantForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, status=400, grant_form=form)
+    actions.do_grant_conversations(
+        request.user, case, extra=form.cleaned_data["extra"], reason=form.cleaned_data["reason"]
+    )
+    messages.success(request, _("The conversation limit is raised."))
+    return redirect("service:case", pk)
+
+
+@require_POST
+@coordinator_only
+def case_enrol(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _coordinator_case(request, pk)
+    form = forms.EnrolForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, status=400, enrol_form=form)
+    try:
+        enrolment = actions.do_enrol_case(request.user, case, form.cleaned_data["offering"])
+    except ActionRefused as exc:
+        _refused(request, exc)
+    else:
+        if enrolment.status == EnrolmentStatus.PLACED:
+            messages.success(request, _("The seeker has a place."))
+        else:
+            messages.success(request, _("The offering is full; the seeker is on the waiting list."))
+    return redirect("service:case", pk)
+
+
+@require_POST
+@counsellor_only
+def case_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _own_case(request, pk)
+    try:
+        actions.do_accept_case(request.user, case)
+    except IllegalTransition:
+        messages.error(request, _("That is not possible in the request's current state."))
+    else:
+        messages.success(request, _("You have accepted the case."))
+    return redirect("service:case", pk)
+
+
+def _case_form_page(
+    request: HttpRequest,
+    pk: int,
+    form_class: type[forms.StyledForm],
+    *,
+    heading: str,
+    button: str,
+    perform: Callable[[Case, dict[str, Any]], Any],
+    done: str,
+    allowed: tuple[str, ...],
+) -> HttpResponse:
+    """A counsellor's one-form page on their own case: decline, log, plan, refer, close."""
+    case = _own_case(request, pk)
+    if case.status not in allowed:
+        messages.error(request, _("That is not possible in the request's current state."))
+        return redirect("service:case", pk)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            perform(case, form.cleaned_data)
+        except (ActionRefused, IllegalTransition) as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, done)
+            if case.counsellor is None:
+                return redirect("service:my_cases")
+            return redirect("service:case", pk)
+    return render(
+        request,
+        "service/case_form.html",
+        {
+            "case": case,
+            "form": form,
+            "heading": heading,
+            "button": button,
+            "left": case.conversations_left(),
+            "limit": case.conversation_limit,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+WORKING = (Status.ACCEPTED, Status.IN_CONVERSATION, Status.REFERRED)
+
+
+@require_http_methods(GET_POST)
+@counsellor_only
+def case_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    return _case_form_page(
+        request,
+        pk,
+        forms.DeclineForm,
+        heading=_("Decline this case"),
+        button=_("Decline"),
+        perform=lambda case, data: actions.do_decline_case(
+            request.user, case, reason=data["reason"]
+        ),
+        done=_("You declined the case; it is back in the queue."),
+        allowed=(Status.PROPOSED,),
+    )
+
+
+@require_http_methods(GET_POST)
+@counsellor_only
+def case_conversation(request: HttpRequest, pk: int) -> HttpResponse:
+    return _case_form_page(
+        request,
+        pk,
+        forms.ConversationForm,
+        heading=_("Log a conversation"),
+        button=_("Save the conversation"),
+        perform=lambda case, data: actions.do_log_conversation(request.user, case, **data),
+        done=_("The conversation is logged."),
+        allowed=WORKING,
+    )
+
+
+@require_http_methods(GET_POST)
+@counsellor_only
+def case_appointment(request: HttpRequest, pk: int) -> HttpResponse:
+    return _case_form_page(
+        request,
+        pk,
+        forms.AppointmentForm,
+        heading=_("Plan a conversation"),
+        button=_("Save the appointment"),
+        perform=lambda case, data: actions.do_plan_appointment(request.user, case, **data),
+        done=_("The appointment is saved; the seeker sees it on their status page."),
+        allowed=WORKING,
+    )
+
+
+@require_http_methods(GET_POST)
+@counsellor_only
+def case_referral(request: HttpRequest, pk: int) -> HttpResponse:
+    return _case_form_page(
+        request,
+        pk,
+        forms.ReferralForm,
+        heading=_("Record a referral"),
+        button=_("Save the referral"),
+        perform=lambda case, data: actions.do_record_referral(request.user, case, **data),
+        done=_("The referral is recorded."),
+        allowed=WORKING,
+    )
+
+
+@require_http_methods(GET_POST)
+@counsellor_only
+def case_close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _case_form_page(
+        request,
+        pk,
+        forms.CloseForm,
+        heading=_("Close the case"),
+        button=_("Close the case"),
+        perform=lambda case, data: actions.do_close_case(
+            request.user, case, outcome=data["outcome"]
+        ),
+        done=_("The case is closed."),
+        allowed=WORKING,
+    )
+
+
+@require_POST
+@counsellor_only
+def case_message(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _own_case(request, pk)
+    form = forms.MessageForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, status=400, message_form=form)
+    try:
+        actions.do_send_message(request.user, case, body=form.cleaned_data["body"])
+    except ActionRefused as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Your message is sent."))
+    return redirect("service:case", pk)
+
+
+@require_GET
+@counsellor_only
+def case_calendar(request: HttpRequest, pk: int, kind: str, item: int) -> HttpResponse:
+    case = _own_case(request, pk)
+    return _calendar(case, kind, item)
+
+
+@require_GET
+@counsellor_only
+def my_cases(request: HttpRequest) -> HttpResponse:
+    profile = CounsellorProfile.objects.filter(user_id=request.user.pk or 0).first()
+    cases = Case.objects.for_counsellor(request.user).exclude(
+        status__in=[Status.CANCELLED, Status.WITHDRAWN]
+    )
+    record(request.user, "service.my_cases.view")
+    return render(
+        request,
+        "service/my_cases.html",
+        {
+            "profile": profile,
+            "proposed": cases.filter(status=Status.PROPOSED).order_by("-urgent", "assigned_at"),
+            "working": cases.filter(status__in=ACTIVE_WORK_STATUSES).order_by("created"),
+            "closed": cases.filter(status=Status.CLOSED).order_by("-ended_at")[:20],
+        },
+    )
+
+
+@require_http_methods(GET_POST)
+@counsellor_only
+def my_profile(request: HttpRequest) -> HttpResponse:
+    profile = CounsellorProfile.objects.filter(user_id=request.user.pk or 0).first()
+    if profile is None:
+        return render(request, "service/no_profile.html")
+    form = forms.AvailabilityForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        actions.do_save_counsellor_profile(request.user, form.save(commit=False))
+        messages.success(request, _("Your availability is saved."))
+        return redirect("service:my_profile")
+    return render(
+        request,
+        "service/profile_form.html",
+        {"form": form, "heading": _("My availability and conflicts"), "profile": profile},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+@coordinator_only
+def counsellors(request: HttpRequest) -> HttpResponse:
+    profiles = CounsellorProfile.objects.select_related("user").annotate(
+        load=Count("cases", filter=Q(cases__status__in=[Status.PROPOSED, *ACTIVE_WORK_STATUSES]))
+    )
+    return render(request, "service/counsellors.html", {"profiles": profiles})
+
+
+@require_http_methods(GET_POST)
+@coordinator_only
+def counsellor_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    profile = get_object_or_404(CounsellorProfile, pk=pk) if pk is not None else None
+    form_class = forms.CounsellorProfileForm if profile else forms.NewCounsellorForm
+    form = form_class(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        actions.do_save_counsellor_profile(request.user, form.save(commit=False))
+        messages.success(request, _("The counsellor profile is saved."))
+        return redirect("service:counsellors")
+    heading = str(profile) if profile else _("New counsellor profile")
+    return render(
+        request,
+        "service/profile_form.html",
+        {"form": form, "heading": heading, "profile": profile},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+@coordinator_only
+def offerings(request: HttpRequest) -> HttpResponse:
+    items = Offering.objects.annotate(
+        placed=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.PLACED)),
+        waiting_count=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITING)),
+    )
+    return render(request, "service/offerings.html", {"offerings": items})
+
+
+@require_http_methods(GET_POST)
+@coordinator_only
+def offering_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    offering = get_object_or_404(Offering, pk=pk) if pk is not None else None
+    form = forms.OfferingForm(request.POST or None, instance=offering)
+    if request.method == "POST" and form.is_valid():
+        saved = actions.do_save_offering(request.user, form.save(commit=False))
+        messages.success(request, _("The offering is saved."))
+        return redirect("service:offering", saved.pk)
+    enrolments = (
+        offering.enrolments.select_related("case").order_by("status", "created") if offering else []
+    )
+    return render(
+        request,
+        "service/offering.html",
+        {"form": form, "offering": offering, "enrolments": enrolments},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@coordinator_only
+def enrolment_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = get_object_or_404(Enrolment, pk=pk)
+    offering_pk = enrolment.offering_id
+    actions.do_remove_enrolment(request.user, enrolment)
+    messages.success(request, _("The place is freed."))
+    return redirect("service:offering", offering_pk)
+
+
+@require_GET
+@coordinator_only
+def feedback_summary(request: HttpRequest) -> HttpResponse:
+    summary = Feedback.objects.aggregate(
+        count=Count("pk"),
+        average=Avg("helpfulness"),
+        recommend=Count("pk", filter=Q(would_recommend=True)),
+    )
+    comments = [f for f in Feedback.objects.exclude(comment="")[:50] if f.comment]
+    record(request.user, "service.feedback.view")
+    return render(
+        request, "service/feedback_summary.html", {"summary": summary, "comments": comments}
+    )
