@@ -135,3 +135,8 @@ def test_offsets_outside_replacements_map_exactly(
         assert new[j:].startswith(text[i:following])
         if not any(f.start <= i <= f.end for f in findings):
             assert offsets.to_old(j) == i
+
+
+def test_a_date_with_dots_is_a_date_not_a_phone_number() -> None:
+    found = find_identifiers("Timen var 31.01.2017, klokka halv ni.", language="nb")
+    assert [(f.kind, f.text) for f in found] == [("date", "31.01.2017")]

@@ -41,6 +41,8 @@ _CAP = rf"[{_UPPER}][\wæøåÆØÅ'\u2019-]*"
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
 _ELEVEN = re.compile(r"(?<![\d-])(\d{6})[ .-]?(\d{5})(?![\d-])")
 _NINE = re.compile(r"(?<![\d-])(\d{3}) ?(\d{3}) ?(\d{3})(?![\d-])")
+# phonenumbers reads 31.01.2017 as the number 31012017.
+_LOOKS_LIKE_DATE = re.compile(r"\d{1,2}[./]\d{1,2}[./]\d{2,4}")
 _SSN = re.compile(r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])")
 
 _NB_MONTHS = (
@@ -443,6 +445,8 @@ def _phones(text: str, language: str) -> Iterator[Finding]:
         for match in phonenumbers.PhoneNumberMatcher(
             text, region, leniency=phonenumbers.Leniency.VALID
         ):
+            if _LOOKS_LIKE_DATE.fullmatch(match.raw_string):
+                continue
             yield Finding("phone", match.start, match.end, match.raw_string, 0.95, "phonenumbers")
 
 
