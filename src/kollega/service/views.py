@@ -60,6 +60,11 @@ def emergency_numbers() -> list[dict[str, str]]:
     return numbers
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The POST data on a POST (even when empty, so the form shows what is missing)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _refused(request: HttpRequest, exc: Exception) -> None:
     texts = {
         "limit": _("The conversation limit for this case is reached. Ask a coordinator for more."),
@@ -77,7 +82,7 @@ def _refused(request: HttpRequest, exc: Exception) -> None:
 
 @require_http_methods(GET_POST)
 def intake(request: HttpRequest) -> HttpResponse:
-    form = forms.IntakeForm(request.POST or None)
+    form = forms.IntakeForm(_posted(request))
     status = 200
     if request.method == "POST":
         if not intake_allowed(request):
@@ -169,7 +174,7 @@ def status_message(request: HttpRequest, case: Case, token: str) -> HttpResponse
 @require_http_methods(GET_POST)
 @seeker_view
 def status_cancel(request: HttpRequest, case: Case, token: str) -> HttpResponse:
-    form = forms.ConfirmForm(request.POST or None)
+    form = forms.ConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_cancel_request(case)
@@ -200,7 +205,7 @@ def status_cancel(request: HttpRequest, case: Case, token: str) -> HttpResponse:
 @require_http_methods(GET_POST)
 @seeker_view
 def status_delete(request: HttpRequest, case: Case, token: str) -> HttpResponse:
-    form = forms.ConfirmForm(request.POST or None)
+    form = forms.ConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         actions.do_delete_case_data(case, deleted_by=SEEKER)
         return render(request, "service/deleted.html")
@@ -229,7 +234,7 @@ def status_delete(request: HttpRequest, case: Case, token: str) -> HttpResponse:
 def feedback(request: HttpRequest, case: Case, token: str) -> HttpResponse:
     if case.status != Status.CLOSED or case.feedback_given:
         raise Http404
-    form = forms.FeedbackForm(request.POST or None)
+    form = forms.FeedbackForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         recommend = {"yes": True, "no": False}.get(form.cleaned_data["would_recommend"])
         actions.do_submit_feedback(
@@ -306,7 +311,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(GET_POST)
 @coordinator_only
 def new_request(request: HttpRequest) -> HttpResponse:
-    form = forms.StaffIntakeForm(request.POST or None)
+    form = forms.StaffIntakeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         submitted = actions.do_submit_request(actor=request.user, **form.request_fields())
         messages.success(
@@ -474,7 +479,7 @@ def _case_form_page(
     if case.status not in allowed:
         messages.error(request, _("That is not possible in the request's current state."))
         return redirect("service:case", pk)
-    form = form_class(request.POST or None)
+    form = form_class(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             perform(case, form.cleaned_data)
@@ -631,7 +636,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
     profile = CounsellorProfile.objects.filter(user_id=request.user.pk or 0).first()
     if profile is None:
         return render(request, "service/no_profile.html")
-    form = forms.AvailabilityForm(request.POST or None, instance=profile)
+    form = forms.AvailabilityForm(_posted(request), instance=profile)
     if request.method == "POST" and form.is_valid():
         actions.do_save_counsellor_profile(request.user, form.save(commit=False))
         messages.success(request, _("Your availability is saved."))
@@ -658,7 +663,7 @@ def counsellors(request: HttpRequest) -> HttpResponse:
 def counsellor_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     profile = get_object_or_404(CounsellorProfile, pk=pk) if pk is not None else None
     form_class = forms.CounsellorProfileForm if profile else forms.NewCounsellorForm
-    form = form_class(request.POST or None, instance=profile)
+    form = form_class(_posted(request), instance=profile)
     if request.method == "POST" and form.is_valid():
         actions.do_save_counsellor_profile(request.user, form.save(commit=False))
         messages.success(request, _("The counsellor profile is saved."))
@@ -686,7 +691,7 @@ def offerings(request: HttpRequest) -> HttpResponse:
 @coordinator_only
 def offering_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     offering = get_object_or_404(Offering, pk=pk) if pk is not None else None
-    form = forms.OfferingForm(request.POST or None, instance=offering)
+    form = forms.OfferingForm(_posted(request), instance=offering)
     if request.method == "POST" and form.is_valid():
         saved = actions.do_save_offering(request.user, form.save(commit=False))
         messages.success(request, _("The offering is saved."))
