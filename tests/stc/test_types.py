@@ -127,3 +127,17 @@ def projects(draw: st.DrawFn) -> Project:
 @given(projects())
 def test_random_projects_round_trip_through_json(p: Project):
     assert Project.from_json(json.dumps(p.to_dict())) == p
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=200), st.text(max_size=200).map(lambda s: '{"id": "p", "name": ' + s)
+    )
+)
+def test_random_input_to_the_json_reader_gives_a_project_or_stc_format_error(data):
+    try:
+        p = Project.from_json(data)
+    except StcFormatError:
+        return
+    p.validate()

