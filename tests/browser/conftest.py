@@ -52,9 +52,26 @@ def page(browser: Browser, live_server: Any) -> Iterator[Page]:
     )
     page = context.new_page()
     problems: list[str] = []
-    # A Content-Security-Policy violation or a script error is a bug the user would hit.
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    # A Content-Security-Policy violation, a script error or a missing file is a bug the user
+    # would hit. A page itself may answer 4xx on purpose (a form with errors, a wrong link), so
+    # failed loads are judged by their response, where only sub-resources count.
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(msg.text)
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
     page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on(
+        "response",
+        lambda response: (
+            problems.append(f"{response.status} {response.url}")
+            if response.status >= 400 and response.request.resource_type != "document"
+            else None
+        ),
+    )
     page.set_default_timeout(10_000)
     yield page
     context.close()
