@@ -45,16 +45,17 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser: Browser, live_server: Any) -> Iterator[Page]:
+def open_page(browser: Browser, problems: list[str]) -> Page:
+    """A page in a fresh browser context (own cookies) that reports problems into `problems`.
+
+    A Content-Security-Policy violation, a script error or a missing file is a bug the user
+    would hit. A page itself may answer 4xx on purpose (a form with errors, a wrong link), so
+    failed loads are judged by their response, where only sub-resources count.
+    """
     context = browser.new_context(
         viewport={"width": WIDTHS["desktop"], "height": 900}, locale="nb-NO"
     )
     page = context.new_page()
-    problems: list[str] = []
-    # A Content-Security-Policy violation, a script error or a missing file is a bug the user
-    # would hit. A page itself may answer 4xx on purpose (a form with errors, a wrong link), so
-    # failed loads are judged by their response, where only sub-resources count.
     page.on(
         "console",
         lambda msg: (
@@ -73,8 +74,15 @@ def page(browser: Browser, live_server: Any) -> Iterator[Page]:
         ),
     )
     page.set_default_timeout(10_000)
+    return page
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: Any) -> Iterator[Page]:
+    problems: list[str] = []
+    page = open_page(browser, problems)
     yield page
-    context.close()
+    page.context.close()
     assert not problems, f"browser console errors: {problems}"
 
 

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from kollega.service import actions
 from kollega.service.models import Case, CaseStatistic, Status
-from tests.browser.conftest import WIDTHS, check_axe, sign_in, snap
+from tests.browser.conftest import check_axe, open_page, sign_in, snap
 from tests.cast import Cast, Member
 from tests.service.conftest import make_profile
 
@@ -22,23 +22,20 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def staff_page(browser: Browser) -> Iterator[Any]:
     """Open a separate browser (own cookies) per staff member."""
-    contexts = []
+    pages: list[Page] = []
+    problems: list[str] = []
 
     def open_for(member: Member | None, live_server: Any) -> Page:
-        # Pages here may show a refused form, which answers 400 by design.
-        context = browser.new_context(
-            viewport={"width": WIDTHS["desktop"], "height": 900}, locale="nb-NO"
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
+        page = open_page(browser, problems)
+        pages.append(page)
         if member is not None:
             sign_in(page, live_server, member)
         return page
 
     yield open_for
-    for context in contexts:
-        context.close()
+    for page in pages:
+        page.context.close()
+    assert not problems, f"browser console errors: {problems}"
 
 
 def look(page: Page, name: str) -> None:
