@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -40,17 +40,27 @@ class WalkedUrl:
     url: str
 
 
-def _fill(route: str) -> str:
-    return _CONVERTER.sub(lambda m: _SAMPLES.get(m.group("conv") or "str", "sample"), route)
+# Chooses the value for one URL argument: (url name, converter) -> text.
+Filler = Callable[[str, str], str]
 
 
-def _walk(patterns: list[object], prefix: str, namespace: str) -> Iterator[WalkedUrl]:
+def _sample(name: str, converter: str) -> str:
+    return _SAMPLES.get(converter, "sample")
+
+
+def _fill(route: str, name: str, filler: Filler) -> str:
+    return _CONVERTER.sub(lambda m: filler(name, m.group("conv") or "str"), route)
+
+
+def _walk(
+    patterns: list[object], prefix: str, namespace: str, filler: Filler
+) -> Iterator[WalkedUrl]:
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             ns = namespace
             if pattern.namespace:
                 ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
-            yield from _walk(pattern.url_patterns, prefix + _route(pattern), ns)
+            yield from _walk(pattern.url_patterns, prefix + _route(pattern), ns, filler)
         elif isinstance(pattern, URLPattern):
             route = _route(pattern)
             if route.startswith("^") or "(?P" in route:
@@ -61,15 +71,16 @@ def _walk(patterns: list[object], prefix: str, namespace: str) -> Iterator[Walke
                 if namespace and pattern.name
                 else (pattern.name or route)
             )
-            yield WalkedUrl(name, "/" + _fill(prefix + route))
+            yield WalkedUrl(name, "/" + _fill(prefix + route, name, filler))
 
 
 def _route(pattern: URLPattern | URLResolver) -> str:
     return str(pattern.pattern)
 
 
-def all_urls() -> list[WalkedUrl]:
+def all_urls(filler: Filler = _sample) -> list[WalkedUrl]:
+    """Every routable URL; `filler` picks argument values (default: samples that match nothing)."""
     seen: dict[str, WalkedUrl] = {}
-    for walked in _walk(get_resolver().url_patterns, "", ""):
+    for walked in _walk(get_resolver().url_patterns, "", "", filler):
         seen.setdefault(walked.url, walked)
     return list(seen.values())
