@@ -55,3 +55,14 @@ def test_one_voice_falls_back_to_alternation() -> None:
         "interviewer",
         "participant",
     ]
+
+
+def test_voices_are_told_apart_even_when_segments_leave_no_gap() -> None:
+    samples = np.concatenate([_tone(110, 2), _tone(230, 2), _tone(110, 2)])
+    segs = [Segment(0, 2, "q"), Segment(2, 4, "a"), Segment(4, 6, "q2")]
+    turns = turns_by_pauses(segs, samples=samples)
+    assert [(t.speaker, t.text) for t in turns] == [
+        ("interviewer", "q"),
+        ("participant", "a"),
+        ("interviewer", "q2"),
+    ]

@@ -140,6 +140,9 @@ def whisper_options(language: str, *, beam_size: int = 5) -> dict[str, object]:
         "temperature": (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
         # Conditioning on earlier text lets one misheard phrase repeat for minutes.
         "condition_on_previous_text": False,
+        # VAD already decides where speech is; Whisper's own no-speech test dropped whole
+        # 30-second windows of hard-to-hear speech.
+        "no_speech_threshold": None,
     }
 
 

@@ -4,9 +4,10 @@ Two methods, both suggestions the researcher corrects in the editor:
 
 * :func:`turns_by_channel` — a two-channel recording (one microphone per speaker): each
   segment belongs to the speaker of the channel it was recognised on.
-* :func:`turns_by_pauses` — one channel: segments are grouped into blocks at pauses of at least
-  ``min_pause_s``; blocks are given to two speakers by clustering their voice pitch when two
-  pitches are clearly apart, and otherwise by alternation (question, answer, question, ...).
+* :func:`turns_by_pauses` — one channel: each segment's median voice pitch is measured and
+  the segments are clustered into two voices when two pitches are clearly apart; otherwise
+  segments are grouped into blocks at pauses of at least ``min_pause_s`` and the blocks are
+  given to the two speakers in alternation (question, answer, question, ...).
 """
 
 from __future__ import annotations
@@ -49,20 +50,23 @@ def turns_by_pauses(
     ``samples`` (mono audio) enables the pitch clustering; without it speakers alternate.
     """
     ordered = sorted(segments, key=lambda s: s.start)
-    blocks: list[list[Segment]] = []
-    for seg in ordered:
-        if blocks and seg.start - blocks[-1][-1].end < min_pause_s:
-            blocks[-1].append(seg)
-        else:
-            blocks.append([seg])
-    clusters = _pitch_clusters(blocks, samples, sample_rate) if samples is not None else None
-    if clusters is None:
-        block_labels = [speakers[i % 2] for i in range(len(blocks))]
-    else:
+    # Whisper's segment times rarely leave a gap between speakers, so pitch comes first.
+    clusters = (
+        _pitch_clusters([[seg] for seg in ordered], samples, sample_rate)
+        if samples is not None
+        else None
+    )
+    if clusters is not None:
         first = clusters[0]
-        block_labels = [speakers[0] if c == first else speakers[1] for c in clusters]
-    labels = [label for block, label in zip(blocks, block_labels, strict=True) for _ in block]
-    return merge_turns([seg for block in blocks for seg in block], labels)
+        labels = [speakers[0] if c == first else speakers[1] for c in clusters]
+        return merge_turns(ordered, labels)
+    labels = []
+    block = 0
+    for i, seg in enumerate(ordered):
+        if i and seg.start - ordered[i - 1].end >= min_pause_s:
+            block += 1
+        labels.append(speakers[block % 2])
+    return merge_turns(ordered, labels)
 
 
 def single_turn(segments: Sequence[Segment], *, speaker: str = "speaker") -> tuple[Turn, ...]:
