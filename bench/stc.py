@@ -168,6 +168,8 @@ def bench_embedding(n: int) -> None:
         f"kollega, cold cache        {best_ours:8.2f} s  ratio {best_ours / best_direct:.3f} (goal <= 1.10)"
     )
     print(f"kollega, warm cache        {warm:8.3f} s  ratio {warm / best_direct:.4f}")
+    med_d, med_o = sorted(directs)[rounds // 2], sorted(mines)[rounds // 2]
+    print(f"medians: direct {med_d:.2f} s, kollega {med_o:.2f} s, ratio {med_o / med_d:.3f}")
     print(
         f"all rounds: direct {[round(x, 2) for x in directs]}, kollega {[round(x, 2) for x in mines]}"
     )
