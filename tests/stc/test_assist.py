@@ -111,7 +111,7 @@ def test_choose_k_finds_planted_clusters_and_silhouette_matches_sklearn():
     from kollega.stc.assist import choose_k, cosine_silhouette
 
     rng = np.random.default_rng(1)
-    centres = np.eye(16, dtype=np.float32)[:3] * 4
+    centres = np.eye(16, dtype=np.float32)[:3] * 8
     x = np.concatenate([c + rng.normal(size=(40, 16)).astype(np.float32) for c in centres])
     x /= np.linalg.norm(x, axis=1, keepdims=True)
     k, labels, cents = choose_k(x, [2, 3, 4, 5], random_state=0)
