@@ -17,6 +17,7 @@ USAGE = """usage: kollega COMMAND [ARGS...]
 commands:
   serve [--bind HOST:PORT] [--workers N]   serve the web application (gunicorn)
   worker                                    run the background task worker
+  scheduler                                 enqueue periodic tasks (run exactly one)
   demo [--bind HOST:PORT]                   prepare the demo database and serve it with a worker
   demo-otp USERNAME                         print the current sign-in code of a demo user
   make-data-key                             print a new key for KOLLEGA_DATA_KEYS
@@ -125,12 +126,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if command == "worker":
         return subprocess.call(_worker_command())
+    if command == "scheduler":
+        return _django_manage(["run_scheduler", *rest])
     if command == "demo":
         os.environ["KOLLEGA_DEMO"] = "1"
         bind = _option(rest, "--bind", "127.0.0.1:8000")
         _django_manage(["migrate", "--no-input", "-v", "0"])
         _django_manage(["load_demo", "--site-url", f"http://{bind}"])
-        return _run_together([_serve_command(bind, 2), _worker_command()])
+        scheduler = [sys.executable, "-m", "kollega.cli", "run_scheduler"]
+        return _run_together([_serve_command(bind, 2), _worker_command(), scheduler])
     if command == "demo-otp":
         return _django_manage(["demo_otp", *rest])
     return _django_manage(args)

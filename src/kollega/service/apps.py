@@ -8,8 +8,14 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Peer-support service")
 
     def ready(self) -> None:
+        from datetime import timedelta
+
         from kollega.core import roles
         from kollega.core.navigation import register_home_link
+        from kollega.core.schedule import register_periodic
+        from kollega.service.tasks import retention
+
+        register_periodic(retention, every=timedelta(hours=1))
 
         register_home_link(roles.COUNSELLOR, label=_("My cases"), url_name="service:my_cases")
         register_home_link(
