@@ -71,6 +71,12 @@ def _option(argv: list[str], name: str, default: str) -> str:
 
 def _run_together(commands: list[list[str]]) -> int:
     """Run the web server and the worker side by side; stop both when either stops or on Ctrl-C."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # A service manager stops us with SIGTERM; treat it like Ctrl-C so the children stop too.
+    signal.signal(signal.SIGTERM, stop)
     processes = [subprocess.Popen(command) for command in commands]
     try:
         while all(process.poll() is None for process in processes):
