@@ -69,6 +69,27 @@ def _option(argv: list[str], name: str, default: str) -> str:
     return default
 
 
+def _write_demo_study() -> None:
+    """Run the synthetic demo study through the STC command line into var/demo-study/."""
+    from kollega.stc.cli import main as stc_main
+
+    var = Path(os.environ.get("KOLLEGA_VAR_DIR") or Path(__file__).resolve().parents[2] / "var")
+    out = var / "demo-study"
+    out.mkdir(parents=True, exist_ok=True)
+    project = str(out / "project.json")
+    steps = [
+        ["-q", "import", "--demo", "-o", project],
+        ["-q", "report", project, "-o", str(out / "report.md")],
+        ["-q", "export", "--qdpx", project, "-o", str(out / "demo-study.qdpx"), "--validate"],
+    ]
+    for step in steps:
+        if stc_main(step) != 0:
+            print(f"The demo study could not be written: kollega stc {' '.join(step)}")
+            return
+    print(f"Demo STC study (six synthetic interviews, all four steps): {out}/")
+    print("  report.md, and demo-study.qdpx to open in NVivo, ATLAS.ti, MAXQDA or QualCoder")
+
+
 def _run_together(commands: list[list[str]]) -> int:
     """Run the web server and the worker side by side; stop both when either stops or on Ctrl-C."""
 
@@ -139,6 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         bind = _option(rest, "--bind", "127.0.0.1:8000")
         _django_manage(["migrate", "--no-input", "-v", "0"])
         _django_manage(["load_demo", "--site-url", f"http://{bind}"])
+        _write_demo_study()
         scheduler = [sys.executable, "-m", "kollega.cli", "run_scheduler"]
         return _run_together([_serve_command(bind, 2), _worker_command(), scheduler])
     if command == "demo-otp":
