@@ -56,8 +56,10 @@ def _serve_command(bind: str, workers: int) -> list[str]:
         "--access-logfile",
         "-",
         "--access-logformat",
-        # No query strings or referrers in logs: status links carry secret tokens.
+        # No query strings or referrers, and status-link tokens redacted (GunicornLogger).
         "%(t)s %(m)s %(U)s %(s)s %(L)ss",
+        "--logger-class",
+        "kollega.core.redact.GunicornLogger",
     ]
 
 

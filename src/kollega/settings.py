@@ -278,7 +278,8 @@ KOLLEGA_COORDINATOR_EMAILS = env_list("KOLLEGA_COORDINATOR_EMAILS")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_tokens": {"()": "kollega.core.redact.RedactTokensFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
     "loggers": {"django.tasks": {"level": "INFO"}},
 }

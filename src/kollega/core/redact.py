@@ -1,0 +1,41 @@
+"""Keep secret status-link tokens out of every log line.
+
+A seeker's status link is their only key; an access log or a "Not Found" warning that printed
+it would let whoever reads the logs open the request.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from gunicorn import glogging
+
+_TOKEN_PATH = re.compile(r"(/request/status/)[^/\s?\"']+")
+
+
+def redact(text: str) -> str:
+    return _TOKEN_PATH.sub(r"\1[redacted]", text)
+
+
+class RedactTokensFilter(logging.Filter):
+    """A logging filter that rewrites each record's message with tokens redacted."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+class GunicornLogger(glogging.Logger):  # type: ignore[misc]  # gunicorn ships no types
+    """gunicorn's logger with the request path and line redacted in access logs."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        for key in ("U", "r"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = redact(atoms[key])
+        return atoms
