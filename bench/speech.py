@@ -210,7 +210,9 @@ def deid_set(
 ) -> tuple[str, list[Gold]]:
     """One interview-like document per language: every template filled ``repeats`` times.
 
-    ``name`` picks ``deid_templates_*`` (the set the rules were tuned on) or ``deid_heldout_*``.
+    ``name`` picks ``deid_templates_*`` (the set the rules were tuned on), ``deid_heldout_*``
+    (written after that tuning; its misses led to one more general rule) or ``deid_fresh_*``
+    (written after that rule, never used for tuning).
     """
     rng = random.Random(f"{seed}-{language}")
     values = json.loads((DATA / "deid_values.json").read_text(encoding="utf-8"))[language]
@@ -407,6 +409,7 @@ def main() -> int:
     if args.part in ("all", "deid"):
         report["deid"] = bench_deid(languages, args.seed)
         report["deid_heldout"] = bench_deid(languages, args.seed, "heldout")
+        report["deid_fresh"] = bench_deid(languages, args.seed, "fresh")
     if args.part in ("all", "transcribe"):
         if not (shutil.which("espeak-ng") and shutil.which("sox")):
             print("espeak-ng and sox are needed (apt-get install espeak-ng sox)", file=sys.stderr)

@@ -141,3 +141,15 @@ def test_offsets_outside_replacements_map_exactly(
 def test_a_date_with_dots_is_a_date_not_a_phone_number() -> None:
     found = find_identifiers("Timen var 31.01.2017, klokka halv ni.", language="nb")
     assert [(f.kind, f.text) for f in found] == [("date", "31.01.2017")]
+
+
+def test_an_unlisted_name_inside_a_sentence_is_still_proposed() -> None:
+    # Neither name is in any list; Norwegian capitalises only proper nouns.
+    found = _found("Vi var fire på vakt, blant annet Gyrid og Solbjørg, og det var tungt.", "nb")
+    assert ("person", "Gyrid") in found
+    assert ("person", "Solbjørg") in found
+
+
+def test_english_months_days_and_languages_are_not_taken_for_names() -> None:
+    text = "In March I spoke English with my GP on a Monday, and it was Christmas."
+    assert not [f for f in find_identifiers(text, language="en") if f.kind == "person"]

@@ -530,6 +530,70 @@ def _cued_persons(text: str, language: str) -> Iterator[Finding]:
             yield Finding("person", match.start("v"), match.end("v"), value, 0.85, "context")
 
 
+# Capitalised words that are not names, even in the middle of a sentence.
+_NOT_NAMES_EN = frozenset(
+    [
+        "I",
+        "I'm",
+        "I've",
+        "I'd",
+        "I'll",
+        "OK",
+        "Dr",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Christmas",
+        "Easter",
+        "God",
+        "English",
+        "Norwegian",
+        "Nordic",
+        "Scandinavian",
+        "European",
+        "Covid",
+        "COVID",
+        "GP",
+        "GPs",
+        "NHS",
+        "ICU",
+        "ER",
+        "A&E",
+    ]
+)
+
+
+def _capitalised_unknowns(text: str, language: str) -> Iterator[Finding]:
+    """A capitalised word inside a sentence that no list explains: probably a name.
+
+    Norwegian capitalises only proper nouns, so such a word is a strong hint; in English it is
+    weaker (days, months, languages), so those are excluded. The lowest confidence of all rules:
+    any other detector that explains the word wins, and a person approves every proposal.
+    """
+    common = words("common_words")
+    known = words("places_no") | words("employers_no")
+    months_days = {m.lower() for m in (*NB_MONTH_NAMES, *EN_MONTH_NAMES)} | {
+        d.lower() for d in (*_NB_DAYS.split("|"), *_EN_DAYS.split("|"))
+    }
+    for match in _NAME_TOKEN.finditer(text):
+        token, start = match[0], match.start()
+        if start > 0 and (text[start - 1] in "-'\u2019" or text[start - 1].isalnum()):
+            continue
+        if _SENTENCE_START.search(text[max(0, start - 3) : start]) is not None:
+            continue
+        if (
+            len(token) < 3
+            or token.isupper()
+            or token.lower() in common
+            or token.lower() in months_days
+            or token in known
+            or token in _NOT_NAMES_EN
+            or token in _NOT_PLACES
+        ):
+            continue
+        yield Finding("person", start, match.end(), token, 0.4, "capitalised")
+
+
 def _extend_name(
     text: str, end: int, first: frozenset[str], last: frozenset[str], places: frozenset[str]
 ) -> tuple[int, int]:
@@ -644,6 +708,7 @@ _DETECTORS: tuple[_Detector, ...] = (
     _places,
     _persons,
     _cued_persons,
+    _capitalised_unknowns,
 )
 
 _HEALTH_ORG = re.compile(
@@ -691,6 +756,15 @@ def _spacy_findings(text: str) -> Iterator[Finding]:
             kind = "place"
         if kind == "place" and value in words("first_names_no"):
             kind = "person"
+        elif (
+            kind == "place"
+            and " " not in value
+            and value not in words("places_no")
+            and _PLACE_PREPOSITIONS.search(text[:start][-12:]) is None
+        ):
+            # A lone unknown "place" with no preposition of place is more often a first name
+            # spaCy's small model has not seen ("Rebecca came in"): propose it as a person.
+            kind, confidence = "person", 0.55
         if kind == "person" and (value.startswith("the ") or not value[0].isupper()):
             continue
         yield Finding(kind, start, start + len(value), value, confidence, "spacy")
