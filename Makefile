@@ -8,9 +8,10 @@ VENDOR := src/kollega/core/static/vendor
 DEMO_ENV := KOLLEGA_DEMO=1
 
 # Debian packages: node/npm build the front end, gettext compiles translations,
-# chromium runs browser tests, espeak-ng and sox make test audio.
+# chromium runs browser tests (with a Chinese font, so screenshots of zh-hans pages are readable),
+# espeak-ng and sox make test audio.
 APT_BUILD := nodejs npm gettext
-APT_TEST := chromium espeak-ng sox
+APT_TEST := chromium fonts-wqy-microhei espeak-ng sox
 
 .PHONY: demo test lint typecheck imports pytest static messages apt-build apt-test clean help
 
@@ -20,7 +21,10 @@ help:
 
 define apt_install
 	@missing=""; for pkg in $(1); do \
-	  case $$pkg in nodejs) bin=node;; gettext) bin=msgfmt;; *) bin=$$pkg;; esac; \
+	  case $$pkg in \
+	    fonts-*) dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; continue;; \
+	    nodejs) bin=node;; gettext) bin=msgfmt;; *) bin=$$pkg;; \
+	  esac; \
 	  command -v $$bin >/dev/null 2>&1 || missing="$$missing $$pkg"; \
 	done; \
 	if [ -n "$$missing" ]; then \
