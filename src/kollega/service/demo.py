@@ -380,6 +380,26 @@ def _walk(
         )
 
 
+def _backdate(case: Case, rng: random.Random, now: Any) -> None:
+    """Place the walk's timestamps after the (backdated) request, as a real service would.
+
+    The actions stamp everything "now"; without this a request made 60 days ago would seem to
+    have waited 60 days, and the front door would promise a wait no real service has.
+    """
+    case.refresh_from_db()
+    changes: dict[str, Any] = {}
+    if case.first_assigned_at is not None:
+        assigned = min(now, case.created + timedelta(hours=rng.randint(6, 96)))
+        changes["first_assigned_at"] = changes["assigned_at"] = assigned
+        if case.accepted_at is not None:
+            changes["accepted_at"] = min(now, assigned + timedelta(hours=rng.randint(2, 30)))
+    if case.ended_at is not None:
+        latest = changes.get("accepted_at") or changes.get("assigned_at") or case.created
+        changes["ended_at"] = min(now, latest + timedelta(days=rng.randint(3, 40)))
+    if changes:
+        Case.objects.filter(pk=case.pk).update(**changes)
+
+
 @transaction.atomic
 def load(stdout: Any) -> None:
     if Case.objects.exists():
@@ -406,6 +426,7 @@ def load(stdout: Any) -> None:
             else:
                 counsellor = workers[(count + i) % len(workers)]
             _walk(case, target, counsellor, rng, offerings)
+            _backdate(case, rng, now)
             count += 1
     # A few cases ended long ago, so the retention task has something to do.
     stale = Case.objects.filter(status__in=[Status.CANCELLED, Status.WITHDRAWN])[:2]
