@@ -56,3 +56,18 @@ def test_transcribe_prints_timestamps_and_progress(
     assert captured.out.startswith("[00:00:00] interviewer: Hello")
     assert "100% done" in captured.err
     assert "speaker turns by pauses" in captured.err
+
+
+@pytest.mark.slow
+def test_transcribe_without_retries_still_hears_the_clip(
+    clips: dict[str, Path],
+    transcribed: Callable[[str], Any],
+    model_cache: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    transcribed("dialogue")  # the model folder is assembled in model_cache by now
+    monkeypatch.setenv("KOLLEGA_CACHE_DIR", str(model_cache))
+    args = ["transcribe", str(clips["question"]), "--language", "en", "--no-retries", "-q"]
+    assert main(args) == 0
+    assert capsys.readouterr().out.startswith("[00:00:00] interviewer: Hello")

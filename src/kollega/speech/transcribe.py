@@ -45,6 +45,11 @@ def whisper_language(language: str) -> str:
     return _WHISPER_LANGUAGE.get(language, language)
 
 
+# Temperature 0 first; hotter retries only for windows whose decoding looks broken. A single
+# (0.0,) turns the retries off: faster on audio the model hears badly, but with no second try.
+DEFAULT_TEMPERATURES: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
+
 def transcribe(
     audio: str | os.PathLike[str] | Audio,
     *,
@@ -54,6 +59,7 @@ def transcribe(
     model: str | os.PathLike[str] | WhisperModel = DEFAULT_MODEL,
     turns: TurnChoice = "auto",
     beam_size: int = 5,
+    temperatures: tuple[float, ...] = DEFAULT_TEMPERATURES,
     max_duration_s: float = DEFAULT_MAX_DURATION_S,
     cpu_threads: int = 0,
 ) -> SpeechTranscript:
@@ -97,7 +103,7 @@ def transcribe(
     segments: list[Segment] = []
     for index, samples in enumerate(tracks):
         channel = index if method == "channels" else None
-        for seg in _run(engine, samples, language, beam_size):
+        for seg in _run(engine, samples, language, beam_size, temperatures):
             if is_cancelled():
                 raise Cancelled("transcription cancelled; no partial transcript was kept")
             segments.append(
@@ -131,13 +137,15 @@ def transcribe(
     )
 
 
-def whisper_options(language: str, *, beam_size: int = 5) -> dict[str, object]:
+def whisper_options(
+    language: str, *, beam_size: int = 5, temperatures: tuple[float, ...] = DEFAULT_TEMPERATURES
+) -> dict[str, object]:
     """The faster-whisper ``transcribe`` options this module uses (shared with the benchmark)."""
     return {
         "language": whisper_language(language),
         "beam_size": beam_size,
         "vad_filter": True,
-        "temperature": (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
+        "temperature": temperatures,
         # Conditioning on earlier text lets one misheard phrase repeat for minutes.
         "condition_on_previous_text": False,
         # VAD already decides where speech is; Whisper's own no-speech test dropped whole
@@ -147,9 +155,13 @@ def whisper_options(language: str, *, beam_size: int = 5) -> dict[str, object]:
 
 
 def _run(
-    engine: WhisperModel, samples: npt.NDArray[np.float32], language: str, beam_size: int
+    engine: WhisperModel,
+    samples: npt.NDArray[np.float32],
+    language: str,
+    beam_size: int,
+    temperatures: tuple[float, ...],
 ) -> Iterable[WhisperSegment]:
-    options = whisper_options(language, beam_size=beam_size)
+    options = whisper_options(language, beam_size=beam_size, temperatures=temperatures)
     segments: Iterable[WhisperSegment]
     segments, _info = engine.transcribe(samples, **options)
     return segments
