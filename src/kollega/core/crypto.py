@@ -50,7 +50,3 @@ def encrypt_str(text: str) -> str:
 
 def decrypt_str(token: str) -> str:
     return decrypt_bytes(token.encode("ascii")).decode("utf-8")
-
-
-def new_key() -> str:
-    return Fernet.generate_key().decode("ascii")
