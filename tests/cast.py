@@ -28,9 +28,12 @@ class Member:
     def username(self) -> str:
         return self.user.username
 
-    def client(self) -> Client:
-        """A test client signed in with password and second factor, as after a real login."""
-        client = Client()
+    def client(self, language: str | None = None) -> Client:
+        """A test client signed in with password and second factor, as after a real login.
+
+        ``language`` sets the browser's Accept-Language (the site's default is Norwegian).
+        """
+        client = Client(HTTP_ACCEPT_LANGUAGE=language) if language else Client()
         client.force_login(self.user, backend="django.contrib.auth.backends.ModelBackend")
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = self.device.persistent_id

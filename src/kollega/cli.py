@@ -53,6 +53,9 @@ def _serve_command(bind: str, workers: int) -> list[str]:
         bind,
         "--workers",
         str(workers),
+        # Recording uploads are decoded in the request to check them; give long ones time.
+        "--timeout",
+        "300",
         "--access-logfile",
         "-",
         "--access-logformat",

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "kollega.core",
     "kollega.accounts",
     "kollega.service",
+    "kollega.research",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -274,6 +275,14 @@ KOLLEGA_EMERGENCY_NUMBERS = env_list(
 KOLLEGA_RETENTION_DAYS = env_int("KOLLEGA_RETENTION_DAYS", 90, minimum=1)
 KOLLEGA_CONVERSATION_LIMIT = env_int("KOLLEGA_CONVERSATION_LIMIT", 3, minimum=1)
 KOLLEGA_COORDINATOR_EMAILS = env_list("KOLLEGA_COORDINATOR_EMAILS")
+
+# Interview recordings and local transcription (kollega.research, kollega.speech).
+KOLLEGA_MAX_RECORDING_MB = env_int("KOLLEGA_MAX_RECORDING_MB", 300, minimum=1)
+KOLLEGA_MAX_RECORDING_MINUTES = env_int("KOLLEGA_MAX_RECORDING_MINUTES", 180, minimum=1)
+# A known model name (whisper-base) or the directory of a CTranslate2 Whisper model.
+KOLLEGA_SPEECH_MODEL = env_str("KOLLEGA_SPEECH_MODEL", "whisper-base")
+# CPU threads per transcription; 0 lets CTranslate2 choose.
+KOLLEGA_SPEECH_THREADS = env_int("KOLLEGA_SPEECH_THREADS", 0, minimum=0)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,172 @@
+"""A demo study: participants by pseudonym, interviews in every state of the transcript's life.
+
+Every sentence, name, number and place in the transcripts is invented for the demo. The
+identifiers in them are there on purpose, for the de-identification review to find. Loading
+twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from kollega.research import actions
+from kollega.research.models import (
+    FindingDecision,
+    Interview,
+    InterviewKind,
+    Study,
+    Transcript,
+    TranscriptSource,
+    TurnMethod,
+)
+
+SYSTEM = "demo"
+TITLE = "Hjelpsøking blant leger som kontakter Kollega"
+AIMS = (
+    "Å utforske hva som får leger til å be om hjelp for egen helse, hva som holder dem tilbake, "
+    "og hvordan de opplever kollegastøtte. Kvalitative intervjuer innen 10 dager etter første "
+    "kontakt og etter ett år, analysert med systematisk tekstkondensering."
+)
+
+# (speaker, start seconds, text)
+INTERVIEW_P01 = [
+    (
+        "interviewer",
+        0.0,
+        "Takk for at du ville være med. Kan du fortelle hva som gjorde at du tok kontakt?",
+    ),
+    (
+        "participant",
+        6.5,
+        "Ja. Jeg jobber som overlege ved Sykehuset Innlandet på Hamar, og i høst ble det rett og slett for mye. Jeg sov dårlig i flere uker før jeg skjønte at jeg måtte gjøre noe.",
+    ),
+    ("interviewer", 21.0, "Hva var det som til slutt fikk deg til å ringe?"),
+    (
+        "participant",
+        25.2,
+        "Det var egentlig kollegaen min, Marte Lien. Hun sa at hun hadde snakket med noen her selv, og at ingen på jobben fikk vite om det. Marte ga meg nummeret, 412 56 789, og så ble det liggende en uke før jeg turte.",
+    ),
+    ("interviewer", 44.0, "Hva tenkte du på den uka?"),
+    (
+        "participant",
+        47.3,
+        "At jeg burde klare meg selv. Jeg er 52 år og har vært lege i over tjue år. Man skal liksom være den som hjelper, ikke den som trenger hjelp.",
+    ),
+    ("interviewer", 60.8, "Hvordan var den første samtalen?"),
+    (
+        "participant",
+        64.0,
+        "Overraskende lett. Han jeg snakket med, dr. Hovland, var selv fastlege i Gjøvik, og han skjønte med en gang hvordan vaktene våre er. Vi møttes 3. oktober på et kontor i Lillehammer, ikke på sykehuset, og det betydde mye.",
+    ),
+    ("interviewer", 82.5, "Var det noe som gjorde det vanskelig?"),
+    (
+        "participant",
+        86.1,
+        "Jeg var redd for at det skulle havne i journalen eller at Helsetilsynet skulle få vite om det. Jeg ba om at de bare skulle bruke e-posten min, trond.ask@example.no, ikke jobbtelefonen.",
+    ),
+]
+
+INTERVIEW_P02 = [
+    ("interviewer", 0.0, "Du har nå hatt tre samtaler. Hvordan ser du på det i dag?"),
+    (
+        "participant",
+        5.0,
+        "Jeg er glad jeg gjorde det. Jeg jobber på legevakta i Bodø, og det var ingen der jeg kunne snakke med uten at det ble et tema på vaktrommet.",
+    ),
+    ("interviewer", 15.4, "Hva har vært viktigst for deg?"),
+    (
+        "participant",
+        18.9,
+        "At hun jeg snakket med, Kari Nygård, ikke var en behandler, men en kollega. Hun sa det var helt vanlig å slite etter en tung sak, og at jeg ikke trengte å ha en diagnose for å ringe.",
+    ),
+    ("interviewer", 33.2, "Ville du anbefalt det til andre?"),
+    (
+        "participant",
+        36.0,
+        "Ja. Jeg har allerede sagt det til en turnuslege hos oss, Jonas Berg. Men jeg sa ikke at jeg hadde brukt det selv.",
+    ),
+]
+
+INTERVIEW_P05 = [
+    (
+        "interviewer",
+        0.0,
+        "Thank you for joining. You moved to Norway two years ago, is that right?",
+    ),
+    (
+        "participant",
+        4.2,
+        "Yes, I came from Leeds in 2023 and now work as a registrar at Haukeland University Hospital. My colleague Emma Clarke told me about the service.",
+    ),
+    ("interviewer", 14.8, "What made it hard to ask for help?"),
+    (
+        "participant",
+        18.0,
+        "The language, partly. And I worried it would affect my licence. I called on a Sunday evening, from my own phone, +47 934 12 345, because I did not want it on the hospital switchboard.",
+    ),
+]
+
+
+def load(stdout: Any) -> None:
+    researcher = get_user_model().objects.filter(username="sara").first()
+    if researcher is None or Study.objects.filter(title=TITLE).exists():
+        return
+    with transaction.atomic():
+        study = actions.do_create_study(researcher, title=TITLE, aims=AIMS, language="nb")
+        today = timezone.localdate()
+        p01 = actions.do_add_participant(researcher, study, pseudonym="P01")
+        p02 = actions.do_add_participant(researcher, study, pseudonym="P02")
+        p03 = actions.do_add_participant(researcher, study, pseudonym="P03")
+        actions.do_add_participant(researcher, study, pseudonym="P04")
+        p05 = actions.do_add_participant(researcher, study, pseudonym="P05")
+
+        # P01: transcript waiting for the identifier review.
+        first = _interview(researcher, p01, InterviewKind.FIRST, today - timedelta(days=6), "nb")
+        transcript = _transcript(first, INTERVIEW_P01)
+        actions.propose_identifiers(transcript)
+
+        # P02: follow-up, reviewed and de-identified.
+        follow = _interview(
+            researcher, p02, InterviewKind.FOLLOW_UP, today - timedelta(days=20), "nb"
+        )
+        reviewed = _transcript(follow, INTERVIEW_P02)
+        actions.propose_identifiers(reviewed)
+        reviewed.findings.update(decision=FindingDecision.ACCEPTED)
+        actions.do_apply_deidentification(researcher, reviewed)
+
+        # P03: interview booked, no recording yet.
+        _interview(researcher, p03, InterviewKind.FIRST, today + timedelta(days=3), "nb")
+
+        # P05: an English interview, identifiers not yet reviewed.
+        english = _interview(researcher, p05, InterviewKind.FIRST, today - timedelta(days=2), "en")
+        actions.propose_identifiers(_transcript(english, INTERVIEW_P05))
+    stdout.write(f"Research demo: study '{TITLE}' with 5 participants for the researcher sara.")
+
+
+def _interview(actor: Any, participant: Any, kind: str, on: date, language: str) -> Interview:
+    return actions.do_create_interview(
+        actor, participant, kind=kind, scheduled_on=on, language=language
+    )
+
+
+def _transcript(interview: Interview, turns: list[tuple[str, float, str]]) -> Transcript:
+    transcript = Transcript(
+        interview=interview,
+        source=TranscriptSource.IMPORTED,
+        turn_method=TurnMethod.FILE,
+        language=interview.language,
+    )
+    ends = [start for _speaker, start, _text in turns[1:]]
+    transcript.set_turns(
+        [
+            {"speaker": speaker, "start": start, "end": end, "text": text}
+            for (speaker, start, text), end in zip(turns, [*ends, turns[-1][1] + 12.0], strict=True)
+        ]
+    )
+    transcript.save()
+    return transcript

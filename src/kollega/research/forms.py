@@ -1,0 +1,156 @@
+"""Forms of the research pages. Each refuses bad input with a message and keeps what was typed."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kollega.accounts.models import User
+from kollega.core.roles import RESEARCHER
+from kollega.research.models import (
+    MAX_PSEUDONYM,
+    MAX_TITLE,
+    FindingDecision,
+    InterviewKind,
+    Language,
+)
+
+MAX_AIMS = 5000
+MAX_TURN_TEXT = 20_000
+INPUT = {"class": "ds-input"}
+
+
+class StudyForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=MAX_TITLE, widget=forms.TextInput(INPUT))
+    aims = forms.CharField(
+        label=_("Aims"),
+        required=False,
+        max_length=MAX_AIMS,
+        widget=forms.Textarea({"rows": 4, **INPUT}),
+    )
+    language = forms.ChoiceField(
+        label=_("Usual interview language"),
+        choices=Language.choices,
+        widget=forms.Select(INPUT),
+        help_text=_("New interviews start with this language; each interview can differ."),
+    )
+
+
+class StudyEditForm(StudyForm):
+    researchers = forms.ModelMultipleChoiceField(
+        label=_("Researchers on this study"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only researchers named here see the study and its interviews."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["researchers"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            groups__name=RESEARCHER, is_active=True
+        ).order_by("username")
+        self.fields["researchers"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda user: user.get_full_name() or user.username
+        )
+
+
+_PSEUDONYM = re.compile(r"^[\w-]+$")
+
+
+class ParticipantForm(forms.Form):
+    pseudonym = forms.CharField(
+        label=_("Pseudonym"),
+        max_length=MAX_PSEUDONYM,
+        widget=forms.TextInput(INPUT),
+        help_text=_(
+            "A code such as P07: never a name, initials or anything that points to the person."
+        ),
+    )
+
+    def clean_pseudonym(self) -> str:
+        value = str(self.cleaned_data["pseudonym"]).strip()
+        if not _PSEUDONYM.match(value):
+            raise forms.ValidationError(_("Use letters, digits and hyphens only, without spaces."))
+        return value
+
+
+class InterviewForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Interview"), choices=InterviewKind.choices, widget=forms.Select(INPUT)
+    )
+    scheduled_on = forms.DateField(
+        label=_("Date"),
+        required=False,
+        widget=forms.DateInput({"type": "date", **INPUT}),
+        error_messages={"invalid": _("Enter the date as YYYY-MM-DD.")},
+    )
+    language = forms.ChoiceField(
+        label=_("Language spoken"),
+        choices=Language.choices,
+        widget=forms.Select(INPUT),
+        help_text=_("Transcription is told the language; it is not guessed."),
+    )
+
+
+class RecordingForm(forms.Form):
+    audio = forms.FileField(
+        label=_("Recording"),
+        widget=forms.ClearableFileInput({"accept": "audio/*,.wav,.mp3,.m4a,.ogg,.flac", **INPUT}),
+        help_text=_(
+            "WAV, MP3, M4A, OGG or FLAC. A two-channel recording with one microphone per person "
+            "gives the most reliable speaker turns. The file is encrypted before it is stored."
+        ),
+        error_messages={
+            "required": _("Choose a recording to upload."),
+            "empty": _("The file is empty."),
+        },
+    )
+
+
+class DeleteRecordingForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, delete the recording"),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
+
+
+class WithdrawForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, delete all of this participant's research data"),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
+
+
+class TranscribeForm(forms.Form):
+    replace = forms.BooleanField(
+        label=_("Replace the current transcript and the corrections made to it"),
+        required=False,
+    )
+
+
+def parse_turns(
+    data: Any, count: int, speakers: list[str]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Read the editor's ``speaker-N`` / ``text-N`` fields; returns (turns, errors)."""
+    turns: list[dict[str, Any]] = []
+    errors: list[str] = []
+    for i in range(count):
+        speaker = str(data.get(f"speaker-{i}", "")).strip()
+        text = str(data.get(f"text-{i}", ""))
+        if speaker not in speakers:
+            errors.append(str(_("Turn %(n)d: choose a speaker from the list.") % {"n": i + 1}))
+        if len(text) > MAX_TURN_TEXT:
+            errors.append(
+                str(
+                    _("Turn %(n)d is longer than %(limit)d characters; split it.")
+                    % {"n": i + 1, "limit": MAX_TURN_TEXT}
+                )
+            )
+        turns.append({"speaker": speaker, "text": text})
+    return turns, errors
+
+
+DECISIONS = FindingDecision.values

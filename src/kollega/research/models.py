@@ -1,0 +1,259 @@
+"""Studies, participants, interviews, their recordings and transcripts.
+
+Participants are known here only by a pseudonym. Recordings are stored encrypted in file
+storage; transcript text and proposed identifiers are encrypted in the database. Deleting a
+participant (withdrawal) deletes their interviews, recordings and transcripts, files included.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kollega.core.fields import EncryptedTextField
+
+MAX_TITLE = 200
+MAX_PSEUDONYM = 20
+
+
+def clock(seconds: float | None) -> str:
+    """Seconds as h:mm:ss (or m:ss under an hour); empty when unknown."""
+    if seconds is None:
+        return ""
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class Language(models.TextChoices):
+    NB = "nb", _("Norwegian (Bokmål)")
+    NN = "nn", _("Norwegian (Nynorsk)")
+    EN = "en", _("English")
+
+
+class Study(models.Model):
+    title = models.CharField(_("title"), max_length=MAX_TITLE)
+    aims = models.TextField(_("aims"), blank=True)
+    language = models.CharField(
+        _("interview language"), max_length=2, choices=Language.choices, default=Language.NB
+    )
+    researchers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("researchers"), related_name="studies"
+    )
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("study")
+        verbose_name_plural = _("studies")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Participant(models.Model):
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="participants")
+    pseudonym = models.CharField(_("pseudonym"), max_length=MAX_PSEUDONYM)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["pseudonym"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "pseudonym"], name="unique_pseudonym")
+        ]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+
+class InterviewKind(models.TextChoices):
+    FIRST = "first", _("First interview")
+    FOLLOW_UP = "follow_up", _("Follow-up interview")
+
+
+class Interview(models.Model):
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="interviews"
+    )
+    kind = models.CharField(
+        _("interview"), max_length=10, choices=InterviewKind.choices, default=InterviewKind.FIRST
+    )
+    scheduled_on = models.DateField(_("date"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["participant__pseudonym", "scheduled_on", "pk"]
+        verbose_name = _("interview")
+        verbose_name_plural = _("interviews")
+
+    def __str__(self) -> str:
+        return f"{self.participant.pseudonym} · {self.get_kind_display()}"
+
+    @property
+    def study(self) -> Study:
+        return self.participant.study
+
+
+class Recording(models.Model):
+    """The interview's audio, encrypted with the data keys before it reaches file storage."""
+
+    interview = models.OneToOneField(Interview, on_delete=models.CASCADE, related_name="recording")
+    file = models.FileField(upload_to="research/recordings/", editable=False)
+    size_bytes = models.PositiveBigIntegerField(editable=False)
+    duration_s = models.FloatField(editable=False)
+    channels = models.PositiveSmallIntegerField(editable=False)
+    uploaded = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("recording")
+        verbose_name_plural = _("recordings")
+
+    def __str__(self) -> str:
+        return f"recording of interview {self.interview_id}"
+
+    @property
+    def duration_text(self) -> str:
+        """h:mm:ss or m:ss."""
+        return clock(self.duration_s)
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting for the worker")
+    RUNNING = "running", _("Transcribing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class TranscriptionJob(models.Model):
+    """One run of local transcription; the worker writes its progress here."""
+
+    interview = models.ForeignKey(
+        Interview, on_delete=models.CASCADE, related_name="transcription_jobs"
+    )
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    fraction = models.FloatField(default=0.0)
+    eta_s = models.FloatField(null=True, blank=True)
+    # Why it failed, in words for the researcher; never transcript text.
+    error = models.CharField(max_length=500, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    started = models.DateTimeField(null=True, blank=True)
+    # Last sign of life from the worker; a job silent for long is presumed dead.
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"transcription {self.pk} of interview {self.interview_id}: {self.status}"
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_JOB_STATUSES
+
+    @property
+    def percent(self) -> int:
+        return round(self.fraction * 100)
+
+    @property
+    def eta_minutes(self) -> int | None:
+        """Whole minutes left, rounded up; None until the worker can estimate."""
+        if self.eta_s is None:
+            return None
+        return max(1, math.ceil(self.eta_s / 60))
+
+
+class TranscriptSource(models.TextChoices):
+    TRANSCRIBED = "transcribed", _("Transcribed here from the recording")
+    IMPORTED = "imported", _("Imported from a file")
+
+
+class TurnMethod(models.TextChoices):
+    CHANNELS = "channels", _("by channel: one speaker per channel of the recording")
+    PAUSES = "pauses", _("by voice and pauses: a suggestion to check")
+    NONE = "none", _("not split: one speaker")
+    FILE = "file", _("as given in the imported file")
+
+
+class Transcript(models.Model):
+    """The interview as speaker turns. ``turns`` is encrypted JSON: a list of
+    ``{"speaker", "start", "end", "text"}`` (times in seconds, or null when unknown)."""
+
+    interview = models.OneToOneField(Interview, on_delete=models.CASCADE, related_name="transcript")
+    source = models.CharField(max_length=12, choices=TranscriptSource.choices)
+    turn_method = models.CharField(max_length=10, choices=TurnMethod.choices)
+    model = models.CharField(max_length=200, blank=True)
+    settings_used = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=2, choices=Language.choices)
+    turns_json = EncryptedTextField(default="[]")
+    deidentified = models.DateTimeField(null=True, blank=True)
+    proposals_made = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    updated = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"transcript of interview {self.interview_id}"
+
+    @property
+    def turns(self) -> list[dict[str, Any]]:
+        value = json.loads(self.turns_json or "[]")
+        assert isinstance(value, list)  # noqa: S101 - written only by set_turns
+        return value
+
+    def set_turns(self, turns: list[dict[str, Any]]) -> None:
+        self.turns_json = json.dumps(turns, ensure_ascii=False)
+
+    @property
+    def text(self) -> str:
+        """Turn texts joined by blank lines: the text that findings' offsets point into."""
+        return TURN_SEPARATOR.join(turn["text"] for turn in self.turns)
+
+
+TURN_SEPARATOR = "\n\n"
+
+
+class FindingDecision(models.TextChoices):
+    PROPOSED = "proposed", _("To decide")
+    ACCEPTED = "accepted", _("Replace")
+    REJECTED = "rejected", _("Keep")
+
+
+class Finding(models.Model):
+    """A proposed identifier in a transcript, at offsets into ``Transcript.text``.
+
+    Deleted once the approved ones are applied: what they point at is then gone.
+    """
+
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="findings")
+    kind = models.CharField(max_length=12)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = EncryptedTextField()
+    confidence = models.FloatField()
+    source = models.CharField(max_length=40, blank=True)
+    decision = models.CharField(
+        max_length=10, choices=FindingDecision.choices, default=FindingDecision.PROPOSED
+    )
+
+    class Meta:
+        ordering = ["start"]
+
+    def __str__(self) -> str:
+        # Never the identifier itself: this string can reach logs.
+        return f"{self.kind} at {self.start}-{self.end}"

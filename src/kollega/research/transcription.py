@@ -1,0 +1,176 @@
+"""The worker's side of transcription: decrypt, transcribe locally, store, report progress.
+
+Nothing is written to the transcript until the whole recording is done, so a job that is
+cancelled, fails or is killed leaves no partial transcript.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from kollega.core.audit import record
+from kollega.research.actions import propose_identifiers, recording_bytes
+from kollega.research.models import (
+    JobStatus,
+    Recording,
+    Transcript,
+    TranscriptionJob,
+    TranscriptSource,
+)
+
+log = logging.getLogger(__name__)
+
+# How often the worker writes progress and looks for a cancel request (seconds).
+PROGRESS_EVERY_S = 1.0
+CANCEL_CHECK_EVERY_S = 2.0
+
+
+@cache
+def _model(name: str, threads: int) -> Any:
+    from kollega.speech import load_model
+
+    return load_model(name, cpu_threads=threads)
+
+
+def speech_model() -> Any:
+    """The configured Whisper model, loaded once per worker process."""
+    return _model(settings.KOLLEGA_SPEECH_MODEL, settings.KOLLEGA_SPEECH_THREADS)
+
+
+def run_transcription(job_id: int) -> str:
+    from kollega.speech import Cancelled, SpeechError, transcribe
+
+    with transaction.atomic():
+        job = TranscriptionJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != JobStatus.QUEUED or job.cancel_requested:
+            # Withdrawn, cancelled before start, or already taken by another worker.
+            return job.status if job is not None else "gone"
+        job_pk = job.pk
+        job.status = JobStatus.RUNNING
+        job.started = job.heartbeat = timezone.now()
+        job.save(update_fields=["status", "started", "heartbeat"])
+    interview = job.interview
+    recording = Recording.objects.filter(interview=interview).first()
+    if recording is None:
+        return _finish(job, JobStatus.FAILED, "The recording was deleted before transcription.")
+
+    last_write = 0.0
+    last_check = time.monotonic()
+
+    def on_progress(progress: Any) -> None:
+        nonlocal last_write
+        now = time.monotonic()
+        if now - last_write >= PROGRESS_EVERY_S or progress.fraction >= 1.0:
+            last_write = now
+            TranscriptionJob.objects.filter(pk=job_pk).update(
+                fraction=round(progress.fraction, 4),
+                eta_s=None if progress.eta_s is None else round(progress.eta_s, 1),
+                heartbeat=timezone.now(),
+            )
+
+    def cancelled() -> bool:
+        nonlocal last_check
+        now = time.monotonic()
+        if now - last_check < CANCEL_CHECK_EVERY_S:
+            return False
+        last_check = now
+        return not TranscriptionJob.objects.filter(
+            pk=job_pk, cancel_requested=False, status=JobStatus.RUNNING
+        ).exists()
+
+    folder = tempfile.mkdtemp(prefix="kollega-audio-")  # mode 0700
+    path = Path(folder) / "recording"  # PyAV finds the format from the bytes
+    try:
+        path.write_bytes(recording_bytes(recording))
+        os.chmod(path, 0o600)
+        started = time.monotonic()
+        result = transcribe(
+            path,
+            language=interview.language,
+            on_progress=on_progress,
+            cancel=cancelled,
+            model=speech_model(),
+            max_duration_s=settings.KOLLEGA_MAX_RECORDING_MINUTES * 60,
+        )
+        elapsed = time.monotonic() - started
+    except Cancelled:
+        return _finish(job, JobStatus.CANCELLED, "")
+    except SpeechError as exc:
+        return _finish(job, JobStatus.FAILED, _short(str(exc).replace(str(path), "recording")))
+    except Exception:
+        log.exception("transcription job %s failed", job.pk)
+        _finish(job, JobStatus.FAILED, "The transcription stopped with an internal error.")
+        raise
+    finally:
+        path.unlink(missing_ok=True)
+        os.rmdir(folder)
+
+    with transaction.atomic():
+        job = TranscriptionJob.objects.select_for_update().get(pk=job.pk)
+        if job.cancel_requested or job.status != JobStatus.RUNNING:
+            return _finish(job, JobStatus.CANCELLED, "")
+        Transcript.objects.filter(interview=interview).delete()
+        transcript = Transcript(
+            interview=interview,
+            source=TranscriptSource.TRANSCRIBED,
+            turn_method=result.turn_method,
+            model=settings.KOLLEGA_SPEECH_MODEL,
+            settings_used={
+                "engine": "faster-whisper",
+                "language": result.language,
+                "vad": True,
+                "seconds": round(elapsed, 1),
+                "audio_seconds": round(result.duration, 1),
+            },
+            language=interview.language,
+        )
+        transcript.set_turns(
+            [
+                {
+                    "speaker": turn.speaker,
+                    "start": round(turn.start, 2),
+                    "end": round(turn.end, 2),
+                    "text": " ".join(turn.text.split()),
+                }
+                for turn in result.turns
+                if turn.text.strip()
+            ]
+        )
+        transcript.save()
+        propose_identifiers(transcript)
+        job.status = JobStatus.DONE
+        job.fraction = 1.0
+        job.eta_s = 0.0
+        job.finished = timezone.now()
+        job.save()
+        record(
+            "system",
+            "research.transcription.done",
+            job,
+            interview=interview.pk,
+            turns=len(transcript.turns),
+            seconds=round(elapsed),
+        )
+    return str(job.status)
+
+
+def _short(message: str) -> str:
+    return message[:500]
+
+
+def _finish(job: TranscriptionJob, status: str, error: str) -> str:
+    TranscriptionJob.objects.filter(pk=job.pk).update(
+        status=status, error=_short(error), finished=timezone.now()
+    )
+    record("system", f"research.transcription.{status}", job, interview=job.interview_id)
+    return status

@@ -1,0 +1,662 @@
+"""Pages of the research app. Views are thin: they check access, validate forms, call actions."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kollega.core.audit import record
+from kollega.core.roles import RESEARCHER, role_required
+from kollega.research import actions, forms
+from kollega.research.access import (
+    get_interview_for_user,
+    get_participant_for_user,
+    get_study_for_user,
+    get_transcript_for_user,
+    studies_for_user,
+)
+from kollega.research.actions import ActionRefused
+from kollega.research.models import (
+    FindingDecision,
+    Interview,
+    Recording,
+    Transcript,
+    TranscriptionJob,
+    clock,
+)
+
+GET_POST = ["GET", "HEAD", "POST"]
+researcher_only = role_required(RESEARCHER)
+
+SPEAKER_NAMES = {
+    "interviewer": gettext_lazy("Interviewer"),
+    "participant": gettext_lazy("Participant"),
+    "speaker": gettext_lazy("Speaker"),
+}
+KIND_NAMES = {
+    "person": gettext_lazy("Names"),
+    "place": gettext_lazy("Places"),
+    "employer": gettext_lazy("Employers and health trusts"),
+    "date": gettext_lazy("Dates"),
+    "age": gettext_lazy("Ages"),
+    "phone": gettext_lazy("Phone numbers"),
+    "email": gettext_lazy("E-mail addresses"),
+    "national_id": gettext_lazy("National identity numbers"),
+    "address": gettext_lazy("Addresses"),
+}
+# Around each proposal, this many characters of context are shown.
+CONTEXT_CHARS = 60
+SPLIT_MARK = "---"
+
+
+def _posted(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _refused(request: HttpRequest, exc: ActionRefused) -> None:
+    messages.error(request, str(exc))
+
+
+# --- Studies -------------------------------------------------------------------------------
+
+
+@require_GET
+@researcher_only
+def studies(request: HttpRequest) -> HttpResponse:
+    mine = studies_for_user(request.user).prefetch_related("participants")
+    return render(request, "research/studies.html", {"studies": mine})
+
+
+@require_http_methods(GET_POST)
+@researcher_only
+def study_new(request: HttpRequest) -> HttpResponse:
+    form = forms.StudyForm(_posted(request), initial={"language": "nb"})
+    if request.method == "POST" and form.is_valid():
+        study = actions.do_create_study(request.user, **form.cleaned_data)
+        messages.success(request, _("The study is created."))
+        return redirect("research:study", study.pk)
+    return render(
+        request,
+        "research/form.html",
+        {
+            "form": form,
+            "heading": _("New study"),
+            "button": _("Create the study"),
+            "back": reverse("research:studies"),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+@researcher_only
+def study(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_study_for_user(request.user, pk)
+    participants = found.participants.prefetch_related(
+        "interviews__recording", "interviews__transcript"
+    )
+    return render(
+        request,
+        "research/study.html",
+        {
+            "study": found,
+            "participants": participants,
+            "participant_form": forms.ParticipantForm(
+                initial={"pseudonym": actions.next_pseudonym(found)}
+            ),
+        },
+    )
+
+
+@require_http_methods(GET_POST)
+@researcher_only
+def study_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_study_for_user(request.user, pk)
+    initial = {
+        "title": found.title,
+        "aims": found.aims,
+        "language": found.language,
+        "researchers": list(found.researchers.all()),
+    }
+    form = forms.StudyEditForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_update_study(request.user, found, **form.cleaned_data)
+        except ActionRefused as exc:
+            form.add_error("researchers", str(exc))
+        else:
+            messages.success(request, _("The study is saved."))
+            return redirect("research:study", found.pk)
+    return render(
+        request,
+        "research/form.html",
+        {
+            "form": form,
+            "heading": _("Edit the study"),
+            "button": _("Save"),
+            "back": reverse("research:study", args=[found.pk]),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Participants --------------------------------------------------------------------------
+
+
+@require_POST
+@researcher_only
+def participant_new(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_study_for_user(request.user, pk)
+    form = forms.ParticipantForm(request.POST)
+    if form.is_valid():
+        try:
+            participant = actions.do_add_participant(
+                request.user, found, pseudonym=form.cleaned_data["pseudonym"]
+            )
+        except ActionRefused as exc:
+            form.add_error("pseudonym", str(exc))
+        else:
+            messages.success(request, _("%s is added.") % participant.pseudonym)
+            return redirect("research:participant", participant.pk)
+    participants = found.participants.prefetch_related("interviews")
+    return render(
+        request,
+        "research/study.html",
+        {"study": found, "participants": participants, "participant_form": form},
+        status=400,
+    )
+
+
+@require_GET
+@researcher_only
+def participant(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_participant_for_user(request.user, pk)
+    interviews = found.interviews.select_related("recording", "transcript")
+    return render(
+        request, "research/participant.html", {"participant": found, "interviews": interviews}
+    )
+
+
+@require_http_methods(GET_POST)
+@researcher_only
+def participant_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_participant_for_user(request.user, pk)
+    form = forms.WithdrawForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        study_pk = found.study_id
+        counts = actions.do_withdraw_participant(request.user, found)
+        messages.success(
+            request,
+            _(
+                "%(pseudonym)s is withdrawn: %(interviews)d interviews, %(recordings)d "
+                "recordings and %(transcripts)d transcripts are deleted."
+            )
+            % {"pseudonym": found.pseudonym, **counts},
+        )
+        return redirect("research:study", study_pk)
+    return render(
+        request,
+        "research/confirm.html",
+        {
+            "form": form,
+            "heading": _("Withdraw %s") % found.pseudonym,
+            "explanation": _(
+                "Withdrawal deletes this participant's interviews, recordings, transcripts and "
+                "everything made from them, at once and for good. The audit log keeps only "
+                "that it happened."
+            ),
+            "button": _("Withdraw and delete"),
+            "danger": True,
+            "back": reverse("research:participant", args=[found.pk]),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Interviews ----------------------------------------------------------------------------
+
+
+@require_http_methods(GET_POST)
+@researcher_only
+def interview_new(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_participant_for_user(request.user, pk)
+    form = forms.InterviewForm(_posted(request), initial={"language": found.study.language})
+    if request.method == "POST" and form.is_valid():
+        interview = actions.do_create_interview(request.user, found, **form.cleaned_data)
+        messages.success(request, _("The interview is added."))
+        return redirect("research:interview", interview.pk)
+    return render(
+        request,
+        "research/form.html",
+        {
+            "form": form,
+            "heading": _("New interview with %s") % found.pseudonym,
+            "button": _("Add the interview"),
+            "back": reverse("research:participant", args=[found.pk]),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(GET_POST)
+@researcher_only
+def interview_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    interview = get_interview_for_user(request.user, pk)
+    initial = {
+        "kind": interview.kind,
+        "scheduled_on": interview.scheduled_on,
+        "language": interview.language,
+    }
+    form = forms.InterviewForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        actions.do_update_interview(request.user, interview, **form.cleaned_data)
+        messages.success(request, _("The interview is saved."))
+        return redirect("research:interview", interview.pk)
+    return render(
+        request,
+        "research/form.html",
+        {
+            "form": form,
+            "heading": _("Edit the interview"),
+            "button": _("Save"),
+            "back": reverse("research:interview", args=[interview.pk]),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _interview_context(interview: Interview) -> dict[str, Any]:
+    recording = Recording.objects.filter(interview=interview).first()
+    transcript = Transcript.objects.filter(interview=interview).first()
+    job = interview.transcription_jobs.first()
+    return {
+        "interview": interview,
+        "participant": interview.participant,
+        "recording": recording,
+        "transcript": transcript,
+        "job": job,
+        "recording_form": forms.RecordingForm(),
+        "transcribe_form": forms.TranscribeForm(),
+        "max_mb": settings.KOLLEGA_MAX_RECORDING_MB,
+        "max_minutes": settings.KOLLEGA_MAX_RECORDING_MINUTES,
+        "open_findings": transcript.findings.filter(decision=FindingDecision.PROPOSED).count()
+        if transcript
+        else 0,
+    }
+
+
+@require_GET
+@never_cache
+@researcher_only
+def interview(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_interview_for_user(request.user, pk)
+    return render(request, "research/interview.html", _interview_context(found))
+
+
+@require_POST
+@researcher_only
+def recording_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_interview_for_user(request.user, pk)
+    form = forms.RecordingForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            actions.do_store_recording(request.user, found, form.cleaned_data["audio"])
+        except ActionRefused as exc:
+            form.add_error("audio", str(exc))
+        else:
+            messages.success(request, _("The recording is stored, encrypted."))
+            return redirect("research:interview", found.pk)
+    context = _interview_context(found) | {"recording_form": form}
+    return render(request, "research/interview.html", context, status=400)
+
+
+@require_http_methods(GET_POST)
+@researcher_only
+def recording_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_interview_for_user(request.user, pk)
+    form = forms.DeleteRecordingForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_delete_recording(request.user, found)
+        except ActionRefused as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, _("The recording is deleted."))
+        return redirect("research:interview", found.pk)
+    return render(
+        request,
+        "research/confirm.html",
+        {
+            "form": form,
+            "heading": _("Delete the recording"),
+            "explanation": _(
+                "The audio file is deleted for good. The transcript, if there is one, stays."
+            ),
+            "button": _("Delete the recording"),
+            "danger": True,
+            "back": reverse("research:interview", args=[found.pk]),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@researcher_only
+def transcribe(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_interview_for_user(request.user, pk)
+    form = forms.TranscribeForm(request.POST)
+    form.is_valid()
+    has_transcript = Transcript.objects.filter(interview=found).exists()
+    if has_transcript and not form.cleaned_data.get("replace"):
+        messages.error(
+            request,
+            _("This interview already has a transcript. Tick the box to replace it."),
+        )
+        return redirect("research:interview", found.pk)
+    try:
+        actions.do_start_transcription(request.user, found)
+    except ActionRefused as exc:
+        _refused(request, exc)
+    else:
+        messages.success(
+            request,
+            _("Transcription has started. You can leave this page; it goes on in the background."),
+        )
+    return redirect("research:interview", found.pk)
+
+
+def _job_for(request: HttpRequest, pk: int) -> tuple[Interview, TranscriptionJob | None]:
+    found = get_interview_for_user(request.user, pk)
+    return found, found.transcription_jobs.first()
+
+
+@require_GET
+@never_cache
+@researcher_only
+def job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The transcription's progress as a fragment, polled by the interview page."""
+    found, job = _job_for(request, pk)
+    transcript = Transcript.objects.filter(interview=found).first()
+    return render(
+        request, "research/job.html", {"interview": found, "job": job, "transcript": transcript}
+    )
+
+
+@require_POST
+@researcher_only
+def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    found, job = _job_for(request, pk)
+    if job is None:
+        messages.error(request, _("There is no transcription to cancel."))
+        return redirect("research:interview", found.pk)
+    try:
+        actions.do_cancel_transcription(request.user, job)
+    except ActionRefused as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("The transcription is being cancelled; nothing of it is kept."))
+    return redirect("research:interview", found.pk)
+
+
+# --- Transcript editor ---------------------------------------------------------------------
+
+
+def _speakers(transcript: Transcript) -> list[str]:
+    return list(
+        dict.fromkeys(["interviewer", "participant", *(t["speaker"] for t in transcript.turns)])
+    )
+
+
+def _split_turns(turns: list[dict[str, Any]], old: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give each edited turn its times back, and split at lines holding only ``---``:
+    the words after the mark go to the other of interviewer and participant."""
+    out: list[dict[str, Any]] = []
+    for edited, before in zip(turns, old, strict=True):
+        parts = _split_on_mark(edited["text"])
+        speaker = edited["speaker"]
+        for index, part in enumerate(parts):
+            who = speaker if index % 2 == 0 else _other(speaker)
+            out.append(
+                {
+                    "speaker": who,
+                    "start": before.get("start") if index == 0 else None,
+                    "end": before.get("end") if index == len(parts) - 1 else None,
+                    "text": part,
+                }
+            )
+    return out
+
+
+def _split_on_mark(text: str) -> list[str]:
+    parts: list[list[str]] = [[]]
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if line.strip() == SPLIT_MARK:
+            parts.append([])
+        else:
+            parts[-1].append(line)
+    return ["\n".join(p) for p in parts]
+
+
+def _other(speaker: str) -> str:
+    return "participant" if speaker == "interviewer" else "interviewer"
+
+
+def _turn_rows(transcript: Transcript, posted: Any = None) -> list[dict[str, Any]]:
+    rows = []
+    for i, turn in enumerate(transcript.turns):
+        rows.append(
+            {
+                "index": i,
+                "time": " - ".join(
+                    x for x in (clock(turn.get("start")), clock(turn.get("end"))) if x
+                ),
+                "speaker": posted.get(f"speaker-{i}", turn["speaker"])
+                if posted
+                else turn["speaker"],
+                "text": posted.get(f"text-{i}", turn["text"]) if posted else turn["text"],
+                "start": turn.get("start"),
+                "end": turn.get("end"),
+            }
+        )
+    return rows
+
+
+@require_http_methods(GET_POST)
+@never_cache
+@researcher_only
+def transcript(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_transcript_for_user(request.user, pk)
+    interview = found.interview
+    speakers = _speakers(found)
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        old = found.turns
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        turns, errors = forms.parse_turns(request.POST, len(old), speakers)
+        if not errors:
+            try:
+                changed = actions.do_save_transcript(
+                    request.user, found, turns=_split_turns(turns, old), version=version
+                )
+            except ActionRefused as exc:
+                errors.append(str(exc))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The transcript is saved. The words changed, so make the identifier "
+                        "proposals again."
+                    )
+                    if changed and found.deidentified is None
+                    else _("The transcript is saved."),
+                )
+                return redirect("research:transcript", interview.pk)
+        status = 400
+    else:
+        record(request.user, "research.transcript.view", found, interview=interview.pk)
+    return render(
+        request,
+        "research/transcript.html",
+        {
+            "transcript": found,
+            "interview": interview,
+            "participant": interview.participant,
+            "rows": _turn_rows(found, request.POST if errors else None),
+            "speakers": [(s, SPEAKER_NAMES.get(s, s)) for s in speakers],
+            "errors": errors,
+            "split_mark": SPLIT_MARK,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@researcher_only
+def transcript_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    from kollega.speech import Segment, SpeechTranscript, Turn, to_txt, to_vtt
+
+    found = get_transcript_for_user(request.user, pk)
+    if fmt not in ("txt", "vtt"):
+        raise Http404
+    turns = []
+    for t in found.turns:
+        start, end = t.get("start") or 0.0, t.get("end") or t.get("start") or 0.0
+        speaker = str(SPEAKER_NAMES.get(t["speaker"], t["speaker"]))
+        turns.append(
+            Turn(
+                speaker=speaker,
+                start=start,
+                end=end,
+                text=t["text"],
+                segments=(Segment(start=start, end=end, text=t["text"]),),
+            )
+        )
+    speech = SpeechTranscript(
+        language=found.language,
+        duration=max((t.end for t in turns), default=0.0),
+        segments=tuple(s for t in turns for s in t.segments),
+        turns=tuple(turns),
+        turn_method="none",
+        model=found.model,
+    )
+    body = to_vtt(speech) if fmt == "vtt" else to_txt(speech)
+    record(
+        request.user,
+        "research.transcript.download",
+        found,
+        format=fmt,
+        deidentified=found.deidentified is not None,
+    )
+    name = f"{found.interview.participant.pseudonym}-{found.interview.pk}.{fmt}"
+    response = HttpResponse(body, content_type="text/vtt" if fmt == "vtt" else "text/plain")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- De-identification ---------------------------------------------------------------------
+
+
+def _finding_groups(found: Transcript) -> list[dict[str, Any]]:
+    text = found.text
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for finding in found.findings.all():
+        groups[finding.kind].append(
+            {
+                "finding": finding,
+                "before": text[max(0, finding.start - CONTEXT_CHARS) : finding.start],
+                "after": text[finding.end : finding.end + CONTEXT_CHARS],
+            }
+        )
+    order = list(KIND_NAMES)
+    return [
+        {
+            "kind": kind,
+            "label": KIND_NAMES.get(kind, kind),
+            "items": items,
+            "open": sum(1 for i in items if i["finding"].decision == FindingDecision.PROPOSED),
+            "distinct": len(Counter(i["finding"].text for i in items)),
+        }
+        for kind, items in sorted(
+            groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99
+        )
+    ]
+
+
+@require_http_methods(GET_POST)
+@never_cache
+@researcher_only
+def deidentify(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_transcript_for_user(request.user, pk)
+    if request.method == "POST":
+        decisions: dict[int, str] = {}
+        for key, value in request.POST.items():
+            if key.startswith("decision-"):
+                try:
+                    decisions[int(key.removeprefix("decision-"))] = str(value)
+                except ValueError:
+                    continue
+        accept_kinds = [k for k in request.POST.getlist("accept_kind") if k in KIND_NAMES]
+        try:
+            actions.do_decide_findings(
+                request.user, found, decisions=decisions, accept_kinds=accept_kinds
+            )
+        except ActionRefused as exc:
+            _refused(request, exc)
+        else:
+            if request.POST.get("then") == "apply":
+                return _apply(request, found)
+            messages.success(request, _("Your decisions are saved."))
+        return redirect("research:deidentify", found.interview_id)
+    record(request.user, "research.deid.view", found, interview=found.interview_id)
+    return render(
+        request,
+        "research/deidentify.html",
+        {
+            "transcript": found,
+            "interview": found.interview,
+            "participant": found.interview.participant,
+            "groups": _finding_groups(found),
+            "decisions": FindingDecision.choices,
+        },
+    )
+
+
+def _apply(request: HttpRequest, found: Transcript) -> HttpResponse:
+    try:
+        counts = actions.do_apply_deidentification(request.user, found)
+    except ActionRefused as exc:
+        _refused(request, exc)
+        return redirect("research:deidentify", found.interview_id)
+    messages.success(
+        request,
+        _("The transcript is de-identified: %(count)d identifiers were replaced.")
+        % {"count": sum(counts.values())},
+    )
+    return redirect("research:transcript", found.interview_id)
+
+
+@require_POST
+@researcher_only
+def deidentify_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_transcript_for_user(request.user, pk)
+    try:
+        count = actions.do_propose_identifiers(request.user, found)
+    except ActionRefused as exc:
+        _refused(request, exc)
+        return redirect("research:interview", found.interview_id)
+    messages.success(request, _("%(count)d possible identifiers were found.") % {"count": count})
+    return redirect("research:deidentify", found.interview_id)
