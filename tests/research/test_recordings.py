@@ -33,7 +33,9 @@ def test_a_recording_is_stored_encrypted_and_reads_back(studied: Studied) -> Non
     assert b"RIFF" not in stored and b"WAVE" not in stored
     assert "interview" not in recording.file.name  # the original name is not kept
     assert recording_bytes(recording) == data
-    page = studied.owner.client("en").get(reverse("research:interview", args=[studied.interview.pk]))
+    page = studied.owner.client("en").get(
+        reverse("research:interview", args=[studied.interview.pk])
+    )
     assert "Stored encrypted: 0:02 long" in page.content.decode()
 
 

@@ -39,9 +39,7 @@ def test_adding_a_colleague_lets_them_in_and_you_cannot_leave(studied: Studied) 
     client = studied.owner.client("en")
     url = reverse("research:study_edit", args=[studied.study.pk])
     fields = {"title": "Help-seeking study", "aims": "", "language": "nb"}
-    response = client.post(
-        url, {**fields, "researchers": [studied.stranger_researcher.user.pk]}
-    )
+    response = client.post(url, {**fields, "researchers": [studied.stranger_researcher.user.pk]})
     assert response.status_code == 400
     assert "cannot take yourself off" in response.content.decode()
     client.post(
@@ -93,7 +91,9 @@ def test_an_interview_is_added_with_the_studys_language(studied: Studied) -> Non
 def test_withdrawal_deletes_interviews_transcripts_and_audio_files(
     studied: Studied, django_capture_on_commit_callbacks: object
 ) -> None:
-    recording = actions.do_store_recording(studied.owner.user, studied.interview, upload(tone_wav()))
+    recording = actions.do_store_recording(
+        studied.owner.user, studied.interview, upload(tone_wav())
+    )
     add_transcript(studied.interview, [("participant", "Jeg heter Trond.")])
     name = recording.file.name
     assert default_storage.exists(name)

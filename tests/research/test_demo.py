@@ -1,0 +1,31 @@
+"""The demo study loads once and shows every stage of a transcript's life."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from kollega.core.demo import ensure_demo_users
+from kollega.research import demo
+from kollega.research.models import FindingDecision, Study
+
+
+@pytest.mark.django_db
+def test_the_demo_study_loads_once_with_every_stage() -> None:
+    ensure_demo_users()
+    demo.load(io.StringIO())
+    demo.load(io.StringIO())
+    study = Study.objects.get()
+    assert [u.username for u in study.researchers.all()] == ["sara"]
+    by_pseudonym = {p.pseudonym: p for p in study.participants.all()}
+    assert sorted(by_pseudonym) == ["P01", "P02", "P03", "P04", "P05"]
+    pending = by_pseudonym["P01"].interviews.get().transcript
+    assert pending.deidentified is None
+    assert pending.findings.filter(decision=FindingDecision.PROPOSED).count() >= 8
+    done = by_pseudonym["P02"].interviews.get().transcript
+    assert done.deidentified is not None
+    assert "Kari Nygård" not in done.text and "[navn 1]" in done.text
+    assert not hasattr(by_pseudonym["P03"].interviews.get(), "transcript")
+    english = by_pseudonym["P05"].interviews.get().transcript
+    assert {"person", "phone"} <= set(english.findings.values_list("kind", flat=True))
