@@ -27,6 +27,7 @@ from kollega.research.access import (
 )
 from kollega.research.actions import ActionRefused
 from kollega.research.models import (
+    TURN_SEPARATOR,
     FindingDecision,
     Interview,
     Recording,
@@ -464,6 +465,7 @@ def _turn_rows(transcript: Transcript, posted: Any = None) -> list[dict[str, Any
                 if posted
                 else turn["speaker"],
                 "text": posted.get(f"text-{i}", turn["text"]) if posted else turn["text"],
+                "rows": min(12, max(2, len(turn["text"]) // 70 + 1)),
                 "start": turn.get("start"),
                 "end": turn.get("end"),
             }
@@ -574,11 +576,14 @@ def _finding_groups(found: Transcript) -> list[dict[str, Any]]:
     text = found.text
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for finding in found.findings.all():
+        before = text[max(0, finding.start - CONTEXT_CHARS) : finding.start]
+        after = text[finding.end : finding.end + CONTEXT_CHARS]
         groups[finding.kind].append(
             {
                 "finding": finding,
-                "before": text[max(0, finding.start - CONTEXT_CHARS) : finding.start],
-                "after": text[finding.end : finding.end + CONTEXT_CHARS],
+                # The context stays inside the finding's own turn.
+                "before": before.rpartition(TURN_SEPARATOR)[2],
+                "after": after.partition(TURN_SEPARATOR)[0],
             }
         )
     order = list(KIND_NAMES)
