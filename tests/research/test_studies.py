@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
@@ -112,3 +113,25 @@ def test_withdrawal_deletes_interviews_transcripts_and_audio_files(
     event = AuditEvent.objects.get(action="research.participant.withdraw")
     assert event.details["deleted"] == {"interviews": 1, "recordings": 1, "transcripts": 1}
     assert "Trond" not in str(event.details)
+
+
+@pytest.mark.django_db
+def test_an_administrator_ends_a_study_and_its_files_go(
+    studied: Studied, cast: Cast, django_capture_on_commit_callbacks: object
+) -> None:
+    recording = actions.do_store_recording(
+        studied.owner.user, studied.interview, upload(tone_wav())
+    )
+    client = cast.administrator.client("en")
+    listing = client.get(f"/{settings.ADMIN_PATH}research/study/").content.decode()
+    assert "Help-seeking study" in listing
+    assert "P01" not in listing
+    assert client.get(f"/{settings.ADMIN_PATH}research/transcript/").status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        client.post(
+            f"/{settings.ADMIN_PATH}research/study/{studied.study.pk}/delete/", {"post": "yes"}
+        )
+    assert not Study.objects.exists()
+    assert not Recording.objects.exists()
+    assert not default_storage.exists(recording.file.name)
+    assert AuditEvent.objects.filter(action="research.study.delete").count() == 1
