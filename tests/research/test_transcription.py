@@ -208,3 +208,17 @@ def test_a_silent_worker_can_be_cancelled(
     actions.do_cancel_transcription(studied.owner.user, job)
     job.refresh_from_db()
     assert job.status == JobStatus.CANCELLED  # not left "running" for ever
+
+
+@pytest.mark.django_db
+def test_the_watching_page_reloads_when_the_job_ends(
+    studied: Studied, django_capture_on_commit_callbacks: Any
+) -> None:
+    job = _start(studied, tone_wav(), django_capture_on_commit_callbacks)
+    client = studied.owner.client("en")
+    url = reverse("research:job_status", args=[studied.interview.pk])
+    assert "HX-Refresh" not in client.get(url, headers={"HX-Request": "true"})
+    TranscriptionJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error="broken")
+    ended = client.get(url, headers={"HX-Request": "true"})
+    assert ended["HX-Refresh"] == "true"
+    assert "broken" in client.get(url).content.decode()  # without htmx: the fragment itself

@@ -387,6 +387,12 @@ def _job_for(request: HttpRequest, pk: int) -> tuple[Interview, TranscriptionJob
 def job_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The transcription's progress as a fragment, polled by the interview page."""
     found, job = _job_for(request, pk)
+    if request.headers.get("HX-Request") and (job is None or not job.active):
+        # The job has ended while the page watched: reload it whole, so the transcript
+        # section and the upload form show the new state too.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
     transcript = Transcript.objects.filter(interview=found).first()
     return render(
         request, "research/job.html", {"interview": found, "job": job, "transcript": transcript}
