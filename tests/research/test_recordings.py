@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.files.storage import default_storage
 from django.test import override_settings
@@ -30,7 +32,9 @@ def test_a_recording_is_stored_encrypted_and_reads_back(studied: Studied) -> Non
     assert recording.duration_s == pytest.approx(2.0, abs=0.05)
     with default_storage.open(recording.file.name, "rb") as handle:
         stored = handle.read()
-    assert b"RIFF" not in stored and b"WAVE" not in stored
+    # A Fernet token (base64 text), holding no stretch of the clear audio.
+    assert stored.startswith(b"gAAAAA")
+    assert data[:44] not in stored and data[5000:5064] not in stored
     assert "interview" not in recording.file.name  # the original name is not kept
     assert recording_bytes(recording) == data
     page = studied.owner.client("en").get(
@@ -113,6 +117,28 @@ def test_deleting_the_recording_deletes_the_file(
     assert not default_storage.exists(name)
 
 
-def test_the_test_keys_encrypt() -> None:
-    # Guard for the assertions above: ciphertext must not echo the clear bytes.
-    assert b"RIFF" not in crypto.encrypt_bytes(b"RIFF....WAVE")
+
+
+@pytest.mark.django_db
+def test_key_rotation_re_encrypts_recordings(
+    studied: Studied, django_capture_on_commit_callbacks: object
+) -> None:
+    from django.core.management import call_command
+
+    from tests.settings import TEST_DATA_KEYS
+
+    data = tone_wav(1.0)
+    _post(studied, data)
+    old_name = Recording.objects.get().file.name
+    new_key = "Wk1m6n2m0pG7y3wz8s0pXc7m9v4qf3gWc1o2b5d8e0k="
+    with (
+        override_settings(KOLLEGA_DATA_KEYS=[new_key, *TEST_DATA_KEYS]),
+        django_capture_on_commit_callbacks(execute=True),  # type: ignore[operator]
+    ):
+        call_command("rotate_data_keys", stdout=io.StringIO())
+    with override_settings(KOLLEGA_DATA_KEYS=[new_key]):
+        recording = Recording.objects.get()
+        assert recording_bytes(recording) == data
+    assert not default_storage.exists(old_name)
+    with pytest.raises(crypto.DecryptionError):
+        recording_bytes(recording)  # the old keys alone no longer read it

@@ -7,6 +7,7 @@ key first, running `kollega rotate-data-keys`, then dropping the old one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -50,3 +51,25 @@ def encrypt_str(text: str) -> str:
 
 def decrypt_str(token: str) -> str:
     return decrypt_bytes(token.encode("ascii")).decode("utf-8")
+
+
+def rotate_token(token: bytes) -> bytes:
+    """The same clear data, encrypted again under the first key."""
+    try:
+        return fernet().rotate(token)
+    except InvalidToken:
+        raise DecryptionError("stored data cannot be decrypted with the configured keys") from None
+
+
+# Apps that keep encrypted data outside encrypted columns (files) register a function that
+# re-encrypts it under the first key and returns how many items it rewrote.
+_ROTATORS: list[Callable[[], int]] = []
+
+
+def register_rotator(rotate: Callable[[], int]) -> None:
+    if rotate not in _ROTATORS:
+        _ROTATORS.append(rotate)
+
+
+def rotators() -> list[Callable[[], int]]:
+    return list(_ROTATORS)

@@ -10,6 +10,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -279,6 +280,29 @@ def do_delete_recording(actor: Any, interview: Interview) -> None:
 def recording_bytes(recording: Recording) -> bytes:
     with recording.file.open("rb") as handle:
         return crypto.decrypt_bytes(handle.read())
+
+
+def rotate_recording_files() -> int:
+    """Re-encrypt every recording under the first data key (``kollega rotate_data_keys``).
+
+    Each file is written anew and the row pointed at it before the old file is deleted, so an
+    interrupted rotation leaves every recording readable with the keys still listed.
+    """
+    count = 0
+    for pk in Recording.objects.values_list("pk", flat=True):
+        with transaction.atomic():
+            recording = Recording.objects.select_for_update().filter(pk=pk).first()
+            if recording is None:
+                continue
+            with recording.file.open("rb") as handle:
+                token = crypto.rotate_token(handle.read())
+            old = str(recording.file.name)
+            storage = recording.file.storage
+            recording.file.save("recording.enc", ContentFile(token), save=False)
+            recording.save(update_fields=["file"])
+            transaction.on_commit(partial(storage.delete, old))
+        count += 1
+    return count
 
 
 # --- Transcription -------------------------------------------------------------------------

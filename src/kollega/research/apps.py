@@ -9,7 +9,11 @@ class ResearchConfig(AppConfig):
 
     def ready(self) -> None:
         from kollega.core import roles
+        from kollega.core.crypto import register_rotator
         from kollega.core.navigation import register_home_link
         from kollega.research import signals  # noqa: F401 - connects the file clean-up
+        from kollega.research.actions import rotate_recording_files
+
+        register_rotator(rotate_recording_files)
 
         register_home_link(roles.RESEARCHER, label=_("Studies"), url_name="research:studies")

@@ -6,12 +6,13 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from kollega.core.crypto import rotators
 from kollega.core.fields import encrypted_fields
 
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every encrypted value under the first key in KOLLEGA_DATA_KEYS. "
+        "Re-encrypt every encrypted value and file under the first key in KOLLEGA_DATA_KEYS. "
         "Afterwards the old keys can be removed from the list."
     )
 
@@ -33,3 +34,5 @@ class Command(BaseCommand):
                         model._default_manager.filter(pk=pk).update(**updates)
                         total += 1
         self.stdout.write(f"Re-encrypted {total} rows.")
+        files = sum(rotate() for rotate in rotators())
+        self.stdout.write(f"Re-encrypted {files} files.")
