@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -199,8 +199,8 @@ def participant_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _(
-                "%(pseudonym)s is withdrawn: %(interviews)d interviews, %(recordings)d "
-                "recordings and %(transcripts)d transcripts are deleted."
+                "%(pseudonym)s is withdrawn. Deleted: interviews (%(interviews)d), "
+                "recordings (%(recordings)d) and transcripts (%(transcripts)d)."
             )
             % {"pseudonym": found.pseudonym, **counts},
         )
@@ -654,7 +654,11 @@ def _apply(request: HttpRequest, found: Transcript) -> HttpResponse:
         return redirect("research:deidentify", found.interview_id)
     messages.success(
         request,
-        _("The transcript is de-identified: %(count)d identifiers were replaced.")
+        ngettext(
+            "The transcript is de-identified: %(count)d identifier was replaced.",
+            "The transcript is de-identified: %(count)d identifiers were replaced.",
+            sum(counts.values()),
+        )
         % {"count": sum(counts.values())},
     )
     return redirect("research:transcript", found.interview_id)
@@ -669,5 +673,13 @@ def deidentify_propose(request: HttpRequest, pk: int) -> HttpResponse:
     except ActionRefused as exc:
         _refused(request, exc)
         return redirect("research:interview", found.interview_id)
-    messages.success(request, _("%(count)d possible identifiers were found.") % {"count": count})
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d possible identifier was found.",
+            "%(count)d possible identifiers were found.",
+            count,
+        )
+        % {"count": count},
+    )
     return redirect("research:deidentify", found.interview_id)
