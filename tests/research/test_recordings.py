@@ -117,8 +117,6 @@ def test_deleting_the_recording_deletes_the_file(
     assert not default_storage.exists(name)
 
 
-
-
 @pytest.mark.django_db
 def test_key_rotation_re_encrypts_recordings(
     studied: Studied, django_capture_on_commit_callbacks: object

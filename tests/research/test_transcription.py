@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django_tasks_db.models import DBTaskResult
 
-from kollega.research import actions, transcription
+from kollega.research import actions, tasks, transcription
 from kollega.research.models import JobStatus, Transcript, TranscriptionJob
 from tests.research.conftest import Studied, add_transcript, tone_wav, upload
 from tests.speech.conftest import HAVE_AUDIO_TOOLS, sox, speak
@@ -71,8 +70,8 @@ def test_starting_queues_one_job_for_the_worker(
 ) -> None:
     job = _start(studied, tone_wav(), django_capture_on_commit_callbacks)
     assert job.status == JobStatus.QUEUED
-    task = DBTaskResult.objects.get()
-    assert task.args_kwargs["args"] == [job.pk]
+    task = tasks.transcribe_interview.get_result(job.task_id)  # database or Redis queue
+    assert task.args == [job.pk]
     client = studied.owner.client("en")
     url = reverse("research:transcribe", args=[studied.interview.pk])
     client.post(url)  # a second click

@@ -320,7 +320,12 @@ def do_start_transcription(actor: Any, interview: Interview) -> TranscriptionJob
             raise ActionRefused(_("A transcription of this interview is already under way."))
         job = TranscriptionJob.objects.create(interview=interview)
         record(actor, "research.transcription.start", job, interview=interview.pk)
-        transaction.on_commit(lambda: transcribe_interview.enqueue(job.pk))
+
+        def enqueue() -> None:
+            result = transcribe_interview.enqueue(job.pk)
+            TranscriptionJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+
+        transaction.on_commit(enqueue)
     return job
 
 

@@ -150,6 +150,8 @@ class TranscriptionJob(models.Model):
     # Why it failed, in words for the researcher; never transcript text.
     error = models.CharField(max_length=500, blank=True)
     cancel_requested = models.BooleanField(default=False)
+    # The background task's id, to find it in the worker's queue.
+    task_id = models.CharField(max_length=64, blank=True)
     created = models.DateTimeField(default=timezone.now, editable=False)
     started = models.DateTimeField(null=True, blank=True)
     # Last sign of life from the worker; a job silent for long is presumed dead.
