@@ -77,6 +77,7 @@ def test_actions_refuse_get(with_transcript: Studied) -> None:
         "transcribe",
         "job_cancel",
         "deidentify_propose",
+        "transcript_import",
     ]:
         assert client.get(reverse(f"research:{name}", args=[interview])).status_code == 405, name
     url = reverse("research:participant_new", args=[with_transcript.study.pk])

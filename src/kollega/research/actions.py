@@ -35,6 +35,8 @@ from kollega.research.models import (
     Study,
     Transcript,
     TranscriptionJob,
+    TranscriptSource,
+    TurnMethod,
 )
 
 # A job whose worker has said nothing for this long is presumed dead and may be cancelled.
@@ -275,6 +277,58 @@ def do_delete_recording(actor: Any, interview: Interview) -> None:
         object_id=interview.pk,
         interview=interview.pk,
     )
+
+
+# Transcripts bigger than this are not interview transcripts.
+MAX_TRANSCRIPT_FILE_MB = 20
+
+
+def do_import_transcript(actor: Any, interview: Interview, upload: UploadedFile[Any]) -> Transcript:
+    """Replace the interview's transcript with one read from a .txt, .docx, .vtt or .srt file,
+    and propose its identifiers."""
+    from kollega.workbench.adapters import TranscriptFileError, turns_from_file
+
+    if _active_job(interview) is not None:
+        raise ActionRefused(_("Wait for the transcription to finish or cancel it first."))
+    if (upload.size or 0) > MAX_TRANSCRIPT_FILE_MB * 1024 * 1024:
+        raise ActionRefused(
+            _("The file is larger than the limit of %(limit)d MB.")
+            % {"limit": MAX_TRANSCRIPT_FILE_MB}
+        )
+    suffix = Path(upload.name or "").suffix.lower()
+    with tempfile.TemporaryDirectory(prefix="kollega-import-") as folder:
+        # A fixed name: messages then name the format, not the researcher's file name.
+        path = Path(folder) / f"transcript{suffix}"
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        try:
+            turns = merge_turns(turns_from_file(path, pseudonym=interview.participant.pseudonym))
+        except TranscriptFileError as exc:
+            raise ActionRefused(_("This file cannot be imported: %s") % exc) from None
+    if not turns:
+        raise ActionRefused(_("This file cannot be imported: it holds no text."))
+    with transaction.atomic():
+        Transcript.objects.filter(interview=interview).delete()
+        transcript = Transcript(
+            interview=interview,
+            source=TranscriptSource.IMPORTED,
+            turn_method=TurnMethod.FILE,
+            settings_used={"format": suffix.lstrip(".")},
+            language=interview.language,
+        )
+        transcript.set_turns(turns)
+        transcript.save()
+        propose_identifiers(transcript)
+        record(
+            actor,
+            "research.transcript.import",
+            transcript,
+            interview=interview.pk,
+            format=suffix.lstrip("."),
+            turns=len(turns),
+        )
+    return transcript
 
 
 def recording_bytes(recording: Recording) -> bytes:

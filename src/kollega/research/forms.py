@@ -110,6 +110,25 @@ class RecordingForm(forms.Form):
     )
 
 
+class TranscriptImportForm(forms.Form):
+    transcript_file = forms.FileField(
+        label=_("Transcript file"),
+        widget=forms.ClearableFileInput({"accept": ".txt,.docx,.vtt,.srt", **INPUT}),
+        help_text=_(
+            "Plain text (UTF-8) or Word with one paragraph per turn, such as "
+            "“Intervjuer: …” and “P01: …”; or .vtt/.srt subtitles with times."
+        ),
+        error_messages={
+            "required": _("Choose a transcript file to import."),
+            "empty": _("The file is empty."),
+        },
+    )
+    replace = forms.BooleanField(
+        label=_("Replace the current transcript and the corrections made to it"),
+        required=False,
+    )
+
+
 class DeleteRecordingForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("Yes, delete the recording"),

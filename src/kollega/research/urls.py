@@ -23,6 +23,9 @@ urlpatterns = [
     path("interviews/<int:pk>/transcription/cancel/", views.job_cancel, name="job_cancel"),
     path("interviews/<int:pk>/transcript/", views.transcript, name="transcript"),
     path(
+        "interviews/<int:pk>/transcript/import/", views.transcript_import, name="transcript_import"
+    ),
+    path(
         "interviews/<int:pk>/transcript.<slug:fmt>",
         views.transcript_download,
         name="transcript_download",

@@ -288,6 +288,7 @@ def _interview_context(interview: Interview) -> dict[str, Any]:
         "job": job,
         "recording_form": forms.RecordingForm(),
         "transcribe_form": forms.TranscribeForm(),
+        "import_form": forms.TranscriptImportForm(),
         "max_mb": settings.KOLLEGA_MAX_RECORDING_MB,
         "max_minutes": settings.KOLLEGA_MAX_RECORDING_MINUTES,
         "open_findings": transcript.findings.filter(decision=FindingDecision.PROPOSED).count()
@@ -318,6 +319,32 @@ def recording_upload(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The recording is stored, encrypted."))
             return redirect("research:interview", found.pk)
     context = _interview_context(found) | {"recording_form": form}
+    return render(request, "research/interview.html", context, status=400)
+
+
+@require_POST
+@researcher_only
+def transcript_import(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_interview_for_user(request.user, pk)
+    form = forms.TranscriptImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        if Transcript.objects.filter(interview=found).exists() and not form.cleaned_data["replace"]:
+            form.add_error(
+                "replace", _("This interview already has a transcript. Tick the box to replace it.")
+            )
+        else:
+            try:
+                actions.do_import_transcript(
+                    request.user, found, form.cleaned_data["transcript_file"]
+                )
+            except ActionRefused as exc:
+                form.add_error("transcript_file", str(exc))
+            else:
+                messages.success(
+                    request, _("The transcript is imported. Check the speakers and identifiers.")
+                )
+                return redirect("research:transcript", found.pk)
+    context = _interview_context(found) | {"import_form": form}
     return render(request, "research/interview.html", context, status=400)
 
 
