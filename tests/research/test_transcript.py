@@ -144,3 +144,19 @@ def test_downloads_carry_speakers_and_are_audited(
     assert event.details == {"format": fmt, "deidentified": False}
     bad = reverse("research:transcript_download", args=[studied.interview.pk, "exe"])
     assert studied.owner.client("en").get(bad).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_stale_form_is_told_so_even_when_the_turns_changed(
+    studied: Studied, transcript: Transcript
+) -> None:
+    client = studied.owner.client("en")
+    stale = _form(transcript)
+    # A colleague joins turns 2 and 3 (same speaker already) by giving turn 2 to the interviewer.
+    client.post(_url(studied), _form(transcript, **{"speaker-2": "interviewer"}))
+    stale.pop("speaker-2")
+    response = client.post(_url(studied), stale)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Someone saved this transcript after you opened it" in page
+    assert "choose a speaker" not in page

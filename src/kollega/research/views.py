@@ -521,7 +521,17 @@ def transcript(request: HttpRequest, pk: int) -> HttpResponse:
             version = int(request.POST.get("version", ""))
         except ValueError:
             version = -1
-        turns, errors = forms.parse_turns(request.POST, len(old), speakers)
+        if version != found.version:
+            # Checked first: a colleague's save may have changed the turns this form shows.
+            errors = [
+                _(
+                    "Someone saved this transcript after you opened it. Reload it and make "
+                    "your changes again."
+                )
+            ]
+            turns: list[dict[str, Any]] = []
+        else:
+            turns, errors = forms.parse_turns(request.POST, len(old), speakers)
         if not errors:
             try:
                 changed = actions.do_save_transcript(
