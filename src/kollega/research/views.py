@@ -64,6 +64,18 @@ def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
+def _form_page(
+    request: HttpRequest, form: Any, *, heading: str, button: str, back: str
+) -> HttpResponse:
+    """A page holding one form; 400 when it comes back with errors."""
+    return render(
+        request,
+        "research/form.html",
+        {"form": form, "heading": heading, "button": button, "back": back},
+        status=400 if form.errors else 200,
+    )
+
+
 def _refused(request: HttpRequest, exc: ActionRefused) -> None:
     messages.error(request, str(exc))
 
@@ -86,16 +98,12 @@ def study_new(request: HttpRequest) -> HttpResponse:
         study = actions.do_create_study(request.user, **form.cleaned_data)
         messages.success(request, _("The study is created."))
         return redirect("research:study", study.pk)
-    return render(
+    return _form_page(
         request,
-        "research/form.html",
-        {
-            "form": form,
-            "heading": _("New study"),
-            "button": _("Create the study"),
-            "back": reverse("research:studies"),
-        },
-        status=400 if form.errors else 200,
+        form,
+        heading=_("New study"),
+        button=_("Create the study"),
+        back=reverse("research:studies"),
     )
 
 
@@ -138,16 +146,12 @@ def study_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The study is saved."))
             return redirect("research:study", found.pk)
-    return render(
+    return _form_page(
         request,
-        "research/form.html",
-        {
-            "form": form,
-            "heading": _("Edit the study"),
-            "button": _("Save"),
-            "back": reverse("research:study", args=[found.pk]),
-        },
-        status=400 if form.errors else 200,
+        form,
+        heading=_("Edit the study"),
+        button=_("Save"),
+        back=reverse("research:study", args=[found.pk]),
     )
 
 
@@ -207,7 +211,7 @@ def participant_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("research:study", study_pk)
     return render(
         request,
-        "research/confirm.html",
+        "core/confirm.html",
         {
             "form": form,
             "heading": _("Withdraw %s") % found.pseudonym,
@@ -236,16 +240,12 @@ def interview_new(request: HttpRequest, pk: int) -> HttpResponse:
         interview = actions.do_create_interview(request.user, found, **form.cleaned_data)
         messages.success(request, _("The interview is added."))
         return redirect("research:interview", interview.pk)
-    return render(
+    return _form_page(
         request,
-        "research/form.html",
-        {
-            "form": form,
-            "heading": _("New interview with %s") % found.pseudonym,
-            "button": _("Add the interview"),
-            "back": reverse("research:participant", args=[found.pk]),
-        },
-        status=400 if form.errors else 200,
+        form,
+        heading=_("New interview with %s") % found.pseudonym,
+        button=_("Add the interview"),
+        back=reverse("research:participant", args=[found.pk]),
     )
 
 
@@ -263,16 +263,12 @@ def interview_edit(request: HttpRequest, pk: int) -> HttpResponse:
         actions.do_update_interview(request.user, interview, **form.cleaned_data)
         messages.success(request, _("The interview is saved."))
         return redirect("research:interview", interview.pk)
-    return render(
+    return _form_page(
         request,
-        "research/form.html",
-        {
-            "form": form,
-            "heading": _("Edit the interview"),
-            "button": _("Save"),
-            "back": reverse("research:interview", args=[interview.pk]),
-        },
-        status=400 if form.errors else 200,
+        form,
+        heading=_("Edit the interview"),
+        button=_("Save"),
+        back=reverse("research:interview", args=[interview.pk]),
     )
 
 
@@ -363,7 +359,7 @@ def recording_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("research:interview", found.pk)
     return render(
         request,
-        "research/confirm.html",
+        "core/confirm.html",
         {
             "form": form,
             "heading": _("Delete the recording"),

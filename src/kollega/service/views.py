@@ -185,7 +185,7 @@ def status_cancel(request: HttpRequest, case: Case, token: str) -> HttpResponse:
         return redirect("service:status", token)
     return render(
         request,
-        "service/confirm.html",
+        "core/confirm.html",
         {
             "case": case,
             "form": form,
@@ -211,7 +211,7 @@ def status_delete(request: HttpRequest, case: Case, token: str) -> HttpResponse:
         return render(request, "service/deleted.html")
     return render(
         request,
-        "service/confirm.html",
+        "core/confirm.html",
         {
             "case": case,
             "form": form,
