@@ -25,8 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument(
         "--no-retries",
         action="store_true",
-        help="decode once at temperature 0: about 4x faster on audio the model hears badly, "
-        "but no second try for broken windows",
+        help="decode once at temperature 0, with no hotter second try for a window whose text "
+        "still repeats itself",
     )
     tr.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     de = commands.add_parser("deidentify", help="list identifiers found in a text file")

@@ -45,9 +45,14 @@ def whisper_language(language: str) -> str:
     return _WHISPER_LANGUAGE.get(language, language)
 
 
-# Temperature 0 first; hotter retries only for windows whose decoding looks broken. A single
-# (0.0,) turns the retries off: faster on audio the model hears badly, but with no second try.
+# Temperature 0 first; hotter retries only for a window whose text still repeats itself
+# (see whisper_options). A single (0.0,) turns the retries off.
 DEFAULT_TEMPERATURES: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+# Forbid any run of this many tokens from occurring twice in one 30-second window. Whisper base
+# loops on phrases it mishears ("uke nøik, uke nøik, ..."); blocking the repeat ends most loops
+# at temperature 0. Shorter runs block ordinary English ("I know that the") and dropped whole
+# phrases (bench/speech_options.py). The price: a verbatim repeat within a window is lost.
+NO_REPEAT_NGRAM_SIZE = 6
 
 
 def transcribe(
@@ -69,8 +74,9 @@ def transcribe(
     an ISO code (``nb``, ``nn``, ``en``, ...), passed to Whisper explicitly. ``model`` is a
     known model name, a model directory or a loaded ``WhisperModel`` (see
     :func:`~kollega.speech.model.load_model`). Voice activity detection is on and decoding
-    starts at temperature 0, falling back to higher ones only for segments that fail
-    Whisper's compression and log-probability checks.
+    is at temperature 0 with no 6-token run repeated within a window; ``temperatures`` after
+    the first are tried only for a window whose text still repeats itself (Whisper's
+    compression-ratio test), and ``(0.0,)`` turns those retries off.
 
     ``turns``: ``"channels"`` transcribes each channel of a two-channel file separately;
     ``"pauses"`` splits one channel at pauses; ``"auto"`` picks ``channels`` when the file has
@@ -146,6 +152,11 @@ def whisper_options(
         "beam_size": beam_size,
         "vad_filter": True,
         "temperature": temperatures,
+        # Retry only windows that loop (compression ratio above Whisper's 2.4). Whisper's
+        # log-probability test fails many windows of a voice the model hears badly, and their
+        # hotter re-decodes cost time for no better text (bench/speech_options.py).
+        "log_prob_threshold": None,
+        "no_repeat_ngram_size": NO_REPEAT_NGRAM_SIZE,
         # Conditioning on earlier text lets one misheard phrase repeat for minutes.
         "condition_on_previous_text": False,
         # VAD already decides where speech is; Whisper's own no-speech test dropped whole
