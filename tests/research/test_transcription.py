@@ -116,6 +116,9 @@ def test_the_worker_transcribes_and_proposes_identifiers(
     assert job.fraction == 1.0 and job.finished is not None
     transcript = Transcript.objects.get()
     assert transcript.source == "transcribed"
+    assert transcript.settings_used["language"] == "en"
+    assert transcript.settings_used["vad_filter"] is True
+    assert transcript.settings_used["no_repeat_ngram_size"] == 6
     assert transcript.turn_method == "pauses"
     speakers = [turn["speaker"] for turn in transcript.turns]
     assert speakers[:2] == ["interviewer", "participant"]

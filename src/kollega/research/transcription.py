@@ -49,6 +49,7 @@ def speech_model() -> Any:
 
 def run_transcription(job_id: int) -> str:
     from kollega.speech import Cancelled, SpeechError, transcribe
+    from kollega.speech.transcribe import whisper_options
 
     with transaction.atomic():
         job = TranscriptionJob.objects.select_for_update().filter(pk=job_id).first()
@@ -125,10 +126,10 @@ def run_transcription(job_id: int) -> str:
             source=TranscriptSource.TRANSCRIBED,
             turn_method=result.turn_method,
             model=settings.KOLLEGA_SPEECH_MODEL,
+            # The model and every decoding option, so the transcript says how it was made.
             settings_used={
                 "engine": "faster-whisper",
-                "language": result.language,
-                "vad": True,
+                **whisper_options(result.language),
                 "seconds": round(elapsed, 1),
                 "audio_seconds": round(result.duration, 1),
             },
