@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from kollega.core.roles import RESEARCHER, has_role
 from kollega.research.models import Interview, Participant, Study, Transcript
@@ -21,37 +21,23 @@ def studies_for_user(user: Any) -> Any:
 
 
 def get_study_for_user(user: Any, pk: int) -> Study:
-    study: Study | None = studies_for_user(user).filter(pk=pk).first()
-    if study is None:
-        raise Http404
+    study: Study = get_object_or_404(studies_for_user(user), pk=pk)
     return study
 
 
 def get_participant_for_user(user: Any, pk: int) -> Participant:
-    participant = (
-        Participant.objects.select_related("study")
-        .filter(pk=pk, study__in=studies_for_user(user))
-        .first()
+    return get_object_or_404(
+        Participant.objects.select_related("study"), pk=pk, study__in=studies_for_user(user)
     )
-    if participant is None:
-        raise Http404
-    return participant
 
 
 def get_interview_for_user(user: Any, pk: int) -> Interview:
-    interview = (
-        Interview.objects.select_related("participant__study")
-        .filter(pk=pk, participant__study__in=studies_for_user(user))
-        .first()
+    return get_object_or_404(
+        Interview.objects.select_related("participant__study"),
+        pk=pk,
+        participant__study__in=studies_for_user(user),
     )
-    if interview is None:
-        raise Http404
-    return interview
 
 
 def get_transcript_for_user(user: Any, interview_pk: int) -> Transcript:
-    interview = get_interview_for_user(user, interview_pk)
-    transcript = Transcript.objects.filter(interview=interview).first()
-    if transcript is None:
-        raise Http404
-    return transcript
+    return get_object_or_404(Transcript, interview=get_interview_for_user(user, interview_pk))

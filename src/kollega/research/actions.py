@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from kollega.core import crypto
 from kollega.core.audit import record
+from kollega.core.errors import ActionRefused
 from kollega.research.models import (
     ACTIVE_JOB_STATUSES,
     TURN_SEPARATOR,
@@ -68,10 +70,6 @@ PLACEHOLDERS = {
     },
 }
 PLACEHOLDERS["nn"] = PLACEHOLDERS["nb"] | {"person": "namn", "place": "stad"}
-
-
-class ActionRefused(Exception):
-    """A change the record's state does not allow; the message is for people."""
 
 
 # --- Studies and participants ---------------------------------------------------------------
@@ -173,6 +171,40 @@ def _active_job(interview: Interview) -> TranscriptionJob | None:
     return interview.transcription_jobs.filter(status__in=ACTIVE_JOB_STATUSES).first()
 
 
+def _refuse_while_transcribing(interview: Interview) -> None:
+    if _active_job(interview) is not None:
+        raise ActionRefused(_("Wait for the transcription to finish or cancel it first."))
+
+
+def _refuse_larger_than(upload: UploadedFile[Any], limit_mb: int) -> None:
+    if (upload.size or 0) > limit_mb * 1024 * 1024:
+        raise ActionRefused(
+            _("The file is larger than the limit of %(limit)d MB.") % {"limit": limit_mb}
+        )
+
+
+@contextmanager
+def _upload_path(upload: UploadedFile[Any], name: str | None = None) -> Iterator[Path]:
+    """A path holding the upload's bytes, removed afterwards.
+
+    Django's own temporary file (mode 0600) when it has one and ``name`` does not matter;
+    otherwise a copy named ``name`` in a private temporary folder (mode 0700).
+    """
+    existing = getattr(upload, "temporary_file_path", None)
+    try:
+        if existing is not None and name is None:
+            yield Path(existing())
+            return
+        with tempfile.TemporaryDirectory(prefix="kollega-upload-") as folder:
+            path = Path(folder) / (name or "upload")
+            with path.open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            yield path
+    finally:
+        upload.seek(0)
+
+
 def check_recording(upload: UploadedFile[Any]) -> tuple[float, int]:
     """Decode the upload to prove it is whole audio within the limits: (seconds, channels).
 
@@ -181,15 +213,10 @@ def check_recording(upload: UploadedFile[Any]) -> tuple[float, int]:
     """
     from kollega.speech import AudioError, load_audio
 
-    limit = settings.KOLLEGA_MAX_RECORDING_MB * 1024 * 1024
-    if upload.size is None or upload.size == 0:
+    if not upload.size:
         raise ActionRefused(_("The file is empty."))
-    if upload.size > limit:
-        raise ActionRefused(
-            _("The file is larger than the limit of %(limit)d MB.")
-            % {"limit": settings.KOLLEGA_MAX_RECORDING_MB}
-        )
-    with _as_file(upload) as path:
+    _refuse_larger_than(upload, settings.KOLLEGA_MAX_RECORDING_MB)
+    with _upload_path(upload) as path:
         try:
             audio = load_audio(path, max_duration_s=settings.KOLLEGA_MAX_RECORDING_MINUTES * 60)
         except AudioError as exc:
@@ -204,37 +231,10 @@ def _reason(exc: Exception) -> str:
     return tail if sep and ("/" in head or "\\" in head) else message
 
 
-class _as_file:
-    """A path to the upload's bytes: its own temporary file, or a private copy of memory."""
-
-    def __init__(self, upload: UploadedFile[Any]) -> None:
-        self.upload = upload
-        self.copy: Path | None = None
-
-    def __enter__(self) -> Path:
-        path = getattr(self.upload, "temporary_file_path", None)
-        if path is not None:
-            return Path(path())
-        suffix = Path(self.upload.name or "").suffix[:10]
-        handle = tempfile.NamedTemporaryFile(suffix=suffix, delete=False)
-        with handle:
-            for chunk in self.upload.chunks():
-                handle.write(chunk)
-        self.copy = Path(handle.name)
-        return self.copy
-
-    def __exit__(self, *exc: object) -> None:
-        if self.copy is not None:
-            self.copy.unlink(missing_ok=True)
-        self.upload.seek(0)
-
-
 def do_store_recording(actor: Any, interview: Interview, upload: UploadedFile[Any]) -> Recording:
     """Check, encrypt and store a recording, replacing the interview's earlier one."""
-    if _active_job(interview) is not None:
-        raise ActionRefused(_("Wait for the transcription to finish or cancel it first."))
+    _refuse_while_transcribing(interview)
     duration, channels = check_recording(upload)
-    upload.seek(0)
     ciphertext = crypto.encrypt_bytes(upload.read())
     with transaction.atomic():
         Recording.objects.filter(interview=interview).delete()
@@ -267,8 +267,7 @@ def do_delete_recording(actor: Any, interview: Interview) -> None:
     recording = Recording.objects.filter(interview=interview).first()
     if recording is None:
         raise ActionRefused(_("This interview has no recording."))
-    if _active_job(interview) is not None:
-        raise ActionRefused(_("Wait for the transcription to finish or cancel it first."))
+    _refuse_while_transcribing(interview)
     recording.delete()
     record(
         actor,
@@ -288,20 +287,11 @@ def do_import_transcript(actor: Any, interview: Interview, upload: UploadedFile[
     and propose its identifiers."""
     from kollega.workbench.adapters import TranscriptFileError, turns_from_file
 
-    if _active_job(interview) is not None:
-        raise ActionRefused(_("Wait for the transcription to finish or cancel it first."))
-    if (upload.size or 0) > MAX_TRANSCRIPT_FILE_MB * 1024 * 1024:
-        raise ActionRefused(
-            _("The file is larger than the limit of %(limit)d MB.")
-            % {"limit": MAX_TRANSCRIPT_FILE_MB}
-        )
+    _refuse_while_transcribing(interview)
+    _refuse_larger_than(upload, MAX_TRANSCRIPT_FILE_MB)
     suffix = Path(upload.name or "").suffix.lower()
-    with tempfile.TemporaryDirectory(prefix="kollega-import-") as folder:
-        # A fixed name: messages then name the format, not the researcher's file name.
-        path = Path(folder) / f"transcript{suffix}"
-        with path.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
+    # A fixed name: messages then name the format, not the researcher's file name.
+    with _upload_path(upload, f"transcript{suffix}") as path:
         try:
             turns = merge_turns(turns_from_file(path, pseudonym=interview.participant.pseudonym))
         except TranscriptFileError as exc:

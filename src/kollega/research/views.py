@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kollega.core.audit import record
+from kollega.core.errors import ActionRefused
 from kollega.core.roles import RESEARCHER, role_required
 from kollega.research import actions, forms
 from kollega.research.access import (
@@ -25,7 +26,6 @@ from kollega.research.access import (
     get_transcript_for_user,
     studies_for_user,
 )
-from kollega.research.actions import ActionRefused
 from kollega.research.models import (
     TURN_SEPARATOR,
     FindingDecision,
@@ -111,19 +111,21 @@ def study_new(request: HttpRequest) -> HttpResponse:
 @researcher_only
 def study(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_study_for_user(request.user, pk)
+    form = forms.ParticipantForm(initial={"pseudonym": actions.next_pseudonym(found)})
+    return _study_page(request, found, form)
+
+
+def _study_page(
+    request: HttpRequest, found: Any, form: forms.ParticipantForm, *, status: int = 200
+) -> HttpResponse:
     participants = found.participants.prefetch_related(
         "interviews__recording", "interviews__transcript"
     )
     return render(
         request,
         "research/study.html",
-        {
-            "study": found,
-            "participants": participants,
-            "participant_form": forms.ParticipantForm(
-                initial={"pseudonym": actions.next_pseudonym(found)}
-            ),
-        },
+        {"study": found, "participants": participants, "participant_form": form},
+        status=status,
     )
 
 
@@ -173,13 +175,7 @@ def participant_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("%s is added.") % participant.pseudonym)
             return redirect("research:participant", participant.pk)
-    participants = found.participants.prefetch_related("interviews")
-    return render(
-        request,
-        "research/study.html",
-        {"study": found, "participants": participants, "participant_form": form},
-        status=400,
-    )
+    return _study_page(request, found, form, status=400)
 
 
 @require_GET

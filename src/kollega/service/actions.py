@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kollega.core.audit import record
+from kollega.core.errors import ActionRefused
 from kollega.service import choices, notifications
 from kollega.service.models import (
     TERMINAL_STATUSES,
@@ -36,10 +37,6 @@ from kollega.service.models import (
 SEEKER = "seeker"
 SYSTEM = "system"
 RESEARCH_CONSENT_VERSION = "2025-1"
-
-
-class ActionRefused(Exception):
-    """An action that the case's state or the rules do not allow; the message is for people."""
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kollega.core.audit import record
+from kollega.core.errors import ActionRefused
 from kollega.core.roles import COORDINATOR, COUNSELLOR, has_role, role_required
 from kollega.service import actions, forms
 from kollega.service.access import (
@@ -27,7 +28,7 @@ from kollega.service.access import (
     intake_allowed,
     may_read_private,
 )
-from kollega.service.actions import SEEKER, ActionRefused
+from kollega.service.actions import SEEKER
 from kollega.service.choices import EnrolmentStatus
 from kollega.service.eligibility import eligible_counsellors
 from kollega.service.ics import calendar_file
