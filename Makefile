@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENDOR := src/kollega/core/static/vendor
+# A fresh Debian machine often runs upgrades at first boot: wait for the dpkg lock, not fail.
+APT_GET := apt-get -o DPkg::Lock::Timeout=600
 DEMO_ENV := KOLLEGA_DEMO=1
 
 # Debian packages: node/npm build the front end, gettext compiles translations,
@@ -29,7 +31,7 @@ define apt_install
 	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	  $(SUDO) $(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) $(APT_GET) install -y -qq $$missing; \
 	fi
 endef
 

@@ -6,6 +6,7 @@ variables; outside the demo a real SECRET_KEY and KOLLEGA_DATA_KEYS are required
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -19,6 +20,11 @@ from kollega.conf import env_bool, env_int, env_list, env_secret, env_str
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(env_str("KOLLEGA_VAR_DIR", str(REPO_DIR / "var"))).resolve()
+# Everything Kollega writes (the SQLite database, its WAL and shared-memory files, uploads, the
+# cache, demo secrets) is readable by its own user only: they hold password hashes, TOTP
+# secrets and encrypted personal data. Files that exist from older versions are tightened when
+# the database is first opened (kollega.core.apps).
+os.umask(0o077)
 
 DEMO = env_bool("KOLLEGA_DEMO", False)
 DEBUG = env_bool("DEBUG", False)
@@ -28,7 +34,7 @@ def _demo_secret(file_name: str, make: object) -> str:
     """Keep demo secrets in var/ so that restarting the demo keeps its data readable."""
     path = VAR_DIR / file_name
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
         path.write_text(make(), encoding="utf-8")  # type: ignore[operator]
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
@@ -131,6 +137,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    if str(DATABASES["default"]["NAME"]).startswith(str(VAR_DIR)):
+        VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -177,7 +185,8 @@ SECURE_HSTS_PRELOAD = env_bool("KOLLEGA_HSTS_PRELOAD", _secure)
 if env_bool("KOLLEGA_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
+# No Referer at all: the status page's URL holds the seeker's secret token.
+SECURE_REFERRER_POLICY = "no-referrer"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -228,6 +237,7 @@ WHITENOISE_AUTOREFRESH = DEMO or DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("KOLLEGA_MAX_FORM_BYTES", 2 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
@@ -264,6 +274,8 @@ CACHES = {
 }
 
 ADMIN_PATH = env_str("KOLLEGA_ADMIN_PATH", "forvaltning/").strip("/") + "/"
+# The admin never shows TOTP secrets or QR codes: an administrator cannot sign in as staff.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OTP_TOTP_ISSUER = env_str("KOLLEGA_ORGANISATION", "Kollega")
 
 # What the front page says about the organisation running the service.
@@ -275,6 +287,10 @@ KOLLEGA_EMERGENCY_NUMBERS = env_list(
 KOLLEGA_RETENTION_DAYS = env_int("KOLLEGA_RETENTION_DAYS", 90, minimum=1)
 KOLLEGA_CONVERSATION_LIMIT = env_int("KOLLEGA_CONVERSATION_LIMIT", 3, minimum=1)
 KOLLEGA_COORDINATOR_EMAILS = env_list("KOLLEGA_COORDINATOR_EMAILS")
+# Intake submissions allowed per address per hour; 0 turns the limit off (bench/load.py only).
+KOLLEGA_INTAKE_PER_HOUR = env_int("KOLLEGA_INTAKE_PER_HOUR", 5, minimum=0)
+# Finished background-task results (ids and return values only) are pruned after this long.
+KOLLEGA_TASK_RESULT_HOURS = env_int("KOLLEGA_TASK_RESULT_HOURS", 24, minimum=1)
 
 # Interview recordings and local transcription (kollega.research, kollega.speech).
 KOLLEGA_MAX_RECORDING_MB = env_int("KOLLEGA_MAX_RECORDING_MB", 300, minimum=1)

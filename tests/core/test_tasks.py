@@ -1,4 +1,4 @@
-"""The e-mail task runs through both background backends: the database worker and RQ."""
+"""E-mail notices run through both background backends: the database worker and RQ."""
 
 from __future__ import annotations
 
@@ -11,23 +11,24 @@ from django.core.management import call_command
 from django.test import override_settings
 from django_tasks import TaskResultStatus
 
-from kollega.core.tasks import send_email
+from kollega.service.actions import do_submit_request
+from kollega.service.tasks import send_notice
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+COORDINATORS = ["kari@example.invalid"]
 
 
 @pytest.mark.django_db(transaction=True)
-@override_settings(TASKS=DB_TASKS)
+@override_settings(TASKS=DB_TASKS, KOLLEGA_COORDINATOR_EMAILS=COORDINATORS)
 def test_the_database_worker_sends_the_queued_email() -> None:
-    result = send_email.enqueue(
-        ["kari@example.invalid"], "A new request is waiting", "Open the queue."
-    )
-    assert mail.outbox == [], "enqueueing must not send by itself"
+    case = do_submit_request(category="coping", urgent=True).case
+    result = send_notice.enqueue(kind="urgent", case_id=case.pk)
+    mail.outbox.clear()
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=io.StringIO())
     result.refresh()
     assert result.status == TaskResultStatus.SUCCESSFUL
-    assert [m.subject for m in mail.outbox] == ["A new request is waiting"]
-    assert mail.outbox[0].to == ["kari@example.invalid"]
+    assert all(case.reference in m.subject for m in mail.outbox)
+    assert {tuple(m.to) for m in mail.outbox} == {tuple(COORDINATORS)}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -41,14 +42,15 @@ def test_the_rq_worker_sends_the_queued_email() -> None:
 
     rq_tasks = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     rq_queues = {"default": {"URL": redis_url, "DEFAULT_TIMEOUT": 60}}
-    with override_settings(TASKS=rq_tasks, RQ_QUEUES=rq_queues):
+    with override_settings(
+        TASKS=rq_tasks, RQ_QUEUES=rq_queues, KOLLEGA_COORDINATOR_EMAILS=COORDINATORS
+    ):
         queue = get_queue("default", job_class=Job)
         queue.empty()
-        result = send_email.enqueue(
-            ["kari@example.invalid"], "A new request is waiting", "Open the queue."
-        )
+        case = do_submit_request(category="coping").case
+        result = send_notice.enqueue(kind="urgent", case_id=case.pk)
         assert mail.outbox == []
         SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
         result.refresh()
         assert result.status == TaskResultStatus.SUCCESSFUL
-    assert [m.subject for m in mail.outbox] == ["A new request is waiting"]
+    assert [m.to for m in mail.outbox] == [COORDINATORS]

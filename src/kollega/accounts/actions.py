@@ -45,3 +45,35 @@ def do_logout_everywhere(user: User) -> None:
     """End every session of `user`, in every browser, by changing their session hash."""
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
     record(user, "accounts.logout_everywhere", user)
+
+
+@transaction.atomic
+def do_reset_sign_in(actor: Any, user: User) -> None:
+    """Take away `user`'s password and second factors and end their sessions.
+
+    The person cannot sign in again until they enrol anew on the server (`kollega enrol_staff`),
+    choosing their own password and scanning a new code: nobody else learns either.
+    """
+    _remove_sign_in(user)
+    record(actor, "accounts.reset_sign_in", user)
+
+
+def _remove_sign_in(user: User) -> None:
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    user.set_unusable_password()
+    user.session_epoch += 1
+    user.save(update_fields=["password", "session_epoch"])
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def do_enrol_staff(actor: Any, user: User, *, password: str) -> TOTPDevice:
+    """Give `user` a new password and a new confirmed TOTP device (replacing any old ones)."""
+    _remove_sign_in(user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    record(actor, "accounts.enrol", user)
+    return device

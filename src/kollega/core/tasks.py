@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
-from django.core.mail import send_mail
 from django_tasks import task
+
+from kollega.core.taskqueue import prune_finished
 
 
 @task()
-def send_email(recipients: list[str], subject: str, body: str) -> int:
-    """Send a plain-text e-mail in the background; returns the number of messages sent.
-
-    Callers must keep personal free text and health details out of `subject` and `body`.
-    """
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
+def prune_task_results() -> int:
+    """Delete finished task results older than KOLLEGA_TASK_RESULT_HOURS; returns how many."""
+    return prune_finished(timedelta(hours=settings.KOLLEGA_TASK_RESULT_HOURS))

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from kollega.core import crypto
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
+from kollega.core.uploads import refuse_expanding_archive
 from kollega.research.models import (
     ACTIVE_JOB_STATUSES,
     TURN_SEPARATOR,
@@ -289,6 +290,7 @@ def do_import_transcript(actor: Any, interview: Interview, upload: UploadedFile[
 
     _refuse_while_transcribing(interview)
     _refuse_larger_than(upload, MAX_TRANSCRIPT_FILE_MB)
+    refuse_expanding_archive(upload, max_mb=MAX_TRANSCRIPT_FILE_MB)
     suffix = Path(upload.name or "").suffix.lower()
     # A fixed name: messages then name the format, not the researcher's file name.
     with _upload_path(upload, f"transcript{suffix}") as path:

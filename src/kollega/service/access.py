@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import math
+import time
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +20,7 @@ TOKEN_MISSES_ALLOWED = 20
 TOKEN_WINDOW_SECONDS = 15 * 60
 # Intake submissions allowed per address per hour.
 INTAKE_PER_HOUR = 5
+INTAKE_WINDOW_SECONDS = 60 * 60
 
 
 class Throttled(Exception):
@@ -67,33 +70,48 @@ def _key(kind: str, request: HttpRequest) -> str:
 
 
 def _hits(kind: str, request: HttpRequest) -> int:
-    return int(cache.get(_key(kind, request)) or 0)
+    entry = cache.get(_key(kind, request))
+    if not isinstance(entry, tuple) or entry[1] <= time.time():
+        return 0
+    return int(entry[0])
 
 
 def _count(kind: str, request: HttpRequest, window: int) -> None:
+    """Count one hit in a fixed window that starts with the first hit and lasts `window` s.
+
+    The window's end is stored with the count: the file cache's `incr` would reset the key's
+    lifetime to the default 300 s on every hit.
+    """
     key = _key(kind, request)
-    if cache.add(key, 1, window):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, window)
+    now = time.time()
+    entry = cache.get(key)
+    if isinstance(entry, tuple) and entry[1] > now:
+        hits, ends = int(entry[0]) + 1, float(entry[1])
+    else:
+        hits, ends = 1, now + window
+    cache.set(key, (hits, ends), max(1, math.ceil(ends - now)))
 
 
 def case_for_token(request: HttpRequest, token: str) -> Case:
-    """The case behind a status link; a wrong link is 404 and counts against the address."""
+    """The case behind a status link. A valid link always opens, whoever else shares the
+    address; a wrong one is 404 and counts against the address, and once an address has
+    missed too often its further misses are refused (429) until the window ends.
+    """
+    case = Case.objects.by_token(token)
+    if case is not None:
+        return case
     if _hits("token", request) >= TOKEN_MISSES_ALLOWED:
         raise Throttled
-    case = Case.objects.by_token(token)
-    if case is None:
-        _count("token", request, TOKEN_WINDOW_SECONDS)
-        raise Http404
-    return case
+    _count("token", request, TOKEN_WINDOW_SECONDS)
+    raise Http404
 
 
 def intake_allowed(request: HttpRequest) -> bool:
-    return _hits("intake", request) < INTAKE_PER_HOUR
+    """Whether this address may send another request; KOLLEGA_INTAKE_PER_HOUR=0 (load tests
+    only) turns the limit off."""
+    limit = getattr(settings, "KOLLEGA_INTAKE_PER_HOUR", INTAKE_PER_HOUR)
+    return limit == 0 or _hits("intake", request) < limit
 
 
 def count_intake(request: HttpRequest) -> None:
-    _count("intake", request, 60 * 60)
+    _count("intake", request, INTAKE_WINDOW_SECONDS)

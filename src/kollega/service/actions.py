@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
+from kollega.core.taskqueue import drop_queued
 from kollega.service import choices, notifications
 from kollega.service.models import (
     TERMINAL_STATUSES,
@@ -321,7 +322,8 @@ def do_delete_case_data(case: Case, *, deleted_by: str) -> CaseStatistic:
 
     `deleted_by` is "seeker" (delete my data now) or "retention". Messages, notes,
     conversations, appointments, referrals, enrolments, status history and feedback comments
-    go with it; feedback scores stay, unlinked.
+    go with it, and so do its e-mail notices still waiting in the queue; feedback scores stay,
+    unlinked.
     """
     stat = CaseStatistic.objects.create(
         month=timezone.localtime(case.created).date().replace(day=1),
@@ -345,6 +347,10 @@ def do_delete_case_data(case: Case, *, deleted_by: str) -> CaseStatistic:
     offerings = [e.offering for e in case.enrolments.select_related("offering")]
     case_id = case.pk
     case.delete()
+    # Notices still queued for the case go with it (they hold its id, nothing more).
+    from kollega.service.tasks import send_notice
+
+    drop_queued(send_notice, case_id=case_id)
     for offering in offerings:
         _promote_waiting(offering)
     actor = SEEKER if deleted_by == SEEKER else SYSTEM

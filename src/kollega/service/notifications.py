@@ -1,29 +1,43 @@
 """E-mails the service sends. They never carry free text, health details or the category:
 only that something happened and where to look.
+
+The queue holds ids only (`send_notice(kind, case_id, counsellor_id)`): the worker looks the
+addresses up, decrypting the seeker's, when it sends. A notice for a case deleted in the
+meantime sends nothing, and deleting a case removes its notices still in the queue.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kollega.core.roles import COORDINATOR
-from kollega.core.tasks import send_email
+from kollega.service.models import Case, CounsellorProfile
 
-if TYPE_CHECKING:
-    from kollega.service.models import Case, CounsellorProfile
+URGENT = "urgent"
+PROPOSED = "proposed"
+MESSAGE = "message"
+SEEKER_NEWS = "seeker_news"
+KINDS = (URGENT, PROPOSED, MESSAGE, SEEKER_NEWS)
 
 
-def send_plain(recipients: list[str], subject: str, body: str) -> None:
-    """Queue an e-mail once the surrounding transaction commits."""
-    if recipients:
-        transaction.on_commit(lambda: send_email.enqueue(recipients, subject, body))
+class NoticeNotSent(Exception):
+    """Sending failed; the message names the notice only, never an address."""
+
+
+def _queue(kind: str, case: Case, counsellor: CounsellorProfile | None = None) -> None:
+    from kollega.service.tasks import send_notice
+
+    case_id = case.pk
+    counsellor_id = counsellor.pk if counsellor is not None else None
+    transaction.on_commit(
+        lambda: send_notice.enqueue(kind=kind, case_id=case_id, counsellor_id=counsellor_id)
+    )
 
 
 def coordinator_addresses() -> list[str]:
@@ -35,40 +49,83 @@ def coordinator_addresses() -> list[str]:
 
 
 def alert_coordinators_urgent(case: Case) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Urgent request %(reference)s") % {"reference": case.reference}
-        body = _(
-            "An urgent request has arrived. Open the queue now: %(url)s\n"
-            "The request itself is only shown after you sign in."
-        ) % {"url": settings.SITE_URL + reverse("service:queue")}
-    send_plain(coordinator_addresses(), subject, body)
+    _queue(URGENT, case)
 
 
 def tell_counsellor(counsellor: CounsellorProfile, case: Case, what: str) -> None:
-    email = counsellor.user.email
-    if not email:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        if what == "proposed":
-            subject = _("A new case has been proposed to you")
-        else:
-            subject = _("A new message in case %(reference)s") % {"reference": case.reference}
-        body = _("Sign in to read it: %(url)s") % {
-            "url": settings.SITE_URL + reverse("service:case", args=[case.pk])
-        }
-    send_plain([email], subject, body)
+    """`what` is "proposed" or "message"."""
+    if counsellor.user.email:
+        _queue(PROPOSED if what == PROPOSED else MESSAGE, case, counsellor)
 
 
 def tell_seeker(case: Case) -> None:
     """Only for seekers who gave an e-mail address; the link itself is never stored."""
     from kollega.service.choices import ContactMethod
 
-    if case.contact_method != ContactMethod.EMAIL or not case.contact_email:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("News about your request %(reference)s") % {"reference": case.reference}
+    if case.contact_method == ContactMethod.EMAIL and case.contact_email:
+        _queue(SEEKER_NEWS, case)
+
+
+def _compose(
+    kind: str, case: Case, counsellor: CounsellorProfile | None
+) -> tuple[list[str], str, str]:
+    from kollega.service.choices import ContactMethod
+
+    reference = {"reference": case.reference}
+    if kind == URGENT:
+        subject = _("Urgent request %(reference)s") % reference
         body = _(
-            "There is news about your request. Open the status link you saved when you "
-            "sent it to read it."
+            "An urgent request has arrived. Open the queue now: %(url)s\n"
+            "The request itself is only shown after you sign in."
+        ) % {"url": settings.SITE_URL + reverse("service:queue")}
+        return coordinator_addresses(), subject, body
+    if kind in (PROPOSED, MESSAGE):
+        # A counsellor no longer on the case is not told about it.
+        if counsellor is None or case.counsellor_id != counsellor.pk or not counsellor.user.email:
+            return [], "", ""
+        if kind == PROPOSED:
+            subject = _("A new case has been proposed to you")
+        else:
+            subject = _("A new message in case %(reference)s") % reference
+        body = _("Sign in to read it: %(url)s") % {
+            "url": settings.SITE_URL + reverse("service:case", args=[case.pk])
+        }
+        return [counsellor.user.email], subject, body
+    if case.contact_method != ContactMethod.EMAIL or not case.contact_email:
+        return [], "", ""
+    subject = _("News about your request %(reference)s") % reference
+    body = _(
+        "There is news about your request. Open the status link you saved when you "
+        "sent it to read it."
+    )
+    return [case.contact_email], subject, body
+
+
+def deliver(kind: str, case_id: int, counsellor_id: int | None = None) -> int:
+    """Send one queued notice; returns the number of e-mails sent (0 if the case is gone).
+
+    Raises NoticeNotSent when the mail server refuses, without the addresses the server's own
+    error would name, so that no address reaches the task's stored error.
+    """
+    if kind not in KINDS:
+        raise NoticeNotSent(f"unknown notice kind {kind!r}")
+    case = Case.objects.select_related("counsellor__user").filter(pk=case_id).first()
+    if case is None:
+        return 0
+    counsellor = (
+        CounsellorProfile.objects.select_related("user").filter(pk=counsellor_id).first()
+        if counsellor_id is not None
+        else None
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        recipients, subject, body = _compose(kind, case, counsellor)
+    if not recipients:
+        return 0
+    try:
+        return send_mail(
+            subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False
         )
-    send_plain([case.contact_email], subject, body)
+    except Exception as error:
+        raise NoticeNotSent(
+            f"{kind} notice for case {case_id} not sent ({type(error).__name__})"
+        ) from None

@@ -1,4 +1,4 @@
-"""Background tasks of the service."""
+"""Background tasks of the service. Their arguments are ids, never personal data."""
 
 from __future__ import annotations
 
@@ -11,3 +11,11 @@ from kollega.service.actions import run_retention
 def retention() -> int:
     """Delete the personal data of cases past their retention period; returns how many."""
     return run_retention()
+
+
+@task()
+def send_notice(kind: str, case_id: int, counsellor_id: int | None = None) -> int:
+    """Send one e-mail notice about a case (see `kollega.service.notifications`)."""
+    from kollega.service.notifications import deliver
+
+    return deliver(kind, case_id, counsellor_id)

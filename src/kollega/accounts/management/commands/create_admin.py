@@ -1,16 +1,11 @@
 from __future__ import annotations
 
-import getpass
-import io
-import sys
 from typing import Any
 
-import segno
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kollega.accounts.actions import do_create_staff
+from kollega.accounts.management.commands._enrol import read_password, show_qr
 from kollega.accounts.models import User
 from kollega.core.roles import ADMINISTRATOR
 
@@ -30,25 +25,9 @@ class Command(BaseCommand):
     ) -> None:
         if User.objects.filter(username=username).exists():
             raise CommandError(f"A staff member called {username!r} already exists.")
-        if password_stdin:
-            password = sys.stdin.readline().rstrip("\n")
-        else:
-            password = getpass.getpass("Password: ")
-            if password != getpass.getpass("Password again: "):
-                raise CommandError("The passwords differ.")
-        try:
-            validate_password(password, User(username=username, email=email))
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from None
+        password = read_password(User(username=username, email=email), from_stdin=password_stdin)
         user, device = do_create_staff(
             username=username, password=password, email=email, roles=[ADMINISTRATOR]
         )
         self.stdout.write(f"Created administrator {user.username}.")
-        self.stdout.write(
-            "Scan this code with an authenticator app (e.g. FreeOTP, Aegis, Google Authenticator):"
-        )
-        qr = segno.make(device.config_url, error="m")
-        buffer = io.StringIO()
-        qr.terminal(out=buffer, compact=True)
-        self.stdout.write(buffer.getvalue())
-        self.stdout.write(f"Or enter this address by hand: {device.config_url}")
+        show_qr(self.stdout, device)
