@@ -1,0 +1,424 @@
+"""The access matrix: every URL of the project, with real object ids, as every principal, by
+GET and by POST, against the explicit table below.
+
+The URLs come from the URL configuration (tests/urlwalk.py), so a new page is in the matrix the
+moment its pattern exists, and the test fails until EXPECTED has an entry for its url name.
+
+Each request runs inside a savepoint that is rolled back, so an allowed POST (accepting a case,
+withdrawing a participant) does not change what the next request sees.
+
+"Allowed" means the view itself answered (a page, a form with errors, a redirect after doing
+its work, a file). "Refused" means 403, 404, 405, 429, or a redirect to the sign-in page.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from kollega.service import actions
+from kollega.service.models import Offering
+from tests.cast import Cast, make_member
+from tests.research.conftest import add_transcript
+from tests.service.conftest import make_profile, submit
+from tests.urlwalk import all_urls
+
+ANON = "anonymous"
+SEEKER = "seeker with the right token"
+OTHER_SEEKER = "seeker with another's token"
+COUNSELLOR = "assigned counsellor"
+OTHER_COUNSELLOR = "other counsellor"
+COORDINATOR = "coordinator"
+RESEARCHER = "researcher on the study"
+OTHER_RESEARCHER = "researcher not on the study"
+ADMINISTRATOR = "administrator"
+PRINCIPALS = (
+    ANON,
+    SEEKER,
+    OTHER_SEEKER,
+    COUNSELLOR,
+    OTHER_COUNSELLOR,
+    COORDINATOR,
+    RESEARCHER,
+    OTHER_RESEARCHER,
+    ADMINISTRATOR,
+)
+EVERYONE = frozenset(PRINCIPALS)
+STAFF = frozenset(
+    {COUNSELLOR, OTHER_COUNSELLOR, COORDINATOR, RESEARCHER, OTHER_RESEARCHER, ADMINISTRATOR}
+)
+SEEKERS = frozenset({SEEKER, OTHER_SEEKER})
+COUNSELLORS = frozenset({COUNSELLOR, OTHER_COUNSELLOR})
+RESEARCHERS = frozenset({RESEARCHER, OTHER_RESEARCHER})
+NOBODY: frozenset[str] = frozenset()
+
+# A token nobody holds: what strangers and staff (who never learn tokens) put in status links.
+GUESSED_TOKEN = "guessed-token-guessed-token-guessed-token-0"
+TOKEN = "<token>"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Who may GET and who may POST one url name; in `args`, "@name" is the pk of the World's
+    object of that name and `TOKEN` the status-link token, chosen per principal."""
+
+    get: frozenset[str]
+    post: frozenset[str]
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+def only(*principals: str) -> frozenset[str]:
+    return frozenset(principals)
+
+
+def both(who: frozenset[str], **args: Any) -> Entry:
+    return Entry(get=who, post=who, args=args)
+
+
+def get_only(who: frozenset[str], **args: Any) -> Entry:
+    return Entry(get=who, post=NOBODY, args=args)
+
+
+def post_only(who: frozenset[str], **args: Any) -> Entry:
+    return Entry(get=NOBODY, post=who, args=args)
+
+
+CASE = {"pk": "@case"}
+STUDY = {"pk": "@study"}
+PARTICIPANT = {"pk": "@participant"}
+INTERVIEW = {"pk": "@interview"}
+K, C, R = only(COORDINATOR), only(COUNSELLOR), only(RESEARCHER)
+
+# One entry per url name. Seekers are people without accounts: on staff pages they are
+# strangers. OTHER_SEEKER holds a valid token of their own request and uses it with the first
+# seeker's object ids; on pages that take only the token they see their own request.
+EXPECTED: dict[str, Entry] = {
+    # Public pages.
+    "core:front_page": get_only(EVERYONE),
+    "core:healthz": get_only(EVERYONE),
+    "set_language": post_only(EVERYONE),
+    "service:intake": both(EVERYONE),
+    "accounts:login": both(EVERYONE),
+    "accounts:logout": post_only(EVERYONE),
+    # Any signed-in staff member.
+    "accounts:home": get_only(STAFF),
+    "accounts:logout_everywhere": post_only(STAFF),
+    # The help-seeker, by the status link.
+    "service:status": get_only(SEEKERS, token=TOKEN),
+    "service:status_message": post_only(SEEKERS, token=TOKEN),
+    "service:status_cancel": both(SEEKERS, token=TOKEN),
+    "service:status_delete": both(SEEKERS, token=TOKEN),
+    # Feedback opens once a request is closed: only the other seeker's is.
+    "service:feedback": both(only(OTHER_SEEKER), token=TOKEN),
+    "service:status_calendar": get_only(
+        only(SEEKER), token=TOKEN, kind="appointment", pk="@appointment"
+    ),
+    # Coordinators.
+    "service:queue": get_only(K),
+    "service:new_request": both(K),
+    "service:case_assign": post_only(K, **CASE),
+    "service:case_withdraw": post_only(K, **CASE),
+    "service:case_grant": post_only(K, **CASE),
+    "service:case_enrol": post_only(K, **CASE),
+    "service:counsellors": get_only(K),
+    "service:counsellor_new": both(K),
+    "service:counsellor_edit": both(K, pk="@profile"),
+    "service:offerings": get_only(K),
+    "service:offering_new": both(K),
+    "service:offering": both(K, pk="@offering"),
+    "service:enrolment_remove": post_only(K, pk="@enrolment"),
+    "service:feedback_summary": get_only(K),
+    # The case page: its counsellor and coordinators; the rest only its counsellor.
+    "service:case": get_only(only(COUNSELLOR, COORDINATOR), **CASE),
+    "service:my_cases": get_only(COUNSELLORS),
+    "service:my_profile": both(COUNSELLORS),
+    "service:case_accept": post_only(C, **CASE),
+    "service:case_decline": both(C, **CASE),
+    "service:case_message": post_only(C, **CASE),
+    "service:case_conversation": both(C, **CASE),
+    "service:case_appointment": both(C, **CASE),
+    "service:case_referral": both(C, **CASE),
+    "service:case_close": both(C, **CASE),
+    "service:case_calendar": get_only(C, pk="@case", kind="appointment", item="@appointment"),
+    # Research: any researcher may list and start studies; a study's pages are its own
+    # researchers' only.
+    "research:studies": get_only(RESEARCHERS),
+    "research:study_new": both(RESEARCHERS),
+    "research:study": get_only(R, **STUDY),
+    "research:study_edit": both(R, **STUDY),
+    "research:participant_new": post_only(R, **STUDY),
+    "research:participant": get_only(R, **PARTICIPANT),
+    "research:participant_withdraw": both(R, **PARTICIPANT),
+    "research:interview_new": both(R, **PARTICIPANT),
+    "research:interview": get_only(R, **INTERVIEW),
+    "research:interview_edit": both(R, **INTERVIEW),
+    "research:recording_upload": post_only(R, **INTERVIEW),
+    "research:recording_delete": both(R, **INTERVIEW),
+    "research:transcribe": post_only(R, **INTERVIEW),
+    "research:job_status": get_only(R, **INTERVIEW),
+    "research:job_cancel": post_only(R, **INTERVIEW),
+    "research:transcript": both(R, **INTERVIEW),
+    "research:transcript_import": post_only(R, **INTERVIEW),
+    "research:transcript_download": get_only(R, pk="@interview", fmt="txt"),
+    "research:deidentify": both(R, **INTERVIEW),
+    "research:deidentify_propose": post_only(R, **INTERVIEW),
+}
+
+# The admin is for administrators only: every URL under it follows ADMIN_DEFAULT unless
+# ADMIN_EXCEPTIONS names it (by url name, or by its route for unnamed patterns).
+ADMIN_DEFAULT = both(only(ADMINISTRATOR))
+ADMIN_EXCEPTIONS: dict[str, Entry] = {
+    # One sign-in page for all staff (/staff/login/); the admin's own is closed to everyone.
+    "admin:login": both(NOBODY),
+    # Django's admin sign-out answers anyone with a redirect (administrators must POST); it
+    # grants nothing.
+    "admin:logout": Entry(get=EVERYONE - {ADMINISTRATOR}, post=EVERYONE),
+    "admin:password_change_done": get_only(only(ADMINISTRATOR)),
+    "admin:jsi18n": get_only(only(ADMINISTRATOR)),
+    # Without its query parameters autocomplete refuses; no model has a page on the site.
+    "admin:autocomplete": both(NOBODY),
+    "admin:view_on_site": both(NOBODY),
+    # No password is set through the admin, and no TOTP secret or QR code is shown.
+    "admin:auth_user_password_change": both(NOBODY),
+    "admin:otp_totp_totpdevice_config": both(NOBODY),
+    "admin:otp_totp_totpdevice_qrcode": both(NOBODY),
+    # Audit rows and task results are read-only: nobody adds them.
+    "admin:core_auditevent_add": both(NOBODY),
+    "admin:core_auditevent_change": get_only(only(ADMINISTRATOR)),
+    "admin:core_auditevent_delete": both(NOBODY),
+    "admin:django_tasks_database_dbtaskresult_add": both(NOBODY),
+    "admin:django_tasks_database_dbtaskresult_change": get_only(only(ADMINISTRATOR)),
+    "admin:django_tasks_database_dbtaskresult_delete": both(NOBODY),
+    "admin:service_casestatistic_add": both(NOBODY),
+    "admin:service_casestatistic_change": get_only(only(ADMINISTRATOR)),
+    # Studies are started by researchers, not in the admin; sign-in records come from axes.
+    "admin:research_study_add": both(NOBODY),
+    "admin:axes_accessattempt_add": both(NOBODY),
+    "admin:axes_accesslog_add": both(NOBODY),
+    "admin:axes_accessfailurelog_add": both(NOBODY),
+}
+
+
+@dataclass
+class World:
+    """Real objects for every URL argument."""
+
+    clients: dict[str, Client]
+    tokens: dict[str, str]
+    case: int
+    appointment: int
+    profile: int
+    offering: int
+    enrolment: int
+    study: int
+    participant: int
+    interview: int
+
+
+def make_world(cast: Cast) -> World:
+    from kollega.research import actions as research
+
+    cast.counsellor.user.email = "ingrid@example.invalid"
+    cast.counsellor.user.save()
+    profile = make_profile(cast.counsellor)
+    make_profile(cast.other_counsellor, gender="male", region="vestland", employer="Helse Vest")
+    first = submit(contact_method="email", contact_email="first@example.invalid")
+    second = submit()
+    actions.do_assign_counsellor(cast.coordinator.user, second.case, profile)
+    actions.do_accept_case(cast.counsellor.user, second.case)
+    actions.do_close_case(cast.counsellor.user, second.case, outcome="helped")
+    case = first.case
+    actions.do_assign_counsellor(cast.coordinator.user, case, profile)
+    actions.do_accept_case(cast.counsellor.user, case)
+    actions.do_log_conversation(
+        cast.counsellor.user, case, held_on=timezone.localdate(), mode="video", minutes=45
+    )
+    appointment = actions.do_plan_appointment(
+        cast.counsellor.user,
+        case,
+        starts=timezone.now() + timedelta(days=2),
+        minutes=45,
+        mode="video",
+    )
+    starts = timezone.now() + timedelta(days=20)
+    offering = actions.do_save_offering(
+        cast.coordinator.user,
+        Offering(
+            kind="day",
+            title="Samtaledag",
+            place="Oslo",
+            starts=starts,
+            ends=starts + timedelta(hours=6),
+            capacity=4,
+        ),
+    )
+    enrolment = actions.do_enrol_case(cast.coordinator.user, case, offering)
+    owner = cast.researcher
+    study = research.do_create_study(owner.user, title="Help-seeking", aims="", language="nb")
+    participant = research.do_add_participant(owner.user, study, pseudonym="P01")
+    interview = research.do_create_interview(
+        owner.user, participant, kind="first", scheduled_on=None, language="nb"
+    )
+    add_transcript(interview, [("interviewer", "Hva skjedde?"), ("participant", "Jeg ringte.")])
+    other_researcher = make_member("rut", "researcher", first_name="Rut")
+    staff = {
+        COUNSELLOR: cast.counsellor,
+        OTHER_COUNSELLOR: cast.other_counsellor,
+        COORDINATOR: cast.coordinator,
+        RESEARCHER: owner,
+        OTHER_RESEARCHER: other_researcher,
+        ADMINISTRATOR: cast.administrator,
+    }
+    clients = {name: member.client() for name, member in staff.items()}
+    clients |= {ANON: Client(), SEEKER: Client(), OTHER_SEEKER: Client()}
+    for client in clients.values():
+        client.raise_request_exception = False
+    tokens = dict.fromkeys(PRINCIPALS, GUESSED_TOKEN)
+    tokens |= {SEEKER: first.token, OTHER_SEEKER: second.token}
+    return World(
+        clients=clients,
+        tokens=tokens,
+        case=case.pk,
+        appointment=appointment.pk,
+        profile=profile.pk,
+        offering=offering.pk,
+        enrolment=enrolment.pk,
+        study=study.pk,
+        participant=participant.pk,
+        interview=interview.pk,
+    )
+
+
+def _admin_object_id(name: str) -> str:
+    """The pk of a real object for an admin URL named admin:<app>_<model>_<view>."""
+    for model in apps.get_models():
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
+        if name.startswith(prefix):
+            first = model._default_manager.order_by("pk").first()
+            return str(first.pk) if first is not None else "1"
+    return "1"
+
+
+def _admin_filler(name: str, converter: str) -> str:
+    if converter == "path":
+        return _admin_object_id(name)
+    return {"int": "1", "str": "sample", "slug": "sample"}.get(converter, "sample")
+
+
+def is_refused(response: Any) -> bool:
+    if response.status_code in {403, 404, 405, 429}:
+        return True
+    location = response.get("Location", "") if response.status_code in {301, 302, 303} else ""
+    sign_in = (reverse("accounts:login") + "?next=", reverse("admin:login") + "?next=")
+    return location.startswith(sign_in)
+
+
+def url_for(name: str, entry: Entry, world: World, principal: str) -> str:
+    kwargs = {}
+    for key, value in entry.args.items():
+        if value == TOKEN:
+            value = world.tokens[principal]
+        elif isinstance(value, str) and value.startswith("@"):
+            value = getattr(world, value[1:])
+        kwargs[key] = value
+    return reverse(name, kwargs=kwargs)
+
+
+class _Rollback(Exception):
+    pass
+
+
+def request(client: Client, method: str, url: str) -> Any:
+    """One request whose changes to the database and to the client's cookies (a sign-out)
+    are undone afterwards."""
+    cookies = copy.deepcopy(client.cookies)
+    outcome: list[Any] = []
+    try:
+        with transaction.atomic():
+            outcome.append(getattr(client, method)(url))
+            raise _Rollback
+    except _Rollback:
+        pass
+    client.cookies = cookies
+    return outcome[0]
+
+
+def admin_urls() -> list[tuple[str, str]]:
+    prefix = f"/{settings.ADMIN_PATH}"
+    return [(w.name, w.url) for w in all_urls(_admin_filler) if w.url.startswith(prefix)]
+
+
+def app_url_names() -> list[str]:
+    prefix = f"/{settings.ADMIN_PATH}"
+    return sorted({w.name for w in all_urls() if not w.url.startswith(prefix)})
+
+
+def test_every_url_has_an_entry_in_the_expected_table() -> None:
+    missing = [name for name in app_url_names() if name not in EXPECTED]
+    assert not missing, (
+        "These url names have no entry in tests/privacy/test_access_matrix.py EXPECTED; add "
+        "one line each saying who may GET and POST, e.g.\n"
+        + "\n".join(f'    "{name}": get_only(only(COORDINATOR)),' for name in missing)
+    )
+    stale = sorted(set(EXPECTED) - set(app_url_names()))
+    assert not stale, f"EXPECTED names url names that no longer exist: {stale}"
+
+
+def _check(world: World, targets: list[tuple[str, Callable[[str], str], Entry]]) -> list[str]:
+    failures = []
+    for name, make_url, entry in targets:
+        for method, allowed in (("get", entry.get), ("post", entry.post)):
+            for principal in PRINCIPALS:
+                url = make_url(principal)
+                response = request(world.clients[principal], method, url)
+                if response.status_code >= 500:
+                    failures.append(f"{name} {method.upper()} as {principal}: server error")
+                    continue
+                refused = is_refused(response)
+                if principal in allowed and refused:
+                    failures.append(
+                        f"{name} {method.upper()} {url} as {principal}: refused "
+                        f"({response.status_code}) but the table allows it"
+                    )
+                elif principal not in allowed and not refused:
+                    failures.append(
+                        f"{name} {method.upper()} {url} as {principal}: let in "
+                        f"({response.status_code}) but the table refuses it"
+                    )
+    return failures
+
+
+@pytest.mark.django_db
+@pytest.mark.db_services
+def test_the_app_answers_every_principal_as_the_table_says(cast: Cast) -> None:
+    world = make_world(cast)
+    targets = [
+        (name, (lambda p, n=name: url_for(n, EXPECTED[n], world, p)), EXPECTED[name])
+        for name in app_url_names()
+        if name in EXPECTED
+    ]
+    failures = _check(world, targets)
+    assert not failures, f"{len(failures)} answers differ from the table:\n" + "\n".join(failures)
+
+
+@pytest.mark.django_db
+@pytest.mark.db_services
+def test_the_admin_answers_every_principal_as_the_table_says(cast: Cast) -> None:
+    world = make_world(cast)
+    targets = [
+        (name, (lambda p, u=url: u), ADMIN_EXCEPTIONS.get(name, ADMIN_DEFAULT))
+        for name, url in admin_urls()
+    ]
+    failures = _check(world, targets)
+    assert not failures, f"{len(failures)} answers differ from the table:\n" + "\n".join(failures)
