@@ -237,6 +237,10 @@ WHITENOISE_AUTOREFRESH = DEMO or DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("KOLLEGA_MAX_FORM_BYTES", 2 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "kollega.core.upload_handlers.CleanTemporaryFileUploadHandler",
+]
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 EMAIL_BACKEND = env_str(

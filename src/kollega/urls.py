@@ -26,6 +26,9 @@ class KollegaAdminSite(OTPAdminSite):  # type: ignore[misc]  # django-otp ships 
 
 admin.site.__class__ = KollegaAdminSite
 
+# Unhandled errors get a page that needs neither the database nor a session.
+handler500 = "kollega.core.views.server_error"
+
 urlpatterns = [
     path("", include("kollega.core.urls")),
     path("staff/", include("kollega.accounts.urls")),

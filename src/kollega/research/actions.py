@@ -5,12 +5,14 @@ Audit details hold identifiers, counts and codes only — never transcript text.
 
 from __future__ import annotations
 
+import errno
 import re
 import tempfile
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -245,8 +247,7 @@ def do_store_recording(actor: Any, interview: Interview, upload: UploadedFile[An
             duration_s=round(duration, 3),
             channels=channels,
         )
-        # The stored name says nothing about the participant or the original file name.
-        recording.file.save("recording.enc", ContentFile(ciphertext), save=False)
+        _save_file(recording, ciphertext)
         try:
             recording.save()
         except Exception:
@@ -261,6 +262,32 @@ def do_store_recording(actor: Any, interview: Interview, upload: UploadedFile[An
             channels=channels,
         )
     return recording
+
+
+def _save_file(recording: Recording, ciphertext: bytes) -> None:
+    """Write the encrypted recording to file storage under a fresh random name.
+
+    The name says nothing about the participant or the original file. A write that fails
+    partway (a full disk) leaves no partial file behind and is refused with a clear message.
+    """
+    storage = recording.file.storage
+    name = recording.file.field.generate_filename(recording, f"{uuid.uuid4().hex}.enc")
+    try:
+        stored = storage.save(name, ContentFile(ciphertext))
+    except OSError as exc:
+        storage.delete(name)  # the fresh name is ours alone: whatever is there is the partial write
+        if exc.errno == errno.ENOSPC:
+            raise ActionRefused(
+                _(
+                    "The recording could not be stored: the server's disk is full. Nothing was kept; please tell the administrator."
+                )
+            ) from None
+        raise ActionRefused(
+            _(
+                "The recording could not be stored: the server could not write it. Nothing was kept; please try again."
+            )
+        ) from None
+    recording.file.name = stored
 
 
 @transaction.atomic
@@ -355,8 +382,6 @@ def rotate_recording_files() -> int:
 
 
 def do_start_transcription(actor: Any, interview: Interview) -> TranscriptionJob:
-    from kollega.research.tasks import transcribe_interview
-
     with transaction.atomic():
         # Lock the interview so two clicks cannot start two jobs.
         Interview.objects.select_for_update().filter(pk=interview.pk).first()
@@ -366,13 +391,51 @@ def do_start_transcription(actor: Any, interview: Interview) -> TranscriptionJob
             raise ActionRefused(_("A transcription of this interview is already under way."))
         job = TranscriptionJob.objects.create(interview=interview)
         record(actor, "research.transcription.start", job, interview=interview.pk)
-
-        def enqueue() -> None:
-            result = transcribe_interview.enqueue(job.pk)
-            TranscriptionJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
-
-        transaction.on_commit(enqueue)
+        _enqueue_on_commit(job)
     return job
+
+
+def _enqueue_on_commit(job: TranscriptionJob) -> None:
+    from kollega.research.tasks import transcribe_interview
+
+    def enqueue() -> None:
+        result = transcribe_interview.enqueue(job.pk)
+        TranscriptionJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+
+    transaction.on_commit(enqueue)
+
+
+def do_resume_stalled_jobs(*, now: datetime | None = None) -> int:
+    """Put every running job whose worker has said nothing for STALE_JOB (killed, or its
+    machine lost) back in the queue for a live worker; returns how many.
+
+    A job that was asked to stop is cancelled instead. The old worker, should it wake, finds
+    its claim taken over and writes nothing (see ``transcription``).
+    """
+    cutoff = (now or timezone.now()) - STALE_JOB
+    resumed = 0
+    stalled = TranscriptionJob.objects.filter(status=JobStatus.RUNNING, heartbeat__lt=cutoff)
+    for pk in stalled.values_list("pk", flat=True):
+        with transaction.atomic():
+            job = stalled.select_for_update().filter(pk=pk).first()
+            if job is None:
+                continue  # it reported, finished or was cancelled meanwhile
+            if job.cancel_requested:
+                job.status = JobStatus.CANCELLED
+                job.finished = timezone.now()
+                job.save(update_fields=["status", "finished"])
+                record(
+                    "system", "research.transcription.cancelled", job, interview=job.interview_id
+                )
+                continue
+            job.status = JobStatus.QUEUED
+            job.fraction = 0.0
+            job.eta_s = None
+            job.save(update_fields=["status", "fraction", "eta_s"])
+            record("system", "research.transcription.resume", job, interview=job.interview_id)
+            _enqueue_on_commit(job)
+            resumed += 1
+    return resumed
 
 
 @transaction.atomic

@@ -8,12 +8,17 @@ class ResearchConfig(AppConfig):
     verbose_name = _("Research")
 
     def ready(self) -> None:
+        from datetime import timedelta
+
         from kollega.core import roles
         from kollega.core.crypto import register_rotator
         from kollega.core.navigation import register_home_link
+        from kollega.core.schedule import register_periodic
         from kollega.research import signals  # noqa: F401 - connects the file clean-up
         from kollega.research.actions import rotate_recording_files
+        from kollega.research.tasks import resume_stalled_transcriptions
 
         register_rotator(rotate_recording_files)
+        register_periodic(resume_stalled_transcriptions, every=timedelta(minutes=5))
 
         register_home_link(roles.RESEARCHER, label=_("Studies"), url_name="research:studies")

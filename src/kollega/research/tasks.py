@@ -11,3 +11,11 @@ from kollega.research.transcription import run_transcription
 def transcribe_interview(job_id: int) -> str:
     """Transcribe an interview's recording locally; returns the job's final status."""
     return run_transcription(job_id)
+
+
+@task()
+def resume_stalled_transcriptions() -> int:
+    """Queue again the transcriptions whose worker died; returns how many."""
+    from kollega.research.actions import do_resume_stalled_jobs
+
+    return do_resume_stalled_jobs()

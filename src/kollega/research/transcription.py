@@ -1,13 +1,16 @@
 """The worker's side of transcription: decrypt, transcribe locally, store, report progress.
 
 Nothing is written to the transcript until the whole recording is done, so a job that is
-cancelled, fails or is killed leaves no partial transcript.
+cancelled, fails or is killed leaves no partial transcript. A job's `started` time is its claim:
+a job whose worker was killed is put back in the queue (`resume_stalled_jobs`), and a worker
+that finds its claim taken over keeps nothing, so each job's transcript is written once.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
 import time
 from functools import cache
@@ -33,6 +36,8 @@ log = logging.getLogger(__name__)
 # How often the worker writes progress and looks for a cancel request (seconds).
 PROGRESS_EVERY_S = 1.0
 CANCEL_CHECK_EVERY_S = 2.0
+# The worker's private temporary folder for the clear audio: kollega-audio-<pid>-<random>.
+AUDIO_PREFIX = "kollega-audio-"
 
 
 @cache
@@ -47,6 +52,24 @@ def speech_model() -> Any:
     return _model(settings.KOLLEGA_SPEECH_MODEL, settings.KOLLEGA_SPEECH_THREADS)
 
 
+def _sweep_orphaned_audio() -> None:
+    """Remove the clear audio that a killed worker on this machine left behind.
+
+    Each worker's temporary folder is named after its process id; a folder whose process no
+    longer exists belongs to a worker that was killed before its ``finally`` could run.
+    """
+    for folder in Path(tempfile.gettempdir()).glob(f"{AUDIO_PREFIX}*-*"):
+        pid = folder.name.removeprefix(AUDIO_PREFIX).split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            continue  # alive, another user's
+
+
 def run_transcription(job_id: int) -> str:
     from kollega.speech import Cancelled, SpeechError, transcribe
     from kollega.speech.transcribe import whisper_options
@@ -58,12 +81,15 @@ def run_transcription(job_id: int) -> str:
             return job.status if job is not None else "gone"
         job_pk = job.pk
         job.status = JobStatus.RUNNING
-        job.started = job.heartbeat = timezone.now()
+        job.started = job.heartbeat = claimed = timezone.now()
         job.save(update_fields=["status", "started", "heartbeat"])
+    mine = TranscriptionJob.objects.filter(pk=job_pk, started=claimed)
     interview = job.interview
     recording = Recording.objects.filter(interview=interview).first()
     if recording is None:
-        return _finish(job, JobStatus.FAILED, "The recording was deleted before transcription.")
+        return _finish(
+            mine, job, JobStatus.FAILED, "The recording was deleted before transcription."
+        )
 
     last_write = 0.0
     last_check = time.monotonic()
@@ -73,7 +99,7 @@ def run_transcription(job_id: int) -> str:
         now = time.monotonic()
         if now - last_write >= PROGRESS_EVERY_S or progress.fraction >= 1.0:
             last_write = now
-            TranscriptionJob.objects.filter(pk=job_pk).update(
+            mine.update(
                 fraction=round(progress.fraction, 4),
                 eta_s=None if progress.eta_s is None else round(progress.eta_s, 1),
                 heartbeat=timezone.now(),
@@ -85,11 +111,10 @@ def run_transcription(job_id: int) -> str:
         if now - last_check < CANCEL_CHECK_EVERY_S:
             return False
         last_check = now
-        return not TranscriptionJob.objects.filter(
-            pk=job_pk, cancel_requested=False, status=JobStatus.RUNNING
-        ).exists()
+        return not mine.filter(cancel_requested=False, status=JobStatus.RUNNING).exists()
 
-    folder = tempfile.mkdtemp(prefix="kollega-audio-")  # mode 0700
+    _sweep_orphaned_audio()
+    folder = tempfile.mkdtemp(prefix=f"{AUDIO_PREFIX}{os.getpid()}-")  # mode 0700
     path = Path(folder) / "recording"  # PyAV finds the format from the bytes
     try:
         path.write_bytes(recording_bytes(recording))
@@ -105,12 +130,14 @@ def run_transcription(job_id: int) -> str:
         )
         elapsed = time.monotonic() - started
     except Cancelled:
-        return _finish(job, JobStatus.CANCELLED, "")
+        return _finish(mine, job, JobStatus.CANCELLED, "")
     except SpeechError as exc:
-        return _finish(job, JobStatus.FAILED, _short(str(exc).replace(str(path), "recording")))
+        return _finish(
+            mine, job, JobStatus.FAILED, _short(str(exc).replace(str(path), "recording"))
+        )
     except Exception:
         log.exception("transcription job %s failed", job.pk)
-        _finish(job, JobStatus.FAILED, "The transcription stopped with an internal error.")
+        _finish(mine, job, JobStatus.FAILED, "The transcription stopped with an internal error.")
         raise
     finally:
         path.unlink(missing_ok=True)
@@ -118,8 +145,10 @@ def run_transcription(job_id: int) -> str:
 
     with transaction.atomic():
         job = TranscriptionJob.objects.select_for_update().get(pk=job.pk)
+        if job.started != claimed:
+            return "superseded"  # resumed after this worker fell silent; the other one writes
         if job.cancel_requested or job.status != JobStatus.RUNNING:
-            return _finish(job, JobStatus.CANCELLED, "")
+            return _finish(mine, job, JobStatus.CANCELLED, "")
         Transcript.objects.filter(interview=interview).delete()
         transcript = Transcript(
             interview=interview,
@@ -169,9 +198,8 @@ def _short(message: str) -> str:
     return message[:500]
 
 
-def _finish(job: TranscriptionJob, status: str, error: str) -> str:
-    TranscriptionJob.objects.filter(pk=job.pk).update(
-        status=status, error=_short(error), finished=timezone.now()
-    )
-    record("system", f"research.transcription.{status}", job, interview=job.interview_id)
+def _finish(mine: Any, job: TranscriptionJob, status: str, error: str) -> str:
+    """End the job, if this worker still holds its claim (`mine` is the job filtered by it)."""
+    if mine.update(status=status, error=_short(error), finished=timezone.now()):
+        record("system", f"research.transcription.{status}", job, interview=job.interview_id)
     return status
