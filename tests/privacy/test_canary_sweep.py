@@ -1,0 +1,321 @@
+"""The canary sweep: unique strings typed through the web pages into every free-text, contact,
+message, note, transcript and upload field must never appear in clear in the database file and
+its WAL (or a pg_dump), the task tables, file storage, logs or sent e-mail; after deletion or
+withdrawal they must not appear at all.
+
+.ci/run repeats these tests on PostgreSQL and Redis.
+"""
+
+from __future__ import annotations
+
+import logging
+import struct
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from kollega.research.models import Recording, Transcript
+from kollega.service.actions import run_retention
+from kollega.service.models import Case
+from tests.cast import Cast
+from tests.privacy.canary import (
+    Canaries,
+    checkpoint_sqlite,
+    ciphertexts_of,
+    decrypted_texts,
+    leaks,
+    run_queued_tasks,
+    sent_mail,
+    stored_bytes,
+)
+from tests.research.conftest import Studied, tone_wav
+from tests.service.conftest import make_profile
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.db_services]
+
+
+def ok(response: Any) -> Any:
+    assert response.status_code in {200, 302}, (response.status_code, response.content[:2000])
+    if response.status_code == 200:
+        assert b'class="ds-validation-message' not in response.content, "a form was refused"
+    return response
+
+
+def check_stored_nowhere_in_clear(canaries: Canaries, caplog: Any) -> None:
+    readable = decrypted_texts()
+    missing = [field for field, value in canaries if value not in readable]
+    assert not missing, f"these canaries never reached the database: {missing}"
+    checkpoint_sqlite()
+    places: dict[str, bytes | str] = {**stored_bytes(), "logs": caplog.text, "mail": sent_mail()}
+    found = leaks(canaries, places)
+    assert not found, "canaries stored in clear:\n" + "\n".join(found)
+
+
+def check_gone(
+    canaries: Canaries, caplog: Any, *, ciphertexts: Canaries, keep: frozenset[str] = frozenset()
+) -> None:
+    """No canary left in clear anywhere, none readable through the application, and not even
+    the ciphertexts that held them left in the database file or dump."""
+    checkpoint_sqlite()
+    places: dict[str, bytes | str] = {
+        **stored_bytes(),
+        "logs": caplog.text,
+        "mail": sent_mail(),
+        "the database, decrypted": decrypted_texts(),
+    }
+    gone = Canaries()
+    gone.by_field = {field: value for field, value in canaries if field not in keep}
+    gone.by_field |= {field: value for field, value in ciphertexts if field[14:] not in keep}
+    found = leaks(gone, places)
+    assert not found, "canaries left after deletion:\n" + "\n".join(found)
+
+
+def intake_form(canaries: Canaries, prefix: str, **fields: Any) -> dict[str, Any]:
+    data = {
+        "acute_risk": "no",
+        "category": "coping",
+        "description": canaries.text(f"{prefix}_description"),
+        "avoid_employers": canaries.text(f"{prefix}_avoid_employers"),
+        "avoid_people": canaries.text(f"{prefix}_avoid_people"),
+        "contact_name": canaries.text(f"{prefix}_contact_name"),
+    }
+    data.update(fields)
+    return data
+
+
+def test_service_fields_never_rest_in_clear_and_go_with_the_case(
+    cast: Cast, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    canaries = Canaries()
+    cast.counsellor.user.email = "ingrid@example.invalid"
+    cast.counsellor.user.save()
+    profile = make_profile(cast.counsellor)
+    coordinator, counsellor = cast.coordinator.client(), cast.counsellor.client()
+
+    # Two seekers through the public intake (e-mail and phone), one request taken by phone.
+    seeker = Client()
+    response = ok(
+        seeker.post(
+            reverse("service:intake"),
+            intake_form(
+                canaries,
+                "seeker",
+                contact_method="email",
+                contact_email=canaries.email("seeker_contact_email"),
+            ),
+        )
+    )
+    token = response["Location"].split("/")[3]
+    status = reverse("service:status", args=[token])
+    phoned = ok(
+        Client().post(
+            reverse("service:intake"),
+            intake_form(
+                canaries,
+                "caller",
+                contact_method="phone",
+                contact_phone=canaries.phone("caller_contact_phone"),
+            ),
+        )
+    )
+    caller_token = phoned["Location"].split("/")[3]
+    ok(
+        coordinator.post(
+            reverse("service:new_request"),
+            intake_form(
+                canaries,
+                "staff_intake",
+                source="phone",
+                contact_method="phone",
+                contact_phone=canaries.phone("staff_intake_contact_phone"),
+            ),
+        )
+    )
+    case = Case.objects.by_token(token)
+    assert case is not None
+
+    # The case's whole life: assignment, messages both ways, conversation, appointment,
+    # referral, closing, feedback; the other two are withdrawn with a reason.
+    ok(
+        coordinator.post(
+            reverse("service:case_assign", args=[case.pk]),
+            {"counsellor": profile.pk, "override_reason": canaries.text("override_reason")},
+        )
+    )
+    ok(counsellor.post(reverse("service:case_accept", args=[case.pk])))
+    ok(seeker.post(status + "message/", {"body": canaries.text("seeker_message")}))
+    ok(
+        counsellor.post(
+            reverse("service:case_message", args=[case.pk]),
+            {"body": canaries.text("counsellor_message")},
+        )
+    )
+    ok(
+        counsellor.post(
+            reverse("service:case_conversation", args=[case.pk]),
+            {
+                "held_on": timezone.localdate().isoformat(),
+                "mode": "video",
+                "minutes": 45,
+                "note": canaries.text("conversation_note"),
+            },
+        )
+    )
+    starts = timezone.localtime() + timedelta(days=3)
+    ok(
+        counsellor.post(
+            reverse("service:case_appointment", args=[case.pk]),
+            {
+                "starts": starts.strftime("%Y-%m-%dT%H:%M"),
+                "minutes": 45,
+                "mode": "in_person",
+                "where": canaries.text("appointment_where"),
+            },
+        )
+    )
+    ok(
+        counsellor.post(
+            reverse("service:case_referral", args=[case.pk]),
+            {"kind": "gp", "consent": "on", "note": canaries.text("referral_note")},
+        )
+    )
+    ok(counsellor.post(reverse("service:case_close", args=[case.pk]), {"outcome": "referred"}))
+    ok(
+        seeker.post(
+            reverse("service:feedback", args=[token]),
+            {
+                "helpfulness": "4",
+                "would_recommend": "yes",
+                "comment": canaries.text("feedback_comment"),
+            },
+        )
+    )
+    for other in Case.objects.exclude(pk=case.pk):
+        ok(
+            coordinator.post(
+                reverse("service:case_withdraw", args=[other.pk]),
+                {"reason": canaries.text(f"withdraw_reason_{other.pk}")},
+            )
+        )
+    ok(
+        counsellor.post(
+            reverse("service:my_profile"),
+            {
+                "languages": ["nb"],
+                "capacity": 3,
+                "active": "on",
+                "conflict_people": canaries.text("counsellor_conflict_people"),
+            },
+        )
+    )
+    run_queued_tasks()
+    assert {to for m in mail.outbox for to in m.to} == {
+        canaries.by_field["seeker_contact_email"],
+        "ingrid@example.invalid",
+    }, "the seeker and the counsellor were told by e-mail"
+
+    check_stored_nowhere_in_clear(canaries, caplog)
+    ciphertexts = ciphertexts_of(canaries)
+    assert len(ciphertexts.by_field) >= len(canaries.by_field) - 1
+
+    # The seeker deletes their data; retention takes the withdrawn requests.
+    ok(seeker.post(reverse("service:status_delete", args=[token]), {"confirm": "on"}))
+    assert Client().get(reverse("service:status", args=[caller_token])).status_code == 200
+    later = timezone.now() + timedelta(days=settings.KOLLEGA_RETENTION_DAYS + 1)
+    assert run_retention(now=later) == 2
+    assert not Case.objects.exists()
+    # The counsellor's own conflicts list is theirs, not a case's: it stays, encrypted.
+    check_gone(
+        canaries,
+        caplog,
+        ciphertexts=ciphertexts,
+        keep=frozenset({"counsellor_conflict_people"}),
+    )
+
+
+def wav_with_text(text: str) -> bytes:
+    """A real WAV recording carrying `text` in a LIST/INFO comment chunk."""
+    audio = tone_wav()
+    comment = text.encode() + b"\x00"
+    if len(comment) % 2:
+        comment += b"\x00"
+    info = b"INFO" + b"ICMT" + struct.pack("<I", len(comment)) + comment
+    chunk = b"LIST" + struct.pack("<I", len(info)) + info
+    body = audio[8:] + chunk
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def test_research_fields_never_rest_in_clear_and_go_with_withdrawal(
+    studied: Studied, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    canaries = Canaries()
+    researcher = studied.owner.client()
+    interview = studied.interview.pk
+    recording = wav_with_text(canaries.text("recording_comment"))
+    ok(
+        researcher.post(
+            reverse("research:recording_upload", args=[interview]),
+            {"audio": SimpleUploadedFile("intervju.wav", recording, content_type="audio/wav")},
+        )
+    )
+    said = canaries.text("imported_transcript")
+    asked = canaries.text("imported_question")
+    text = f"Intervjuer: {asked}\n\nP01: {said} Jeg ringte til slutt.\n"
+    ok(
+        researcher.post(
+            reverse("research:transcript_import", args=[interview]),
+            {"transcript_file": SimpleUploadedFile("intervju.txt", text.encode())},
+        )
+    )
+    transcript = Transcript.objects.get(interview=interview)
+    edited = canaries.text("edited_transcript")
+    form: dict[str, Any] = {"version": transcript.version}
+    for i, turn in enumerate(transcript.turns):
+        form[f"speaker-{i}"] = turn["speaker"]
+        form[f"text-{i}"] = (
+            f"{turn['text']} {edited}" if i == len(transcript.turns) - 1 else turn["text"]
+        )
+    ok(researcher.post(reverse("research:transcript", args=[interview]), form))
+    assert Recording.objects.filter(interview=interview).exists()
+    # The recording is stored encrypted: its comment is not in the file.
+    check_stored_nowhere_in_clear(_without(canaries, "recording_comment"), caplog)
+    assert leaks(_only(canaries, "recording_comment"), stored_bytes()) == []
+    ciphertexts = ciphertexts_of(canaries)
+    assert len(ciphertexts.by_field) >= len(canaries.by_field) - 1
+
+    ok(
+        researcher.post(
+            reverse("research:participant_withdraw", args=[studied.participant.pk]),
+            {"confirm": "on"},
+        )
+    )
+    assert not Recording.objects.exists()
+    assert not Transcript.objects.exists()
+    media = (
+        [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()]
+        if settings.MEDIA_ROOT.exists()
+        else []
+    )
+    assert media == [], f"files left in storage: {media}"
+    check_gone(canaries, caplog, ciphertexts=ciphertexts)
+
+
+def _without(canaries: Canaries, field: str) -> Canaries:
+    kept = Canaries()
+    kept.by_field = {k: v for k, v in canaries if k != field}
+    return kept
+
+
+def _only(canaries: Canaries, field: str) -> Canaries:
+    kept = Canaries()
+    kept.by_field = {field: canaries.by_field[field]}
+    return kept
