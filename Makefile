@@ -15,11 +15,12 @@ DEMO_ENV := KOLLEGA_DEMO=1
 APT_BUILD := nodejs npm gettext
 APT_TEST := chromium fonts-wqy-microhei espeak-ng sox
 
-.PHONY: demo test lint typecheck imports pytest static messages apt-build apt-test clean help
+.PHONY: demo test lint typecheck imports pytest fuzz static messages apt-build apt-test clean help
 
 help:
 	@echo "make demo   install into .venv, prepare var/kollega.sqlite3 with demo data, serve on http://127.0.0.1:8000/"
 	@echo "make test   install test tools and run ruff, mypy, import-linter and pytest"
+	@echo "make fuzz   the fuzz suite (tests/fuzz) with many examples; FUZZ_EXAMPLES=N to change"
 
 define apt_install
 	@missing=""; for pkg in $(1); do \
@@ -83,6 +84,11 @@ pytest: $(VENV)/.installed-test static messages apt-test
 	$(BIN)/pytest --cov --cov-report=term:skip-covered
 
 test: lint typecheck imports pytest
+
+# `make test` runs tests/fuzz with a few examples each; this runs them long.
+FUZZ_EXAMPLES ?= 1000
+fuzz: $(VENV)/.installed-test
+	KOLLEGA_FUZZ=long KOLLEGA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:randomly -p no:cov tests/fuzz
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .mypy_cache .ruff_cache

@@ -38,13 +38,16 @@ def format_timestamp(seconds: float, *, sep: str = ".", hours: bool = True) -> s
     return f"{h:02d}:{stamp}" if hours or h else stamp
 
 
+_STAMP = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:[.,]\d+)?)")
+
+
 def parse_timestamp(stamp: str) -> float:
-    """Seconds from ``[HH:]MM:SS.mmm`` or ``HH:MM:SS,mmm``."""
-    parts = stamp.replace(",", ".").split(":")
-    seconds = float(parts[-1]) + 60 * int(parts[-2])
-    if len(parts) == 3:
-        seconds += 3600 * int(parts[0])
-    return seconds
+    """Seconds from ``[HH:]MM:SS.mmm`` or ``HH:MM:SS,mmm``; ValueError for anything else."""
+    match = _STAMP.fullmatch(stamp.strip())
+    if match is None:
+        raise ValueError(f"not a timestamp: {stamp!r}")
+    hours, minutes, seconds = match.groups()
+    return int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds.replace(",", "."))
 
 
 def _labelled(transcript: SpeechTranscript) -> Iterator[tuple[Segment, str]]:
