@@ -286,24 +286,56 @@ def test_resetting_sign_in_forces_re_enrolment_and_is_audited(cast: Cast) -> Non
 # --- Medium: uploads that expand ------------------------------------------------------------
 
 
+W_MAIN = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+DOCX_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+        'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.wordprocessingml.document.main+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+        '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
+        "</Relationships>"
+    ),
+}
+
+
 def docx_bomb(unpacked_mb: int = 200) -> bytes:
-    """A .docx of a few hundred kB whose document.xml unpacks to `unpacked_mb` MB."""
+    """A valid .docx of a few hundred kB whose document.xml unpacks to `unpacked_mb` MB."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        archive.writestr(
-            "[Content_Types].xml",
-            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-            'content-types"/>',
-        )
+        for name, text in DOCX_PARTS.items():
+            archive.writestr(name, text)
         with archive.open("word/document.xml", "w", force_zip64=True) as member:
             member.write(
-                b'<?xml version="1.0"?><w:document xmlns:w="urn:w"><w:body><w:p><w:r><w:t>'
+                f'<?xml version="1.0"?><w:document xmlns:w="{W_MAIN}"><w:body><w:p><w:r>'
+                "<w:t>Intervjuer: ".encode()
             )
             chunk = b"A" * (1024 * 1024)
             for _ in range(unpacked_mb):
                 member.write(chunk)
             member.write(b"</w:t></w:r></w:p></w:body></w:document>")
     return buffer.getvalue()
+
+
+def test_the_bomb_is_a_real_docx() -> None:
+    import docx
+
+    small = io.BytesIO()
+    with zipfile.ZipFile(small, "w") as archive:
+        for name, text in DOCX_PARTS.items():
+            archive.writestr(name, text)
+        archive.writestr(
+            "word/document.xml",
+            f'<w:document xmlns:w="{W_MAIN}"><w:body><w:p><w:r><w:t>P01: hei</w:t></w:r></w:p>'
+            "</w:body></w:document>",
+        )
+    small.seek(0)
+    assert [p.text for p in docx.Document(small).paragraphs] == ["P01: hei"]
 
 
 @pytest.mark.django_db
