@@ -166,3 +166,38 @@ def test_it_answers_in_every_language(language: str) -> None:
 )
 def test_the_intake_is_translated(language: str, heading: str) -> None:
     assert heading in Client(HTTP_ACCEPT_LANGUAGE=language).get(URL).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_form_rendered_once_still_follows_language_and_open_offerings() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kollega.service.actions import do_save_offering
+    from kollega.service.models import Offering
+
+    assert "Først: din sikkerhet" in Client(HTTP_ACCEPT_LANGUAGE="nb").get(URL).content.decode()
+    assert "First, your safety" in Client(HTTP_ACCEPT_LANGUAGE="en").get(URL).content.decode()
+    starts = timezone.now() + timedelta(days=20)
+    do_save_offering(
+        "test",
+        Offering(
+            kind="course",
+            title="Kursdag i mai",
+            place="Oslo",
+            starts=starts,
+            ends=starts,
+            capacity=4,
+        ),
+    )
+    assert "Kursdag i mai" in Client(HTTP_ACCEPT_LANGUAGE="en").get(URL).content.decode()
+
+
+@pytest.mark.django_db
+@override_settings(KOLLEGA_INTAKE_PER_HOUR=0)
+def test_the_limit_per_address_can_be_turned_off_for_load_tests() -> None:
+    client = Client()
+    for _ in range(INTAKE_PER_HOUR + 2):
+        assert client.post(URL, form()).status_code == 302
+    assert Case.objects.count() == INTAKE_PER_HOUR + 2

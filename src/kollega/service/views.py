@@ -101,11 +101,14 @@ def intake(request: HttpRequest) -> HttpResponse:
             return redirect(reverse("service:status", args=[submitted.token]) + "?new=1")
         else:
             status = 400
+    offerings = form.fields["wanted_offering"].queryset.values_list("pk", "title", "starts")  # type: ignore[attr-defined]
     context = {
         "form": form,
         "emergency_numbers": emergency_numbers(),
         "wait_days": expected_wait_days(),
         "retention_days": settings.KOLLEGA_RETENTION_DAYS,
+        # The empty form's fields are rendered once per language and set of open offerings.
+        "offerings_key": "" if form.is_bound else repr(list(offerings)),
     }
     return render(request, "service/intake.html", context, status=status)
 
