@@ -28,10 +28,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kollega.service import actions
-from kollega.service.models import Offering
 from tests.cast import Cast, make_member
 from tests.research.conftest import add_transcript
 from tests.service.conftest import make_profile, submit
+from tests.service.test_offerings import make_offering
 from tests.urlwalk import all_urls
 
 ANON = "anonymous"
@@ -251,18 +251,7 @@ def make_world(cast: Cast) -> World:
         minutes=45,
         mode="video",
     )
-    starts = timezone.now() + timedelta(days=20)
-    offering = actions.do_save_offering(
-        cast.coordinator.user,
-        Offering(
-            kind="day",
-            title="Samtaledag",
-            place="Oslo",
-            starts=starts,
-            ends=starts + timedelta(hours=6),
-            capacity=4,
-        ),
-    )
+    offering = make_offering(capacity=4)
     enrolment = actions.do_enrol_case(cast.coordinator.user, case, offering)
     owner = cast.researcher
     study = research.do_create_study(owner.user, title="Help-seeking", aims="", language="nb")

@@ -90,6 +90,12 @@ def intake_form(canaries: Canaries, prefix: str, **fields: Any) -> dict[str, Any
     return data
 
 
+def submit_through_intake(client: Client, canaries: Canaries, prefix: str, **fields: Any) -> str:
+    """Send the public form; returns the status link's token."""
+    response = ok(client.post(reverse("service:intake"), intake_form(canaries, prefix, **fields)))
+    return str(response["Location"].split("/")[3])
+
+
 def test_service_fields_never_rest_in_clear_and_go_with_the_case(
     cast: Cast, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -102,31 +108,21 @@ def test_service_fields_never_rest_in_clear_and_go_with_the_case(
 
     # Two seekers through the public intake (e-mail and phone), one request taken by phone.
     seeker = Client()
-    response = ok(
-        seeker.post(
-            reverse("service:intake"),
-            intake_form(
-                canaries,
-                "seeker",
-                contact_method="email",
-                contact_email=canaries.email("seeker_contact_email"),
-            ),
-        )
+    token = submit_through_intake(
+        seeker,
+        canaries,
+        "seeker",
+        contact_method="email",
+        contact_email=canaries.email("seeker_contact_email"),
     )
-    token = response["Location"].split("/")[3]
     status = reverse("service:status", args=[token])
-    phoned = ok(
-        Client().post(
-            reverse("service:intake"),
-            intake_form(
-                canaries,
-                "caller",
-                contact_method="phone",
-                contact_phone=canaries.phone("caller_contact_phone"),
-            ),
-        )
+    caller_token = submit_through_intake(
+        Client(),
+        canaries,
+        "caller",
+        contact_method="phone",
+        contact_phone=canaries.phone("caller_contact_phone"),
     )
-    caller_token = phoned["Location"].split("/")[3]
     ok(
         coordinator.post(
             reverse("service:new_request"),
