@@ -485,6 +485,9 @@ def run(database: str, args: argparse.Namespace) -> dict[str, object]:
         "expired_left": counts["expired_left"],
         "errors": len(errors),
         "first_errors": errors[:5],
+        "error_kinds": sorted(
+            {error.split(":")[0] + ": " + error.split(":")[-1].strip() for error in errors}
+        ),
     }
 
 
@@ -514,6 +517,7 @@ def report(result: dict[str, object]) -> None:
         print(f"| {name} | {value} |")
     if result["first_errors"]:
         print("\nfirst errors:", result["first_errors"])
+        print("kinds of error:", result["error_kinds"])
 
 
 def main() -> int:
