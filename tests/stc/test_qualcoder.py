@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 import warnings
-import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
+import defusedxml.ElementTree as SafeET
 import pytest
 
 from kollega.stc import CodeGroup, Memo, Project, StcFormatError, Transcript
@@ -32,7 +32,7 @@ def qualcoder_read(path: Path) -> dict[str, object]:
     """What QualCoder's importer would take from ``path``; raises where it would abort."""
     with zipfile.ZipFile(path) as zf:
         names = {n.lower(): n for n in zf.namelist()}
-        root = ET.fromstring(zf.read("project.qde"))
+        root = SafeET.fromstring(zf.read("project.qde"))
 
         def internal(ref: str) -> str:
             rel = ref.split("internal://", 1)[1]

@@ -484,7 +484,7 @@ we've went weren't whatever whenever whether whole whose within without won't wo
 word words work worked works yet you'd you'll you're you've yourself yourselves
 """
 _MORE_NB = """
-absolutt akkurat alltid allerede andre annen annet antakelig bak bakover begynte
+absolutt akkurat aldri alltid allerede andre annen annet antakelig bak bakover begynte
 begynner bestandig bort borte dag dagen dager del delen dessuten derfor dit egen eget
 egne eksempel eller ellers én eneste engang ennå et etterpå faktisk fem femte fire
 fjerde flere fleste fortsatt fram framover frem først første gang ganger gi ginge gir

@@ -423,9 +423,13 @@ def _open_zip(path: str | Path) -> zipfile.ZipFile:
     total = 0
     for info in zf.infolist():
         total += info.file_size
-        if info.file_size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
+        limit = MAX_MEMBER_BYTES if info.file_size > MAX_MEMBER_BYTES else MAX_TOTAL_BYTES
+        if total > limit or info.file_size > MAX_MEMBER_BYTES:
             zf.close()
-            raise StcFormatError(f"{Path(path).name}: {info.filename} unpacks too large")
+            raise StcFormatError(
+                f"{Path(path).name}: {info.filename} expands to more than "
+                f"{limit // (1024 * 1024)} MB; refusing to read it"
+            )
     return zf
 
 

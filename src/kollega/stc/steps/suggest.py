@@ -29,6 +29,9 @@ Method = Literal["logistic", "neighbours"]
 # Below this many coded units in a group, the advice asks for more (the learning curve
 # in bench/RESULTS.md flattens out around fifteen examples per group).
 ENOUGH_EXAMPLES = 15
+# From this many examples in every group, a batch of units is never abstained on
+# entirely (see `CodeSuggester.predict`).
+MIN_EXAMPLES_FOR_FLOOR = 5
 
 
 @dataclass(slots=True)
@@ -87,7 +90,11 @@ class CodeSuggester(Component):
     lower bound, so that small projects are not trusted on luck). If no threshold does,
     the threshold that suggests ``min_coverage`` of the units is used and the
     calibration says the target was not met, so that a project with a few examples per
-    group still gets its most certain suggestions. A number fixes the threshold instead.
+    group still gets its most certain suggestions. And when every group has at least
+    five examples but no unit of a batch reaches the threshold, the batch's most certain
+    ``min_coverage`` are suggested all the same, each saying so in its reason: a project
+    with examples is never left with no suggestion at all. A number fixes the threshold
+    instead (and no such floor applies).
 
     With a calibrated threshold, suggestions are the average of the cross-validation's
     fold models, the same models whose confidences set the threshold.
@@ -218,11 +225,11 @@ class CodeSuggester(Component):
         rng = np.random.default_rng(self.random_state)
         fold = np.empty(len(y), dtype=np.int_)
         start = 0
-        for c in range(len(self.classes_)):
-            idx = rng.permutation(np.flatnonzero(y == c))
+        for label in range(len(self.classes_)):
+            idx = rng.permutation(np.flatnonzero(y == label))
             fold[idx] = (start + np.arange(idx.size)) % folds
             start += idx.size
-        cs = self.cs if self.method == "logistic" and self.cs else (self.c_,)
+        cs: tuple[float, ...] = self.cs if self.method == "logistic" and self.cs else (self.c_,)
         out = {c: np.zeros((len(y), len(self.classes_))) for c in cs}
         full_counts = self.counts_
         for f in range(folds):
@@ -311,31 +318,51 @@ class CodeSuggester(Component):
         else:
             probs = self._scores(x)
         cal = self.calibration_
+        conf = probs.max(axis=1) if len(units) else np.zeros(0)
+        chosen = conf >= cal.threshold
+        floor = (
+            self.threshold is None
+            and len(self.classes_) > 1
+            and len(units) > 0
+            and not chosen.any()
+            and min(self.counts_.values()) >= MIN_EXAMPLES_FOR_FLOOR
+        )
+        if floor:
+            # Nothing reached the threshold, yet every group has examples enough to
+            # rank: the most certain ``min_coverage`` of the units are still offered,
+            # and their reason says so.
+            k = max(1, math.ceil(self.min_coverage * len(units)))
+            chosen[np.argsort(-conf, kind="stable")[:k]] = True
         out: list[CodeSuggestion] = []
         for i, u in enumerate(units):
             order = np.argsort(-probs[i], kind="stable")
             ranking = [(self.classes_[j], round(float(probs[i, j]), 4)) for j in order]
-            conf = float(probs[i, order[0]])
             if len(self.classes_) == 1:
                 out.append(
                     CodeSuggestion(
                         u.id,
                         ranking,
-                        conf,
+                        float(conf[i]),
                         None,
                         reason="only one code group has coded examples",
                         advice="code a few units in at least one more group to get suggestions",
                     )
                 )
-                continue
-            if conf >= cal.threshold:
-                out.append(CodeSuggestion(u.id, ranking, conf, ranking[0][0], self._why(conf)))
+            elif chosen[i]:
+                why = self._why(float(conf[i]))
+                if floor:
+                    why = (
+                        f"confidence {conf[i]:.0%}, under this project's threshold of "
+                        f"{cal.threshold:.0%}, but among the most certain of these units; "
+                        "check it with more care"
+                    )
+                out.append(CodeSuggestion(u.id, ranking, float(conf[i]), ranking[0][0], why))
             else:
                 out.append(
                     CodeSuggestion(
                         u.id,
                         ranking,
-                        conf,
+                        float(conf[i]),
                         None,
                         reason=self._why_not(ranking),
                         advice=self._advice(ranking),
