@@ -338,36 +338,20 @@ class CodeSuggester(Component):
             order = np.argsort(-probs[i], kind="stable")
             ranking = [(self.classes_[j], round(float(probs[i, j]), 4)) for j in order]
             if len(self.classes_) == 1:
-                out.append(
-                    CodeSuggestion(
-                        u.id,
-                        ranking,
-                        float(conf[i]),
-                        None,
-                        reason="only one code group has coded examples",
-                        advice="code a few units in at least one more group to get suggestions",
-                    )
-                )
-            elif chosen[i]:
-                why = self._why(float(conf[i]))
+                reason = "only one code group has coded examples"
+                advice = "code a few units in at least one more group to get suggestions"
+            elif not chosen[i]:
+                reason, advice = self._why_not(ranking), self._advice(ranking)
+            else:
+                reason, advice = self._why(float(conf[i])), ""
                 if floor:
-                    why = (
+                    reason = (
                         f"confidence {conf[i]:.0%}, under this project's threshold of "
                         f"{cal.threshold:.0%}, but among the most certain of these units; "
                         "check it with more care"
                     )
-                out.append(CodeSuggestion(u.id, ranking, float(conf[i]), ranking[0][0], why))
-            else:
-                out.append(
-                    CodeSuggestion(
-                        u.id,
-                        ranking,
-                        float(conf[i]),
-                        None,
-                        reason=self._why_not(ranking),
-                        advice=self._advice(ranking),
-                    )
-                )
+            group = ranking[0][0] if chosen[i] and len(self.classes_) > 1 else None
+            out.append(CodeSuggestion(u.id, ranking, float(conf[i]), group, reason, advice))
         self.assistance_: Assistance = self._assistance(
             "codes",
             {
