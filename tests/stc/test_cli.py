@@ -41,6 +41,7 @@ def test_demo_study_goes_through_all_four_steps(run, tmp_path):
     (tmp_path / "p.json").write_text(p.to_json())
     code, out, _ = run("suggest", "p.json", "codes")
     assert code == 0 and "confidence" in out
+    assert "what would help: code about 14 more units in 'Fear'" in out  # one example each
     assert run("suggest", "p.json", "subgroups", "--save")[0] == 0
     code, out, _ = run("suggest", "p.json", "condensates", "--save")
     assert code == 0 and "## Fear" in out

@@ -86,3 +86,42 @@ def test_endpoint_errors_are_reported(server, hashing):
 def test_without_endpoint_the_draft_is_extractive(hashing):
     c = draft_condensate(UNITS, subgroup_id="s", embedder=hashing)
     assert c.extractive and "Hun var" in c.text
+
+
+def test_code_suggestions_from_descriptions_go_to_the_configured_endpoint(server):
+    from kollega.stc.llm import suggest_codes_llm
+    from kollega.stc.types import CodeGroup
+
+    groups = [
+        CodeGroup(id="cat", name="Health", codable=False),
+        CodeGroup(id="fear", name="Fear", description="afraid others will find out"),
+        CodeGroup(id="tired", name="Tiredness", description="no energy, exhausted"),
+    ]
+    _Handler.reply = {
+        "choices": [
+            {
+                "message": {
+                    "content": '```json\n{"answers": [{"excerpt": 1, "group": 1}, '
+                    '{"excerpt": 2, "group": 0}]}\n```'
+                }
+            }
+        ]
+    }
+    client = ChatClient(base_url=server, model="llama3")
+    s1, s2 = suggest_codes_llm(client, UNITS, groups)
+    assert s1.code_group_id == "fear" and "Fear" in s1.reason
+    assert s2.code_group_id is None and "no group" in s2.reason
+    prompt = _Handler.requests[-1]["body"]["messages"][1]["content"]
+    assert "1. Fear: afraid others will find out" in prompt
+    assert "Health" not in prompt  # a category cannot be coded
+    assert "Hun var sliten hele tiden." in prompt
+
+
+def test_code_suggestions_refuse_an_answer_without_json(server):
+    from kollega.stc.llm import suggest_codes_llm
+    from kollega.stc.types import CodeGroup
+
+    _Handler.reply = {"choices": [{"message": {"content": "I think the first one."}}]}
+    client = ChatClient(base_url=server, model="llama3")
+    with pytest.raises(LlmError, match="no JSON"):
+        suggest_codes_llm(client, UNITS, [CodeGroup(id="g", name="G")])

@@ -144,3 +144,28 @@ def test_recontextualise_finds_drift_and_gaps():
     assert {"quote_mismatch", "unit_mismatch", "no_analytic_text", "no_condensate"} <= kinds
     assert any(x.record_id == q.id for x in r.of_kind("quote_mismatch"))
     assert len(r.uncovered_turns) > 0
+
+
+def test_theme_labels_are_content_words_in_the_study_language():
+    from kollega.stc.text import class_tfidf_labels
+
+    clusters = [
+        [
+            "I could not sleep at night and the tiredness stayed all day.",
+            "The sleep never came back after the night shifts.",
+            "Jeg fikk ikke sove om natta, og søvnen kom aldri tilbake.",
+        ],
+        [
+            "My colleague listened to me when I called her.",
+            "A colleague from another county called me back and listened.",
+            "Faktisk var den første kollegaen som ringte meg tilbake den beste.",
+        ],
+    ]
+    sleep, peers = class_tfidf_labels(clusters, top=3, language="en")
+    assert "sleep" in sleep and "night" in sleep
+    assert "listened" in peers or "colleague" in peers
+    for label in (sleep, peers):
+        assert not {"the", "and", "could", "første", "faktisk", "jeg"} & set(label)
+        assert not {"søvnen", "natta", "kollegaen"} & set(label)  # not the other language
+    nb_sleep, _ = class_tfidf_labels(clusters, top=3, language="nb")
+    assert {"sove", "natta"} <= set(nb_sleep)

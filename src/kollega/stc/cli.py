@@ -173,10 +173,16 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         if not coded or not uncoded:
             print("nothing to suggest: need coded examples and uncoded units")
             return 0
-        est = CodeSuggester(threshold=args.threshold, embedder=embedder).fit(coded)
+        est = CodeSuggester(
+            threshold=args.threshold, target_precision=args.target_precision, embedder=embedder
+        ).fit(coded, group_names=names)
+        cal = est.calibration_
+        print(f"threshold {cal.threshold:.2f}" + (f" ({cal.note})" if cal.note else ""))
         for s in est.predict(uncoded):
             label = names.get(s.code_group_id or "", "(abstains)")
-            print(f"{s.unit_id}  {label}  confidence {s.confidence:.2f}")
+            print(f"{s.unit_id}  {label}  confidence {s.confidence:.2f}: {s.reason}")
+            if s.advice:
+                print(f"    what would help: {s.advice}")
         if args.save:
             project.assistance.append(est.assistance_)
     else:
@@ -303,7 +309,18 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("suggest", help="steps 2-3: codes, subgroups, condensates, quotes")
     p.add_argument("project")
     p.add_argument("what", choices=["codes", "subgroups", "condensates", "quotes"])
-    p.add_argument("--threshold", type=float, default=0.5)
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        help="fixed abstention threshold (default: calibrated on the coded units)",
+    )
+    p.add_argument(
+        "--target-precision",
+        type=float,
+        default=0.8,
+        help="share of suggestions that should match the coders (default 0.8)",
+    )
     p.add_argument("--coder", help="only this coder's units")
     p.add_argument("--random-state", type=int, default=0)
     p.add_argument("--save", action="store_true")

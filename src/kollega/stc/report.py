@@ -5,6 +5,7 @@ participant characteristics table (cells under ``min_cell`` flagged). Markdown, 
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from kollega.stc.types import GoldenQuote, Project
 
 __all__ = [
     "Table",
+    "csv_cell",
     "participant_table",
     "report_markdown",
     "results_table",
@@ -139,6 +141,24 @@ def report_markdown(project: Project) -> str:
     return "\n".join(out)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?%?")
+
+
+def csv_cell(value: object) -> object:
+    """A cell value that a spreadsheet will show as text, never run as a formula.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (or their
+    full-width forms) gets a leading apostrophe, as OWASP advises for CSV injection;
+    numbers, and text that is only a number such as ``-3`` or ``+12%``, stay as they are.
+    """
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    if _NUMBER_RE.fullmatch(value):
+        return value
+    return "'" + value
+
+
 def write_report_csv(project: Project, directory: str | Path) -> list[Path]:
     """One CSV per table (``steps.csv``, ``participants.csv``, ``results.csv``)."""
     d = Path(directory)
@@ -148,8 +168,8 @@ def write_report_csv(project: Project, directory: str | Path) -> list[Path]:
         path = d / f"{fname}.csv"
         with path.open("w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
-            w.writerow(table.header)
-            w.writerows(table.rows)
+            w.writerow([csv_cell(c) for c in table.header])
+            w.writerows([csv_cell(c) for c in row] for row in table.rows)
         paths.append(path)
     return paths
 

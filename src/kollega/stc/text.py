@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -11,9 +12,13 @@ from kollega.stc.types import Transcript, Turn
 __all__ = [
     "INTERVIEWER_LABELS",
     "STOPWORDS",
+    "STOPWORDS_EN",
+    "STOPWORDS_NB",
+    "class_tfidf_labels",
     "keywords",
     "parse_turns",
     "participant_turns",
+    "sentence_language",
     "sentences",
     "words",
 ]
@@ -91,7 +96,7 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD_RE.findall(text)]
 
 
-STOPWORDS = frozenset(
+_BASE_EN = frozenset(
     [
         "a",
         "about",
@@ -235,6 +240,10 @@ STOPWORDS = frozenset(
         "um",
         "uh",
         "erm",
+    ]
+)
+_BASE_NB = frozenset(
+    [
         "og",
         "i",
         "jeg",
@@ -448,3 +457,149 @@ def keywords(docs: Sequence[str], *, background: Sequence[str] = (), top: int = 
 
     ranked = sorted(fg, key=lambda w: (-score(w), w))
     return ranked[:top]
+
+
+# Further function words, fillers and frequent verbs and adverbs of spoken English and
+# Norwegian (Bokmål and Nynorsk) that say nothing about a theme.
+_MORE_EN = """
+able across actually afterwards ago ahead almost along already although always among
+another anybody anyone anything anyway anywhere around away back became become becomes
+began behind believe below beside besides best better between beyond big came come
+comes coming completely couple day days definitely different does doesn't done dont
+else end ended ending enough especially etc every everybody everyone everything
+exactly example expected far felt find first five four further gave give given gives
+giving go goes going gone good gonna great guess half happen happened hardly he'd he's
+hence however i'll i've inside instead isn't itself keep kept knew known last least
+less let let's little long look looked looking made make makes making many may might
+mine mostly must myself need needed needs never new next nine nobody none nothing
+obviously often one ones onto others otherwise ourselves outside part particular
+perhaps please point pretty probably put quite rather said saw say saying says second
+see seem seemed seems seen several shall shan't she's show since six somebody someone
+somehow sometimes somewhere soon start started still stuff suppose take taken takes
+taking tell ten tend than thank thanks that'll their theirs themselves thereafter
+therefore they'd they'll they're they've third though thought three time times
+together told took toward towards tried tries truly try trying twice two unless upon
+us use used using usually various want wanted wants wasn't way ways we'd we'll we're
+we've went weren't whatever whenever whether whole whose within without won't wonder
+word words work worked works yet you'd you'll you're you've yourself yourselves
+"""
+_MORE_NB = """
+absolutt akkurat aldri alltid allerede andre annen annet antakelig bak bakover begynte
+begynner bestandig bort borte dag dagen dager del delen dessuten derfor dit egen eget
+egne eksempel eller ellers én eneste engang ennå et etterpå faktisk fem femte fire
+fjerde flere fleste fortsatt fram framover frem først første gang ganger gi ginge gir
+gitt gjennom gjerne gode godt greit gått hele heller helst hende hendte hos hvert
+hvilket hvorfor igjen igjennom imens imidlertid innen innimellom jaja jeg jo kanskje
+klart kommer komme kommet la lagt lang lenge lenger liten lite lot må måtte mens mest
+middels mindre minst mulig nei neste nesten nettopp nok noensinne nokså ny nye også
+ofte omtrent oppe ordentlig over på plutselig rett rundt sagt samtidig satt se seks
+sett ser sett sist siste sju skjedde skjer skikkelig slags snart som sted står sto
+stor store svært sånt tatt ta tar tenke tenker tenkte ti tid tida tiden tidligere
+til tilbake tja to tre tredje tross uansett under veit vet vel vise viste visst
+vanligvis vår våre være vært ånei åh hatt burde bør sitter sitte måte måten
+større største stort tydelig tydeligere veldig
+"""
+STOPWORDS_EN = _BASE_EN | frozenset(_MORE_EN.split())
+STOPWORDS_NB = _BASE_NB | frozenset(_MORE_NB.split())
+STOPWORDS = STOPWORDS_EN | STOPWORDS_NB
+# Words that mark a sentence as English or Norwegian: frequent and in one list only.
+_MARK_EN = frozenset(
+    [
+        "the",
+        "and",
+        "is",
+        "was",
+        "it",
+        "that",
+        "of",
+        "you",
+        "my",
+        "to",
+        "have",
+        "were",
+        "this",
+        "what",
+        "with",
+        "be",
+        "not",
+        "they",
+        "but",
+    ]
+)
+_MARK_NB = frozenset(
+    [
+        "og",
+        "jeg",
+        "det",
+        "er",
+        "ikke",
+        "var",
+        "på",
+        "som",
+        "en",
+        "å",
+        "med",
+        "har",
+        "til",
+        "de",
+        "meg",
+        "hun",
+        "han",
+        "vi",
+        "så",
+    ]
+)
+
+
+def sentence_language(text: str) -> str | None:
+    """``"en"`` or ``"nb"`` by counting frequent function words; None when undecided."""
+    ws = words(text)
+    en = sum(w in _MARK_EN for w in ws)
+    nb = sum(w in _MARK_NB for w in ws)
+    if en == nb:
+        return None
+    return "en" if en > nb else "nb"
+
+
+def class_tfidf_labels(
+    clusters: Sequence[Sequence[str]], *, top: int = 4, language: str | None = None
+) -> list[list[str]]:
+    """The ``top`` most typical content words of each cluster of sentences.
+
+    Class-based TF-IDF: each cluster's sentences are one document; a word's weight is
+    its frequency in the cluster times ``log(1 + A / f)``, with ``f`` its frequency in
+    all clusters and ``A`` the mean number of words per cluster. Stop words of both
+    languages and words under three letters never count. With ``language`` (``en`` or
+    ``nb``) only sentences in that language supply words, so that a label is not a mix
+    of two languages; a cluster without such sentences uses its own majority language.
+    """
+    langs = [[sentence_language(s) for s in c] for c in clusters]
+
+    def content(c: int, lang: str | None) -> Counter[str]:
+        return Counter(
+            w
+            for s, sl in zip(clusters[c], langs[c], strict=True)
+            if lang is None or sl == lang
+            for w in words(s)
+            if len(w) > 2 and w not in STOPWORDS and not w.isdigit()
+        )
+
+    chosen: list[str | None] = []
+    for ls in langs:
+        if language is not None and language in ls:
+            chosen.append(language)
+        else:
+            counts = Counter(x for x in ls if x is not None)
+            chosen.append(counts.most_common(1)[0][0] if counts else None)
+    tf = [content(c, chosen[c]) for c in range(len(clusters))]
+    total: Counter[str] = Counter()
+    for t in tf:
+        total.update(t)
+    mean_words = (sum(total.values()) / len(tf)) if tf else 0.0
+    out = []
+    for t in tf:
+        n = sum(t.values()) or 1
+        score = {w: (k / n) * math.log(1 + mean_words / total[w]) for w, k in t.items()}
+        # Ties (common in small clusters) go to the more frequent, then alphabetical word.
+        out.append(sorted(score, key=lambda w: (-score[w], -t[w], w))[:top])
+    return out

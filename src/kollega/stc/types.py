@@ -108,7 +108,11 @@ class PreliminaryTheme:
 
 @dataclass(slots=True)
 class CodeGroup:
-    """Step 2: a code group; ``parent_id`` makes the code book hierarchical."""
+    """Step 2: a code group; ``parent_id`` makes the code book hierarchical.
+
+    ``codable=False`` marks a group that only gathers other groups (a category in
+    QualCoder, ``isCodable="false"`` in REFI-QDA): units are not coded into it.
+    """
 
     id: str
     name: str
@@ -116,6 +120,7 @@ class CodeGroup:
     parent_id: str | None = None
     theme_id: str | None = None
     color: str | None = None
+    codable: bool = True
 
 
 @dataclass(slots=True)

@@ -27,15 +27,19 @@ names, selections coded several times. Anything malformed raises `StcFormatError
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
 import functools
 import hashlib
 import io
 import json
 import re
+import unicodedata
 import uuid
+import warnings
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +47,8 @@ from typing import Any
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from kollega.stc.errors import StcFormatError
+from kollega.stc.errors import StcFormatError, StcImportWarning
+from kollega.stc.io._zip import read_member
 from kollega.stc.io.transcripts import decode_text, docx_text
 from kollega.stc.text import parse_turns
 from kollega.stc.types import (
@@ -83,8 +88,12 @@ __all__ = [
 NS = "urn:QDA-XML:project:1.0"
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
 EXTENSION = "kollega/stc.json"
-MAX_MEMBER_BYTES = 512 * 1024 * 1024
-MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
+# What one member, and all members together, may expand to while reading; members are
+# decompressed in chunks and counted, so a zip bomb fails in bounded memory.
+MAX_MEMBER_BYTES = 64 * 1024 * 1024
+MAX_TOTAL_BYTES = 512 * 1024 * 1024
+# Code books deeper than this are refused (QDA programs nest a handful of levels).
+MAX_CODE_DEPTH = 100
 _SCHEMAS = Path(__file__).parent / "schemas"
 _GUID_RE = re.compile(
     r"\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?"
@@ -149,22 +158,32 @@ def _sub(parent: ET.Element, tag: str, **attrs: str | None) -> ET.Element:
 
 
 def _code_tree(parent: ET.Element, groups: list[CodeGroup], make: Any) -> None:
+    """Nest the groups' ``Code`` elements under ``parent``, without recursion.
+
+    Raises StcFormatError when groups nest deeper than ``MAX_CODE_DEPTH`` (the XML
+    serialiser recurses once per level).
+    """
     children: dict[str | None, list[CodeGroup]] = {}
     for g in groups:
         children.setdefault(g.parent_id, []).append(g)
-
-    def add(el: ET.Element, g: CodeGroup) -> None:
-        attrs = {"guid": _guid(g.id), "name": g.name, "isCodable": "true"}
+    stack: list[tuple[ET.Element, CodeGroup, int]] = [
+        (parent, g, 1) for g in reversed(children.get(None, []))
+    ]
+    while stack:
+        el, g, depth = stack.pop()
+        if depth > MAX_CODE_DEPTH:
+            raise StcFormatError(f"code groups nest more than {MAX_CODE_DEPTH} levels deep")
+        attrs = {
+            "guid": _guid(g.id),
+            "name": g.name,
+            "isCodable": "true" if g.codable else "false",
+        }
         if g.color and _RGB_RE.fullmatch(g.color):
             attrs["color"] = g.color
         code = make(el, "Code", **attrs)
         if g.description:
             make(code, "Description").text = _xml_safe(g.description)
-        for child in children.get(g.id, []):
-            add(code, child)
-
-    for g in children.get(None, []):
-        add(parent, g)
+        stack.extend((code, child, depth + 1) for child in reversed(children.get(g.id, [])))
 
 
 def write_qdpx(project: Project, path: str | Path, *, origin: str = "Kollega") -> None:
@@ -242,13 +261,27 @@ def write_qdpx(project: Project, path: str | Path, *, origin: str = "Kollega") -
                     endPosition=str(q.span.end),
                 )
     if project.memos or project.condensates:
+        # QualCoder reads a note's text only from a file and requires its date, so each
+        # note is a sources/<guid>.txt file (the schema allows inline text or a file).
         el = _sub(root, "Notes")
-        for m in project.memos:
-            note = _sub(el, "Note", guid=_guid(m.id), name="Memo", creatingUser=user(m.author))
-            _sub(note, "PlainTextContent").text = _xml_safe(m.text)
-        for c in project.condensates:
-            note = _sub(el, "Note", guid=_guid(c.id), name="Condensate")
-            _sub(note, "PlainTextContent").text = _xml_safe(c.text)
+        now = _refi_datetime("")
+        notes: list[tuple[str, str, str | None, str, str]] = [
+            (m.id, "Memo", user(m.author), m.text, _refi_datetime(m.created) or now)
+            for m in project.memos
+        ]
+        notes += [(c.id, "Condensate", None, c.text, now) for c in project.condensates]
+        for rid, label, author, text, created in notes:
+            g = _guid(rid)
+            files[f"sources/{g}.txt"] = text
+            _sub(
+                el,
+                "Note",
+                guid=g,
+                name=label,
+                creatingUser=author,
+                creationDateTime=created,
+                plainTextPath=f"internal://{g}.txt",
+            )
     links = [(c, uid) for c in project.condensates for uid in c.meaning_unit_ids]
     if links:
         el = _sub(root, "Links")
@@ -280,6 +313,69 @@ def write_qdpx(project: Project, path: str | Path, *, origin: str = "Kollega") -
         for name, text in files.items():
             zf.writestr(name, text.encode("utf-8"))
         zf.writestr(EXTENSION, json.dumps(_extension(project), ensure_ascii=False))
+
+
+def _refi_datetime(value: str) -> str:
+    """``value`` (ISO 8601) as REFI-QDA's UTC ``YYYY-MM-DDTHH:MM:SSZ``; "" means now.
+
+    A value that is not a date gives "" so that the caller can choose a fallback.
+    """
+    if not value:
+        return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _offset_map(raw: str, where: str) -> tuple[str, Callable[[int, int], tuple[int, int]]]:
+    """The normalised text (`normalise_text`) and a map of offsets in ``raw`` onto it.
+
+    The text is cut into pieces that normalise on their own: a starter with the
+    combining marks after it, a CR LF pair, a lone CR. An offset at a piece's edge maps
+    exactly; one inside a piece (between a letter and its accent) widens the span to the
+    whole piece. Raises StcFormatError if the pieces do not rebuild the normalised text.
+    """
+    text = normalise_text(raw)
+    if text == raw:
+        return text, lambda a, b: (a, b)
+    raw_edges, text_edges, pieces = [0], [0], []
+    i, pos, n = 0, 0, len(raw)
+    if raw.startswith("\ufeff"):
+        i = 1
+        raw_edges.append(1)
+        text_edges.append(0)
+    while i < n:
+        if raw[i] == "\r":
+            j = i + 2 if raw.startswith("\r\n", i) else i + 1
+            piece = "\n"
+        else:
+            j = i + 1
+            while j < n and raw[j] != "\r" and _joins_previous(raw[j]):
+                j += 1
+            piece = unicodedata.normalize("NFC", raw[i:j])
+        pieces.append(piece)
+        pos += len(piece)
+        i = j
+        raw_edges.append(i)
+        text_edges.append(pos)
+    if "".join(pieces) != text:
+        raise StcFormatError(f"{where}: cannot map offsets through Unicode normalisation")
+
+    def to_text(start: int, end: int) -> tuple[int, int]:
+        a = bisect.bisect_right(raw_edges, start) - 1
+        b = bisect.bisect_left(raw_edges, end)
+        return text_edges[a], text_edges[min(b, len(text_edges) - 1)]
+
+    return text, to_text
+
+
+def _joins_previous(ch: str) -> bool:
+    """A combining mark, or a Hangul vowel or final consonant that composes with a syllable."""
+    return unicodedata.combining(ch) != 0 or "\u1160" <= ch <= "\u11ff"
 
 
 def _extension(project: Project) -> dict[str, Any]:
@@ -327,23 +423,18 @@ def _open_zip(path: str | Path) -> zipfile.ZipFile:
     total = 0
     for info in zf.infolist():
         total += info.file_size
-        if info.file_size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
+        limit = MAX_MEMBER_BYTES if info.file_size > MAX_MEMBER_BYTES else MAX_TOTAL_BYTES
+        if total > limit or info.file_size > MAX_MEMBER_BYTES:
             zf.close()
-            raise StcFormatError(f"{Path(path).name}: {info.filename} unpacks too large")
+            raise StcFormatError(
+                f"{Path(path).name}: {info.filename} expands to more than "
+                f"{limit // (1024 * 1024)} MB; refusing to read it"
+            )
     return zf
 
 
 def _member(zf: zipfile.ZipFile, name: str) -> bytes:
-    try:
-        with zf.open(name) as fh:
-            data = fh.read(MAX_MEMBER_BYTES + 1)
-    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError) as exc:
-        raise StcFormatError(f"cannot unpack {name}: {exc}") from exc
-    except Exception as exc:  # zlib.error and friends from corrupt members
-        raise StcFormatError(f"cannot unpack {name}: {type(exc).__name__}") from exc
-    if len(data) > MAX_MEMBER_BYTES:
-        raise StcFormatError(f"{name} unpacks too large")
-    return data
+    return read_member(zf, name, limit=MAX_MEMBER_BYTES)
 
 
 def _parse_xml(data: bytes, name: str) -> ET.Element:
@@ -425,9 +516,21 @@ class _Reader:
         raise StcFormatError(f"{self.name}: text source {src.get('guid')} has no text")
 
 
-def read_qdpx(path: str | Path) -> Project:
-    """Read a ``.qdpx`` from Kollega or another QDA program; see the module docstring."""
+def read_qdpx(path: str | Path, *, problems: list[str] | None = None) -> Project:
+    """Read a ``.qdpx`` from Kollega or another QDA program; see the module docstring.
+
+    What cannot be read raises `StcFormatError`. What is read with a loss (a case's
+    reference to a source the file does not hold) is dropped and reported: appended to
+    ``problems`` when given, else issued as a `StcImportWarning`.
+    """
     name = Path(path).name
+
+    def warn(message: str) -> None:
+        if problems is not None:
+            problems.append(message)
+        else:
+            warnings.warn(message, StcImportWarning, stacklevel=3)
+
     with _open_zip(path) as zf:
         reader = _Reader(zf, name)
         qde = next((n for n in zf.namelist() if n.lower().endswith(".qde") and "/" not in n), None)
@@ -445,7 +548,7 @@ def read_qdpx(path: str | Path) -> Project:
                 raise StcFormatError(f"{name}: {EXTENSION} is not valid JSON") from exc
             if not isinstance(ext, dict) or ext.get("version") != 1:
                 raise StcFormatError(f"{name}: unsupported {EXTENSION}")
-        project = _read_project(root, reader, name)
+        project = _read_project(root, reader, name, warn)
     if ext is not None:
         _apply_extension(project, ext, name)
     project.validate()
@@ -453,21 +556,36 @@ def read_qdpx(path: str | Path) -> Project:
 
 
 def _read_codes(parent: ET.Element, parent_id: str | None, out: list[CodeGroup]) -> None:
-    for code in _children(parent, "Code"):
+    """The code tree under ``parent`` in document order, without recursion.
+
+    Raises StcFormatError when codes nest deeper than ``MAX_CODE_DEPTH``.
+    """
+    stack: list[tuple[ET.Element, str | None, int]] = [
+        (c, parent_id, 1) for c in reversed(_children(parent, "Code"))
+    ]
+    while stack:
+        code, pid, depth = stack.pop()
+        if depth > MAX_CODE_DEPTH:
+            raise StcFormatError(
+                f"codes nest more than {MAX_CODE_DEPTH} levels deep; "
+                "no code book needs that many (is the file damaged?)"
+            )
         desc = _child(code, "Description")
-        color = code.get("color")
         g = CodeGroup(
             id=_gid(code),
             name=_req(code, "name"),
             description=(desc.text or "") if desc is not None else "",
-            parent_id=parent_id,
-            color=color,
+            parent_id=pid,
+            color=code.get("color"),
+            codable=code.get("isCodable", "true").strip().lower() != "false",
         )
         out.append(g)
-        _read_codes(code, g.id, out)
+        stack.extend((c, g.id, depth + 1) for c in reversed(_children(code, "Code")))
 
 
-def _read_project(root: ET.Element, reader: _Reader, name: str) -> Project:
+def _read_project(
+    root: ET.Element, reader: _Reader, name: str, warn: Callable[[str], None]
+) -> Project:
     users: dict[str, str] = {}
     el = _child(root, "Users")
     for u in _children(el, "User") if el is not None else []:
@@ -520,7 +638,8 @@ def _read_project(root: ET.Element, reader: _Reader, name: str) -> Project:
         if _local(src.tag) != "TextSource":
             continue  # pictures, PDFs, audio and video have no text to condense
         tid = _gid(src)
-        text = normalise_text(reader.source_text(src))
+        raw = reader.source_text(src)
+        text, to_text = _offset_map(raw, f"{name}: source {src.get('name') or tid!r}")
         t = Transcript(
             id=tid,
             name=src.get("name") or tid,
@@ -532,11 +651,13 @@ def _read_project(root: ET.Element, reader: _Reader, name: str) -> Project:
         for sel in _children(src, "PlainTextSelection"):
             sid = _gid(sel)
             start, end = _int(sel, "startPosition"), _int(sel, "endPosition")
-            if not 0 <= start <= end <= len(text):
+            if not 0 <= start <= end <= len(raw):
                 raise StcFormatError(
                     f"{name}: selection {sid} offsets {start}..{end} lie outside source "
-                    f"{t.name!r} (length {len(text)})"
+                    f"{t.name!r} (length {len(raw)})"
                 )
+            # Offsets count code points of the text as stored; ours is NFC with \n.
+            start, end = to_text(start, end)
             span = Span(tid, start, end)
             codings: list[ET.Element | None] = [*_children(sel, "Coding")] or [None]
             for n, coding in enumerate(codings):
@@ -571,16 +692,26 @@ def _read_project(root: ET.Element, reader: _Reader, name: str) -> Project:
                     coder=user_name(coding, "creatingUser"),
                 )
             )
-    for sid in owner:
-        if sid not in {t.id for t in project.transcripts}:
-            raise StcFormatError(f"{name}: a case refers to unknown source GUID {sid}")
+    known = {t.id for t in project.transcripts}
+    for sid, pid in owner.items():
+        if sid not in known:
+            # QualCoder leaves these behind when a source is deleted; the case stays.
+            pseudonym = next(p.pseudonym for p in project.participants if p.id == pid)
+            warn(
+                f"{name}: case {pseudonym!r} refers to source {sid}, which the file does not hold; that reference was dropped"
+            )
 
     el = _child(root, "Notes")
     for note in _children(el, "Note") if el is not None else []:
         content = _child(note, "PlainTextContent")
         text = content.text or "" if content is not None else reader.source_text(note)
         project.memos.append(
-            Memo(id=_gid(note), text=normalise_text(text), author=user_name(note, "creatingUser"))
+            Memo(
+                id=_gid(note),
+                text=normalise_text(text),
+                author=user_name(note, "creatingUser"),
+                created=note.get("creationDateTime") or "",
+            )
         )
     el = _child(root, "Sets")
     for s in _children(el, "Set") if el is not None else []:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kollega.stc.errors import StcFormatError
+from kollega.stc.io._zip import check_expanded
 from kollega.stc.text import parse_turns
 from kollega.stc.types import Transcript, Turn, new_id, normalise_text
 
@@ -30,6 +31,9 @@ __all__ = [
 ]
 
 MAX_TRANSCRIPT_BYTES = 50 * 1024 * 1024
+# What the parts of one .docx may expand to: a long transcript's document.xml is a few MB.
+MAX_DOCX_MEMBER_BYTES = 64 * 1024 * 1024
+MAX_DOCX_EXPANDED_BYTES = 128 * 1024 * 1024
 
 
 def _read_bytes(path: str | Path) -> bytes:
@@ -79,12 +83,23 @@ def write_txt(transcript: Transcript, path: str | Path) -> None:
 
 
 def docx_text(data: bytes, name: str) -> str:
-    """The paragraphs of a ``.docx`` document, one per line."""
+    """The paragraphs of a ``.docx`` document, one per line.
+
+    The parts are decompressed and counted first (`check_expanded`), so a document
+    that expands past ``MAX_DOCX_EXPANDED_BYTES`` is refused in bounded memory.
+    """
     import io
 
     import docx
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            check_expanded(
+                zf,
+                member_limit=MAX_DOCX_MEMBER_BYTES,
+                total_limit=MAX_DOCX_EXPANDED_BYTES,
+                label=name,
+            )
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise StcFormatError(f"{name}: not a readable .docx file ({exc})") from exc

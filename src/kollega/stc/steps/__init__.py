@@ -15,9 +15,11 @@ from kollega.stc.steps.condensation import (
     suggest_subgroups,
 )
 from kollega.stc.steps.impression import ThemeCandidate, ThemeSuggester, suggest_themes
+from kollega.stc.steps.suggest import Calibration
 from kollega.stc.steps.synthesis import Problem, RecontextReport, recontextualise
 
 __all__ = [
+    "Calibration",
     "CodeSuggester",
     "CodeSuggestion",
     "Condenser",

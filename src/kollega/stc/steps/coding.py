@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
 from kollega.stc.assist import Embedder, HashingEmbedder
 from kollega.stc.steps._base import Component
+from kollega.stc.steps.suggest import CodeSuggester, CodeSuggestion, suggest_codes
 from kollega.stc.text import INTERVIEWER_LABELS, participant_turns, sentences, words
 from kollega.stc.types import Assistance, MeaningUnit, Span, Transcript, new_id
 
@@ -137,92 +137,3 @@ def segment(
     """Proposed, uncoded meaning units for ``transcripts``; see `Segmenter`."""
     seg = Segmenter(method=method, min_words=min_words, max_words=max_words, embedder=embedder)
     return seg.transform(transcripts)
-
-
-@dataclass(slots=True)
-class CodeSuggestion:
-    """Code groups ranked for one unit; ``code_group_id`` is None when it abstains."""
-
-    unit_id: str
-    ranking: list[tuple[str, float]]
-    confidence: float
-    code_group_id: str | None
-
-
-class CodeSuggester(Component):
-    """Rank code groups for uncoded units from coded examples (nearest neighbours).
-
-    For each code group, the score is the mean cosine similarity to its ``k`` nearest
-    coded examples; scores become probabilities by a softmax with ``temperature`` (E5
-    similarities sit in a narrow band, so only their differences carry meaning). The top
-    group is suggested when its probability reaches ``threshold``; otherwise it abstains.
-
-    Fitted attributes: ``classes_``, ``assistance_``.
-    """
-
-    def __init__(
-        self,
-        *,
-        k: int = 3,
-        temperature: float = 0.02,
-        threshold: float = 0.5,
-        embedder: Embedder | None = None,
-    ) -> None:
-        self.k = k
-        self.temperature = temperature
-        self.threshold = threshold
-        self.embedder = embedder
-
-    def fit(self, coded_examples: Sequence[MeaningUnit]) -> CodeSuggester:
-        coded = [u for u in coded_examples if u.code_group_id is not None]
-        if not coded:
-            raise ValueError("suggest_codes needs at least one coded example")
-        self.classes_: list[str] = sorted({u.code_group_id for u in coded if u.code_group_id})
-        self._x = self._embedder().embed([u.text for u in coded], kind="passage")
-        self._y = np.array([self.classes_.index(u.code_group_id or "") for u in coded])
-        return self
-
-    def predict(self, units: Sequence[MeaningUnit]) -> list[CodeSuggestion]:
-        embedder = self._embedder()
-        x = embedder.embed([u.text for u in units], kind="passage")
-        sims = x @ self._x.T
-        scores = np.full((len(units), len(self.classes_)), -1.0)
-        for c in range(len(self.classes_)):
-            cols = sims[:, self._y == c]
-            kk = min(self.k, cols.shape[1])
-            scores[:, c] = -np.sort(-cols, axis=1)[:, :kk].mean(axis=1)
-        z = (scores - scores.max(axis=1, keepdims=True)) / self.temperature
-        probs = np.exp(z)
-        probs /= probs.sum(axis=1, keepdims=True)
-        out: list[CodeSuggestion] = []
-        for i, u in enumerate(units):
-            order = np.argsort(-probs[i], kind="stable")
-            ranking = [(self.classes_[j], round(float(probs[i, j]), 4)) for j in order]
-            conf = ranking[0][1]
-            out.append(
-                CodeSuggestion(
-                    u.id, ranking, conf, ranking[0][0] if conf >= self.threshold else None
-                )
-            )
-        self.assistance_: Assistance = self._assistance(
-            "codes",
-            {"suggestions": {s.unit_id: s.code_group_id for s in out}},
-            embedder.model_id,
-        )
-        return out
-
-
-def suggest_codes(
-    units: Sequence[MeaningUnit],
-    coded_examples: Sequence[MeaningUnit],
-    *,
-    k: int = 3,
-    threshold: float = 0.5,
-    embedder: Embedder | None = None,
-) -> list[CodeSuggestion]:
-    """Ranked code groups with a confidence for each unit; see `CodeSuggester`."""
-    return (
-        CodeSuggester(k=k, threshold=threshold, embedder=embedder)
-        .fit(coded_examples)
-        .predict(units)
-    )

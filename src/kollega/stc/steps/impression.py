@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -9,7 +10,14 @@ import numpy as np
 
 from kollega.stc.assist import Embedder, Matrix, choose_k
 from kollega.stc.steps._base import Component
-from kollega.stc.text import INTERVIEWER_LABELS, keywords, participant_turns, sentences, words
+from kollega.stc.text import (
+    INTERVIEWER_LABELS,
+    class_tfidf_labels,
+    participant_turns,
+    sentence_language,
+    sentences,
+    words,
+)
 from kollega.stc.types import Assistance, PreliminaryTheme, Span, Transcript, new_id
 
 __all__ = ["ThemeCandidate", "ThemeSuggester", "suggest_themes"]
@@ -43,9 +51,16 @@ class ThemeSuggester(Component):
     take an evenly spread sample of at most ``max_sentences`` (embedding is the slow part);
     embed them; with ``center``, subtract each transcript's mean vector (otherwise a
     multilingual model groups sentences by language and speaker rather than by topic); k-means for each k in ``n`` and keep the best silhouette; per cluster, the
-    ``n_typical`` sentences nearest the centroid and distinctive keywords as a label.
+    ``n_typical`` sentences nearest the centroid (the most typical) and, as its label,
+    the ``n_keywords`` content words that class-based TF-IDF finds most typical of it
+    (`class_tfidf_labels`), in the study's ``language`` (``en`` or ``nb``; by default
+    the language of most sentences, or each cluster's own when the study is mixed).
 
-    Fitted attributes: ``candidates_``, ``assistance_``.
+    ``max_sentences`` bounds the embedding work (the slow part): 400 sentences, evenly
+    spread over the interviews, give the same themes as all of them in a fraction of the
+    time.
+
+    Fitted attributes: ``candidates_``, ``language_``, ``assistance_``.
     """
 
     def __init__(
@@ -53,15 +68,19 @@ class ThemeSuggester(Component):
         *,
         n: int | tuple[int, int] = (4, 8),
         n_typical: int = 3,
+        n_keywords: int = 4,
         min_words: int = 6,
-        max_sentences: int = 1000,
+        max_sentences: int = 400,
         center: bool = True,
+        language: str | None = None,
         random_state: int = 0,
         embedder: Embedder | None = None,
     ) -> None:
         self.n = n
         self.center = center
         self.n_typical = n_typical
+        self.n_keywords = n_keywords
+        self.language = language
         self.min_words = min_words
         self.max_sentences = max_sentences
         self.random_state = random_state
@@ -88,6 +107,7 @@ class ThemeSuggester(Component):
             spans = [spans[i] for i in keep]
             texts = [texts[i] for i in keep]
         self.candidates_: list[ThemeCandidate] = []
+        self.language_: str | None = self.language
         embedder = self._embedder()
         if texts:
             x = embedder.embed(texts, kind="passage")
@@ -99,15 +119,17 @@ class ThemeSuggester(Component):
                 else range(self.n[0], self.n[1] + 1)
             )
             _, labels, centroids = choose_k(x, list(ks), random_state=self.random_state)
-            for c in range(centroids.shape[0]):
+            clusters = [i for i in range(centroids.shape[0]) if (labels == i).any()]
+            self.language_ = self.language or study_language(texts)
+            all_kw = class_tfidf_labels(
+                [[texts[i] for i in np.flatnonzero(labels == c)] for c in clusters],
+                top=self.n_keywords,
+                language=self.language_,
+            )
+            for c, kw in zip(clusters, all_kw, strict=True):
                 idx = np.flatnonzero(labels == c)
-                if idx.size == 0:
-                    continue
                 sims = x[idx] @ centroids[c]
                 top = idx[np.argsort(-sims, kind="stable")[: self.n_typical]]
-                members = [texts[i] for i in idx]
-                others = [texts[i] for i in np.flatnonzero(labels != c)]
-                kw = keywords(members, background=others)
                 self.candidates_.append(
                     ThemeCandidate(
                         label=", ".join(kw) if kw else f"theme {c + 1}",
@@ -125,6 +147,16 @@ class ThemeSuggester(Component):
             embedder.model_id,
         )
         return self
+
+
+def study_language(texts: Sequence[str], *, share: float = 0.6) -> str | None:
+    """The language (``en``/``nb``) of at least ``share`` of the sentences, else None."""
+    counts = Counter(lang for t in texts if (lang := sentence_language(t)) is not None)
+    total = sum(counts.values())
+    if not total:
+        return None
+    lang, n = counts.most_common(1)[0]
+    return lang if n / total >= share else None
 
 
 def _center_per_transcript(x: Matrix, groups: list[str]) -> Matrix:

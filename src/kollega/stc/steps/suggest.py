@@ -1,0 +1,469 @@
+"""Step 2, code suggestions: rank code groups for uncoded units, and abstain honestly.
+
+The default method is a logistic regression on the units' embeddings (E5 "query"
+prefix), with its abstention threshold calibrated per project by cross-validation on
+the project's own coded units, for a target precision. Nearest neighbours (the first
+method) remain available as ``method="neighbours"`` and serve as the baseline in
+``bench/suggest.py``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kollega.stc.assist import Embedder, Kind, Matrix
+from kollega.stc.steps._base import Component
+from kollega.stc.types import Assistance, MeaningUnit
+
+__all__ = ["Calibration", "CodeSuggester", "CodeSuggestion", "suggest_codes"]
+
+Method = Literal["logistic", "neighbours"]
+
+# Below this many coded units in a group, the advice asks for more (the learning curve
+# in bench/RESULTS.md flattens out around fifteen examples per group).
+ENOUGH_EXAMPLES = 15
+# From this many examples in every group, a batch of units is never abstained on
+# entirely (see `CodeSuggester.predict`).
+MIN_EXAMPLES_FOR_FLOOR = 5
+
+
+@dataclass(slots=True)
+class CodeSuggestion:
+    """Code groups ranked for one unit; ``code_group_id`` is None when it abstains.
+
+    ``reason`` says why it suggests or abstains; ``advice`` says what would help when it
+    abstains (empty when it suggests).
+    """
+
+    unit_id: str
+    ranking: list[tuple[str, float]]
+    confidence: float
+    code_group_id: str | None
+    reason: str = ""
+    advice: str = ""
+
+
+@dataclass(slots=True)
+class Calibration:
+    """How the abstention threshold was chosen for one project.
+
+    ``threshold``: the lowest confidence that is suggested. ``estimated_precision`` and
+    ``estimated_coverage``: the share of suggestions that matched the coders and the
+    share of units suggested at all, measured out of fold on the project's coded units
+    (None when there were too few to measure). ``target_met`` is False when no
+    threshold reached ``target_precision`` and a floor on coverage was used instead.
+    """
+
+    threshold: float
+    target_precision: float
+    estimated_precision: float | None
+    estimated_coverage: float | None
+    folds: int
+    target_met: bool
+    examples: dict[str, int] = field(default_factory=dict)
+    note: str = ""
+
+
+class CodeSuggester(Component):
+    """Rank code groups for uncoded units from coded examples.
+
+    ``method="logistic"`` (default): units are embedded with the E5 "query" prefix,
+    centred on the examples' mean and L2-normalised; a multinomial logistic regression
+    with balanced class weights gives each group a probability. Its strength ``c`` is
+    chosen from ``cs`` by the cross-validated log loss.
+
+    ``method="neighbours"``: the mean cosine similarity to each group's ``k`` nearest
+    examples, turned into probabilities by a softmax with ``temperature``.
+
+    Abstention: the top group is suggested when its probability reaches the threshold.
+    With ``threshold=None`` (default) the threshold is calibrated from the coded units:
+    ``folds``-fold cross-validation (stratified by group) gives every coded unit an
+    out-of-fold confidence and a right/wrong; the threshold is the lowest confidence at
+    which the suggestions above it still reach ``target_precision`` (a one-standard-error
+    lower bound, so that small projects are not trusted on luck). If no threshold does,
+    the threshold that suggests ``min_coverage`` of the units is used and the
+    calibration says the target was not met, so that a project with a few examples per
+    group still gets its most certain suggestions. And when every group has at least
+    five examples but no unit of a batch reaches the threshold, the batch's most certain
+    ``min_coverage`` are suggested all the same, each saying so in its reason: a project
+    with examples is never left with no suggestion at all. A number fixes the threshold
+    instead (and no such floor applies).
+
+    With a calibrated threshold, suggestions are the average of the cross-validation's
+    fold models, the same models whose confidences set the threshold.
+
+    Fitted attributes: ``classes_``, ``counts_``, ``c_``, ``calibration_``, ``ensemble_``;
+    after `predict`,
+    ``assistance_``.
+    """
+
+    def __init__(
+        self,
+        *,
+        method: Method = "logistic",
+        threshold: float | None = None,
+        target_precision: float = 0.8,
+        min_coverage: float = 0.1,
+        folds: int = 5,
+        cs: tuple[float, ...] = (2.0, 8.0, 32.0),
+        k: int = 3,
+        temperature: float = 0.02,
+        random_state: int = 0,
+        embedder: Embedder | None = None,
+    ) -> None:
+        self.method = method
+        self.threshold = threshold
+        self.target_precision = target_precision
+        self.min_coverage = min_coverage
+        self.folds = folds
+        self.cs = cs
+        self.k = k
+        self.temperature = temperature
+        self.random_state = random_state
+        self.embedder = embedder
+
+    # -- fitting -------------------------------------------------------------------
+
+    def fit(
+        self,
+        coded_examples: Sequence[MeaningUnit],
+        *,
+        group_names: Mapping[str, str] | None = None,
+    ) -> CodeSuggester:
+        """Learn from the units that have a code group; ``group_names`` words the advice.
+
+        Raises ValueError when no unit is coded.
+        """
+        if self.method not in ("logistic", "neighbours"):
+            raise ValueError(f"unknown method {self.method!r}; use logistic or neighbours")
+        coded = [u for u in coded_examples if u.code_group_id is not None]
+        if not coded:
+            raise ValueError("suggest_codes needs at least one coded example")
+        self.classes_: list[str] = sorted({u.code_group_id for u in coded if u.code_group_id})
+        index = {c: i for i, c in enumerate(self.classes_)}
+        self._names = dict(group_names or {})
+        x = self._embedder().embed([u.text for u in coded], kind=self._kind())
+        y = np.array([index[u.code_group_id or ""] for u in coded], dtype=np.int_)
+        self.counts_: dict[str, int] = {c: int((y == i).sum()) for i, c in enumerate(self.classes_)}
+        self.c_ = self.cs[len(self.cs) // 2] if self.cs else 8.0
+        self._members: dict[float, list[CodeSuggester]] = {}
+        oof = self._out_of_fold(x, y)
+        if self.method == "logistic" and oof is not None and len(self.cs) > 1:
+            losses = {c: _log_loss(p, y) for c, p in oof.items()}
+            self.c_ = min(losses, key=lambda c: (losses[c], c))
+        self._fit_model(x, y, self.c_)
+        # With a calibrated threshold, suggestions come from the very models whose
+        # out-of-fold confidences chose it (their average); a model fitted on all units
+        # is more confident than they were, so the threshold would not carry over.
+        self.ensemble_: list[CodeSuggester] = (
+            self._members.get(self.c_, []) if self.threshold is None else []
+        )
+        probs = None if oof is None else oof.get(self.c_, next(iter(oof.values())))
+        self.calibration_: Calibration = self._calibrate(probs, y)
+        return self
+
+    def _kind(self) -> Kind:
+        # E5 was trained with "query: " for texts to classify; nearest neighbours keep
+        # the symmetric "passage: " of the first version.
+        return "query" if self.method == "logistic" else "passage"
+
+    def _fit_model(self, x: Matrix, y: NDArray[np.int_], c: float) -> None:
+        self._x, self._y = x, y
+        self._mean = x.mean(axis=0) if x.shape[0] > 1 else np.zeros(x.shape[1], np.float32)
+        self._model: Any = None
+        if self.method == "logistic" and len(self.classes_) > 1:
+            self._model = _logistic(self._centre(x), y, c, self.random_state)
+
+    def _centre(self, x: Matrix) -> Matrix:
+        # E5 vectors share a large common direction; removing it lets a linear model
+        # see the differences between groups at a moderate regularisation.
+        z = x - self._mean
+        norms = np.linalg.norm(z, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        out: Matrix = (z / norms).astype(np.float32)
+        return out
+
+    def _scores(self, x: Matrix) -> NDArray[np.float64]:
+        """Probabilities, one column per class (all classes, in ``classes_`` order)."""
+        n, m = x.shape[0], len(self.classes_)
+        if m == 1:
+            return np.ones((n, 1))
+        if self.method == "logistic":
+            proba = np.asarray(self._model.predict_proba(self._centre(x)), dtype=np.float64)
+            out = np.zeros((n, m))
+            out[:, np.asarray(self._model.classes_, dtype=np.int_)] = proba
+            return out
+        sims = x @ self._x.T
+        scores = np.full((n, m), -1.0)
+        for c in range(m):
+            cols = sims[:, self._y == c]
+            if cols.shape[1]:
+                kk = min(self.k, cols.shape[1])
+                scores[:, c] = -np.sort(-cols, axis=1)[:, :kk].mean(axis=1)
+        z = (scores - scores.max(axis=1, keepdims=True)) / self.temperature
+        probs = np.exp(z)
+        probs[:, [self.counts_[c] == 0 for c in self.classes_]] = 0.0
+        result: NDArray[np.float64] = probs / probs.sum(axis=1, keepdims=True)
+        return result
+
+    def _out_of_fold(
+        self, x: Matrix, y: NDArray[np.int_]
+    ) -> dict[float, NDArray[np.float64]] | None:
+        """Out-of-fold probabilities for each candidate ``c`` (None: too few units)."""
+        folds = min(self.folds, len(y) // 2)
+        if folds < 2 or len(self.classes_) < 2:
+            return None
+        # Stratified by hand: each group's units dealt round the folds in random order
+        # (scikit-learn's splitter warns, and refuses, on groups smaller than the folds).
+        rng = np.random.default_rng(self.random_state)
+        fold = np.empty(len(y), dtype=np.int_)
+        start = 0
+        for label in range(len(self.classes_)):
+            idx = rng.permutation(np.flatnonzero(y == label))
+            fold[idx] = (start + np.arange(idx.size)) % folds
+            start += idx.size
+        cs: tuple[float, ...] = self.cs if self.method == "logistic" and self.cs else (self.c_,)
+        out = {c: np.zeros((len(y), len(self.classes_))) for c in cs}
+        full_counts = self.counts_
+        for f in range(folds):
+            test = fold == f
+            train = ~test
+            if len(np.unique(y[train])) < 2:
+                continue
+            for c in cs:
+                part = CodeSuggester(method=self.method, k=self.k, temperature=self.temperature)
+                part.classes_ = self.classes_
+                part.counts_ = {g: int((y[train] == i).sum()) for i, g in enumerate(self.classes_)}
+                part._fit_model(x[train], y[train], c)
+                out[c][test] = part._scores(x[test])
+                self._members.setdefault(c, []).append(part)
+        self.counts_ = full_counts
+        return out
+
+    def _calibrate(self, probs: NDArray[np.float64] | None, y: NDArray[np.int_]) -> Calibration:
+        common: dict[str, Any] = {
+            "target_precision": self.target_precision,
+            "folds": min(self.folds, len(y) // 2),
+            "examples": dict(self.counts_),
+        }
+        if self.threshold is not None:
+            est = None if probs is None else _precision_coverage(probs, y, self.threshold)
+            return Calibration(
+                threshold=self.threshold,
+                estimated_precision=None if est is None else est[0],
+                estimated_coverage=None if est is None else est[1],
+                target_met=True,
+                note="threshold fixed by the caller",
+                **common,
+            )
+        if probs is None:
+            return Calibration(
+                threshold=1.0,
+                estimated_precision=None,
+                estimated_coverage=None,
+                target_met=False,
+                note="too few coded units, or only one code group, to measure",
+                **common,
+            )
+        conf = probs.max(axis=1)
+        right = probs.argmax(axis=1) == y
+        order = np.argsort(-conf, kind="stable")
+        conf, right = conf[order], right[order]
+        n = np.arange(1, len(conf) + 1)
+        precision = np.cumsum(right) / n
+        # One standard error under the measured precision: 20 lucky units are not proof.
+        lower = precision - np.sqrt(precision * (1 - precision) / n) - 0.5 / n
+        # Only a cut between two different confidences can be applied to new units.
+        cut = np.append(conf[1:] < conf[:-1], True)
+        ok = np.flatnonzero((lower >= self.target_precision) & cut)
+        if ok.size:
+            i = int(ok.max())
+            return Calibration(
+                threshold=float(conf[i]),
+                estimated_precision=float(precision[i]),
+                estimated_coverage=float((i + 1) / len(conf)),
+                target_met=True,
+                **common,
+            )
+        i = max(0, math.ceil(self.min_coverage * len(conf)) - 1)
+        return Calibration(
+            threshold=float(conf[i]),
+            estimated_precision=float(precision[i]),
+            estimated_coverage=float((i + 1) / len(conf)),
+            target_met=False,
+            note=(
+                f"no threshold reached {self.target_precision:.0%} precision; "
+                f"the {self.min_coverage:.0%} most certain units are suggested"
+            ),
+            **common,
+        )
+
+    # -- predicting ----------------------------------------------------------------
+
+    def predict(self, units: Sequence[MeaningUnit]) -> list[CodeSuggestion]:
+        """Ranked groups, a confidence, a suggestion or an abstention for each unit."""
+        embedder = self._embedder()
+        x = embedder.embed([u.text for u in units], kind=self._kind())
+        if not len(units):
+            probs = np.zeros((0, len(self.classes_)))
+        elif self.ensemble_:
+            probs = np.mean([m._scores(x) for m in self.ensemble_], axis=0)
+        else:
+            probs = self._scores(x)
+        cal = self.calibration_
+        conf = probs.max(axis=1) if len(units) else np.zeros(0)
+        chosen = conf >= cal.threshold
+        floor = (
+            self.threshold is None
+            and len(self.classes_) > 1
+            and len(units) > 0
+            and not chosen.any()
+            and min(self.counts_.values()) >= MIN_EXAMPLES_FOR_FLOOR
+        )
+        if floor:
+            # Nothing reached the threshold, yet every group has examples enough to
+            # rank: the most certain ``min_coverage`` of the units are still offered,
+            # and their reason says so.
+            k = max(1, math.ceil(self.min_coverage * len(units)))
+            chosen[np.argsort(-conf, kind="stable")[:k]] = True
+        out: list[CodeSuggestion] = []
+        for i, u in enumerate(units):
+            order = np.argsort(-probs[i], kind="stable")
+            ranking = [(self.classes_[j], round(float(probs[i, j]), 4)) for j in order]
+            if len(self.classes_) == 1:
+                reason = "only one code group has coded examples"
+                advice = "code a few units in at least one more group to get suggestions"
+            elif not chosen[i]:
+                reason, advice = self._why_not(ranking), self._advice(ranking)
+            else:
+                reason, advice = self._why(float(conf[i])), ""
+                if floor:
+                    reason = (
+                        f"confidence {conf[i]:.0%}, under this project's threshold of "
+                        f"{cal.threshold:.0%}, but among the most certain of these units; "
+                        "check it with more care"
+                    )
+            group = ranking[0][0] if chosen[i] and len(self.classes_) > 1 else None
+            out.append(CodeSuggestion(u.id, ranking, float(conf[i]), group, reason, advice))
+        self.assistance_: Assistance = self._assistance(
+            "codes",
+            {
+                "suggestions": {s.unit_id: s.code_group_id for s in out},
+                "calibration": {
+                    "threshold": round(cal.threshold, 4),
+                    "target_precision": cal.target_precision,
+                    "estimated_precision": cal.estimated_precision,
+                    "estimated_coverage": cal.estimated_coverage,
+                    "target_met": cal.target_met,
+                },
+            },
+            embedder.model_id,
+        )
+        return out
+
+    def _name(self, gid: str) -> str:
+        return self._names.get(gid, gid)
+
+    def _why(self, conf: float) -> str:
+        cal = self.calibration_
+        if cal.estimated_precision is None:
+            return f"confidence {conf:.0%}, at or above the threshold {cal.threshold:.0%}"
+        return (
+            f"confidence {conf:.0%}; at this project's threshold of {cal.threshold:.0%} "
+            f"about {cal.estimated_precision:.0%} of suggestions matched its coders"
+        )
+
+    def _why_not(self, ranking: list[tuple[str, float]]) -> str:
+        (g1, p1), (g2, p2) = ranking[0], ranking[1]
+        return (
+            f"not sure enough: '{self._name(g1)}' {p1:.0%}, '{self._name(g2)}' {p2:.0%}; "
+            f"this project suggests from {self.calibration_.threshold:.0%}"
+        )
+
+    def _advice(self, ranking: list[tuple[str, float]]) -> str:
+        """What would help: more examples in the leading groups, or the coder's own call."""
+        short = [
+            (g, ENOUGH_EXAMPLES - self.counts_[g])
+            for g, _ in ranking[:2]
+            if self.counts_[g] < ENOUGH_EXAMPLES
+        ]
+        if short:
+            return (
+                "; ".join(
+                    f"code about {n} more unit{'s' if n != 1 else ''} in '{self._name(g)}'"
+                    for g, n in short
+                )
+                + " to get suggestions there"
+            )
+        (g1, _), (g2, _) = ranking[0], ranking[1]
+        return (
+            f"the unit sits between '{self._name(g1)}' and '{self._name(g2)}': code it "
+            "yourself, or sharpen the two groups' descriptions"
+        )
+
+
+def _logistic(x: Matrix, y: NDArray[np.int_], c: float, random_state: int) -> Any:
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(
+        C=c, class_weight="balanced", max_iter=2000, random_state=random_state
+    )
+    with warnings.catch_warnings():
+        # A few hundred 384-d rows converge; if not, the fit is still usable.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(x, y)
+    return model
+
+
+def _log_loss(probs: NDArray[np.float64], y: NDArray[np.int_]) -> float:
+    p = np.clip(probs[np.arange(len(y)), y], 1e-6, 1.0)
+    return float(-np.log(p).mean())
+
+
+def _precision_coverage(
+    probs: NDArray[np.float64], y: NDArray[np.int_], threshold: float
+) -> tuple[float | None, float]:
+    conf = probs.max(axis=1)
+    chosen = conf >= threshold
+    cover = float(chosen.mean())
+    if not chosen.any():
+        return None, cover
+    return float((probs.argmax(axis=1)[chosen] == y[chosen]).mean()), cover
+
+
+def suggest_codes(
+    units: Sequence[MeaningUnit],
+    coded_examples: Sequence[MeaningUnit],
+    *,
+    k: int = 3,
+    threshold: float | None = None,
+    target_precision: float = 0.8,
+    method: Method = "logistic",
+    group_names: Mapping[str, str] | None = None,
+    embedder: Embedder | None = None,
+) -> list[CodeSuggestion]:
+    """Ranked code groups with a confidence, a reason and advice for each unit.
+
+    See `CodeSuggester`. ``threshold=None`` calibrates the abstention threshold on the
+    coded examples for ``target_precision``; a number fixes it (the first version's
+    behaviour, whose default was 0.5).
+    """
+    return (
+        CodeSuggester(
+            method=method,
+            k=k,
+            threshold=threshold,
+            target_precision=target_precision,
+            embedder=embedder,
+        )
+        .fit(coded_examples, group_names=group_names)
+        .predict(units)
+    )

@@ -1,0 +1,96 @@
+"""Code suggestions: calibrated abstention with a reason and advice, and the old call."""
+
+from __future__ import annotations
+
+import pytest
+
+from kollega.stc.steps import CodeSuggester, suggest_codes
+from kollega.stc.types import MeaningUnit, Span
+
+# Three groups with their own vocabulary (the hashing embedder sees words only), and
+# variations so that cross-validation has something to measure.
+VOCAB = {
+    "sleep": ["sleep", "night", "awake", "tired", "dream", "bed", "alarm", "pillow"],
+    "work": ["patients", "shift", "rota", "paperwork", "ward", "hours", "clinic", "list"],
+    "home": ["children", "partner", "dinner", "holiday", "family", "house", "son", "wife"],
+}
+NAMES = {"sleep": "Sleep", "work": "Workload", "home": "Family"}
+
+
+def _unit(uid: str, text: str, group: str | None = None) -> MeaningUnit:
+    return MeaningUnit(id=uid, span=Span("t", 0, 0), text=text, code_group_id=group, coder="a")
+
+
+def _coded(per_group: int) -> list[MeaningUnit]:
+    out = []
+    for g, vocab in VOCAB.items():
+        for i in range(per_group):
+            words = [vocab[(i + j) % len(vocab)] for j in range(3)]
+            out.append(_unit(f"{g}{i}", f"I remember the {' and the '.join(words)}.", g))
+    return out
+
+
+def test_it_suggests_clear_units_and_explains_its_confidence(hashing):
+    new = [_unit("n1", "the night I lay awake in bed, tired, the alarm by the pillow")]
+    (s,) = suggest_codes(new, _coded(8), group_names=NAMES, embedder=hashing)
+    assert s.code_group_id == "sleep"
+    assert "threshold" in s.reason and s.advice == ""
+
+
+def test_it_abstains_on_a_mixed_unit_and_says_what_would_help(hashing):
+    est = CodeSuggester(embedder=hashing).fit(_coded(5), group_names=NAMES)
+    mixed = _unit("m", "the night shift on the ward, tired, the patients awake, the rota")
+    (s,) = est.predict([mixed])
+    if s.code_group_id is None:
+        assert "not sure enough" in s.reason
+        assert "code about 10 more units in" in s.advice
+        assert "'Sleep'" in s.advice or "'Workload'" in s.advice
+    assert {g for g, _ in s.ranking[:2]} == {"sleep", "work"}
+
+
+def test_with_enough_examples_the_advice_is_to_code_it_yourself(hashing):
+    est = CodeSuggester(embedder=hashing, threshold=0.99).fit(_coded(15), group_names=NAMES)
+    (s,) = est.predict([_unit("m", "the night shift on the ward")])
+    assert s.code_group_id is None
+    assert "sits between" in s.advice
+
+
+def test_the_threshold_is_calibrated_for_the_target_precision(hashing):
+    est = CodeSuggester(embedder=hashing, target_precision=0.9).fit(_coded(10))
+    cal = est.calibration_
+    assert cal.target_met and cal.folds == 5
+    assert cal.estimated_precision is not None and cal.estimated_precision >= 0.9
+    assert 0 < cal.threshold < 1
+    assert cal.examples == {"home": 10, "sleep": 10, "work": 10}
+
+
+@pytest.mark.parametrize("per_group", [5, 6, 8])
+def test_with_five_examples_per_group_it_never_abstains_on_everything(hashing, per_group):
+    coded = _coded(per_group)
+    new = [_unit(f"x{i}", f"{u.text} also that week") for i, u in enumerate(_coded(12)[::3])]
+    out = suggest_codes(new, coded, target_precision=0.99, embedder=hashing)
+    assert any(s.code_group_id is not None for s in out)
+
+
+def test_one_group_only_abstains_and_asks_for_a_second(hashing):
+    coded = [u for u in _coded(5) if u.code_group_id == "sleep"]
+    (s,) = suggest_codes([_unit("n", "tired at night")], coded, embedder=hashing)
+    assert s.code_group_id is None and "one code group" in s.reason
+    assert "at least one more group" in s.advice
+
+
+def test_nearest_neighbours_remain_available_with_a_fixed_threshold(hashing):
+    new = [_unit("n", "the night I lay awake in bed, tired")]
+    (s,) = suggest_codes(new, _coded(5), method="neighbours", threshold=0.5, embedder=hashing)
+    assert s.ranking[0][0] == "sleep"
+    est = CodeSuggester(method="neighbours", threshold=0.5, embedder=hashing).fit(_coded(5))
+    assert est.calibration_.threshold == 0.5
+
+
+def test_the_assistance_record_keeps_the_calibration(hashing):
+    est = CodeSuggester(embedder=hashing).fit(_coded(8))
+    est.predict([_unit("n", "tired at night")])
+    cal = est.assistance_.suggestion["calibration"]
+    assert cal["target_precision"] == 0.8 and "threshold" in cal
+    again = CodeSuggester.from_config(est.get_config(), embedder=hashing)
+    assert again.get_config() == est.get_config()
