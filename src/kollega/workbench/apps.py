@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkbenchConfig(AppConfig):
+    name = "kollega.workbench"
+    label = "workbench"
+    verbose_name = _("STC workbench")
+
+    def ready(self) -> None:
+        from kollega.workbench import signals  # noqa: F401 - withdrawal and transcript edits

@@ -1,0 +1,1 @@
+"""Keep the analysis true when research records change underneath it."""
