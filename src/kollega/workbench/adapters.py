@@ -277,6 +277,7 @@ def _project(analysis: Any) -> Any:
                     for s in th.typical_json
                     if s.get("transcript") in texts
                 ],
+                assistance_id=f"as-h{th.pk}" if th.model else None,
             )
         )
         if th.model:
