@@ -84,8 +84,16 @@ def bench(cast: Cast) -> Bench:
         for name in ("Exhaustion", "Trust", "Advice")
     ]
     return Bench(
-        study, interview.participant, interview, source, analysis, version, owner, colleague,
-        stranger, groups,
+        study,
+        interview.participant,
+        interview,
+        source,
+        analysis,
+        version,
+        owner,
+        colleague,
+        stranger,
+        groups,
     )
 
 
