@@ -423,8 +423,22 @@ def recontextualisation(analysis: Any) -> dict[str, Any]:
     """Step 4's check: ``{"ok", "problems": [{"kind", "record", "message"}], "uncoded",
     "uncovered": [(transcript key, start, end)]}``; ``record`` is the check's record id."""
     from kollega.stc.steps import recontextualise
+    from kollega.stc.types import Span
 
-    report = recontextualise(_project(analysis))
+    project = _project(analysis)
+    # Units and quotes left on an older version after an edit are read against the current
+    # text of their interview: that is where the report will be checked against.
+    now = {v.interview_id: v.pk for v in analysis.transcripts.filter(current=True)}
+    moved = {
+        f"t{v.pk}": f"t{now[v.interview_id]}"
+        for v in analysis.transcripts.filter(current=False)
+        if v.interview_id in now
+    }
+    for rec in [*project.meaning_units, *project.golden_quotes]:
+        if rec.span.transcript_id in moved:
+            rec.span = Span(moved[rec.span.transcript_id], rec.span.start, rec.span.end)
+    project.transcripts = [t for t in project.transcripts if t.id not in moved]
+    report = recontextualise(project)
     return {
         "ok": report.ok,
         "problems": [

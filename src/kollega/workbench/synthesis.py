@@ -233,7 +233,10 @@ def _where(analysis: Analysis, record_id: str) -> tuple[str, str]:
 
 
 def unit_page(analysis: Analysis, unit: MeaningUnit) -> str:
-    """Where a meaning unit is coded (step 2, on its transcript)."""
+    """Where a meaning unit is fixed: the analysis page lists units an edit left behind;
+    others are coded in step 2, on their transcript."""
+    if not unit.transcript.current:
+        return reverse("workbench:analysis", args=[analysis.pk]) + "#broken-heading"
     return reverse("workbench:coding", args=[analysis.pk, unit.transcript_id]) + f"#unit-{unit.pk}"
 
 
@@ -247,6 +250,9 @@ def check(analysis: Analysis) -> dict[str, Any]:
     findings = []
     for p in report["problems"]:
         what, url = _where(analysis, p["record"])
+        if p["kind"] == "no_analytic_text":
+            url = reverse("workbench:synthesis", args=[analysis.pk])
+            url += f"#target-code_group-{p['record'][1:]}"
         findings.append({"kind": p["kind"], "text": KIND_TEXT.get(p["kind"], p["message"])})
         findings[-1] |= {"what": what, "url": url}
     for c in Condensate.objects.filter(
