@@ -7,11 +7,13 @@ form posts with a redirect, so the pages work without JavaScript too.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.contrib import messages
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -36,7 +38,13 @@ from kollega.workbench.models import (
     Theme,
     ThemeState,
 )
-from kollega.workbench.reading import turn_views
+from kollega.workbench.reading import (
+    UnitSpan,
+    turn_views,
+    turns_html,
+    unit_options_html,
+    unit_rows_html,
+)
 
 GET_POST = ["GET", "HEAD", "POST"]
 researcher_only = role_required(RESEARCHER)
@@ -100,7 +108,7 @@ def _addable(analysis: Analysis) -> list[Interview]:
 def analysis(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     record(request.user, "workbench.analysis.view", found)
-    versions = found.transcripts.filter(current=True).select_related("interview__participant")
+    versions = _version_list(found)
     pending = Transcript.objects.filter(
         interview__participant__study=found.study_id, deidentified__isnull=True
     ).count()
@@ -197,7 +205,7 @@ def impression(request: HttpRequest, pk: int) -> HttpResponse:
             "analysis": found,
             "versions": versions,
             "reading": reading,
-            "turns": turn_views(reading) if reading else [],
+            "turns": turns_html(turn_views(reading), codable=False) if reading else "",
             "themes": actions.themes_visible_to(request.user, found),
             "run": found.theme_runs.first(),
             "unshared": found.themes.filter(
@@ -329,51 +337,68 @@ def _workspace(
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The step-2 page (or, for htmx, its workspace): the coder's own units only."""
-    units = list(
-        version.units.filter(coder=request.user)
-        .select_related("coding")
+    # Plain tuples, not model instances: a long interview holds hundreds of units.
+    units = [
+        UnitSpan(*row)
+        for row in version.units.filter(coder=request.user)
         .order_by("start", "end", "pk")
-    )
+        .values_list("pk", "start", "end", "coding__code_group_id", "coding__origin")
+    ]
     numbers = {u.pk: n for n, u in enumerate(units, start=1)}
     groups = list(analysis.code_groups.all())
-    counts: dict[int, int] = {}
-    for u in units:
-        coding = getattr(u, "coding", None)
-        if coding is not None:
-            counts[coding.code_group_id] = counts.get(coding.code_group_id, 0) + 1
+    counts = Counter(u.group_id for u in units if u.group_id is not None)
     by_pk = {g.pk: g for g in groups}
     tree = _tree(groups)
     keys = {g.pk: n for n, g in enumerate([g for g, _ in tree if g.codable][:9], start=1)}
+    text = version.text
     rows = [
         {
             "unit": u,
             "number": numbers[u.pk],
-            "text": version.text[u.start : u.end],
-            "group": by_pk.get(u.coding.code_group_id) if getattr(u, "coding", None) else None,
+            "text": _excerpt(text[u.start : u.end], 160),
+            "short": _excerpt(text[u.start : u.end], 50),
+            "group": by_pk.get(u.group_id) if u.group_id is not None else None,
         }
         for u in units
     ]
-    current = _int(request.POST.get("current")) if request.method == "POST" else None
-    uncoded = [r["unit"].pk for r in rows if r["group"] is None]
+    current = _int(request.POST.get("unit")) if request.method == "POST" else None
+    uncoded = [u.pk for u in units if u.group_id is None]
+    current = current if current in numbers else max(uncoded, default=None)
+    units_url = reverse("workbench:analysis", args=[analysis.pk]) + "units/"
     context = {
         "analysis": analysis,
         "version": version,
-        "versions": analysis.transcripts.filter(current=True).select_related(
-            "interview__participant"
-        ),
-        "turns": turn_views(version, units, numbers=numbers),
+        "versions": list(_version_list(analysis)),
+        "turns": turns_html(turn_views(version, units, numbers=numbers), codable=True),
         "rows": rows,
+        "unit_rows": unit_rows_html(
+            rows, current=current, units_url=units_url, csrf_token=get_token(request)
+        ),
+        "unit_options": unit_options_html(rows, current=current),
         "groups": [
             {"group": g, "depth": depth, "count": counts.get(g.pk, 0), "key": keys.get(g.pk)}
             for g, depth in tree
         ],
-        "current": current if current in numbers else (uncoded[-1] if uncoded else None),
+        "current": current,
         "announce": announce,
         "comparing": actions.comparing(version),
         **(extra or {}),
     }
     template = "workbench/coding.html" if full else "workbench/workspace.html"
     return render(request, template, context)
+
+
+def _excerpt(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _version_list(analysis: Analysis) -> Any:
+    """Current transcript versions for navigation, without decrypting their text."""
+    return (
+        analysis.transcripts.filter(current=True)
+        .select_related("interview__participant")
+        .defer("text", "turns_json")
+    )
 
 
 def _tree(groups: list[CodeGroup]) -> list[tuple[CodeGroup, int]]:
