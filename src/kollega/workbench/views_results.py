@@ -181,8 +181,13 @@ def import_qdc(request: HttpRequest, pk: int) -> HttpResponse:
 @researcher_only
 def import_qdpx(request: HttpRequest) -> HttpResponse:
     posted = request.method == "POST"
+    # Opened from an analysis's results page, the form proposes that analysis's study.
+    study = request.GET.get("study", "")
     form = QdpxImportForm(
-        request.POST if posted else None, request.FILES if posted else None, user=request.user
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        user=request.user,
+        initial={"study": int(study)} if study.isdigit() else {},
     )
     if posted and form.is_valid():
         try:
