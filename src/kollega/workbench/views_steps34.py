@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -191,7 +192,11 @@ def _condensation_post(
         return None
     if action == "accept":
         made = condensation.do_accept_subgroups(user, group, post.get("token", ""))
-        messages.success(request, _("%(n)d subgroups added.") % {"n": len(made)})
+        messages.success(
+            request,
+            ngettext("%(n)d subgroup added.", "%(n)d subgroups added.", len(made))
+            % {"n": len(made)},
+        )
         return redirect(back)
     if action == "add":
         sg = condensation.do_add_subgroup(
