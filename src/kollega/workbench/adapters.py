@@ -314,7 +314,7 @@ def _project(analysis: Any) -> Any:
                 assistance_id=f"as-u{u.pk}" if assisted else None,
             )
         )
-        if assisted:
+        if assisted and coding is not None:
             project.assistance.append(
                 _assistance(f"u{u.pk}", "code", coding.model, coding, who, by=coding.decided_by)
             )

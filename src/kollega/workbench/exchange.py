@@ -386,19 +386,21 @@ def do_import_qdpx(
             categories[a["category_id"]].participants.add(people[a["participant_id"]])
     for a in data["analytic_texts"]:
         paragraphs = a["paragraphs"]
-        target = groups if a["target_kind"] == "code_group" else categories
-        written = AnalyticText.objects.create(
+        written = AnalyticText(
             analysis=analysis,
-            code_group=target[a["target_id"]] if a["target_kind"] == "code_group" else None,
-            category=target[a["target_id"]] if a["target_kind"] == "category" else None,
             text="\n\n".join(p["text"] for p in paragraphs),
             author=user(a["author"]),
         )
+        if a["target_kind"] == "code_group":
+            written.code_group = groups[a["target_id"]]
+        else:
+            written.category = categories[a["target_id"]]
+        written.save()
         written.condensates.set([condensates[c] for p in paragraphs for c in p["condensate_ids"]])
         written.quotes.set([quotes[q] for p in paragraphs for q in p["quote_ids"] if q in quotes])
     for m in data["memos"]:
         Memo.objects.create(analysis=analysis, author=user(m["author"]), text=m["text"])
-    record(actor, "workbench.analysis.import_qdpx", analysis, study=study.pk, **made)
+    record(actor, "workbench.analysis.import_qdpx", analysis, study=study.pk, made=made)
     return analysis, made
 
 
@@ -436,5 +438,5 @@ def do_import_qdc(actor: Any, analysis: Analysis, path: Any) -> dict[str, int]:
         )
         category.code_groups.set([by_id[g] for g in c["code_group_ids"]])
         made["categories"] += 1
-    record(actor, "workbench.codebook.import", analysis, **made)
+    record(actor, "workbench.codebook.import", analysis, made=made)
     return made

@@ -48,7 +48,10 @@ def steps_table(p: dict[str, Any]) -> Table:
     """What each of the four STC steps produced, counted, as for a methods section."""
     coded = [u for u in p["meaning_units"] if u["code_group_id"] is not None]
     accepted = [a for a in p["assistance"] if a["status"] == "accepted"]
-    count = lambda key: str(len(p[key]))  # noqa: E731
+
+    def count(key: str) -> str:
+        return str(len(p[key]))
+
     rows = [
         [_("Material"), _("participants"), count("participants")],
         [_("Material"), _("transcripts"), count("transcripts")],

@@ -144,15 +144,13 @@ def do_save_analytic_text(
     )
     if len(condensates) != len(set(condensate_pks)) or len(quotes) != len(set(quote_pks)):
         raise ActionRefused(_("Cite condensates and quotes of this analysis only."))
-    is_group = isinstance(target, CodeGroup)
     if analytic_text is None:
-        analytic_text = AnalyticText.objects.create(
-            analysis=analysis,
-            code_group=target if is_group else None,
-            category=None if is_group else target,
-            text=text,
-            author=actor,
-        )
+        if isinstance(target, CodeGroup):
+            analytic_text = AnalyticText(code_group=target)
+        else:
+            analytic_text = AnalyticText(category=target)
+        analytic_text.analysis, analytic_text.text, analytic_text.author = analysis, text, actor
+        analytic_text.save()
         verb = "add"
     else:
         save_versioned(

@@ -24,6 +24,7 @@ from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
 from kollega.core.roles import RESEARCHER, role_required
 from kollega.research.access import studies_for_user
+from kollega.research.models import Study
 from kollega.workbench import adapters, exchange
 from kollega.workbench.access import get_analysis_for_user
 from kollega.workbench.models import Analysis
@@ -36,7 +37,7 @@ MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
 
 class QdpxImportForm(forms.Form):
-    study = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Study"))
+    study = forms.ModelChoiceField(queryset=Study.objects.none(), label=gettext_lazy("Study"))
     name = forms.CharField(
         label=gettext_lazy("Name of the new analysis"),
         max_length=200,

@@ -414,10 +414,10 @@ def _synthesis_post(request: HttpRequest, analysis: Analysis) -> HttpResponse:
     if action == "typology":
         cells = set()
         for value in post.getlist("cell"):
-            person, _sep, category = value.partition("-")
-            if not (person.isdigit() and category.isdigit()):
+            person, _sep, column = value.partition("-")
+            if not (person.isdigit() and column.isdigit()):
                 raise ActionRefused(_("Unknown participant or category."))
-            cells.add((int(person), int(category)))
+            cells.add((int(person), int(column)))
         synthesis.do_save_typology(user, analysis, cells)
         messages.success(request, _("The typology is saved."))
         return redirect(f"{back}#typology")
