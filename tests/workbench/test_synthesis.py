@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
+from kollega.core.errors import ActionRefused
 from kollega.workbench import synthesis
 from kollega.workbench.models import AnalyticText, Category
 from tests.workbench.conftest import Bench
@@ -127,3 +129,51 @@ def test_categories_and_the_typology_are_saved(bench: Bench) -> None:
 def test_a_category_needs_a_name(bench: Bench) -> None:
     response = bench.owner.client().post(page(bench), {"action": "add_category", "name": " "})
     assert response.status_code == 400 and not Category.objects.exists()
+
+
+def test_a_withdrawal_flags_what_cited_the_participant_until_it_is_saved_again(
+    bench: Bench,
+) -> None:
+    from kollega.research import actions as research
+    from kollega.workbench import condensation
+    from kollega.workbench.models import Condensate, GoldenQuote, MeaningUnit
+
+    subgroups = synthesised(bench)
+    research.do_withdraw_participant(bench.owner.user, bench.participant)
+    assert not MeaningUnit.objects.exists() and not GoldenQuote.objects.exists()
+    assert not Category.objects.get().participants.exists()
+    found = synthesis.check(bench.analysis)
+    flagged = [f for f in found["findings"] if f["kind"] == "sources_withdrawn"]
+    sg = subgroups["Exhaustion"]
+    assert f"#subgroup-{sg.pk}" in " ".join(f["url"] for f in flagged)
+    assert any("#text-" in f["url"] for f in flagged)
+    condensate = Condensate.objects.get(subgroup=sg)
+    assert condensate.sources_withdrawn
+    response = bench.owner.client().get(
+        reverse("workbench:condensation", args=[bench.analysis.pk, sg.code_group_id])
+    )
+    assert "withdrawal removed units" in response.content.decode()
+    with pytest.raises(ActionRefused):  # nothing left to rest on: delete it instead
+        condensation.do_save_condensate(
+            bench.owner.user,
+            sg,
+            text="Read again.",
+            unit_pks=[],
+            condensate=condensate,
+            version=condensate.version,
+        )
+    response = bench.owner.client().post(
+        reverse("workbench:condensation", args=[bench.analysis.pk, sg.code_group_id]),
+        {"action": "delete_condensate", "subgroup": sg.pk, "condensate": condensate.pk},
+    )
+    assert response.status_code == 302 and not Condensate.objects.filter(subgroup=sg).exists()
+
+
+def test_analytic_texts_are_encrypted_at_rest(bench: Bench) -> None:
+    from django.db import connection
+
+    synthesised(bench)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT text FROM workbench_analytictext")
+        stored = " ".join(row[0] for row in cursor.fetchall())
+    assert stored and "meant to them" not in stored

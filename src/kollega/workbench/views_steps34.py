@@ -243,6 +243,13 @@ def _condensation_post(
         )
         messages.success(request, _("The condensate is saved."))
         return redirect(anchor)
+    if action == "delete_condensate":
+        condensate = get_object_or_404(
+            Condensate, pk=_int(post.get("condensate")), subgroup=subgroup
+        )
+        condensation.do_delete_condensate(user, condensate)
+        messages.success(request, _("The condensate is deleted."))
+        return redirect(anchor)
     if action == "rank":
         extra["candidates"] = condensation.rank_quotes(subgroup)["candidates"]
         extra["ranked_for"] = subgroup.pk
