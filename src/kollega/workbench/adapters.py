@@ -163,6 +163,8 @@ def agreement(
     [{"transcript", "start", "end", "codes": {coder: group or None}}]}``; NaN where a
     statistic is undefined.
     """
+    import numpy
+
     from kollega.stc.agreement import agreement as stc_agreement
     from kollega.stc.types import MeaningUnit, Span
 
@@ -172,7 +174,9 @@ def agreement(
         )
         for i, (coder, t, start, end, text, group) in enumerate(units)
     ]
-    report = stc_agreement(records, match="overlap")
+    # An undefined alpha (every value in one category) is a NaN for the page, not a warning.
+    with numpy.errstate(divide="ignore", invalid="ignore"):
+        report = stc_agreement(records, match="overlap")
     return {
         "coders": list(report.coders),
         "n_items": report.n_items,

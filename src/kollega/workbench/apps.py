@@ -8,4 +8,8 @@ class WorkbenchConfig(AppConfig):
     verbose_name = _("STC workbench")
 
     def ready(self) -> None:
+        from kollega.core import roles
+        from kollega.core.navigation import register_home_link
         from kollega.workbench import signals  # noqa: F401 - withdrawal and transcript edits
+
+        register_home_link(roles.RESEARCHER, label=_("Analyses"), url_name="workbench:analyses")

@@ -6,6 +6,7 @@
   "use strict";
 
   var keyboardTurn = null; // data-start of the turn the keyboard last coded from
+  var keyboardAt = 0; // where the keyboard caret stood in that turn, to carry on from there
   var caret = null; // {turn, anchor, focus}: keyboard selection, offsets within the turn text
 
   function cpLength(s) { return Array.from(s).length; }
@@ -68,6 +69,8 @@
     if (!t1 || t1 !== t2) return;
     var a = offsetIn(t1, sel.anchorNode, sel.anchorOffset);
     var f = offsetIn(t1, sel.focusNode, sel.focusOffset);
+    // A collapsed selection (a click, or focus after a swap) must not move the keyboard caret.
+    if (a === f && caret && caret.turn === t1) return;
     if (!caret || caret.turn !== t1 || caret.anchor !== a || caret.focus !== f) {
       caret = { turn: t1, anchor: a, focus: f };
     }
@@ -114,7 +117,10 @@
     var inTurn = target.classList && target.classList.contains("turn__text") && turnOf(target);
     var inUnits = target.closest && target.closest("#workspace .unit-list, #workspace .groups");
     if (/^[1-9]$/.test(e.key) && (inTurn || inUnits)) {
-      if (inTurn) keyboardTurn = target.dataset.start;
+      if (inTurn) {
+        keyboardTurn = target.dataset.start;
+        keyboardAt = caret && caret.turn === target ? Math.max(caret.anchor, caret.focus) : 0;
+      }
       if (codeWithKey(e.key)) e.preventDefault();
       return;
     }
@@ -130,6 +136,7 @@
     else if (e.key === "Escape") caret.focus = caret.anchor;
     else if (e.key === "Enter") {
       keyboardTurn = target.dataset.start;
+      keyboardAt = Math.max(caret.anchor, caret.focus);
       var submit = document.getElementById("unit-submit");
       if (submit) submit.click();
     } else handled = false;
@@ -184,6 +191,8 @@
     if (keyboardTurn === null) return;
     var turn = document.querySelector('#workspace .turn__text[data-start="' + keyboardTurn + '"]');
     keyboardTurn = null;
-    if (turn) turn.focus();
+    if (!turn) return;
+    turn.focus();
+    caret = { turn: turn, anchor: keyboardAt, focus: keyboardAt };
   });
 })();
