@@ -33,6 +33,13 @@ SIGNING_SALT = "kollega.workbench.suggestion"
 SUGGESTION_MAX_AGE_S = 24 * 3600
 
 
+def delete_audited(actor: Any, obj: Any, action: str, *, analysis: int) -> None:
+    """Delete ``obj`` and record ``action`` with its type and id (the row itself is gone)."""
+    pk, label = obj.pk, obj._meta.label_lower
+    obj.delete()
+    record(actor, action, None, object_type=label, object_id=pk, analysis=analysis)
+
+
 def group_units(group: CodeGroup) -> list[MeaningUnit]:
     """The code group's meaning units, in transcript order, with their transcripts loaded."""
     return list(
@@ -155,15 +162,8 @@ def do_edit_subgroup(
 @transaction.atomic
 def do_delete_subgroup(actor: Any, subgroup: Subgroup) -> None:
     """Delete the subgroup with its condensates and golden quotes (the units stay coded)."""
-    pk, analysis = subgroup.pk, subgroup.code_group.analysis_id
-    subgroup.delete()
-    record(
-        actor,
-        "workbench.subgroup.delete",
-        None,
-        object_type="workbench.subgroup",
-        object_id=pk,
-        analysis=analysis,
+    delete_audited(
+        actor, subgroup, "workbench.subgroup.delete", analysis=subgroup.code_group.analysis_id
     )
 
 
@@ -273,15 +273,11 @@ def do_save_condensate(
 
 @transaction.atomic
 def do_delete_condensate(actor: Any, condensate: Condensate) -> None:
-    pk, analysis = condensate.pk, condensate.subgroup.code_group.analysis_id
-    condensate.delete()
-    record(
+    delete_audited(
         actor,
+        condensate,
         "workbench.condensate.delete",
-        None,
-        object_type="workbench.condensate",
-        object_id=pk,
-        analysis=analysis,
+        analysis=condensate.subgroup.code_group.analysis_id,
     )
 
 
@@ -349,13 +345,6 @@ def do_choose_quote(
 
 @transaction.atomic
 def do_remove_quote(actor: Any, quote: GoldenQuote) -> None:
-    pk, analysis = quote.pk, quote.subgroup.code_group.analysis_id
-    quote.delete()
-    record(
-        actor,
-        "workbench.quote.remove",
-        None,
-        object_type="workbench.goldenquote",
-        object_id=pk,
-        analysis=analysis,
+    delete_audited(
+        actor, quote, "workbench.quote.remove", analysis=quote.subgroup.code_group.analysis_id
     )

@@ -17,6 +17,7 @@ from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import adapters
 from kollega.workbench.actions import save_versioned
+from kollega.workbench.condensation import delete_audited
 from kollega.workbench.models import (
     Analysis,
     AnalyticText,
@@ -77,16 +78,7 @@ def do_edit_category(
 
 @transaction.atomic
 def do_delete_category(actor: Any, category: Category) -> None:
-    pk, analysis = category.pk, category.analysis_id
-    category.delete()
-    record(
-        actor,
-        "workbench.category.delete",
-        None,
-        object_type="workbench.category",
-        object_id=pk,
-        analysis=analysis,
-    )
+    delete_audited(actor, category, "workbench.category.delete", analysis=category.analysis_id)
 
 
 def typology_participants(analysis: Analysis) -> list[Any]:
@@ -179,15 +171,8 @@ def do_save_analytic_text(
 
 @transaction.atomic
 def do_delete_analytic_text(actor: Any, analytic_text: AnalyticText) -> None:
-    pk, analysis = analytic_text.pk, analytic_text.analysis_id
-    analytic_text.delete()
-    record(
-        actor,
-        "workbench.analytic_text.delete",
-        None,
-        object_type="workbench.analytictext",
-        object_id=pk,
-        analysis=analysis,
+    delete_audited(
+        actor, analytic_text, "workbench.analytic_text.delete", analysis=analytic_text.analysis_id
     )
 
 
