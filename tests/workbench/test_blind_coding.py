@@ -106,3 +106,19 @@ def test_settling_before_comparing_is_refused(bench: Bench) -> None:
         settle, {"units": f"{units[0].pk},{units[1].pk}", "group": bench.groups[2].pk}
     )
     assert not Coding.objects.filter(unit__in=units, code_group=bench.groups[2]).exists()
+
+
+@pytest.mark.django_db
+def test_full_agreement_in_one_group_shows_an_undefined_alpha_not_an_error(bench: Bench) -> None:
+    start, end = bench.span(PASSAGES[0])
+    for member in (bench.owner, bench.colleague):
+        actions.do_create_unit(
+            member.user, bench.version, start=start, end=end, code_group=bench.groups[0]
+        )
+    actions.do_request_comparison(bench.owner.user, bench.version)
+    compare = reverse("workbench:compare", args=[bench.analysis.pk, bench.version.pk])
+    response = bench.owner.client("en").get(compare)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "0 differences to settle" in page
+    assert "nan" in page

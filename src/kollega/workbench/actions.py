@@ -25,6 +25,7 @@ from kollega.workbench.models import (
     Coding,
     CodingComparison,
     CodingOrigin,
+    GoldenQuote,
     MeaningUnit,
     RunStatus,
     SuggestionDecision,
@@ -49,7 +50,7 @@ def save_versioned(obj: Model, version: int | None, fields: dict[str, Any]) -> M
     cannot both succeed. ``obj`` is refreshed afterwards.
     """
     model = type(obj)
-    changed = model._default_manager.filter(pk=obj.pk, version=version).update(  # type: ignore[attr-defined]
+    changed = model._default_manager.filter(pk=obj.pk, version=version).update(
         **fields, version=(version or 0) + 1
     )
     if not changed:
@@ -134,13 +135,12 @@ def follow_transcript_edit(source: ResearchTranscript) -> list[AnalysisTranscrip
             text=text,
             turns_json=turns,
         )
-        kept = [
-            row.pk
-            for row in [*old.units.all(), *old.quotes.all()]
-            if text[row.start : row.end] == old.text[row.start : row.end]
-        ]
-        moved = old.units.filter(pk__in=kept).update(transcript=new)
-        old.quotes.filter(pk__in=kept).update(transcript=new)
+
+        same = _unchanged(old.units.all(), old.text, text)
+        moved = old.units.filter(pk__in=same).update(transcript=new)
+        old.quotes.filter(pk__in=_unchanged(old.quotes.all(), old.text, text)).update(
+            transcript=new
+        )
         broken = old.units.count()
         if not broken and not old.quotes.exists():
             old.delete()
@@ -155,6 +155,13 @@ def follow_transcript_edit(source: ResearchTranscript) -> list[AnalysisTranscrip
         )
         created.append(new)
     return created
+
+
+def _unchanged(
+    rows: Iterable[MeaningUnit] | Iterable[GoldenQuote], old_text: str, new_text: str
+) -> list[int]:
+    """The rows whose words stand at the same offsets in both texts."""
+    return [r.pk for r in rows if new_text[r.start : r.end] == old_text[r.start : r.end]]
 
 
 def broken_units(analysis: Analysis) -> Any:
@@ -309,6 +316,11 @@ def run_theme_suggestions(run_id: int) -> str:
     except (ValueError, RuntimeError, OSError) as exc:
         ThemeSuggestionRun.objects.filter(pk=run_id).update(
             status=RunStatus.FAILED, error=str(exc)[:500], finished=timezone.now()
+        )
+        return RunStatus.FAILED
+    if run.requested_by_id is None:  # the researcher's account is gone: nobody to decide
+        ThemeSuggestionRun.objects.filter(pk=run_id).update(
+            status=RunStatus.FAILED, finished=timezone.now()
         )
         return RunStatus.FAILED
     ThemeSuggestionRun.objects.filter(pk=run_id).update(fraction=0.9)

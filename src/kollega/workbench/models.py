@@ -221,7 +221,7 @@ class MeaningUnit(models.Model):
 
     @property
     def text(self) -> str:
-        return self.transcript.text[self.start : self.end]
+        return str(self.transcript.text)[self.start : self.end]
 
 
 class CodingOrigin(models.TextChoices):
@@ -355,7 +355,7 @@ class GoldenQuote(models.Model):
 
     @property
     def text(self) -> str:
-        return self.transcript.text[self.start : self.end]
+        return str(self.transcript.text)[self.start : self.end]
 
 
 class Category(models.Model):

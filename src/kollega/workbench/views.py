@@ -59,6 +59,11 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _pk(value: Any) -> int:
+    """A posted primary key; 0 (which matches nothing) when it is not a number."""
+    return _int(value) or 0
+
+
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -72,7 +77,7 @@ def analyses(request: HttpRequest) -> HttpResponse:
     studies = studies_for_user(request.user)
     errors: list[str] = []
     if request.method == "POST":
-        study = studies.filter(pk=_int(request.POST.get("study"))).first()
+        study = studies.filter(pk=_pk(request.POST.get("study"))).first()
         name = request.POST.get("name", "").strip()[:200]
         if study is None:
             errors.append(_("Choose one of your studies."))
@@ -130,7 +135,7 @@ def analysis(request: HttpRequest, pk: int) -> HttpResponse:
 def transcript_add(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     interview = Interview.objects.filter(
-        pk=_int(request.POST.get("interview")), participant__study=found.study_id
+        pk=_pk(request.POST.get("interview")), participant__study=found.study_id
     ).first()
     if interview is None:
         messages.error(request, _("Choose one of the study's interviews."))
@@ -209,7 +214,9 @@ def impression(request: HttpRequest, pk: int) -> HttpResponse:
             "themes": actions.themes_visible_to(request.user, found),
             "run": found.theme_runs.first(),
             "unshared": found.themes.filter(
-                owner=request.user, shared=False, state__in=[ThemeState.OWN, ThemeState.ACCEPTED]
+                owner_id=request.user.pk,
+                shared=False,
+                state__in=[ThemeState.OWN, ThemeState.ACCEPTED],
             ).count(),
         },
     )
@@ -340,7 +347,7 @@ def _workspace(
     # Plain tuples, not model instances: a long interview holds hundreds of units.
     units = [
         UnitSpan(*row)
-        for row in version.units.filter(coder=request.user)
+        for row in version.units.filter(coder_id=request.user.pk)
         .order_by("start", "end", "pk")
         .values_list("pk", "start", "end", "coding__code_group_id", "coding__origin")
     ]
@@ -462,7 +469,7 @@ def unit_create(request: HttpRequest, pk: int, t: int) -> HttpResponse:
     start, end = _int(request.POST.get("start")), _int(request.POST.get("end"))
     group = None
     if request.POST.get("group"):
-        group = found.code_groups.filter(pk=_int(request.POST.get("group"))).first()
+        group = found.code_groups.filter(pk=_pk(request.POST.get("group"))).first()
     try:
         if start is None or end is None:
             raise ActionRefused(_("Select some words of the transcript first."))
@@ -483,7 +490,7 @@ def unit_code(request: HttpRequest, pk: int) -> HttpResponse:
     """Sort a unit into a code group (no group: take it out of its group)."""
     found = get_analysis_for_user(request.user, pk)
     unit = _unit_in(request, found, _int(request.POST.get("unit")) or 0)
-    group = found.code_groups.filter(pk=_int(request.POST.get("group"))).first()
+    group = found.code_groups.filter(pk=_pk(request.POST.get("group"))).first()
     try:
         if group is None:
             actions.do_uncode_unit(request.user, unit)
@@ -513,7 +520,7 @@ def unit_delete(request: HttpRequest, pk: int, unit: int) -> HttpResponse:
 @researcher_only
 def group_add(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
-    parent = found.code_groups.filter(pk=_int(request.POST.get("parent"))).first()
+    parent = found.code_groups.filter(pk=_pk(request.POST.get("parent"))).first()
     back = _int(request.POST.get("t"))
     try:
         actions.do_add_code_group(
@@ -706,7 +713,7 @@ def settle(request: HttpRequest, pk: int, t: int) -> HttpResponse:
     version = get_transcript_for_user(request.user, found, t)
     ids = [_int(x) for x in request.POST.get("units", "").split(",")]
     units = list(version.units.filter(pk__in=[i for i in ids if i]))
-    group = found.code_groups.filter(pk=_int(request.POST.get("group"))).first()
+    group = found.code_groups.filter(pk=_pk(request.POST.get("group"))).first()
     try:
         if group is None:
             raise ActionRefused(_("Choose the code group you agreed on."))
