@@ -177,3 +177,32 @@ def test_analytic_texts_are_encrypted_at_rest(bench: Bench) -> None:
         cursor.execute("SELECT text FROM workbench_analytictext")
         stored = " ".join(row[0] for row in cursor.fetchall())
     assert stored and "meant to them" not in stored
+
+
+def test_a_stale_category_rename_is_refused_and_the_name_kept(bench: Bench) -> None:
+    synthesised(bench)
+    category = Category.objects.get()
+    opened = category.version
+    synthesis.do_edit_category(
+        bench.colleague.user,
+        category,
+        name="Their name",
+        description="",
+        group_pks=[],
+        version=opened,
+    )
+    response = bench.owner.client().post(
+        page(bench),
+        {
+            "action": "edit_category",
+            "category": category.pk,
+            "version": opened,
+            "name": "My better name",
+            "description": "Why it holds together",
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'value="My better name"' in body and "Why it holds together" in body
+    category.refresh_from_db()
+    assert category.name == "Their name"

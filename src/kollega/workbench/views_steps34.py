@@ -371,6 +371,9 @@ def synthesis_page(request: HttpRequest, pk: int) -> HttpResponse:
         {"person": p, "cells": [(c, (p.pk, c.pk) in cells) for c in categories]} for p in people
     ]
     posted_target = posted.get("target", "") if posted is not None else ""
+    kept_category = None
+    if posted is not None and posted.get("action") == "edit_category":
+        kept_category = _int(posted.get("category"))
     return render(
         request,
         "workbench/synthesis.html",
@@ -383,6 +386,7 @@ def synthesis_page(request: HttpRequest, pk: int) -> HttpResponse:
             "typology": typology,
             "error": error if not posted_target else "",
             "posted": posted if not posted_target else None,
+            "kept_category": kept_category,
         },
         status=status,
     )
