@@ -126,3 +126,13 @@ def test_the_checklist_answers_from_the_records_and_leaves_the_rest_missing() ->
 def test_a_failed_check_leaves_item_30_missing() -> None:
     items = coreq.checklist(coreq.StudyFacts(check_problems=3))
     assert items[29].missing
+
+
+def test_a_new_analysis_downloads_without_errors(bench: Bench) -> None:
+    client = bench.owner.client()
+    for name, fmt in [("report", "docx"), ("report", "md"), ("results", "csv"), ("coreq", "csv")]:
+        assert client.get(url(bench, name, fmt)).status_code == 200, (name, fmt)
+    assert client.get(reverse("workbench:export_qdpx", args=[bench.analysis.pk])).status_code == 200
+    empty = actions.do_create_analysis(bench.owner.user, bench.study, name="Empty")
+    response = client.get(reverse("workbench:export_qdc", args=[empty.pk]), follow=True)
+    assert "no code groups" in response.content.decode()
