@@ -199,14 +199,27 @@ class CodeGroup(models.Model):
         return self.name
 
 
-class MeaningUnit(models.Model):
+class TranscriptSpan(models.Model):
+    """``transcript.text[start:end]``: offsets into one transcript version, never a copy."""
+
+    transcript: Any
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def text(self) -> str:
+        return str(self.transcript.text)[self.start : self.end]
+
+
+class MeaningUnit(TranscriptSpan):
     """Step 2: ``transcript.text[start:end]``, marked by one coder."""
 
     transcript = models.ForeignKey(
         AnalysisTranscript, on_delete=models.CASCADE, related_name="units"
     )
-    start = models.PositiveIntegerField()
-    end = models.PositiveIntegerField()
     coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -218,10 +231,6 @@ class MeaningUnit(models.Model):
 
     def __str__(self) -> str:
         return f"unit {self.pk} at {self.start}-{self.end}"
-
-    @property
-    def text(self) -> str:
-        return str(self.transcript.text)[self.start : self.end]
 
 
 class CodingOrigin(models.TextChoices):
@@ -329,15 +338,13 @@ class Condensate(models.Model):
         return f"condensate {self.pk}"
 
 
-class GoldenQuote(models.Model):
+class GoldenQuote(TranscriptSpan):
     """Step 3: the quote illustrating a subgroup: a span of one transcript version."""
 
     subgroup = models.ForeignKey(Subgroup, on_delete=models.CASCADE, related_name="quotes")
     transcript = models.ForeignKey(
         AnalysisTranscript, on_delete=models.CASCADE, related_name="quotes"
     )
-    start = models.PositiveIntegerField()
-    end = models.PositiveIntegerField()
     chosen_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -352,10 +359,6 @@ class GoldenQuote(models.Model):
 
     def __str__(self) -> str:
         return f"quote {self.pk} at {self.start}-{self.end}"
-
-    @property
-    def text(self) -> str:
-        return str(self.transcript.text)[self.start : self.end]
 
 
 class Category(models.Model):

@@ -243,37 +243,64 @@ def _theme(request: HttpRequest, analysis: Analysis, theme_pk: int) -> Theme:
     return theme
 
 
+def _versioned_edit(
+    request: HttpRequest,
+    *,
+    fields: dict[str, Any],
+    save: Any,
+    template: str,
+    context: dict[str, Any],
+    saved: str,
+    back: HttpResponse,
+) -> HttpResponse:
+    """A form over one versioned record: ``fields`` maps each field to its current value.
+
+    On POST, ``save(values, version)`` runs the action; a refusal (a stale save among them)
+    shows the page again with the researcher's text kept, and 400.
+    """
+    errors: list[str] = []
+    values = dict(fields)
+    if request.method == "POST":
+        for name, current in fields.items():
+            if isinstance(current, bool):
+                values[name] = request.POST.get(name) == "1"
+            elif name != "version":
+                values[name] = request.POST.get(name, "")[: 200 if name == "name" else 5000]
+        values["version"] = request.POST.get("version", "")
+        try:
+            save(values, _int(values["version"]))
+        except ActionRefused as exc:
+            errors.append(str(exc))
+        else:
+            messages.success(request, saved)
+            return back
+    return render(
+        request,
+        template,
+        {**context, "values": values, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
 @require_http_methods(GET_POST)
 @researcher_only
 def theme_edit(request: HttpRequest, pk: int, theme: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     target = _theme(request, found, theme)
-    errors: list[str] = []
-    values = {"label": target.label, "description": target.description, "version": target.version}
-    if request.method == "POST":
-        values = {
-            "label": request.POST.get("label", "")[:500],
-            "description": request.POST.get("description", "")[:5000],
-            "version": request.POST.get("version", ""),
-        }
-        try:
-            actions.do_edit_theme(
-                request.user,
-                target,
-                label=values["label"],
-                description=values["description"],
-                version=_int(values["version"]),
-            )
-        except ActionRefused as exc:
-            errors.append(str(exc))
-        else:
-            messages.success(request, _("The theme is saved."))
-            return redirect("workbench:impression", found.pk)
-    return render(
+    return _versioned_edit(
         request,
-        "workbench/theme_edit.html",
-        {"analysis": found, "theme": target, "values": values, "errors": errors},
-        status=400 if errors else 200,
+        fields={
+            "label": target.label,
+            "description": target.description,
+            "version": target.version,
+        },
+        save=lambda v, version: actions.do_edit_theme(
+            request.user, target, label=v["label"], description=v["description"], version=version
+        ),
+        template="workbench/theme_edit.html",
+        context={"analysis": found, "theme": target},
+        saved=_("The theme is saved."),
+        back=redirect("workbench:impression", found.pk),
     )
 
 
@@ -543,39 +570,26 @@ def group_add(request: HttpRequest, pk: int) -> HttpResponse:
 def group_edit(request: HttpRequest, pk: int, group: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     target = get_object_or_404(CodeGroup, pk=group, analysis=found)
-    errors: list[str] = []
-    values: dict[str, Any] = {
-        "name": target.name,
-        "description": target.description,
-        "codable": target.codable,
-        "version": target.version,
-    }
-    if request.method == "POST":
-        values = {
-            "name": request.POST.get("name", "")[:200],
-            "description": request.POST.get("description", "")[:5000],
-            "codable": request.POST.get("codable") == "1",
-            "version": request.POST.get("version", ""),
-        }
-        try:
-            actions.do_edit_code_group(
-                request.user,
-                target,
-                name=values["name"],
-                description=values["description"],
-                codable=values["codable"],
-                version=_int(values["version"]),
-            )
-        except ActionRefused as exc:
-            errors.append(str(exc))
-        else:
-            messages.success(request, _("The code group is saved."))
-            return redirect("workbench:analysis", found.pk)
-    return render(
+    return _versioned_edit(
         request,
-        "workbench/group_edit.html",
-        {"analysis": found, "group": target, "values": values, "errors": errors},
-        status=400 if errors else 200,
+        fields={
+            "name": target.name,
+            "description": target.description,
+            "codable": target.codable,
+            "version": target.version,
+        },
+        save=lambda v, version: actions.do_edit_code_group(
+            request.user,
+            target,
+            name=v["name"],
+            description=v["description"],
+            codable=v["codable"],
+            version=version,
+        ),
+        template="workbench/group_edit.html",
+        context={"analysis": found, "group": target},
+        saved=_("The code group is saved."),
+        back=redirect("workbench:analysis", found.pk),
     )
 
 
