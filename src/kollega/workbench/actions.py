@@ -541,11 +541,20 @@ def suggestions_for(
     uncoded = list(
         version.units.filter(coder=actor, coding__isnull=True)[:MAX_UNITS_PER_SUGGESTION]
     )
-    coded = Coding.objects.filter(
-        unit__coder=actor, unit__transcript__analysis_id=version.analysis_id
-    ).select_related("unit__transcript")
-    examples = [(c.unit.text, str(c.code_group_id)) for c in coded]
-    ranked, model, _used = adapters.suggest_codes({str(u.pk): u.text for u in uncoded}, examples)
+    coded = list(
+        Coding.objects.filter(
+            unit__coder=actor, unit__transcript__analysis_id=version.analysis_id
+        ).values_list("unit__transcript_id", "unit__start", "unit__end", "code_group_id")
+    )
+    # Each transcript's text is decrypted once, not once per coded unit.
+    texts = {
+        t.pk: t.text for t in AnalysisTranscript.objects.filter(pk__in={row[0] for row in coded})
+    }
+    examples = [(texts[t][start:end], str(group)) for t, start, end, group in coded]
+    text = version.text
+    ranked, model, _used = adapters.suggest_codes(
+        {str(u.pk): text[u.start : u.end] for u in uncoded}, examples
+    )
     return (
         {
             int(key): [(groups[g], conf) for g, conf in ranking if g in groups]
