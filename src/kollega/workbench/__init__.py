@@ -1,2 +1,3 @@
-"""The STC workbench. For now only its adapters exist: the research pages import transcripts
-through them; the workbench's own pages are still to be built."""
+"""The STC workbench: a researcher's analysis of a study's de-identified transcripts through
+the four steps of systematic text condensation. ``adapters.py`` is the one module that
+converts to and from :mod:`kollega.stc`."""

@@ -1,0 +1,202 @@
+"""Speed of the workbench's step-2 page and of marking a meaning unit.
+
+Goals (issue 11): the step-2 page of an 8,000-word transcript holding 300 units renders in
+under 300 ms server time with a fixed number of queries, and creating a unit answers in under
+150 ms; each beside a plain page of the same app (the list of analyses) measured in the same run.
+
+Server time is the whole request through Django's test client in this process: middleware,
+view, database (SQLite in a temporary folder) and template, without a network. Run from the
+repository root: `.venv/bin/python -u bench/workbench.py` (`--quick` for fewer rounds).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+VAR = tempfile.mkdtemp(prefix="kollega-bench-workbench-")
+os.environ.update(
+    {
+        "DJANGO_SETTINGS_MODULE": "kollega.settings",
+        "SECRET_KEY": "bench-secret-key-not-for-production-0123456789abcdef",
+        "KOLLEGA_DATA_KEYS": "aSmzt-6wBJq1uEy8a7uWh9JQGuI7XNqMt2ckX2mCdHY=",
+        "KOLLEGA_VAR_DIR": VAR,
+        "ALLOWED_HOSTS": "testserver",
+        "KOLLEGA_HTTPS": "0",
+    }
+)
+os.environ.pop("DATABASE_URL", None)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
+
+from kollega.accounts.actions import do_create_staff  # noqa: E402
+from kollega.core import roles  # noqa: E402
+from kollega.research import actions as research  # noqa: E402
+from kollega.research.models import Transcript  # noqa: E402
+from kollega.workbench import actions  # noqa: E402
+
+SENTENCES = [
+    "Jeg hadde jobbet mange netter på rad og kjente at jeg ikke strakk til.",
+    "Det var vanskelig å si det høyt til noen på avdelingen.",
+    "En kollega fortalte meg at tjenesten var uten journal.",
+    "Jeg trengte egentlig bare noen å snakke med som forsto hvordan det er.",
+    "Samtalen hjalp meg å se hva jeg kunne gjøre med arbeidstiden.",
+    "Jeg var redd for hva lederen ville tenke om meg.",
+    "Etter sykemeldingen visste jeg ikke hvordan jeg skulle komme tilbake.",
+    "Det var godt å bli møtt av en som selv var lege.",
+    "Jeg fikk råd om hvem jeg kunne kontakte videre.",
+    "Familien merket at jeg var sliten lenge før jeg skjønte det selv.",
+]
+QUESTIONS = ["Hvordan var det?", "Kan du si mer om det?", "Hva skjedde så?"]
+
+
+def interview_turns(words: int, rng: random.Random) -> list[tuple[str, str]]:
+    turns, count = [], 0
+    while count < words:
+        turns.append(("interviewer", rng.choice(QUESTIONS)))
+        answer = " ".join(rng.choice(SENTENCES) for _ in range(rng.randint(5, 9)))
+        turns.append(("participant", answer))
+        count += len(answer.split()) + 4
+    return turns
+
+
+def signed_in(user: object, device: object) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id  # type: ignore[attr-defined]
+    session.save()
+    return client
+
+
+def timed(fn: object, rounds: int) -> list[float]:
+    out = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        response = fn()  # type: ignore[operator]
+        out.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200, response.status_code
+    return out
+
+
+def setup(n_units: int, rng: random.Random) -> tuple[Client, str, str, object, int]:
+    user, device = do_create_staff(
+        username=f"bench{n_units}", password="x" * 20, roles=[roles.RESEARCHER]
+    )
+    study = research.do_create_study(user, title="Bench", aims="", language="nb")
+    participant = research.do_add_participant(user, study, pseudonym="P01")
+    interview = research.do_create_interview(
+        user, participant, kind="first", scheduled_on=None, language="nb"
+    )
+    source = Transcript(interview=interview, source="imported", turn_method="file", language="nb")
+    source.set_turns(
+        [
+            {"speaker": s, "start": None, "end": None, "text": t}
+            for s, t in interview_turns(8000, rng)
+        ]
+    )
+    source.deidentified = timezone.now()
+    source.save()
+    analysis = actions.do_create_analysis(user, study, name="Bench")
+    version = actions.do_add_transcript(user, analysis, interview)
+    groups = [
+        actions.do_add_code_group(user, analysis, name=f"Group {i}", description="Beskrivelse")
+        for i in range(12)
+    ]
+    # Units: sentences of participant turns, 9 in 10 sorted into a group.
+    text, spans = version.text, []
+    for turn in version.turns:
+        if turn["speaker"] != "participant":
+            continue
+        pos = turn["start"]
+        while pos < turn["end"]:
+            end = text.find(".", pos, turn["end"])
+            if end < 0:
+                break
+            spans.append((pos, end + 1))
+            pos = end + 2
+    chosen = sorted(rng.sample(range(len(spans)), n_units))
+    for i in chosen:
+        start, end = spans[i]
+        group = groups[i % len(groups)] if i % 10 else None
+        actions.do_create_unit(user, version, start=start, end=end, code_group=group)
+    free = [spans[i] for i in range(len(spans)) if i not in set(chosen)]
+    client = signed_in(user, device)
+    page = reverse("workbench:coding", args=[analysis.pk, version.pk])
+    create = reverse("workbench:unit_create", args=[analysis.pk, version.pk])
+    return client, page, create, free, len(text.split())
+
+
+def queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    rounds = 5 if quick else 25
+    call_command("migrate", verbosity=0)
+    rng = random.Random(11)
+    small_client, small_page, _c, _f, _w = setup(30, rng)
+    client, page, create, free, words = setup(300, rng)
+    plain = reverse("workbench:analyses")
+
+    # Warm up templates and caches once.
+    client.get(page)
+    client.get(plain)
+    q_small, q_big = queries(small_client, small_page), queries(client, page)
+
+    page_ms, plain_ms = [], []
+    for _ in range(rounds):  # alternate, so load on the machine hits both alike
+        page_ms += timed(lambda: client.get(page), 1)
+        plain_ms += timed(lambda: client.get(plain), 1)
+
+    create_ms, plain2_ms = [], []
+    spans = iter(free)
+    for _ in range(rounds):
+        start, end = next(spans)
+        create_ms += timed(
+            lambda s=start, e=end: client.post(
+                create, {"start": s, "end": e}, HTTP_HX_REQUEST="true"
+            ),
+            1,
+        )
+        plain2_ms += timed(lambda: client.get(plain), 1)
+
+    med = statistics.median
+    print(f"transcript: {words} words; units: 300 (9 in 10 sorted), 12 code groups")
+    print(f"queries, step-2 page with 30 units: {q_small}; with 300 units: {q_big}")
+    print(
+        f"step-2 page: median {med(page_ms):.1f} ms (best {min(page_ms):.1f}); "
+        f"plain page: median {med(plain_ms):.1f} ms; ratio {med(page_ms) / med(plain_ms):.1f}"
+    )
+    print(
+        f"create a unit: median {med(create_ms):.1f} ms (best {min(create_ms):.1f}); "
+        f"plain page: median {med(plain2_ms):.1f} ms; ratio {med(create_ms) / med(plain2_ms):.1f}"
+    )
+    ok = med(page_ms) < 300 and med(create_ms) < 150 and q_small == q_big
+    print("goals met" if ok else "GOALS NOT MET")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

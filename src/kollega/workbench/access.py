@@ -1,0 +1,33 @@
+"""The one place that says who may open which analysis: the researchers named on its study.
+
+Everyone else gets 404 (the rule of ``research.access``), so a stranger cannot learn which
+analyses exist; other roles are stopped by ``role_required`` before they get here (403).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+
+from kollega.research.access import studies_for_user
+from kollega.workbench.models import Analysis, AnalysisTranscript
+
+
+def analyses_for_user(user: Any) -> Any:
+    return Analysis.objects.filter(study__in=studies_for_user(user))
+
+
+def get_analysis_for_user(user: Any, pk: int) -> Analysis:
+    analysis: Analysis = get_object_or_404(analyses_for_user(user).select_related("study"), pk=pk)
+    return analysis
+
+
+def get_transcript_for_user(user: Any, analysis: Analysis, pk: int) -> AnalysisTranscript:
+    """A transcript version of ``analysis`` (already checked with `get_analysis_for_user`)."""
+    transcript: AnalysisTranscript = get_object_or_404(
+        AnalysisTranscript.objects.select_related("interview__participant"),
+        pk=pk,
+        analysis=analysis,
+    )
+    return transcript

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkbenchConfig(AppConfig):
+    name = "kollega.workbench"
+    label = "workbench"
+    verbose_name = _("STC workbench")
+
+    def ready(self) -> None:
+        from kollega.core import roles
+        from kollega.core.navigation import register_home_link
+        from kollega.workbench import signals  # noqa: F401 - withdrawal and transcript edits
+
+        register_home_link(roles.RESEARCHER, label=_("Analyses"), url_name="workbench:analyses")

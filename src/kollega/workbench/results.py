@@ -1,0 +1,244 @@
+"""The results of an analysis as tables, and those tables as Markdown, CSV and Word.
+
+The builders read the plain JSON form of a ``kollega.stc`` project (``adapters.project_data``);
+they never reach into the library themselves. Every table is plain text cells, so the three
+formats carry the same content. CSV cells that a spreadsheet would run as a formula are
+neutralised (OWASP's advice: a leading apostrophe).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+# A spreadsheet treats a cell starting with one of these as a formula (or a DDE call).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Participant counts under this are flagged: a small cell can point to a person.
+MIN_CELL = 5
+TABLE_KEYS = ("steps", "results", "participants", "coreq")
+
+
+@dataclass(slots=True)
+class Table:
+    """One results table: ``rows`` are lists of cells as long as ``header``."""
+
+    key: str
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Section:
+    """Free text for the report: a heading and paragraphs (analytic texts, the check)."""
+
+    heading: str
+    paragraphs: list[str] = field(default_factory=list)
+    quotes: list[str] = field(default_factory=list)
+
+
+def steps_table(p: dict[str, Any]) -> Table:
+    """What each of the four STC steps produced, counted, as for a methods section."""
+    coded = [u for u in p["meaning_units"] if u["code_group_id"] is not None]
+    accepted = [a for a in p["assistance"] if a["status"] == "accepted"]
+
+    def count(key: str) -> str:
+        return str(len(p[key]))
+
+    rows = [
+        [_("Material"), _("participants"), count("participants")],
+        [_("Material"), _("transcripts"), count("transcripts")],
+        [_("1 Total impression"), _("preliminary themes"), count("themes")],
+        [
+            _("1 Total impression"),
+            _("researchers"),
+            str(len({t["researcher"] for t in p["themes"]})),
+        ],
+        [_("2 Meaning units"), _("meaning units"), count("meaning_units")],
+        [_("2 Meaning units"), _("coded meaning units"), str(len(coded))],
+        [_("2 Code groups"), _("code groups"), count("code_groups")],
+        [_("2 Code groups"), _("coders"), str(len({u["coder"] for u in coded}))],
+        [_("3 Condensation"), _("subgroups"), count("subgroups")],
+        [_("3 Condensation"), _("condensates"), count("condensates")],
+        [_("3 Condensation"), _("golden quotes"), count("golden_quotes")],
+        [_("4 Synthesis"), _("analytic texts"), count("analytic_texts")],
+        [_("4 Synthesis"), _("categories"), count("categories")],
+        [_("Assistance"), _("suggestions accepted by a researcher"), str(len(accepted))],
+    ]
+    return Table("steps", _("STC steps"), [_("step"), _("what"), _("count")], rows)
+
+
+def results_table(p: dict[str, Any]) -> Table:
+    """Category → code group → subgroup, with each subgroup's condensate and golden quotes.
+
+    Code groups in no category come last, under an empty category cell; a code group with
+    units but no subgroup yet has a row of its own.
+    """
+    category_of: dict[str, str] = {}
+    for c in p["categories"]:
+        for gid in c["code_group_ids"]:
+            category_of.setdefault(gid, c["name"])
+    order = {c["name"]: i for i, c in enumerate(p["categories"])}
+    groups = sorted(
+        p["code_groups"],
+        key=lambda g: (order.get(category_of.get(g["id"], ""), len(order)), g["name"].lower()),
+    )
+    owner = {t["id"]: t["participant_id"] for t in p["transcripts"]}
+    pseudonym = {x["id"]: x["pseudonym"] for x in p["participants"]}
+    used = {u["code_group_id"] for u in p["meaning_units"]}
+    rows: list[list[str]] = []
+    for g in groups:
+        category = category_of.get(g["id"], "")
+        subgroups = [s for s in p["subgroups"] if s["code_group_id"] == g["id"]]
+        if not subgroups and g["id"] in used:
+            rows.append([category, g["name"], "", "", "", ""])
+        for sg in subgroups:
+            condensate = " ".join(
+                c["text"] for c in p["condensates"] if c["subgroup_id"] == sg["id"]
+            )
+            quotes = [q for q in p["golden_quotes"] if q["subgroup_id"] == sg["id"]]
+            for q in quotes or [None]:
+                who = pseudonym.get(owner.get(q["span"]["transcript_id"]) or "", "") if q else ""
+                quote = f"“{q['text']}”" if q else ""
+                rows.append([category, g["name"], sg["name"], condensate, quote, who])
+    header = [
+        _("category"),
+        _("code group"),
+        _("subgroup"),
+        _("condensate"),
+        _("golden quote"),
+        _("participant"),
+    ]
+    return Table("results", _("Results"), header, rows)
+
+
+def participant_table(p: dict[str, Any], *, min_cell: int = MIN_CELL) -> Table:
+    """Counts of each participant characteristic; counts under ``min_cell`` carry ``*``."""
+    people = p["participants"]
+    rows: list[list[str]] = []
+    flagged = False
+    for name in sorted({k for x in people for k in x["attributes"]}):
+        counts = Counter(x["attributes"].get(name) or _("not stated") for x in people)
+        for value, n in sorted(counts.items()):
+            small = n < min_cell
+            flagged |= small
+            rows.append([name, value, f"{n}*" if small else str(n)])
+    note = ""
+    if flagged:
+        note = _("* fewer than %(n)d: a small cell that may point to a participant.") % {
+            "n": min_cell
+        }
+    return Table(
+        "participants",
+        _("Participants (n = %(n)d)") % {"n": len(people)},
+        [_("characteristic"), _("value"), _("n")],
+        rows,
+        note,
+    )
+
+
+def analytic_sections(p: dict[str, Any]) -> list[Section]:
+    """Each analytic text under its code group's or category's name, with what it rests on."""
+    names = {g["id"]: g["name"] for g in p["code_groups"]}
+    names |= {c["id"]: c["name"] for c in p["categories"]}
+    condensates = {c["id"]: c["text"] for c in p["condensates"]}
+    quotes = {q["id"]: q["text"] for q in p["golden_quotes"]}
+    sections = []
+    for a in p["analytic_texts"]:
+        section = Section(names.get(a["target_id"], a["target_id"]))
+        for para in a["paragraphs"]:
+            section.paragraphs.append(para["text"])
+            section.quotes += [
+                _("Condensate: %(text)s") % {"text": condensates[c]}
+                for c in para["condensate_ids"]
+                if c in condensates
+            ]
+            section.quotes += [f"“{quotes[q]}”" for q in para["quote_ids"] if q in quotes]
+        sections.append(section)
+    return sections
+
+
+# --- Writers -------------------------------------------------------------------------------
+
+
+def neutralise(cell: str) -> str:
+    """The cell as text a spreadsheet shows and never evaluates."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def to_csv(table: Table) -> bytes:
+    """UTF-8 with a byte-order mark (so Excel reads æøå), formula cells neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([neutralise(c) for c in table.header])
+    writer.writerows([neutralise(c) for c in row] for row in table.rows)
+    if table.note:
+        writer.writerow([])
+        writer.writerow([neutralise(table.note)])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def table_markdown(table: Table) -> str:
+    lines = [f"## {table.title}", ""]
+    lines.append("| " + " | ".join(_md_cell(h) for h in table.header) + " |")
+    lines.append("|" + "---|" * len(table.header))
+    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in table.rows]
+    if table.note:
+        lines += ["", table.note.replace("*", "\\*", 1) if table.note[0] == "*" else table.note]
+    return "\n".join(lines) + "\n"
+
+
+def to_markdown(title: str, tables: Sequence[Table], sections: Iterable[Section] = ()) -> bytes:
+    parts = [f"# {title}\n"]
+    parts += [table_markdown(t) for t in tables]
+    for s in sections:
+        lines = [f"## {s.heading}", ""]
+        for text in s.paragraphs:
+            lines += [text, ""]
+        lines += [f"> {q}\n" for q in s.quotes]
+        parts.append("\n".join(lines))
+    return "\n".join(parts).encode("utf-8")
+
+
+def to_docx(title: str, tables: Sequence[Table], sections: Iterable[Section] = ()) -> bytes:
+    """A Word document: the title, each table with its note, then the sections."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading(title, level=0)
+    for t in tables:
+        document.add_heading(t.title, level=1)
+        grid = document.add_table(rows=1, cols=len(t.header))
+        grid.style = "Table Grid"
+        for cell, text in zip(grid.rows[0].cells, t.header, strict=True):
+            cell.text = _docx_safe(text)
+        for row in t.rows:
+            for cell, text in zip(grid.add_row().cells, row, strict=True):
+                cell.text = _docx_safe(text)
+        if t.note:
+            document.add_paragraph(_docx_safe(t.note))
+    for s in sections:
+        document.add_heading(_docx_safe(s.heading), level=1)
+        for text in s.paragraphs:
+            document.add_paragraph(_docx_safe(text))
+        for q in s.quotes:
+            document.add_paragraph(_docx_safe(q), style="Quote")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _docx_safe(text: str) -> str:
+    # XML 1.0 forbids most control characters; Word would refuse the file.
+    return "".join(c for c in text if c in "\t\n" or ord(c) >= 32)

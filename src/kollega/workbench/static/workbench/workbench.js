@@ -1,0 +1,198 @@
+/* The workbench's coding page: turn a text selection (mouse or keyboard) into offsets, and
+   sort units by number key or drag. Everything else is plain forms, sent by htmx.
+   Offsets count Unicode code points, as the server does; each turn's text nodes hold exactly
+   the transcript's characters from data-start on. */
+(function () {
+  "use strict";
+
+  var keyboardTurn = null; // data-start of the turn the keyboard last coded from
+  var keyboardAt = 0; // where the keyboard caret stood in that turn, to carry on from there
+  var caret = null; // {turn, anchor, focus}: keyboard selection, offsets within the turn text
+
+  function cpLength(s) { return Array.from(s).length; }
+
+  function turnOf(node) {
+    var el = node && (node.nodeType === 1 ? node : node.parentElement);
+    return el ? el.closest("#workspace .turn__text") : null;
+  }
+
+  function textNodes(turn) {
+    var walker = document.createTreeWalker(turn, NodeFilter.SHOW_TEXT), out = [], n;
+    while ((n = walker.nextNode())) out.push(n);
+    return out;
+  }
+
+  // (node, offset) of a DOM position -> code-point offset inside the turn's text.
+  function offsetIn(turn, node, offset) {
+    var range = document.createRange();
+    range.selectNodeContents(turn);
+    range.setEnd(node, offset);
+    return cpLength(range.toString());
+  }
+
+  // Code-point offset inside the turn -> [text node, UTF-16 offset] for a DOM range.
+  function positionAt(turn, cp) {
+    var nodes = textNodes(turn), left = cp;
+    for (var i = 0; i < nodes.length; i++) {
+      var chars = Array.from(nodes[i].data);
+      if (left <= chars.length) return [nodes[i], chars.slice(0, left).join("").length];
+      left -= chars.length;
+    }
+    var last = nodes[nodes.length - 1];
+    return last ? [last, last.data.length] : [turn, 0];
+  }
+
+  function turnText(turn) { return Array.from(turn.textContent); }
+
+  function setOffsets(turn, a, b) {
+    var form = document.getElementById("unit-form");
+    if (!form) return;
+    var base = parseInt(turn.dataset.start, 10), lo = Math.min(a, b), hi = Math.max(a, b);
+    document.getElementById("unit-start").value = lo === hi ? "" : base + lo;
+    document.getElementById("unit-end").value = lo === hi ? "" : base + hi;
+    var words = turnText(turn).slice(lo, hi).join("").trim().split(/\s+/).filter(Boolean).length;
+    var status = document.getElementById("selection-status");
+    if (status) status.textContent = words ? status.dataset.words.replace("%s", words) : "";
+  }
+
+  function showCaret() {
+    if (!caret) return;
+    var a = positionAt(caret.turn, caret.anchor), f = positionAt(caret.turn, caret.focus);
+    window.getSelection().setBaseAndExtent(a[0], a[1], f[0], f[1]);
+    setOffsets(caret.turn, caret.anchor, caret.focus);
+  }
+
+  document.addEventListener("selectionchange", function () {
+    var sel = window.getSelection();
+    if (!sel.rangeCount) return;
+    var t1 = turnOf(sel.anchorNode), t2 = turnOf(sel.focusNode);
+    if (!t1 || t1 !== t2) return;
+    var a = offsetIn(t1, sel.anchorNode, sel.anchorOffset);
+    var f = offsetIn(t1, sel.focusNode, sel.focusOffset);
+    // A collapsed selection (a click, or focus after a swap) must not move the keyboard caret.
+    if (a === f && caret && caret.turn === t1) return;
+    if (!caret || caret.turn !== t1 || caret.anchor !== a || caret.focus !== f) {
+      caret = { turn: t1, anchor: a, focus: f };
+    }
+    setOffsets(t1, a, f);
+  });
+
+  // Word and sentence steps over the turn's characters.
+  function nextWordEnd(chars, i) {
+    while (i < chars.length && /\s/.test(chars[i])) i++;
+    while (i < chars.length && !/\s/.test(chars[i])) i++;
+    return i;
+  }
+  function prevWordEnd(chars, i, floor) {
+    while (i > floor && /\s/.test(chars[i - 1])) i--;
+    while (i > floor && !/\s/.test(chars[i - 1])) i--;
+    while (i > floor && /\s/.test(chars[i - 1])) i--;
+    return Math.max(i, floor);
+  }
+  function nextWordStart(chars, i) {
+    while (i < chars.length && !/\s/.test(chars[i])) i++;
+    while (i < chars.length && /\s/.test(chars[i])) i++;
+    return i;
+  }
+  function prevWordStart(chars, i) {
+    while (i > 0 && /\s/.test(chars[i - 1])) i--;
+    while (i > 0 && !/\s/.test(chars[i - 1])) i--;
+    return i;
+  }
+  function nextSentenceEnd(chars, i) {
+    i = nextWordEnd(chars, i);
+    while (i < chars.length && !/[.!?\u2026]/.test(chars[i - 1] || "")) i = nextWordEnd(chars, i);
+    return i;
+  }
+
+  function codeWithKey(key) {
+    var button = document.querySelector('#code-form button[data-key="' + key + '"]');
+    if (button && !button.disabled) { button.click(); return true; }
+    return false;
+  }
+
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    var target = e.target;
+    var inTurn = target.classList && target.classList.contains("turn__text") && turnOf(target);
+    var inUnits = target.closest && target.closest("#workspace .unit-list, #workspace .groups");
+    if (/^[1-9]$/.test(e.key) && (inTurn || inUnits)) {
+      if (inTurn) {
+        keyboardTurn = target.dataset.start;
+        keyboardAt = caret && caret.turn === target ? Math.max(caret.anchor, caret.focus) : 0;
+      }
+      if (codeWithKey(e.key)) e.preventDefault();
+      return;
+    }
+    if (!inTurn) return;
+    var chars = turnText(target);
+    if (!caret || caret.turn !== target) caret = { turn: target, anchor: 0, focus: 0 };
+    var handled = true;
+    if (e.key === "ArrowRight" && e.shiftKey) caret.focus = nextWordEnd(chars, caret.focus);
+    else if (e.key === "ArrowLeft" && e.shiftKey) caret.focus = prevWordEnd(chars, caret.focus, caret.anchor);
+    else if (e.key === "ArrowDown" && e.shiftKey) caret.focus = nextSentenceEnd(chars, caret.focus);
+    else if (e.key === "ArrowRight") caret.anchor = caret.focus = nextWordStart(chars, caret.focus);
+    else if (e.key === "ArrowLeft") caret.anchor = caret.focus = prevWordStart(chars, caret.anchor);
+    else if (e.key === "Escape") caret.focus = caret.anchor;
+    else if (e.key === "Enter") {
+      keyboardTurn = target.dataset.start;
+      keyboardAt = Math.max(caret.anchor, caret.focus);
+      var submit = document.getElementById("unit-submit");
+      if (submit) submit.click();
+    } else handled = false;
+    if (!handled) return;
+    e.preventDefault();
+    if (e.key !== "Enter") showCaret();
+  });
+
+  // Choosing a unit to sort: click its row or its marked words.
+  document.addEventListener("click", function (e) {
+    var row = e.target.closest && e.target.closest("#workspace .unit");
+    var mark = e.target.closest && e.target.closest("#workspace mark[data-units]");
+    var id = row ? row.dataset.unit : mark && window.getSelection().isCollapsed ? mark.dataset.units.split(" ").pop() : null;
+    if (!id || (e.target.closest("button"))) return;
+    choose(id);
+  });
+
+  function choose(id) {
+    var select = document.getElementById("code-unit");
+    if (select) select.value = id;
+    document.querySelectorAll("#workspace .unit--current").forEach(function (el) { el.classList.remove("unit--current"); });
+    var row = document.getElementById("unit-" + id);
+    if (row) row.classList.add("unit--current");
+  }
+
+  // Drag a unit onto a code group.
+  document.addEventListener("dragstart", function (e) {
+    var row = e.target.closest && e.target.closest("#workspace .unit");
+    if (row) { e.dataTransfer.setData("text/plain", row.dataset.unit); e.dataTransfer.effectAllowed = "move"; }
+  });
+  document.addEventListener("dragover", function (e) {
+    var group = e.target.closest && e.target.closest("#workspace .group");
+    if (group && group.querySelector(".group__button")) { e.preventDefault(); group.classList.add("is-drop-target"); }
+  });
+  document.addEventListener("dragleave", function (e) {
+    var group = e.target.closest && e.target.closest("#workspace .group");
+    if (group) group.classList.remove("is-drop-target");
+  });
+  document.addEventListener("drop", function (e) {
+    var group = e.target.closest && e.target.closest("#workspace .group");
+    var button = group && group.querySelector(".group__button");
+    if (!button) return;
+    e.preventDefault();
+    group.classList.remove("is-drop-target");
+    choose(e.dataTransfer.getData("text/plain"));
+    button.click();
+  });
+
+  // After the workspace is replaced, put keyboard focus back where the coder was.
+  document.addEventListener("htmx:afterSettle", function () {
+    caret = null;
+    if (keyboardTurn === null) return;
+    var turn = document.querySelector('#workspace .turn__text[data-start="' + keyboardTurn + '"]');
+    keyboardTurn = null;
+    if (!turn) return;
+    turn.focus();
+    caret = { turn: turn, anchor: keyboardAt, focus: keyboardAt };
+  });
+})();

@@ -1,0 +1,267 @@
+"""Step 4, synthesis: categories, analytic texts, the typology and the recontextualisation check.
+
+Each ``do_*`` runs in one transaction with one audit event (ids and counts only).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kollega.core.audit import record
+from kollega.core.errors import ActionRefused
+from kollega.workbench import adapters
+from kollega.workbench.actions import save_versioned
+from kollega.workbench.condensation import delete_audited
+from kollega.workbench.models import (
+    Analysis,
+    AnalyticText,
+    Category,
+    CodeGroup,
+    Condensate,
+    GoldenQuote,
+    MeaningUnit,
+    Subgroup,
+)
+
+# --- Categories and the typology -----------------------------------------------------------
+
+
+def _groups(analysis: Analysis, pks: list[int]) -> list[CodeGroup]:
+    groups = list(analysis.code_groups.filter(pk__in=pks))
+    if len(groups) != len(set(pks)):
+        raise ActionRefused(_("Unknown code group."))
+    return groups
+
+
+@transaction.atomic
+def do_add_category(
+    actor: Any, analysis: Analysis, *, name: str, description: str = "", group_pks: list[int]
+) -> Category:
+    name = name.strip()
+    if not name:
+        raise ActionRefused(_("A category needs a name."))
+    if any(c.name.lower() == name.lower() for c in analysis.categories.all()):
+        raise ActionRefused(_("There is already a category called %s.") % name)
+    category = Category.objects.create(
+        analysis=analysis, name=name, description=description.strip()
+    )
+    category.code_groups.set(_groups(analysis, group_pks))
+    record(actor, "workbench.category.add", category, analysis=analysis.pk)
+    return category
+
+
+@transaction.atomic
+def do_edit_category(
+    actor: Any,
+    category: Category,
+    *,
+    name: str,
+    description: str,
+    group_pks: list[int],
+    version: int | None,
+) -> Category:
+    name = name.strip()
+    if not name:
+        raise ActionRefused(_("A category needs a name."))
+    groups = _groups(category.analysis, group_pks)
+    save_versioned(category, version, {"name": name, "description": description.strip()})
+    category.code_groups.set(groups)
+    record(actor, "workbench.category.edit", category, analysis=category.analysis_id)
+    return category
+
+
+@transaction.atomic
+def do_delete_category(actor: Any, category: Category) -> None:
+    delete_audited(actor, category, "workbench.category.delete", analysis=category.analysis_id)
+
+
+def typology_participants(analysis: Analysis) -> list[Any]:
+    """The participants whose transcripts the analysis holds, by pseudonym."""
+    from kollega.research.models import Participant
+
+    return list(
+        Participant.objects.filter(interviews__analysis_transcripts__analysis=analysis)
+        .distinct()
+        .order_by("pseudonym")
+    )
+
+
+@transaction.atomic
+def do_save_typology(actor: Any, analysis: Analysis, cells: set[tuple[int, int]]) -> int:
+    """Set the participants-by-categories table to exactly ``cells`` (participant, category)."""
+    people = {p.pk for p in typology_participants(analysis)}
+    categories = list(analysis.categories.all())
+    known = {c.pk for c in categories}
+    if any(p not in people or c not in known for p, c in cells):
+        raise ActionRefused(_("Unknown participant or category."))
+    for category in categories:
+        category.participants.set([p for p, c in cells if c == category.pk])
+    record(actor, "workbench.typology.save", analysis, cells=len(cells))
+    return len(cells)
+
+
+# --- Analytic texts ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_save_analytic_text(
+    actor: Any,
+    analysis: Analysis,
+    *,
+    target: CodeGroup | Category,
+    text: str,
+    condensate_pks: list[int],
+    quote_pks: list[int],
+    analytic_text: AnalyticText | None = None,
+    version: int | None = None,
+) -> AnalyticText:
+    """Write the analytic text about ``target`` citing condensates and golden quotes of the
+    analysis; a stale save is refused."""
+    text = text.strip()
+    if not text:
+        raise ActionRefused(_("Write the analytic text first."))
+    if target.analysis_id != analysis.pk:
+        raise ActionRefused(_("Unknown code group or category."))
+    condensates = list(
+        Condensate.objects.filter(pk__in=condensate_pks, subgroup__code_group__analysis=analysis)
+    )
+    quotes = list(
+        GoldenQuote.objects.filter(pk__in=quote_pks, subgroup__code_group__analysis=analysis)
+    )
+    if len(condensates) != len(set(condensate_pks)) or len(quotes) != len(set(quote_pks)):
+        raise ActionRefused(_("Cite condensates and quotes of this analysis only."))
+    if analytic_text is None:
+        if isinstance(target, CodeGroup):
+            analytic_text = AnalyticText(code_group=target)
+        else:
+            analytic_text = AnalyticText(category=target)
+        analytic_text.analysis, analytic_text.text, analytic_text.author = analysis, text, actor
+        analytic_text.save()
+        verb = "add"
+    else:
+        save_versioned(
+            analytic_text,
+            version,
+            {
+                "text": text,
+                "author": actor,
+                "updated": timezone.now(),
+                "sources_withdrawn": False,
+            },
+        )
+        verb = "edit"
+    analytic_text.condensates.set(condensates)
+    analytic_text.quotes.set(quotes)
+    record(
+        actor,
+        f"workbench.analytic_text.{verb}",
+        analytic_text,
+        analysis=analysis.pk,
+        condensates=len(condensates),
+        quotes=len(quotes),
+    )
+    return analytic_text
+
+
+@transaction.atomic
+def do_delete_analytic_text(actor: Any, analytic_text: AnalyticText) -> None:
+    delete_audited(
+        actor, analytic_text, "workbench.analytic_text.delete", analysis=analytic_text.analysis_id
+    )
+
+
+# --- The recontextualisation check ---------------------------------------------------------
+
+KIND_TEXT = {
+    "quote_mismatch": gettext_lazy("The golden quote no longer matches its transcript."),
+    "unit_mismatch": gettext_lazy("The meaning unit no longer matches its transcript."),
+    "missing_transcript": gettext_lazy("The transcript this points into is gone."),
+    "no_condensate": gettext_lazy("The code group has no condensate."),
+    "no_analytic_text": gettext_lazy("The code group has no analytic text."),
+    "no_golden_quote": gettext_lazy("The subgroup has no golden quote."),
+}
+
+
+def _where(analysis: Analysis, record_id: str) -> tuple[str, str]:
+    """(what the record is, the page where it is fixed) for a record id of the check."""
+    found = adapters.split_id(record_id)
+    if found is None:
+        return record_id, reverse("workbench:synthesis", args=[analysis.pk])
+    kind, pk = found
+    if kind == "code_group":
+        group = CodeGroup.objects.filter(pk=pk, analysis=analysis).first()
+        if group is not None:
+            return group.name, reverse("workbench:condensation", args=[analysis.pk, pk])
+    if kind == "subgroup":
+        sg = Subgroup.objects.filter(pk=pk, code_group__analysis=analysis).first()
+        if sg is not None:
+            url = reverse("workbench:condensation", args=[analysis.pk, sg.code_group_id])
+            return f"{sg.code_group.name}: {sg.name}", f"{url}#subgroup-{pk}"
+    if kind == "quote":
+        q = GoldenQuote.objects.filter(pk=pk, subgroup__code_group__analysis=analysis).first()
+        if q is not None:
+            url = reverse("workbench:condensation", args=[analysis.pk, q.subgroup.code_group_id])
+            return q.subgroup.name, f"{url}#subgroup-{q.subgroup_id}"
+    if kind == "unit":
+        u = MeaningUnit.objects.filter(pk=pk, transcript__analysis=analysis).first()
+        if u is not None:
+            return u.transcript.interview.participant.pseudonym, unit_page(analysis, u)
+    return record_id, reverse("workbench:synthesis", args=[analysis.pk])
+
+
+def unit_page(analysis: Analysis, unit: MeaningUnit) -> str:
+    """Where a meaning unit is fixed: the analysis page lists units an edit left behind;
+    others are coded in step 2, on their transcript."""
+    if not unit.transcript.current:
+        return reverse("workbench:analysis", args=[analysis.pk]) + "#broken-heading"
+    return reverse("workbench:coding", args=[analysis.pk, unit.transcript_id]) + f"#unit-{unit.pk}"
+
+
+def check(analysis: Analysis) -> dict[str, Any]:
+    """The recontextualisation check with each finding linked to the page that fixes it:
+    ``{"ok", "findings": [{"kind", "text", "what", "url"}], "uncoded", "uncovered"}``.
+
+    Also flagged: condensates and analytic texts whose sources a withdrawal removed.
+    """
+    report = adapters.recontextualisation(analysis)
+    findings = []
+    for p in report["problems"]:
+        what, url = _where(analysis, p["record"])
+        if p["kind"] == "no_analytic_text":
+            url = reverse("workbench:synthesis", args=[analysis.pk])
+            url += f"#target-code_group-{p['record'][1:]}"
+        findings.append({"kind": p["kind"], "text": KIND_TEXT.get(p["kind"], p["message"])})
+        findings[-1] |= {"what": what, "url": url}
+    for c in Condensate.objects.filter(
+        subgroup__code_group__analysis=analysis, sources_withdrawn=True
+    ).select_related("subgroup__code_group"):
+        url = reverse("workbench:condensation", args=[analysis.pk, c.subgroup.code_group_id])
+        findings.append(
+            {
+                "kind": "sources_withdrawn",
+                "text": _("A withdrawal removed units or quotes this condensate cited."),
+                "what": c.subgroup.name,
+                "url": f"{url}#subgroup-{c.subgroup_id}",
+            }
+        )
+    for a in analysis.analytic_texts.filter(sources_withdrawn=True):
+        findings.append(
+            {
+                "kind": "sources_withdrawn",
+                "text": _("A withdrawal removed units or quotes this analytic text cited."),
+                "what": str(a.code_group or a.category),
+                "url": reverse("workbench:synthesis", args=[analysis.pk]) + f"#text-{a.pk}",
+            }
+        )
+    return {
+        "ok": not findings,
+        "findings": findings,
+        "uncoded": len(report["uncoded"]),
+        "uncovered": len(report["uncovered"]),
+    }

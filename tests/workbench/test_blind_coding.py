@@ -1,0 +1,124 @@
+"""Blind double coding: each coder sees only their own units until someone asks to compare;
+then agreement per code group and the differences, each settled."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from kollega.workbench import actions
+from kollega.workbench.models import Coding
+from tests.workbench.conftest import Bench
+
+PASSAGES = [
+    "Jeg var sliten etter mange vakter.",
+    "Jeg visste ikke hvem jeg skulle spørre.",
+    "En kollega sa at tjenesten var trygg.",
+    "Jeg ville ha noen å snakke med.",
+    "Jeg trengte råd om sykemelding.",
+    "Det var viktig at ingen på jobben fikk vite det.",
+]
+
+
+def _code_both(bench: Bench) -> None:
+    exhaustion, trust, advice = bench.groups
+    owner = [exhaustion, exhaustion, trust, trust, advice, trust]
+    colleague = [exhaustion, trust, trust, trust, advice, advice]
+    for words, mine, theirs in zip(PASSAGES, owner, colleague, strict=True):
+        start, end = bench.span(words)
+        actions.do_create_unit(
+            bench.owner.user, bench.version, start=start, end=end, code_group=mine
+        )
+        actions.do_create_unit(
+            bench.colleague.user, bench.version, start=start, end=end, code_group=theirs
+        )
+
+
+def _coding_url(bench: Bench) -> str:
+    return reverse("workbench:coding", args=[bench.analysis.pk, bench.version.pk])
+
+
+@pytest.mark.django_db
+def test_each_coder_sees_only_their_own_units(bench: Bench) -> None:
+    start, end = bench.span(PASSAGES[0])
+    actions.do_create_unit(bench.owner.user, bench.version, start=start, end=end)
+    mine = bench.owner.client("en").get(_coding_url(bench)).content.decode()
+    theirs = bench.colleague.client("en").get(_coding_url(bench)).content.decode()
+    assert "My meaning units (1)" in mine
+    assert "<mark" in mine
+    assert "My meaning units (0)" in theirs
+    assert "<mark" not in theirs
+    compare = reverse("workbench:compare", args=[bench.analysis.pk, bench.version.pk])
+    page = bench.colleague.client("en").get(compare).content.decode()
+    assert "Percent agreement" not in page
+
+
+@pytest.mark.django_db
+def test_comparing_needs_two_coders(bench: Bench) -> None:
+    start, end = bench.span(PASSAGES[0])
+    actions.do_create_unit(bench.owner.user, bench.version, start=start, end=end)
+    compare = reverse("workbench:compare", args=[bench.analysis.pk, bench.version.pk])
+    bench.owner.client("en").post(compare)
+    assert not actions.comparing(bench.version)
+
+
+@pytest.mark.django_db
+def test_compare_shows_kappa_and_alpha_per_group_and_the_differences(bench: Bench) -> None:
+    _code_both(bench)
+    compare = reverse("workbench:compare", args=[bench.analysis.pk, bench.version.pk])
+    client = bench.colleague.client("en")
+    assert client.post(compare).status_code == 302
+    report = actions.agreement_for(bench.version)
+    assert report["n_items"] == 6
+    assert report["percent"] == pytest.approx(4 / 6)
+    assert len(report["disagreements"]) == 2
+    assert set(report["per_group"]) == {str(g.pk) for g in bench.groups}
+    page = client.get(compare).content.decode()
+    assert "2 differences to settle" in page
+    for name in ("Exhaustion", "Trust", "Advice"):
+        assert f'<th scope="row">{name}</th>' in page
+    assert f"{report['kappa']:.2f}" in page
+    assert "Jeg visste ikke hvem jeg skulle spørre." in page
+
+
+@pytest.mark.django_db
+def test_settling_a_difference_sorts_both_units_alike(bench: Bench) -> None:
+    _code_both(bench)
+    actions.do_request_comparison(bench.owner.user, bench.version)
+    d = actions.agreement_for(bench.version)["disagreements"][0]
+    ids = ",".join(str(u.pk) for u in d["units"].values())
+    settle = reverse("workbench:settle", args=[bench.analysis.pk, bench.version.pk])
+    trust = bench.groups[1]
+    response = bench.owner.client("en").post(settle, {"units": ids, "group": trust.pk})
+    assert response.status_code == 302
+    codings = Coding.objects.filter(unit__pk__in=[u.pk for u in d["units"].values()])
+    assert {c.code_group for c in codings} == {trust}
+    assert {c.decided_by for c in codings} == {bench.owner.user}
+    assert len(actions.agreement_for(bench.version)["disagreements"]) == 1
+
+
+@pytest.mark.django_db
+def test_settling_before_comparing_is_refused(bench: Bench) -> None:
+    _code_both(bench)
+    units = list(bench.version.units.all()[:2])
+    settle = reverse("workbench:settle", args=[bench.analysis.pk, bench.version.pk])
+    bench.owner.client("en").post(
+        settle, {"units": f"{units[0].pk},{units[1].pk}", "group": bench.groups[2].pk}
+    )
+    assert not Coding.objects.filter(unit__in=units, code_group=bench.groups[2]).exists()
+
+
+@pytest.mark.django_db
+def test_full_agreement_in_one_group_shows_an_undefined_alpha_not_an_error(bench: Bench) -> None:
+    start, end = bench.span(PASSAGES[0])
+    for member in (bench.owner, bench.colleague):
+        actions.do_create_unit(
+            member.user, bench.version, start=start, end=end, code_group=bench.groups[0]
+        )
+    actions.do_request_comparison(bench.owner.user, bench.version)
+    compare = reverse("workbench:compare", args=[bench.analysis.pk, bench.version.pk])
+    response = bench.owner.client("en").get(compare)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "0 differences to settle" in page
+    assert "nan" in page

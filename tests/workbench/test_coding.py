@@ -1,0 +1,162 @@
+"""Step 2: marking meaning units, sorting them, code groups, suggestions."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from kollega.core.errors import ActionRefused
+from kollega.workbench import actions
+from kollega.workbench.models import Coding, CodingOrigin, MeaningUnit, SuggestionDecision
+from tests.workbench.conftest import Bench, htmx
+
+
+def _create(bench: Bench, words: str, **extra: object) -> object:
+    start, end = bench.span(words)
+    url = reverse("workbench:unit_create", args=[bench.analysis.pk, bench.version.pk])
+    return htmx(bench.owner.client("en")).post(url, {"start": start, "end": end, **extra})
+
+
+@pytest.mark.django_db
+def test_a_selection_becomes_a_unit_at_its_offsets_and_is_announced(bench: Bench) -> None:
+    start, end = bench.span("Jeg var sliten etter mange vakter.")
+    url = reverse("workbench:unit_create", args=[bench.analysis.pk, bench.version.pk])
+    # The selection takes in the line break before and the space after.
+    response = htmx(bench.owner.client("en")).post(url, {"start": start - 1, "end": end + 1})
+    assert response.status_code == 200
+    unit = MeaningUnit.objects.get()
+    # Surrounding white space is trimmed; the unit stores offsets, not a copy of the words.
+    assert unit.text == "Jeg var sliten etter mange vakter."
+    assert (unit.start, unit.end) == bench.span("Jeg var sliten etter mange vakter.")
+    page = response.content.decode()
+    assert 'id="announcer" hx-swap-oob="innerHTML"' in page
+    assert "New meaning unit: “Jeg var sliten etter mange vakter.”" in page
+    assert '<mark data-units="' in page
+
+
+@pytest.mark.django_db
+def test_an_empty_or_outside_selection_is_refused_with_a_message(bench: Bench) -> None:
+    url = reverse("workbench:unit_create", args=[bench.analysis.pk, bench.version.pk])
+    client = htmx(bench.owner.client("en"))
+    for data in ({"start": 5, "end": 5}, {"start": 0, "end": 10**6}, {"start": "x", "end": 3}):
+        page = client.post(url, data).content.decode()
+        assert "Select some words of the transcript first." in page
+    assert not MeaningUnit.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_unit_cannot_span_two_turns(bench: Bench) -> None:
+    text = bench.version.text
+    start = text.index("hvorfor")
+    end = text.index("sliten")
+    with pytest.raises(ActionRefused):
+        actions.do_create_unit(bench.owner.user, bench.version, start=start, end=end)
+
+
+@pytest.mark.django_db
+def test_sorting_by_click_updates_the_counts(bench: Bench) -> None:
+    _create(bench, "Jeg var sliten etter mange vakter.")
+    unit = MeaningUnit.objects.get()
+    client = htmx(bench.owner.client("en"))
+    url = reverse("workbench:unit_code", args=[bench.analysis.pk])
+    page = client.post(url, {"unit": unit.pk, "group": bench.groups[0].pk}).content.decode()
+    coding = Coding.objects.get(unit=unit)
+    assert coding.code_group == bench.groups[0]
+    assert coding.origin == CodingOrigin.HAND
+    assert coding.decided_by == bench.owner.user
+    assert 'Exhaustion <span class="group__count">(1)</span>' in page
+    assert "The unit is sorted into Exhaustion." in page
+
+
+@pytest.mark.django_db
+def test_a_plain_form_post_redirects_back_to_the_page(bench: Bench) -> None:
+    start, end = bench.span("Jeg trengte råd om sykemelding.")
+    url = reverse("workbench:unit_create", args=[bench.analysis.pk, bench.version.pk])
+    response = bench.owner.client("en").post(
+        url, {"start": start, "end": end, "group": bench.groups[2].pk}
+    )
+    assert response.status_code == 302
+    assert MeaningUnit.objects.get().coding.code_group == bench.groups[2]
+
+
+@pytest.mark.django_db
+def test_a_heading_group_takes_no_units_and_children_nest(bench: Bench) -> None:
+    parent = actions.do_add_code_group(
+        bench.owner.user, bench.analysis, name="Seeking help", codable=False
+    )
+    child = actions.do_add_code_group(
+        bench.owner.user, bench.analysis, name="First contact", parent=parent
+    )
+    start, end = bench.span("En kollega sa at tjenesten var trygg.")
+    unit = actions.do_create_unit(bench.owner.user, bench.version, start=start, end=end)
+    with pytest.raises(ActionRefused):
+        actions.do_code_unit(bench.owner.user, unit, parent)
+    actions.do_code_unit(bench.owner.user, unit, child)
+    page = (
+        bench.owner.client("en")
+        .get(reverse("workbench:coding", args=[bench.analysis.pk, bench.version.pk]))
+        .content.decode()
+    )
+    assert 'class="group group--depth-1"' in page
+    assert '<span class="group__heading">Seeking help</span>' in page
+
+
+@pytest.mark.django_db
+def test_someone_elses_unit_cannot_be_sorted(bench: Bench) -> None:
+    start, end = bench.span("Jeg var sliten")
+    unit = actions.do_create_unit(bench.colleague.user, bench.version, start=start, end=end)
+    url = reverse("workbench:unit_code", args=[bench.analysis.pk])
+    page = (
+        htmx(bench.owner.client("en"))
+        .post(url, {"unit": unit.pk, "group": bench.groups[0].pk})
+        .content.decode()
+    )
+    assert "Only the coder who marked a unit can sort it." in page
+    assert not Coding.objects.exists()
+
+
+@pytest.mark.django_db
+def test_suggestions_rank_three_groups_and_each_decision_is_recorded(bench: Bench) -> None:
+    user, v = bench.owner.user, bench.version
+    for words, group in (
+        ("Jeg var sliten etter mange vakter.", 0),
+        ("En kollega sa at tjenesten var trygg.", 1),
+        ("Jeg trengte råd om sykemelding.", 2),
+    ):
+        start, end = bench.span(words)
+        actions.do_create_unit(user, v, start=start, end=end, code_group=bench.groups[group])
+    start, end = bench.span("Jeg ville ha noen å snakke med.")
+    uncoded = actions.do_create_unit(user, v, start=start, end=end)
+    client = htmx(bench.owner.client("en"))
+    page = client.post(
+        reverse("workbench:suggestions", args=[bench.analysis.pk, v.pk])
+    ).content.decode()
+    assert f'id="suggestion-{uncoded.pk}"' in page
+    assert page.count("% sure") == 3
+    assert "Suggested by hashing" in page
+    import re
+
+    tokens = re.findall(r'name="token" value="([^"]+)"', page)
+    assert len(tokens) == 3
+    url = reverse("workbench:suggestion_decide", args=[bench.analysis.pk, uncoded.pk])
+    client.post(url, {"token": tokens[0], "accept": "0"})
+    answer = client.post(url, {"token": tokens[1], "accept": "1"}).content.decode()
+    assert f'id="suggestion-{uncoded.pk}" hx-swap-oob="delete"' in answer
+    decisions = list(SuggestionDecision.objects.order_by("decided_at", "pk"))
+    assert [d.accepted for d in decisions] == [False, True]
+    assert [d.rank for d in decisions] == [1, 2]
+    assert all(d.decided_by == user and d.model.startswith("hashing") for d in decisions)
+    coding = Coding.objects.get(unit=uncoded)
+    assert coding.origin == CodingOrigin.SUGGESTION
+    assert coding.model.startswith("hashing")
+    assert coding.code_group == decisions[1].code_group
+
+
+@pytest.mark.django_db
+def test_a_forged_suggestion_is_refused(bench: Bench) -> None:
+    start, end = bench.span("Jeg var sliten")
+    unit = actions.do_create_unit(bench.owner.user, bench.version, start=start, end=end)
+    url = reverse("workbench:suggestion_decide", args=[bench.analysis.pk, unit.pk])
+    response = bench.owner.client("en").post(url, {"token": "not-signed", "accept": "1"})
+    assert response.status_code == 404
+    assert not Coding.objects.exists()
