@@ -22,17 +22,20 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from kollega.service import actions
-from tests.cast import Cast, make_member
+from tests.cast import Cast, Member, make_member
 from tests.research.conftest import add_transcript
 from tests.service.conftest import make_profile, submit
 from tests.service.test_offerings import make_offering
 from tests.urlwalk import all_urls
+from tests.workbench.conftest import Bench, deidentified, new_interview
+from tests.workbench.steps34 import synthesised
 
 ANON = "anonymous"
 SEEKER = "seeker with the right token"
@@ -70,34 +73,41 @@ TOKEN = "<token>"
 
 @dataclass(frozen=True)
 class Entry:
-    """Who may GET and who may POST one url name; in `args`, "@name" is the pk of the World's
-    object of that name and `TOKEN` the status-link token, chosen per principal."""
+    """Who may GET and who may POST one url name; in `args` (and in `data`, the form every
+    principal POSTs), "@name" is the World's attribute of that name (an object's pk) and
+    `TOKEN` the status-link token, chosen per principal."""
 
     get: frozenset[str]
     post: frozenset[str]
     args: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 def only(*principals: str) -> frozenset[str]:
     return frozenset(principals)
 
 
-def both(who: frozenset[str], **args: Any) -> Entry:
-    return Entry(get=who, post=who, args=args)
+def both(who: frozenset[str], data: dict[str, Any] | None = None, **args: Any) -> Entry:
+    return Entry(get=who, post=who, args=args, data=data or {})
 
 
 def get_only(who: frozenset[str], **args: Any) -> Entry:
     return Entry(get=who, post=NOBODY, args=args)
 
 
-def post_only(who: frozenset[str], **args: Any) -> Entry:
-    return Entry(get=NOBODY, post=who, args=args)
+def post_only(who: frozenset[str], data: dict[str, Any] | None = None, **args: Any) -> Entry:
+    return Entry(get=NOBODY, post=who, args=args, data=data or {})
 
 
 CASE = {"pk": "@case"}
 STUDY = {"pk": "@study"}
 PARTICIPANT = {"pk": "@participant"}
 INTERVIEW = {"pk": "@interview"}
+ANALYSIS = {"pk": "@analysis"}
+VERSION = {"pk": "@analysis", "t": "@version"}
+UNIT = {"pk": "@analysis", "unit": "@unit"}
+THEME = {"pk": "@analysis", "theme": "@theme"}
+GROUP = {"pk": "@analysis", "group": "@code_group"}
 K, C, R = only(COORDINATOR), only(COUNSELLOR), only(RESEARCHER)
 
 # One entry per url name. Seekers are people without accounts: on staff pages they are
@@ -173,6 +183,42 @@ EXPECTED: dict[str, Entry] = {
     "research:transcript_download": get_only(R, pk="@interview", fmt="txt"),
     "research:deidentify": both(R, **INTERVIEW),
     "research:deidentify_propose": post_only(R, **INTERVIEW),
+    # The STC workbench: any researcher may list, start and import analyses; an analysis is
+    # its study's researchers' only (a researcher not on it gets 404, other roles 403).
+    "workbench:analyses": both(RESEARCHERS),
+    "workbench:import_qdpx": both(RESEARCHERS),
+    "workbench:analysis": get_only(R, **ANALYSIS),
+    "workbench:transcript_add": post_only(R, {"interview": "@interview"}, **ANALYSIS),
+    "workbench:unit_place": post_only(R, **UNIT),
+    "workbench:impression": get_only(R, **ANALYSIS),
+    "workbench:theme_add": post_only(R, {"label": "Tema"}, **ANALYSIS),
+    "workbench:themes_share": post_only(R, **ANALYSIS),
+    "workbench:themes_suggest": post_only(R, **ANALYSIS),
+    "workbench:theme_run": get_only(R, **ANALYSIS),
+    "workbench:theme_edit": both(R, **THEME),
+    "workbench:theme_delete": post_only(R, **THEME),
+    "workbench:theme_decide": post_only(R, {"accept": "1"}, **THEME),
+    "workbench:coding": get_only(R, **VERSION),
+    "workbench:unit_create": post_only(R, {"start": "0", "end": "5"}, **VERSION),
+    "workbench:suggestions": post_only(R, **VERSION),
+    "workbench:compare": both(R, **VERSION),
+    "workbench:settle": post_only(R, {"units": "@unit", "group": "@code_group"}, **VERSION),
+    "workbench:unit_code": post_only(R, {"unit": "@unit", "group": "@code_group"}, **ANALYSIS),
+    "workbench:unit_delete": post_only(R, **UNIT),
+    "workbench:suggestion_decide": post_only(
+        R, {"token": "@suggestion_token", "accept": "1"}, **UNIT
+    ),
+    "workbench:group_add": post_only(R, {"name": "Ny gruppe"}, **ANALYSIS),
+    "workbench:group_edit": both(R, **GROUP),
+    "workbench:condensation_index": get_only(R, **ANALYSIS),
+    "workbench:condensation": both(R, {"action": "rank", "subgroup": "@subgroup"}, **GROUP),
+    "workbench:synthesis": both(R, {"action": "typology"}, **ANALYSIS),
+    "workbench:check": get_only(R, **ANALYSIS),
+    "workbench:results": get_only(R, **ANALYSIS),
+    "workbench:download": get_only(R, pk="@analysis", name="report", fmt="docx"),
+    "workbench:export_qdpx": get_only(R, **ANALYSIS),
+    "workbench:export_qdc": get_only(R, **ANALYSIS),
+    "workbench:import_qdc": post_only(R, **ANALYSIS),
 }
 
 # The admin is for administrators only: every URL under it follows ADMIN_DEFAULT unless
@@ -224,6 +270,13 @@ class World:
     study: int
     participant: int
     interview: int
+    analysis: int
+    version: int
+    unit: int
+    theme: int
+    code_group: int
+    subgroup: int
+    suggestion_token: str
 
 
 def make_world(cast: Cast) -> World:
@@ -260,6 +313,7 @@ def make_world(cast: Cast) -> World:
         owner.user, participant, kind="first", scheduled_on=None, language="nb"
     )
     add_transcript(interview, [("interviewer", "Hva skjedde?"), ("participant", "Jeg ringte.")])
+    bench = _workbench(owner, study)
     other_researcher = make_member("rut", "researcher", first_name="Rut")
     staff = {
         COUNSELLOR: cast.counsellor,
@@ -286,7 +340,58 @@ def make_world(cast: Cast) -> World:
         study=study.pk,
         participant=participant.pk,
         interview=interview.pk,
+        **bench,
     )
+
+
+def _workbench(owner: Member, study: Any) -> dict[str, Any]:
+    """An analysis carried through step 4 by the workbench's own actions: a de-identified
+    transcript, code groups with units, subgroups with condensates and quotes, analytic texts,
+    a category, a theme; one more unit left uncoded, with a signed suggestion for it."""
+    from kollega.workbench import actions as workbench
+    from kollega.workbench.views import SUGGESTION_SALT
+
+    interview = new_interview(owner, study, "P02")
+    deidentified(interview)
+    analysis = workbench.do_create_analysis(owner.user, study, name="First analysis")
+    version = workbench.do_add_transcript(owner.user, analysis, interview)
+    groups = [
+        workbench.do_add_code_group(owner.user, analysis, name=name, description=f"About {name}")
+        for name in ("Exhaustion", "Trust", "Advice")
+    ]
+    bench = Bench(
+        study,
+        interview.participant,
+        interview,
+        interview.transcript,
+        analysis,
+        version,
+        owner,
+        owner,
+        owner,
+        groups,
+    )
+    subgroups = synthesised(bench)
+    theme = workbench.do_add_theme(owner.user, analysis, label="Å be om hjelp")
+    start, end = bench.span("Jeg ville ha noen å snakke med.")
+    unit = workbench.do_create_unit(owner.user, version, start=start, end=end, code_group=None)
+    advice = groups[2]
+    token = signing.dumps([unit.pk, advice.pk, 1, 0.5, "hashing"], salt=SUGGESTION_SALT)
+    return {
+        "analysis": analysis.pk,
+        "version": version.pk,
+        "unit": unit.pk,
+        "theme": theme.pk,
+        "code_group": groups[0].pk,
+        "subgroup": subgroups[groups[0].name].pk,
+        "suggestion_token": token,
+    }
+
+
+@pytest.fixture(autouse=True)
+def _hashing_embedder(settings: Any) -> None:
+    # The packaged model is slow to load; suggestions take the same path with the hashing one.
+    settings.KOLLEGA_STC_EMBEDDER = "hashing"
 
 
 def _admin_object_id(name: str) -> str:
@@ -313,29 +418,36 @@ def is_refused(response: Any) -> bool:
     return location.startswith(sign_in)
 
 
-def url_for(name: str, entry: Entry, world: World, principal: str) -> str:
-    kwargs = {}
-    for key, value in entry.args.items():
+def _filled(values: dict[str, Any], world: World, principal: str) -> dict[str, Any]:
+    filled = {}
+    for key, value in values.items():
         if value == TOKEN:
             value = world.tokens[principal]
         elif isinstance(value, str) and value.startswith("@"):
             value = getattr(world, value[1:])
-        kwargs[key] = value
-    return reverse(name, kwargs=kwargs)
+        filled[key] = value
+    return filled
+
+
+def url_for(name: str, entry: Entry, world: World, principal: str) -> str:
+    return reverse(name, kwargs=_filled(entry.args, world, principal))
 
 
 class _Rollback(Exception):
     pass
 
 
-def request(client: Client, method: str, url: str) -> Any:
+def request(client: Client, method: str, url: str, data: dict[str, Any] | None = None) -> Any:
     """One request whose changes to the database and to the client's cookies (a sign-out)
     are undone afterwards."""
     cookies = copy.deepcopy(client.cookies)
     outcome: list[Any] = []
     try:
         with transaction.atomic():
-            outcome.append(getattr(client, method)(url))
+            if method == "post" and data:
+                outcome.append(client.post(url, data))
+            else:
+                outcome.append(getattr(client, method)(url))
             raise _Rollback
     except _Rollback:
         pass
@@ -370,7 +482,8 @@ def _check(world: World, targets: list[tuple[str, Callable[[str], str], Entry]])
         for method, allowed in (("get", entry.get), ("post", entry.post)):
             for principal in PRINCIPALS:
                 url = make_url(principal)
-                response = request(world.clients[principal], method, url)
+                data = _filled(entry.data, world, principal)
+                response = request(world.clients[principal], method, url, data)
                 if response.status_code >= 500:
                     failures.append(f"{name} {method.upper()} as {principal}: server error")
                     continue
