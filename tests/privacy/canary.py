@@ -36,6 +36,12 @@ class Canaries:
         self.by_field[field] = value
         return value
 
+    def word(self, field: str) -> str:
+        """A lower-case word of letters only, which survives tokenising as one word."""
+        value = "kanari" + "".join(secrets.choice("bcdfghjklmnpqrstvwxz") for _ in range(10))
+        self.by_field[field] = value
+        return value
+
     def email(self, field: str) -> str:
         value = f"kanari.{secrets.token_hex(6)}@example.invalid"
         self.by_field[field] = value
@@ -142,9 +148,10 @@ def decrypted_texts() -> str:
 
 
 def ciphertexts_of(canaries: Canaries) -> Canaries:
-    """The stored (encrypted) values whose clear text holds a canary, as canaries themselves:
-    after deletion not even the ciphertext may remain (SQLite's secure_delete, no dead rows in
-    a dump)."""
+    """The stored (encrypted) values whose clear text holds a canary, as canaries themselves
+    named "ciphertext of <canary> @<table>.<column>" (one per column that holds it): after
+    deletion not even the ciphertext may remain (SQLite's secure_delete, no dead rows in a
+    dump)."""
     from kollega.core import crypto
 
     found = Canaries()
@@ -161,8 +168,13 @@ def ciphertexts_of(canaries: Canaries) -> Canaries:
                 clear = crypto.decrypt_str(token)
                 for name, value in canaries:
                     if value in clear:
-                        found.by_field[f"ciphertext of {name}"] = token
+                        found.by_field[f"ciphertext of {name} @{table}.{column}"] = token
     return found
+
+
+def canary_of(ciphertext_name: str) -> str:
+    """The canary a name made by `ciphertexts_of` stands for."""
+    return ciphertext_name.removeprefix("ciphertext of ").split(" @", 1)[0]
 
 
 def leaks(canaries: Canaries, places: dict[str, bytes | str]) -> list[str]:

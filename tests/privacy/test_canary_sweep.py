@@ -24,9 +24,23 @@ from django.utils import timezone
 from kollega.research.models import Recording, Transcript
 from kollega.service.actions import run_retention
 from kollega.service.models import Case
+from kollega.workbench import actions as workbench
+from kollega.workbench.models import (
+    Analysis,
+    AnalysisTranscript,
+    AnalyticText,
+    CodeGroup,
+    Condensate,
+    GoldenQuote,
+    MeaningUnit,
+    Subgroup,
+    Theme,
+    ThemeState,
+)
 from tests.cast import Cast
 from tests.privacy.canary import (
     Canaries,
+    canary_of,
     checkpoint_sqlite,
     ciphertexts_of,
     decrypted_texts,
@@ -35,7 +49,7 @@ from tests.privacy.canary import (
     sent_mail,
     stored_bytes,
 )
-from tests.research.conftest import Studied, tone_wav
+from tests.research.conftest import Studied, add_transcript, tone_wav
 from tests.service.conftest import make_profile
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.db_services]
@@ -72,7 +86,7 @@ def check_gone(
     }
     gone = Canaries()
     gone.by_field = {field: value for field, value in canaries if field not in keep}
-    gone.by_field |= {field: value for field, value in ciphertexts if field[14:] not in keep}
+    gone.by_field |= {field: value for field, value in ciphertexts if canary_of(field) not in keep}
     found = leaks(gone, places)
     assert not found, "canaries left after deletion:\n" + "\n".join(found)
 
@@ -315,3 +329,163 @@ def _only(canaries: Canaries, field: str) -> Canaries:
     kept = Canaries()
     kept.by_field = {field: canaries.by_field[field]}
     return kept
+
+
+def test_workbench_texts_never_rest_in_clear_and_withdrawal_takes_the_participants_words(
+    studied: Studied, caplog: pytest.LogCaptureFixture, settings: Any
+) -> None:
+    """The STC workbench: a de-identified transcript copied into an analysis, and the
+    researchers' own texts typed through its pages (themes, a code group's description, a
+    condensate, an analytic text, a category's description). Withdrawal takes the participant's
+    words (the analysis's copy of the transcript, its units and quotes); the researchers' texts
+    are theirs and stay, encrypted, flagged where they cited the participant."""
+    settings.KOLLEGA_STC_EMBEDDER = "hashing"
+    caplog.set_level(logging.DEBUG)
+    canaries = Canaries()
+    said = canaries.text("analysed_transcript")
+    sentence = f"Jeg var sliten etter mange vakter og {said} hjalp meg."
+    turns = [("interviewer", "Hva skjedde?"), ("participant", f"{sentence} Jeg ringte til slutt.")]
+    add_transcript(studied.interview, turns, deidentified=timezone.now())
+    researcher = studied.owner.client()
+
+    ok(
+        researcher.post(
+            reverse("workbench:analyses"), {"study": studied.study.pk, "name": "Første analyse"}
+        )
+    )
+    analysis = Analysis.objects.get(study=studied.study)
+    a = analysis.pk
+    ok(
+        researcher.post(
+            reverse("workbench:transcript_add", args=[a]), {"interview": studied.interview.pk}
+        )
+    )
+    version = AnalysisTranscript.objects.get(analysis=analysis, current=True)
+    ok(
+        researcher.post(
+            reverse("workbench:theme_add", args=[a]),
+            {"label": canaries.text("theme_label"), "description": canaries.text("theme_notes")},
+        )
+    )
+    ok(
+        researcher.post(
+            reverse("workbench:group_add", args=[a]),
+            {"name": "Sliten", "description": canaries.text("code_group_description")},
+        )
+    )
+    group = CodeGroup.objects.get(analysis=analysis, name="Sliten")
+    start = version.text.index(sentence)
+    ok(
+        researcher.post(
+            reverse("workbench:unit_create", args=[a, version.pk]),
+            {"start": start, "end": start + len(sentence), "group": group.pk},
+        )
+    )
+    unit = MeaningUnit.objects.get(transcript=version)
+    condense = reverse("workbench:condensation", args=[a, group.pk])
+    ok(researcher.post(condense, {"action": "add", "name": "Trøtt", "units": [unit.pk]}))
+    subgroup = Subgroup.objects.get(code_group=group)
+    ok(
+        researcher.post(
+            condense,
+            {
+                "action": "save_condensate",
+                "subgroup": subgroup.pk,
+                "text": canaries.text("condensate"),
+                "units": [unit.pk],
+            },
+        )
+    )
+    ok(researcher.post(condense, {"action": "choose", "subgroup": subgroup.pk, "unit": unit.pk}))
+    condensate = Condensate.objects.get(subgroup=subgroup)
+    quote = GoldenQuote.objects.get(subgroup=subgroup)
+    synthesis_page = reverse("workbench:synthesis", args=[a])
+    ok(
+        researcher.post(
+            synthesis_page,
+            {
+                "action": "analytic_text",
+                "target": f"code_group-{group.pk}",
+                "text": canaries.text("analytic_text"),
+                "condensates": [condensate.pk],
+                "quotes": [quote.pk],
+            },
+        )
+    )
+    ok(
+        researcher.post(
+            synthesis_page,
+            {
+                "action": "add_category",
+                "name": "Å nå ut",
+                "description": canaries.text("category_description"),
+                "groups": [group.pk],
+            },
+        )
+    )
+    # What the pages show and export is made on request, never stored.
+    for name, fmt in (("report", "docx"), ("steps", "md"), ("results", "csv")):
+        assert researcher.get(reverse("workbench:download", args=[a, name, fmt])).status_code == 200
+    assert researcher.get(reverse("workbench:export_qdpx", args=[a])).status_code == 200
+    run_queued_tasks()
+
+    check_stored_nowhere_in_clear(canaries, caplog)
+    ciphertexts = ciphertexts_of(canaries)
+    assert {canary_of(name) for name, _ in ciphertexts} == set(canaries.by_field)
+    # The participant's words rest twice: the study's transcript and the analysis's copy.
+    assert {
+        name.split(" @")[1] for name, _ in ciphertexts if canary_of(name) == "analysed_transcript"
+    } >= {"research_transcript.turns_json", "workbench_analysistranscript.text"}
+
+    ok(
+        researcher.post(
+            reverse("research:participant_withdraw", args=[studied.participant.pk]),
+            {"confirm": "on"},
+        )
+    )
+    assert not AnalysisTranscript.objects.exists()
+    assert not MeaningUnit.objects.exists()
+    assert not GoldenQuote.objects.exists()
+    condensate.refresh_from_db()
+    assert condensate.sources_withdrawn
+    assert AnalyticText.objects.get(analysis=analysis).sources_withdrawn
+    researchers_own = frozenset(canaries.by_field) - {"analysed_transcript"}
+    check_gone(canaries, caplog, ciphertexts=ciphertexts, keep=researchers_own)
+    still = decrypted_texts()
+    assert all(canaries.by_field[name] in still for name in researchers_own)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Reported to the lead: suggested themes keep a withdrawn participant's words "
+    "(workbench_theme.label/description) after withdrawal.",
+)
+def test_withdrawal_takes_the_participants_words_out_of_suggested_themes(
+    studied: Studied, caplog: pytest.LogCaptureFixture, settings: Any
+) -> None:
+    """The worker suggests themes from the transcripts' words (label and keywords); a word
+    only the withdrawn participant said must go with their transcript."""
+    settings.KOLLEGA_STC_EMBEDDER = "hashing"
+    caplog.set_level(logging.DEBUG)
+    canaries = Canaries()
+    word = canaries.word("participants_word")
+    said = f"Jeg var sliten etter mange vakter, {word} og {word} igjen."
+    turns = [("interviewer", "Hva skjedde?"), ("participant", f"{said} Jeg ringte til slutt.")]
+    add_transcript(studied.interview, turns, deidentified=timezone.now())
+    analysis = workbench.do_create_analysis(studied.owner.user, studied.study, name="Analyse")
+    workbench.do_add_transcript(studied.owner.user, analysis, studied.interview)
+    researcher = studied.owner.client()
+    ok(researcher.post(reverse("workbench:themes_suggest", args=[analysis.pk])))
+    run_queued_tasks()
+    suggested = Theme.objects.filter(analysis=analysis, state=ThemeState.SUGGESTED)
+    assert any(word in f"{t.label} {t.description}" for t in suggested), "no theme holds it"
+    check_stored_nowhere_in_clear(canaries, caplog)
+    ciphertexts = ciphertexts_of(canaries)
+
+    ok(
+        researcher.post(
+            reverse("research:participant_withdraw", args=[studied.participant.pk]),
+            {"confirm": "on"},
+        )
+    )
+    check_gone(canaries, caplog, ciphertexts=ciphertexts)
