@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
-from kollega.service import choices, notifications
+from kollega.service import choices, notifications, waiting
 from kollega.service.models import (
     TERMINAL_STATUSES,
     Appointment,
@@ -91,6 +91,8 @@ def do_assign_counsellor(
     case.counsellor = counsellor
     case.assigned_at = timezone.now()
     case.first_assigned_at = case.first_assigned_at or case.assigned_at
+    counsellor.last_assigned_at = case.assigned_at
+    counsellor.save(update_fields=["last_assigned_at"])
     case.set_status(Status.PROPOSED, actor=actor, reason=override_reason)
     record(
         actor,
@@ -104,7 +106,10 @@ def do_assign_counsellor(
 
 @transaction.atomic
 def do_accept_case(actor: Any, case: Case) -> None:
-    case.accepted_at = timezone.now()
+    """The counsellor takes the case; its first acceptance counts as the seeker's first contact."""
+    if case.accepted_at is None:
+        case.accepted_at = timezone.now()
+        waiting.count_first_contact(case, case.accepted_at)
     case.set_status(Status.ACCEPTED, actor=actor)
     record(actor, "service.case.accept", case)
     notifications.tell_seeker(case)

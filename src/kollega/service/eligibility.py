@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from kollega.service import choices
@@ -84,11 +85,15 @@ def eligible_counsellors(case: Case) -> list[Candidate]:
     """Counsellors who may take `case`, best first (fewest unmet wishes, then lightest load)."""
     excluded = set(case.excluded_counsellors.values_list("pk", flat=True))
     candidates = []
-    profiles = CounsellorProfile.objects.select_related("user").filter(user__is_active=True)
+    profiles = (
+        CounsellorProfile.objects.select_related("user")
+        .filter(user__is_active=True)
+        .annotate(load=Count("cases", filter=Q(cases__status__in=OPEN_COUNSELLOR_STATUSES)))
+    )
     for counsellor in profiles:
         if counsellor.pk in excluded:
             continue
-        open_cases = counsellor.cases.filter(status__in=OPEN_COUNSELLOR_STATUSES).count()
+        open_cases = counsellor.load
         if conflict_reason(case, counsellor, open_cases) is not None:
             continue
         candidates.append(Candidate(counsellor, open_cases, _misses(case, counsellor)))

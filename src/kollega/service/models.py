@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -113,6 +114,8 @@ class CounsellorProfile(models.Model):
         max_length=MAX_TEXT,
         help_text=_("One name per line. Stored encrypted."),
     )
+    # Kept by the assignment action so that matching needs no walk through the history.
+    last_assigned_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["user__first_name", "user__last_name"]
@@ -239,6 +242,11 @@ class Case(models.Model):
         ordering = ["-created", "-pk"]
         verbose_name = _("request")
         verbose_name_plural = _("requests")
+        indexes = [
+            # The queue (status, urgent first, oldest first) and each counsellor's open cases.
+            models.Index(fields=["status", "urgent", "created"], name="case_queue_idx"),
+            models.Index(fields=["counsellor", "status"], name="case_counsellor_status_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -442,11 +450,27 @@ class Enrolment(models.Model):
     def __str__(self) -> str:
         return f"{self.offering_id}/{self.case_id} {self.status}"
 
-    def waiting_position(self) -> int | None:
-        if self.status != choices.EnrolmentStatus.WAITING:
-            return None
-        ids = list(self.offering.waiting().values_list("pk", flat=True))
-        return ids.index(self.pk) + 1
+
+def with_positions(enrolments: list[Enrolment]) -> list[Enrolment]:
+    """Set `position` (place in its offering's waiting list, or None) on each, in one query."""
+    waiting = (
+        Enrolment.objects.filter(
+            offering_id__in={e.offering_id for e in enrolments},
+            status=choices.EnrolmentStatus.WAITING,
+        )
+        .annotate(
+            position=models.Window(
+                RowNumber(),
+                partition_by=[models.F("offering_id")],
+                order_by=[models.F("created").asc(), models.F("pk").asc()],
+            )
+        )
+        .values_list("pk", "position")
+    )
+    positions = dict(waiting) if enrolments else {}
+    for enrolment in enrolments:
+        enrolment.position = positions.get(enrolment.pk)  # type: ignore[attr-defined]
+    return enrolments
 
 
 class Feedback(models.Model):
@@ -489,6 +513,30 @@ class CaseStatistic(models.Model):
 
     class Meta:
         ordering = ["-month", "-pk"]
+        indexes = [models.Index(fields=["month"], name="casestatistic_month_idx")]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.category} {self.final_status}"
+
+
+class WaitTally(models.Model):
+    """How many requests first reached a counsellor on `day` after waiting `days` (rounded up).
+
+    A small table kept current by the accept action (and rebuilt by `waiting.rebuild_tally()`),
+    so that the expected waiting time costs the same whatever the history. It holds counts
+    only and outlives the cases it counts.
+    """
+
+    day = models.DateField()
+    urgent = models.BooleanField(default=False)
+    days = models.PositiveSmallIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "urgent", "days"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "urgent", "days"], name="one_wait_tally_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.days}d x{self.count}"

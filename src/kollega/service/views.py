@@ -41,8 +41,9 @@ from kollega.service.models import (
     IllegalTransition,
     Offering,
     Status,
+    with_positions,
 )
-from kollega.service.waiting import expected_wait_days
+from kollega.service.waiting import expected_waits
 
 GET_POST = ["GET", "HEAD", "POST"]
 
@@ -104,7 +105,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "emergency_numbers": emergency_numbers(),
-        "wait_days": expected_wait_days(),
+        "waits": expected_waits(),
         "retention_days": settings.KOLLEGA_RETENTION_DAYS,
     }
     return render(request, "service/intake.html", context, status=status)
@@ -126,7 +127,7 @@ def seeker_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
 
 def _status_context(case: Case, token: str, **extra: Any) -> dict[str, Any]:
-    enrolments = list(case.enrolments.select_related("offering"))
+    enrolments = with_positions(list(case.enrolments.select_related("offering")))
     return {
         "case": case,
         "token": token,
@@ -136,7 +137,7 @@ def _status_context(case: Case, token: str, **extra: Any) -> dict[str, Any]:
         "messages_list": case.messages.all(),
         "appointments": case.appointments.all(),
         "enrolments": enrolments,
-        "wait_days": expected_wait_days() if case.in_queue else None,
+        "waits": expected_waits() if case.in_queue else None,
         "emergency_numbers": emergency_numbers(),
         "retention_days": settings.KOLLEGA_RETENTION_DAYS,
         "message_form": extra.pop("message_form", None) or forms.MessageForm(),
@@ -293,7 +294,9 @@ def _calendar(case: Case, kind: str, pk: int) -> HttpResponse:
 @require_GET
 @coordinator_only
 def queue(request: HttpRequest) -> HttpResponse:
-    waiting = list(Case.objects.queue().prefetch_related("status_changes"))
+    waiting = list(
+        Case.objects.queue().only("reference", "created", "category", "status", "urgent")
+    )
     proposed = Case.objects.filter(status=Status.PROPOSED).select_related("counsellor__user")
     record(request.user, "service.queue.view")
     return render(
@@ -304,7 +307,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "urgent_count": sum(1 for case in waiting if case.urgent),
             "proposed": proposed.order_by("assigned_at"),
             "active_count": Case.objects.filter(status__in=ACTIVE_WORK_STATUSES).count(),
-            "wait_days": expected_wait_days(),
+            "waits": expected_waits(),
         },
     )
 
@@ -698,7 +701,15 @@ def offering_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         messages.success(request, _("The offering is saved."))
         return redirect("service:offering", saved.pk)
     enrolments = (
-        offering.enrolments.select_related("case").order_by("status", "created") if offering else []
+        with_positions(
+            list(
+                offering.enrolments.select_related("case")
+                .only("offering_id", "status", "created", "case__reference")
+                .order_by("status", "created")
+            )
+        )
+        if offering
+        else []
     )
     return render(
         request,
