@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kollega.service import choices
-from kollega.service.eligibility import Candidate
+from kollega.service.matching import Option
 from kollega.service.models import MAX_SHORT_TEXT, MAX_TEXT, CounsellorProfile, Offering
 
 YES_NO = [("no", _("No")), ("yes", _("Yes"))]
@@ -117,6 +117,8 @@ class IntakeForm(StyledForm):
             "Name your employer or health trust, and we will not match you with anyone who works there."
         ),
     )
+    # Seekers pick from the list of health trusts and municipalities, or write freely.
+    avoid_employers.widget.attrs.update(list="organisation-names", autocomplete="off")
     avoid_people = _text(
         _("People I do not want to talk to"), help_text=_("Names, separated by commas.")
     )
@@ -243,20 +245,20 @@ class AssignForm(StyledForm):
         help_text=_("Required when you choose someone other than the first in the list."),
     )
 
-    def __init__(self, *args: Any, candidates: list[Candidate], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, candidates: list[Option], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.candidates = candidates
         field = self.fields["counsellor"]
         field.queryset = CounsellorProfile.objects.filter(  # type: ignore[attr-defined]
-            pk__in=[c.counsellor.pk for c in candidates]
+            pk__in=[c.profile.pk for c in candidates]
         )
         if candidates:
-            self.initial.setdefault("counsellor", candidates[0].counsellor.pk)
+            self.initial.setdefault("counsellor", candidates[0].profile.pk)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         chosen = data.get("counsellor")
-        first = self.candidates[0].counsellor.pk if self.candidates else None
+        first = self.candidates[0].profile.pk if self.candidates else None
         reason = (data.get("override_reason") or "").strip()
         if chosen and chosen.pk != first and not reason:
             self.add_error(
@@ -416,7 +418,9 @@ class CounsellorProfileForm(forms.ModelForm[CounsellorProfile]):
             "gender": forms.Select(attrs={"class": "ds-input"}),
             "region": forms.Select(attrs={"class": "ds-input"}),
             "specialty": forms.Select(attrs={"class": "ds-input"}),
-            "employer": forms.TextInput(attrs={"class": "ds-input"}),
+            "employer": forms.TextInput(
+                attrs={"class": "ds-input", "list": "organisation-names", "autocomplete": "off"}
+            ),
             "capacity": forms.NumberInput(attrs={"class": "ds-input", "min": 0, "max": 20}),
             "conflict_employers": forms.Textarea(attrs={"class": "ds-input", "rows": 3}),
             "conflict_people": forms.Textarea(attrs={"class": "ds-input", "rows": 3}),

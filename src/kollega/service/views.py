@@ -30,8 +30,8 @@ from kollega.service.access import (
 )
 from kollega.service.actions import SEEKER
 from kollega.service.choices import EnrolmentStatus
-from kollega.service.eligibility import eligible_counsellors
 from kollega.service.ics import calendar_file
+from kollega.service.matching import match_case
 from kollega.service.models import (
     ACTIVE_WORK_STATUSES,
     Case,
@@ -354,9 +354,11 @@ def _case_page(
         context["messages_list"] = case.messages.all()
         context["message_form"] = bound.get("message_form") or forms.MessageForm()
     if coordinator:
-        candidates = eligible_counsellors(case) if case.in_queue else []
-        context["candidates"] = candidates
-        context["assign_form"] = bound.get("assign_form") or forms.AssignForm(candidates=candidates)
+        match = match_case(case) if case.in_queue else None
+        context["match"] = match
+        context["assign_form"] = bound.get("assign_form") or forms.AssignForm(
+            candidates=match.proposals if match else []
+        )
         context["grant_form"] = bound.get("grant_form") or forms.GrantForm()
         context["withdraw_form"] = bound.get("withdraw_form") or forms.WithdrawForm()
         context["enrol_form"] = bound.get("enrol_form") or forms.EnrolForm()
@@ -389,7 +391,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     if not case.in_queue:
         messages.error(request, _("This request is not waiting for a counsellor."))
         return redirect("service:case", pk)
-    form = forms.AssignForm(request.POST, candidates=eligible_counsellors(case))
+    form = forms.AssignForm(request.POST, candidates=match_case(case).proposals)
     if not form.is_valid():
         return _case_page(request, case, status=400, assign_form=form)
     actions.do_assign_counsellor(

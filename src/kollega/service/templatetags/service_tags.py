@@ -30,3 +30,11 @@ def days_range(wait: Any) -> str:
         return ngettext("about %(days)d day", "about %(days)d days", wait.low) % {"days": wait.low}
     # An en dash is right in a range.
     return gettext("%(low)d–%(high)d days") % {"low": wait.low, "high": wait.high}  # noqa: RUF001
+
+
+@register.simple_tag
+def organisation_names() -> list[str]:
+    """Health trusts, authorities, other employers and municipalities, for a datalist."""
+    from kollega.service.matching import organisation_names as names
+
+    return names()
