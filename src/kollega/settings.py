@@ -275,6 +275,8 @@ KOLLEGA_EMERGENCY_NUMBERS = env_list(
 KOLLEGA_RETENTION_DAYS = env_int("KOLLEGA_RETENTION_DAYS", 90, minimum=1)
 KOLLEGA_CONVERSATION_LIMIT = env_int("KOLLEGA_CONVERSATION_LIMIT", 3, minimum=1)
 KOLLEGA_COORDINATOR_EMAILS = env_list("KOLLEGA_COORDINATOR_EMAILS")
+# An urgent request nobody has acknowledged after this long is escalated by e-mail.
+KOLLEGA_URGENT_ESCALATION_MINUTES = env_int("KOLLEGA_URGENT_ESCALATION_MINUTES", 30, minimum=1)
 
 # Interview recordings and local transcription (kollega.research, kollega.speech).
 KOLLEGA_MAX_RECORDING_MB = env_int("KOLLEGA_MAX_RECORDING_MB", 300, minimum=1)

@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from kollega.service import choices
 from kollega.service.matching import Option
-from kollega.service.models import MAX_SHORT_TEXT, MAX_TEXT, CounsellorProfile, Offering
+from kollega.service.models import (
+    MAX_SHORT_TEXT,
+    MAX_TEXT,
+    CounsellorProfile,
+    Offering,
+    ServiceSettings,
+)
 
 YES_NO = [("no", _("No")), ("yes", _("Yes"))]
 RESEARCH_CONSENT_TEXT = _(
@@ -466,3 +472,58 @@ class NewCounsellorForm(CounsellorProfileForm):
         self.fields["user"].queryset = get_user_model().objects.filter(  # type: ignore[attr-defined]
             groups__name=COUNSELLOR, counsellor_profile__isnull=True
         )
+
+
+class ReassignForm(StyledForm):
+    counsellor = forms.ModelChoiceField(
+        label=_("New counsellor"),
+        queryset=CounsellorProfile.objects.none(),
+        widget=forms.Select(attrs={"class": "ds-input"}),
+    )
+    reason = _text(
+        _("Why move the case?"),
+        required=True,
+        help_text=_(
+            "For example the counsellor is ill. The seeker is told the case moved, not why."
+        ),
+    )
+
+    def __init__(self, *args: Any, candidates: list[Option], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["counsellor"]
+        field.queryset = CounsellorProfile.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[c.profile.pk for c in candidates]
+        )
+        field.choices = [("", "---")] + [  # type: ignore[attr-defined]
+            (c.profile.pk, f"{n}. {c.profile} · {c.profile.get_region_display()}")
+            for n, c in enumerate(candidates, start=1)
+        ]
+
+
+class CoordinatorMessageForm(StyledForm):
+    body = _text(
+        _("Message to the seeker"),
+        long=True,
+        required=True,
+        help_text=_("Shown on the seeker's status page, signed “Coordinator”."),
+    )
+
+
+class ChooseForm(StyledForm):
+    counsellor = forms.ModelChoiceField(queryset=CounsellorProfile.objects.none())
+
+    def __init__(self, *args: Any, proposals: list[CounsellorProfile], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["counsellor"].queryset = CounsellorProfile.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[p.pk for p in proposals]
+        )
+
+
+class ServiceSettingsForm(forms.ModelForm[ServiceSettings]):
+    class Meta:
+        model = ServiceSettings
+        fields = ["auto_assign", "seeker_choice"]
+        widgets = {
+            "auto_assign": forms.CheckboxInput(attrs={"class": "ds-input"}),
+            "seeker_choice": forms.CheckboxInput(attrs={"class": "ds-input"}),
+        }

@@ -159,3 +159,30 @@ def match_case(case: Case) -> CaseMatch:
             for e in ranking.excluded
         ],
     )
+
+
+def batch_for(cases: list[Case]) -> tuple[list[tuple[Case, CounsellorProfile]], dict[int, str]]:
+    """The optimal assignment of waiting `cases` to counsellors, and why the rest wait.
+
+    Three queries: the counsellors, the counsellors each case has ruled out, nothing else.
+    """
+    if not cases:
+        return [], {}
+    now = timezone.now()
+    found = {p.pk: p for p in profiles(with_people=any(c.contact_name for c in cases))}
+    through = Case.excluded_counsellors.through
+    declined: dict[int, set[int]] = {}
+    for case_id, profile_id in through.objects.filter(
+        case_id__in=[c.pk for c in cases]
+    ).values_list("case_id", "counsellorprofile_id"):
+        declined.setdefault(case_id, set()).add(profile_id)
+    requests = [request_record(c, now, frozenset(declined.get(c.pk, ()))) for c in cases]
+    batch = matching.assign(requests, [counsellor_record(p, now) for p in found.values()])
+    by_pk = {c.pk: c for c in cases}
+    pairs = [(by_pk[a.request_id], found[a.counsellor_id]) for a in batch.assignments]
+    return pairs, {u.request_id: reason_text(u.reason) for u in batch.unmatched}
+
+
+def proposals_for_seeker(case: Case) -> list[CounsellorProfile]:
+    """The three best counsellors for the seeker to choose from (seeker choice setting)."""
+    return [option.profile for option in match_case(case).top]

@@ -47,9 +47,11 @@ TRANSITIONS: dict[str, set[str]] = {
     Status.NEW: {Status.PROPOSED} | _ENDINGS,
     Status.PROPOSED: {Status.ACCEPTED, Status.DECLINED, Status.NEW} | _ENDINGS,
     Status.DECLINED: {Status.PROPOSED} | _ENDINGS,
-    Status.ACCEPTED: {Status.IN_CONVERSATION, Status.REFERRED, Status.CLOSED} | _ENDINGS,
-    Status.IN_CONVERSATION: {Status.REFERRED, Status.CLOSED} | _ENDINGS,
-    Status.REFERRED: {Status.IN_CONVERSATION, Status.CLOSED} | _ENDINGS,
+    # PROPOSED again from the working states is a reassignment to another counsellor.
+    Status.ACCEPTED: {Status.IN_CONVERSATION, Status.REFERRED, Status.CLOSED, Status.PROPOSED}
+    | _ENDINGS,
+    Status.IN_CONVERSATION: {Status.REFERRED, Status.CLOSED, Status.PROPOSED} | _ENDINGS,
+    Status.REFERRED: {Status.IN_CONVERSATION, Status.CLOSED, Status.PROPOSED} | _ENDINGS,
     Status.CLOSED: set(),
     Status.CANCELLED: set(),
     Status.WITHDRAWN: set(),
@@ -235,6 +237,12 @@ class Case(models.Model):
     outcome = models.CharField(max_length=20, blank=True, choices=choices.Outcome.choices)
     extra_conversations = models.PositiveSmallIntegerField(default=0)
     feedback_given = models.BooleanField(default=False)
+    # Urgent requests: a coordinator acknowledges them; unacknowledged ones are escalated once.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -335,9 +343,10 @@ class Message(models.Model):
     class Sender(models.TextChoices):
         SEEKER = "seeker", _("You")
         COUNSELLOR = "counsellor", _("Counsellor")
+        COORDINATOR = "coordinator", _("Coordinator")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
-    sender = models.CharField(max_length=10, choices=Sender.choices)
+    sender = models.CharField(max_length=12, choices=Sender.choices)
     body = EncryptedTextField()
     created = models.DateTimeField(default=timezone.now)
 
@@ -517,6 +526,39 @@ class CaseStatistic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.category} {self.final_status}"
+
+
+class ServiceSettings(models.Model):
+    """How the service runs, changed by coordinators on the settings page. One row."""
+
+    auto_assign = models.BooleanField(
+        _("assign automatically"),
+        default=False,
+        help_text=_(
+            "Assign every waiting request to the best counsellor when it arrives and whenever "
+            "a place frees up."
+        ),
+    )
+    seeker_choice = models.BooleanField(
+        _("seekers choose among the proposals"),
+        default=False,
+        help_text=_(
+            "Show a waiting seeker the three best proposals on their status page (first name, "
+            "region, specialty and gender only) and let them choose."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("service settings")
+        verbose_name_plural = _("service settings")
+
+    def __str__(self) -> str:
+        return str(_("service settings"))
+
+    @classmethod
+    def current(cls) -> ServiceSettings:
+        found, _created = cls.objects.get_or_create(pk=1)
+        return found
 
 
 class WaitTally(models.Model):

@@ -72,3 +72,18 @@ def tell_seeker(case: Case) -> None:
             "sent it to read it."
         )
     send_plain([case.contact_email], subject, body)
+
+
+def escalate_urgent(count: int) -> None:
+    """Coordinators are told that urgent requests wait unacknowledged: how many, nothing else."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Urgent requests are waiting without acknowledgement")
+        body = _(
+            "%(count)s urgent request(s) have not been acknowledged within %(minutes)s minutes. "
+            "Sign in and open the queue: %(url)s"
+        ) % {
+            "count": count,
+            "minutes": settings.KOLLEGA_URGENT_ESCALATION_MINUTES,
+            "url": settings.SITE_URL + reverse("service:queue"),
+        }
+    send_plain(coordinator_addresses(), subject, body)

@@ -31,7 +31,7 @@ from kollega.service.access import (
 from kollega.service.actions import SEEKER
 from kollega.service.choices import EnrolmentStatus
 from kollega.service.ics import calendar_file
-from kollega.service.matching import match_case
+from kollega.service.matching import match_case, proposals_for_seeker
 from kollega.service.models import (
     ACTIVE_WORK_STATUSES,
     Case,
@@ -40,6 +40,7 @@ from kollega.service.models import (
     Feedback,
     IllegalTransition,
     Offering,
+    ServiceSettings,
     Status,
     with_positions,
 )
@@ -141,8 +142,21 @@ def _status_context(case: Case, token: str, **extra: Any) -> dict[str, Any]:
         "emergency_numbers": emergency_numbers(),
         "retention_days": settings.KOLLEGA_RETENTION_DAYS,
         "message_form": extra.pop("message_form", None) or forms.MessageForm(),
+        **_seeker_coordination(case),
         **extra,
     }
+
+
+def _seeker_coordination(case: Case) -> dict[str, Any]:
+    """What the status page adds for the coordinator's day: a move to another counsellor, and
+    the proposals to choose from when the service lets seekers choose."""
+    moved = case.status_changes.filter(old__in=WORKING, new=Status.PROPOSED).order_by("-at").first()
+    choice = (
+        proposals_for_seeker(case)
+        if case.in_queue and not case.urgent and ServiceSettings.current().seeker_choice
+        else []
+    )
+    return {"moved": moved, "choice": choice}
 
 
 @require_GET
@@ -295,7 +309,9 @@ def _calendar(case: Case, kind: str, pk: int) -> HttpResponse:
 @coordinator_only
 def queue(request: HttpRequest) -> HttpResponse:
     waiting = list(
-        Case.objects.queue().only("reference", "created", "category", "status", "urgent")
+        Case.objects.queue().only(
+            "reference", "created", "category", "status", "urgent", "acknowledged_at"
+        )
     )
     proposed = Case.objects.filter(status=Status.PROPOSED).select_related("counsellor__user")
     record(request.user, "service.queue.view")
@@ -308,6 +324,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "proposed": proposed.order_by("assigned_at"),
             "active_count": Case.objects.filter(status__in=ACTIVE_WORK_STATUSES).count(),
             "waits": expected_waits(),
+            "auto_assign": ServiceSettings.current().auto_assign,
         },
     )
 
@@ -354,11 +371,18 @@ def _case_page(
         context["messages_list"] = case.messages.all()
         context["message_form"] = bound.get("message_form") or forms.MessageForm()
     if coordinator:
-        match = match_case(case) if case.in_queue else None
+        movable = case.counsellor_id is not None and case.status in REASSIGNABLE
+        match = match_case(case) if case.in_queue or movable else None
         context["match"] = match
         context["assign_form"] = bound.get("assign_form") or forms.AssignForm(
-            candidates=match.proposals if match else []
+            candidates=match.proposals if match and case.in_queue else []
         )
+        if movable and match is not None:
+            others = [o for o in match.proposals if o.profile.pk != case.counsellor_id]
+            context["reassign_form"] = bound.get("reassign_form") or forms.ReassignForm(
+                candidates=others
+            )
+        context["write_form"] = bound.get("write_form") or forms.CoordinatorMessageForm()
         context["grant_form"] = bound.get("grant_form") or forms.GrantForm()
         context["withdraw_form"] = bound.get("withdraw_form") or forms.WithdrawForm()
         context["enrol_form"] = bound.get("enrol_form") or forms.EnrolForm()
@@ -512,6 +536,7 @@ def _case_form_page(
 
 
 WORKING = (Status.ACCEPTED, Status.IN_CONVERSATION, Status.REFERRED)
+REASSIGNABLE = (Status.PROPOSED, *WORKING)
 
 
 @require_http_methods(GET_POST)
@@ -743,4 +768,87 @@ def feedback_summary(request: HttpRequest) -> HttpResponse:
     record(request.user, "service.feedback.view")
     return render(
         request, "service/feedback_summary.html", {"summary": summary, "comments": comments}
+    )
+
+
+# --- The coordinator's day -----------------------------------------------------------------
+
+
+@require_POST
+@seeker_view
+def status_choose(request: HttpRequest, case: Case, token: str) -> HttpResponse:
+    if not (case.in_queue and not case.urgent and ServiceSettings.current().seeker_choice):
+        raise Http404
+    form = forms.ChooseForm(request.POST, proposals=proposals_for_seeker(case))
+    if form.is_valid():
+        actions.do_choose_counsellor(case, form.cleaned_data["counsellor"])
+        messages.success(request, _("Thank you. We have asked the counsellor you chose."))
+    else:
+        messages.error(request, _("That counsellor can no longer be chosen. Choose again."))
+    return redirect("service:status", token)
+
+
+@require_POST
+@coordinator_only
+def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _coordinator_case(request, pk)
+    if case.counsellor_id is None or case.status not in REASSIGNABLE:
+        messages.error(request, _("That is not possible in the request's current state."))
+        return redirect("service:case", pk)
+    others = [o for o in match_case(case).proposals if o.profile.pk != case.counsellor_id]
+    form = forms.ReassignForm(request.POST, candidates=others)
+    if not form.is_valid():
+        return _case_page(request, case, status=400, reassign_form=form)
+    actions.do_reassign_case(
+        request.user, case, form.cleaned_data["counsellor"], reason=form.cleaned_data["reason"]
+    )
+    messages.success(
+        request,
+        _("The case is moved to %(name)s.") % {"name": form.cleaned_data["counsellor"]},
+    )
+    return redirect("service:case", pk)
+
+
+@require_POST
+@coordinator_only
+def case_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _coordinator_case(request, pk)
+    try:
+        actions.do_acknowledge_urgent(request.user, case)
+    except ActionRefused:
+        messages.error(request, _("This request is not urgent or is already acknowledged."))
+    else:
+        messages.success(request, _("The urgent request is acknowledged."))
+    return redirect("service:case", pk)
+
+
+@require_POST
+@coordinator_only
+def case_write(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _coordinator_case(request, pk)
+    form = forms.CoordinatorMessageForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, status=400, write_form=form)
+    try:
+        actions.do_write_to_seeker(request.user, case, body=form.cleaned_data["body"])
+    except ActionRefused as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Your message is on the seeker's status page."))
+    return redirect("service:case", pk)
+
+
+@require_http_methods(GET_POST)
+@coordinator_only
+def service_settings(request: HttpRequest) -> HttpResponse:
+    form = forms.ServiceSettingsForm(_posted(request), instance=ServiceSettings.current())
+    if request.method == "POST" and form.is_valid():
+        actions.do_save_service_settings(request.user, form.save(commit=False))
+        messages.success(request, _("The settings are saved."))
+        return redirect("service:settings")
+    return render(
+        request,
+        "service/settings.html",
+        {"form": form},
+        status=400 if form.errors else 200,
     )
