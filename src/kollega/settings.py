@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "kollega.accounts",
     "kollega.service",
     "kollega.research",
+    "kollega.reports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -31,6 +31,7 @@ urlpatterns = [
     path("staff/", include("kollega.accounts.urls")),
     path("", include("kollega.service.urls")),
     path("research/", include("kollega.research.urls")),
+    path("statistics/", include("kollega.reports.urls")),
     path("i18n/setlang/", require_POST(set_language), name="set_language"),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]

@@ -52,3 +52,10 @@ def test_the_public_pages_cost_the_same_with_more_history(db: None) -> None:
     for url in ("/", reverse("service:intake"), seeker.url()):
         before, after = grows_not(lambda url=url: Client().get(url).status_code)
         assert before == after, url
+
+
+def test_the_statistics_page_costs_the_same_with_more_history(cast: Cast) -> None:
+    make_profile(cast.counsellor)
+    client = cast.coordinator.client()
+    before, after = grows_not(lambda: client.get(reverse("reports:statistics")).status_code)
+    assert before == after
