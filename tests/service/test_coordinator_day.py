@@ -94,13 +94,13 @@ def test_a_coordinator_reassigns_a_case_and_the_seeker_is_told(
     page = client.get(url("service:case", accepted.case)).content.decode()
     assert "Move the case to another counsellor" in page
     response = client.post(
-        url("service:case_reassign", accepted.case), {"counsellor": profiles[1].pk}
+        url("service:case_reassign", accepted.case), {"reassign-counsellor": profiles[1].pk}
     )
     assert response.status_code == 400
     assert accepted.refresh().counsellor == profiles[0]
     response = client.post(
         url("service:case_reassign", accepted.case),
-        {"counsellor": profiles[1].pk, "reason": "Sykmeldt"},
+        {"reassign-counsellor": profiles[1].pk, "reassign-reason": "Sykmeldt"},
     )
     assert response.status_code == 302
     case = accepted.refresh()
@@ -116,7 +116,7 @@ def test_reassignment_is_refused_to_others_and_get(
     accepted: Seeker, cast: Cast, profiles: tuple[CounsellorProfile, CounsellorProfile]
 ) -> None:
     target = url("service:case_reassign", accepted.case)
-    data = {"counsellor": profiles[1].pk, "reason": "x"}
+    data = {"reassign-counsellor": profiles[1].pk, "reassign-reason": "x"}
     for member in (cast.counsellor, cast.researcher, cast.outsider):
         assert member.client().post(target, data).status_code == 403
     assert Client().post(target, data).status_code == 302
@@ -138,13 +138,13 @@ def test_a_coordinator_acknowledges_an_urgent_request_and_writes_to_the_seeker(
     case = seeker.refresh()
     assert case.acknowledged_at is not None and case.acknowledged_by == cast.coordinator.user
     assert "not acknowledged" not in client.get(reverse("service:queue")).content.decode()
-    response = client.post(url("service:case_write", seeker.case), {"body": "Vi ringer deg i dag."})
+    response = client.post(url("service:case_write", seeker.case), {"write-body": "Vi ringer deg i dag."})
     assert response.status_code == 302
     message = Message.objects.get()
     assert message.sender == Message.Sender.COORDINATOR
     status = Client(HTTP_ACCEPT_LANGUAGE="en").get(seeker.url()).content.decode()
     assert "Vi ringer deg i dag." in status and "Coordinator" in status
-    assert client.post(url("service:case_write", seeker.case), {"body": ""}).status_code == 400
+    assert client.post(url("service:case_write", seeker.case), {"write-body": ""}).status_code == 400
 
 
 def test_acknowledge_and_write_are_refused_to_others_and_get(cast: Cast) -> None:
@@ -152,8 +152,8 @@ def test_acknowledge_and_write_are_refused_to_others_and_get(cast: Cast) -> None
     for name in ("service:case_acknowledge", "service:case_write"):
         target = url(name, seeker.case)
         for member in (cast.counsellor, cast.researcher, cast.outsider):
-            assert member.client().post(target, {"body": "x"}).status_code == 403
-        assert Client().post(target, {"body": "x"}).status_code == 302
+            assert member.client().post(target, {"write-body": "x"}).status_code == 403
+        assert Client().post(target, {"write-body": "x"}).status_code == 302
         assert cast.coordinator.client().get(target).status_code == 405
     assert seeker.refresh().acknowledged_at is None
     assert not Message.objects.exists()

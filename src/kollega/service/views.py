@@ -380,9 +380,11 @@ def _case_page(
         if movable and match is not None:
             others = [o for o in match.proposals if o.profile.pk != case.counsellor_id]
             context["reassign_form"] = bound.get("reassign_form") or forms.ReassignForm(
-                candidates=others
+                candidates=others, prefix="reassign"
             )
-        context["write_form"] = bound.get("write_form") or forms.CoordinatorMessageForm()
+        context["write_form"] = bound.get("write_form") or forms.CoordinatorMessageForm(
+            prefix="write"
+        )
         context["grant_form"] = bound.get("grant_form") or forms.GrantForm()
         context["withdraw_form"] = bound.get("withdraw_form") or forms.WithdrawForm()
         context["enrol_form"] = bound.get("enrol_form") or forms.EnrolForm()
@@ -796,7 +798,7 @@ def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("That is not possible in the request's current state."))
         return redirect("service:case", pk)
     others = [o for o in match_case(case).proposals if o.profile.pk != case.counsellor_id]
-    form = forms.ReassignForm(request.POST, candidates=others)
+    form = forms.ReassignForm(request.POST, candidates=others, prefix="reassign")
     if not form.is_valid():
         return _case_page(request, case, status=400, reassign_form=form)
     actions.do_reassign_case(
@@ -826,7 +828,7 @@ def case_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_only
 def case_write(request: HttpRequest, pk: int) -> HttpResponse:
     case = _coordinator_case(request, pk)
-    form = forms.CoordinatorMessageForm(request.POST)
+    form = forms.CoordinatorMessageForm(request.POST, prefix="write")
     if not form.is_valid():
         return _case_page(request, case, status=400, write_form=form)
     try:
