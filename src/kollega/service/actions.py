@@ -85,16 +85,21 @@ def do_submit_request(
     return Submitted(case, token)
 
 
+def _give_to(case: Case, counsellor: CounsellorProfile) -> None:
+    """Point the case at the counsellor, stamping both (matching reads the counsellor's stamp)."""
+    case.counsellor = counsellor
+    case.assigned_at = timezone.now()
+    counsellor.last_assigned_at = case.assigned_at
+    counsellor.save(update_fields=["last_assigned_at"])
+
+
 @transaction.atomic
 def do_assign_counsellor(
     actor: Any, case: Case, counsellor: CounsellorProfile, *, override_reason: str = ""
 ) -> None:
     """Propose `case` to `counsellor`; `override_reason` is set when not the first proposal."""
-    case.counsellor = counsellor
-    case.assigned_at = timezone.now()
+    _give_to(case, counsellor)
     case.first_assigned_at = case.first_assigned_at or case.assigned_at
-    counsellor.last_assigned_at = case.assigned_at
-    counsellor.save(update_fields=["last_assigned_at"])
     case.set_status(Status.PROPOSED, actor=actor, reason=override_reason)
     record(
         actor,
@@ -421,10 +426,7 @@ def do_reassign_case(actor: Any, case: Case, counsellor: CounsellorProfile, *, r
     if old is None or old.pk == counsellor.pk:
         raise ActionRefused("state")
     case.excluded_counsellors.add(old)
-    case.counsellor = counsellor
-    case.assigned_at = timezone.now()
-    counsellor.last_assigned_at = case.assigned_at
-    counsellor.save(update_fields=["last_assigned_at"])
+    _give_to(case, counsellor)
     case.set_status(Status.PROPOSED, actor=actor, reason=reason)
     record(actor, "service.case.reassign", case, old=old.pk, counsellor=counsellor.pk)
     notifications.tell_counsellor(counsellor, case, "proposed")

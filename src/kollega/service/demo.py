@@ -475,12 +475,9 @@ def _coordinator_day(rng: random.Random, now: Any) -> None:
         coordinator, urgent, body="Vi har sett forespørselen din og ringer deg innen en time."
     )
     working = Case.objects.filter(status=Status.ACCEPTED).exclude(counsellor=None).first()
-    if working is not None:
-        other = (
-            CounsellorProfile.objects.filter(active=True, user__username="tor")
-            .exclude(pk=working.counsellor_id)
-            .first()
-        ) or CounsellorProfile.objects.filter(active=True).exclude(pk=working.counsellor_id).first()
+    if working is not None and working.counsellor is not None:
+        others = CounsellorProfile.objects.filter(active=True).exclude(pk=working.counsellor.pk)
+        other = others.filter(user__username="tor").first() or others.first()
         if other is not None:
             actions.do_reassign_case(coordinator, working, other, reason="Rådgiveren er sykmeldt.")
     # Requests from before the demo's live cases, deleted long ago: statistics rows only.

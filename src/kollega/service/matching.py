@@ -137,9 +137,9 @@ class CaseMatch:
     def top(self) -> list[Option]:
         return self.proposals[:3]
 
-    @property
-    def others(self) -> list[Option]:
-        return self.proposals[3:]
+    def others_than(self, counsellor_id: int | None) -> list[Option]:
+        """The eligible counsellors except the case's current one (to move the case to)."""
+        return [o for o in self.proposals if o.profile.pk != counsellor_id]
 
 
 def match_case(case: Case) -> CaseMatch:

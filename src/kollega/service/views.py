@@ -378,9 +378,8 @@ def _case_page(
             candidates=match.proposals if match and case.in_queue else []
         )
         if movable and match is not None:
-            others = [o for o in match.proposals if o.profile.pk != case.counsellor_id]
             context["reassign_form"] = bound.get("reassign_form") or forms.ReassignForm(
-                candidates=others, prefix="reassign"
+                candidates=match.others_than(case.counsellor_id), prefix="reassign"
             )
         context["write_form"] = bound.get("write_form") or forms.CoordinatorMessageForm(
             prefix="write"
@@ -797,7 +796,7 @@ def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     if case.counsellor_id is None or case.status not in REASSIGNABLE:
         messages.error(request, _("That is not possible in the request's current state."))
         return redirect("service:case", pk)
-    others = [o for o in match_case(case).proposals if o.profile.pk != case.counsellor_id]
+    others = match_case(case).others_than(case.counsellor_id)
     form = forms.ReassignForm(request.POST, candidates=others, prefix="reassign")
     if not form.is_valid():
         return _case_page(request, case, status=400, reassign_form=form)
