@@ -138,13 +138,17 @@ def test_a_coordinator_acknowledges_an_urgent_request_and_writes_to_the_seeker(
     case = seeker.refresh()
     assert case.acknowledged_at is not None and case.acknowledged_by == cast.coordinator.user
     assert "not acknowledged" not in client.get(reverse("service:queue")).content.decode()
-    response = client.post(url("service:case_write", seeker.case), {"write-body": "Vi ringer deg i dag."})
+    response = client.post(
+        url("service:case_write", seeker.case), {"write-body": "Vi ringer deg i dag."}
+    )
     assert response.status_code == 302
     message = Message.objects.get()
     assert message.sender == Message.Sender.COORDINATOR
     status = Client(HTTP_ACCEPT_LANGUAGE="en").get(seeker.url()).content.decode()
     assert "Vi ringer deg i dag." in status and "Coordinator" in status
-    assert client.post(url("service:case_write", seeker.case), {"write-body": ""}).status_code == 400
+    assert (
+        client.post(url("service:case_write", seeker.case), {"write-body": ""}).status_code == 400
+    )
 
 
 def test_acknowledge_and_write_are_refused_to_others_and_get(cast: Cast) -> None:
