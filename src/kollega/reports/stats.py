@@ -24,7 +24,6 @@ from django.utils.translation import gettext_lazy
 
 from kollega.service import choices
 from kollega.service.models import (
-    OPEN_COUNSELLOR_STATUSES,
     Case,
     CaseStatistic,
     Conversation,
@@ -32,6 +31,7 @@ from kollega.service.models import (
     Feedback,
     Referral,
     Status,
+    open_loads,
 )
 
 SMALL = 5
@@ -338,11 +338,12 @@ def build(period: Period) -> list[Table]:
     )
 
     # Counsellor load now (not limited to the period).
+    open_cases = open_loads()
     loads: Counter[int] = Counter(
-        min(4, load)
-        for load in CounsellorProfile.objects.filter(user__is_active=True)
-        .annotate(load=Count("cases", filter=Q(cases__status__in=OPEN_COUNSELLOR_STATUSES)))
-        .values_list("load", flat=True)
+        min(4, open_cases.get(pk, 0))
+        for pk in CounsellorProfile.objects.filter(user__is_active=True).values_list(
+            "pk", flat=True
+        )
     )
     tables.append(
         Table(

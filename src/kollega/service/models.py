@@ -152,6 +152,18 @@ def _lines(text: str) -> list[str]:
     return [line.strip().lower() for line in (text or "").splitlines() if line.strip()]
 
 
+def open_loads() -> dict[int, int]:
+    """Open cases per counsellor id, in one query over open cases only (the status index), so
+    it costs the same however many closed cases the counsellors have behind them."""
+    rows = (
+        Case.objects.filter(status__in=OPEN_COUNSELLOR_STATUSES, counsellor__isnull=False)
+        .values_list("counsellor_id")
+        .annotate(n=models.Count("pk"))
+        .order_by()
+    )
+    return dict(rows)
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def queue(self) -> CaseQuerySet:
         """Requests waiting for a counsellor: urgent first, then oldest."""

@@ -17,11 +17,11 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from kollega.service.models import (
-    OPEN_COUNSELLOR_STATUSES,
     Case,
     CaseStatistic,
     CounsellorProfile,
     WaitTally,
+    open_loads,
 )
 
 RECENT_DAYS = 90
@@ -133,10 +133,13 @@ def expected_waits() -> Waits:
     queue = Case.objects.queue().aggregate(
         all=Count("pk"), urgent=Count("pk", filter=Q(urgent=True))
     )
-    loads = CounsellorProfile.objects.filter(active=True, user__is_active=True).annotate(
-        load=Count("cases", filter=Q(cases__status__in=OPEN_COUNSELLOR_STATUSES))
+    loads = open_loads()
+    free = sum(
+        max(0, capacity - loads.get(pk, 0))
+        for pk, capacity in CounsellorProfile.objects.filter(
+            active=True, user__is_active=True
+        ).values_list("pk", "capacity")
     )
-    free = sum(max(0, capacity - load) for capacity, load in loads.values_list("capacity", "load"))
     contacts = sum(sum(h.values()) for h in histograms.values())
     per_day = max(contacts / RECENT_DAYS, 0.1) if contacts else 0.5
 
