@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 
 @dataclass(frozen=True)
@@ -244,6 +244,7 @@ def by_id() -> dict[str, Organisation]:
     return {org.id: org for org in organisations()}
 
 
+@lru_cache(maxsize=4096)
 def resolve(text: str) -> frozenset[str]:
     """The identities one written name stands for.
 
