@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "kollega.service",
     "kollega.research",
     "kollega.workbench",
+    "kollega.reports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -299,6 +300,8 @@ KOLLEGA_COORDINATOR_EMAILS = env_list("KOLLEGA_COORDINATOR_EMAILS")
 KOLLEGA_INTAKE_PER_HOUR = env_int("KOLLEGA_INTAKE_PER_HOUR", 5, minimum=0)
 # Finished background-task results (ids and return values only) are pruned after this long.
 KOLLEGA_TASK_RESULT_HOURS = env_int("KOLLEGA_TASK_RESULT_HOURS", 24, minimum=1)
+# An urgent request nobody has acknowledged after this long is escalated by e-mail.
+KOLLEGA_URGENT_ESCALATION_MINUTES = env_int("KOLLEGA_URGENT_ESCALATION_MINUTES", 30, minimum=1)
 
 # Interview recordings and local transcription (kollega.research, kollega.speech).
 KOLLEGA_MAX_RECORDING_MB = env_int("KOLLEGA_MAX_RECORDING_MB", 300, minimum=1)

@@ -73,7 +73,8 @@ def open_page(browser: Browser, problems: list[str]) -> Page:
             else None
         ),
     )
-    page.set_default_timeout(10_000)
+    # A busy shared machine may need longer: KOLLEGA_BROWSER_TIMEOUT_MS raises it.
+    page.set_default_timeout(int(os.environ.get("KOLLEGA_BROWSER_TIMEOUT_MS", "10000")))
     return page
 
 

@@ -134,6 +134,8 @@ def test_every_page_passes_axe_in_every_language(
             "service:counsellors",
             "service:offerings",
             "service:case",
+            "service:settings",
+            "reports:statistics",
         },
         "researcher": {
             "research:studies",

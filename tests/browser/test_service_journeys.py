@@ -85,7 +85,7 @@ def test_the_whole_journey_from_request_to_deletion(
     look(coordinator, "queue")
     coordinator.locator(f"text={case.reference}").click()
     look(coordinator, "case-coordinator")
-    coordinator.locator("form[action$='/assign/'] button[type=submit]").click()
+    coordinator.locator("form.one-click button[type=submit]").click()
     coordinator.wait_for_url("**/service/queue/")
 
     counsellor = staff_page(cast.counsellor, live_server)

@@ -27,3 +27,23 @@ def test_the_demo_fills_every_state_and_loads_once() -> None:
     before = Case.objects.count()
     demo.load(StringIO())
     assert Case.objects.count() == before
+
+
+@pytest.mark.django_db
+@override_settings(DEMO=True)
+def test_the_demo_shows_the_coordinators_day() -> None:
+    from kollega.service.matching import match_case
+    from kollega.service.models import CaseStatistic, Message, WaitTally
+
+    ensure_demo_users()
+    demo.load(StringIO())
+    ous = next(c for c in Case.objects.filter(status=Status.NEW) if c.avoid_employers == "OUS")
+    excluded = {o.profile.user.username for o in match_case(ous).excluded}
+    assert {"demo.li", "demo.marte"} <= excluded
+    urgent = Case.objects.filter(urgent=True, status=Status.NEW)
+    assert urgent.filter(acknowledged_at__isnull=True).exists()
+    assert urgent.filter(acknowledged_at__isnull=False).exists()
+    assert Message.objects.filter(sender="coordinator").exists()
+    assert Case.objects.filter(excluded_counsellors__isnull=False, status=Status.PROPOSED).exists()
+    assert CaseStatistic.objects.count() >= 200
+    assert WaitTally.objects.exists()

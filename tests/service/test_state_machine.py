@@ -50,14 +50,14 @@ def test_each_move_writes_a_status_change_and_an_audit_event(proposed: Seeker, c
 def test_a_declined_case_goes_back_to_the_queue_and_not_to_the_same_counsellor(
     proposed: Seeker, cast: Cast
 ) -> None:
-    from kollega.service.eligibility import eligible_counsellors
+    from kollega.service.matching import match_case
 
     actions.do_decline_case(cast.counsellor.user, proposed.case, reason="no_capacity")
     case = proposed.refresh()
     assert case.status == Status.DECLINED
     assert case.in_queue
     assert case.counsellor is None
-    names = [c.counsellor.user.username for c in eligible_counsellors(case)]
+    names = [o.profile.user.username for o in match_case(case).proposals]
     assert "ingrid" not in names
     assert "tor" in names
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
 from kollega.core.taskqueue import drop_queued
-from kollega.service import choices, notifications
+from kollega.service import choices, notifications, waiting
 from kollega.service.models import (
     TERMINAL_STATUSES,
     Appointment,
@@ -30,6 +30,7 @@ from kollega.service.models import (
     Message,
     Offering,
     Referral,
+    ServiceSettings,
     Status,
     hash_token,
     new_reference,
@@ -81,7 +82,16 @@ def do_submit_request(
     )
     if case.urgent:
         notifications.alert_coordinators_urgent(case)
+    _auto_assign_soon()
     return Submitted(case, token)
+
+
+def _give_to(case: Case, counsellor: CounsellorProfile) -> None:
+    """Point the case at the counsellor, stamping both (matching reads the counsellor's stamp)."""
+    case.counsellor = counsellor
+    case.assigned_at = timezone.now()
+    counsellor.last_assigned_at = case.assigned_at
+    counsellor.save(update_fields=["last_assigned_at"])
 
 
 @transaction.atomic
@@ -89,8 +99,7 @@ def do_assign_counsellor(
     actor: Any, case: Case, counsellor: CounsellorProfile, *, override_reason: str = ""
 ) -> None:
     """Propose `case` to `counsellor`; `override_reason` is set when not the first proposal."""
-    case.counsellor = counsellor
-    case.assigned_at = timezone.now()
+    _give_to(case, counsellor)
     case.first_assigned_at = case.first_assigned_at or case.assigned_at
     case.set_status(Status.PROPOSED, actor=actor, reason=override_reason)
     record(
@@ -105,7 +114,10 @@ def do_assign_counsellor(
 
 @transaction.atomic
 def do_accept_case(actor: Any, case: Case) -> None:
-    case.accepted_at = timezone.now()
+    """The counsellor takes the case; its first acceptance counts as the seeker's first contact."""
+    if case.accepted_at is None:
+        case.accepted_at = timezone.now()
+        waiting.count_first_contact(case, case.accepted_at)
     case.set_status(Status.ACCEPTED, actor=actor)
     record(actor, "service.case.accept", case)
     notifications.tell_seeker(case)
@@ -121,6 +133,7 @@ def do_decline_case(actor: Any, case: Case, *, reason: str) -> None:
     case.assigned_at = None
     case.set_status(Status.DECLINED, actor=actor, reason=reason)
     record(actor, "service.case.decline", case, reason=reason)
+    _auto_assign_soon()
 
 
 @transaction.atomic
@@ -211,6 +224,7 @@ def do_close_case(actor: Any, case: Case, *, outcome: str) -> None:
     case.set_status(Status.CLOSED, actor=actor, reason=outcome)
     _leave_offerings(case)
     record(actor, "service.case.close", case, outcome=outcome)
+    _auto_assign_soon()
     notifications.tell_seeker(case)
 
 
@@ -220,6 +234,7 @@ def do_cancel_request(case: Case) -> None:
     case.set_status(Status.CANCELLED, actor=SEEKER)
     _leave_offerings(case)
     record(SEEKER, "service.request.cancel", case)
+    _auto_assign_soon()
 
 
 @transaction.atomic
@@ -228,6 +243,7 @@ def do_withdraw_case(actor: Any, case: Case, *, reason: str) -> None:
     case.set_status(Status.WITHDRAWN, actor=actor, reason=reason)
     _leave_offerings(case)
     record(actor, "service.case.withdraw", case)
+    _auto_assign_soon()
 
 
 def _enrol(case: Case, offering: Offering) -> Enrolment:
@@ -292,6 +308,7 @@ def do_save_counsellor_profile(actor: Any, profile: CounsellorProfile) -> Counse
     created = profile.pk is None
     profile.save()
     record(actor, "service.counsellor.create" if created else "service.counsellor.change", profile)
+    _auto_assign_soon()
     return profile
 
 
@@ -378,3 +395,109 @@ def run_retention(now: datetime | None = None) -> int:
         do_delete_case_data(case, deleted_by="retention")
         count += 1
     return count
+
+
+# --- The coordinator's day: auto-assignment, reassignment, urgent requests --------------
+
+
+def _auto_assign_soon() -> None:
+    """When auto-assignment is on, run it once the surrounding transaction has committed.
+
+    Called where a request arrives or a place frees up (a decline, an end, a capacity change).
+    """
+    if ServiceSettings.current().auto_assign:
+        transaction.on_commit(do_auto_assign)
+
+
+@transaction.atomic
+def do_auto_assign(actor: Any = SYSTEM) -> int:
+    """Assign the whole queue at once with the batch matcher; returns how many were assigned."""
+    from kollega.service.matching import batch_for
+
+    waiting = list(Case.objects.queue().select_for_update())
+    pairs, _unmatched = batch_for(waiting)
+    for case, profile in pairs:
+        do_assign_counsellor(actor, case, profile)
+    record(actor, "service.queue.auto_assign", assigned=len(pairs), waiting=len(waiting))
+    return len(pairs)
+
+
+@transaction.atomic
+def do_reassign_case(actor: Any, case: Case, counsellor: CounsellorProfile, *, reason: str) -> None:
+    """Move a case in progress to another counsellor; the old one never gets it again.
+
+    The seeker sees on their status page that their request has moved.
+    """
+    old = case.counsellor
+    if old is None or old.pk == counsellor.pk:
+        raise ActionRefused("state")
+    case.excluded_counsellors.add(old)
+    _give_to(case, counsellor)
+    case.set_status(Status.PROPOSED, actor=actor, reason=reason)
+    record(actor, "service.case.reassign", case, old=old.pk, counsellor=counsellor.pk)
+    notifications.tell_counsellor(counsellor, case, "proposed")
+    notifications.tell_seeker(case)
+    _auto_assign_soon()
+
+
+@transaction.atomic
+def do_acknowledge_urgent(actor: Any, case: Case) -> None:
+    """A coordinator has seen an urgent request; it is no longer escalated."""
+    if not case.urgent or case.acknowledged_at is not None:
+        raise ActionRefused("state")
+    case.acknowledged_at = timezone.now()
+    case.acknowledged_by = actor
+    case.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    record(actor, "service.case.acknowledge", case)
+
+
+@transaction.atomic
+def do_write_to_seeker(actor: Any, case: Case, *, body: str) -> Message:
+    """A coordinator writes to the seeker; it shows in the thread on the status page."""
+    if not case.is_open:
+        raise ActionRefused("closed")
+    message = Message.objects.create(case=case, sender=Message.Sender.COORDINATOR, body=body)
+    record(actor, "service.message.coordinator", case)
+    notifications.tell_seeker(case)
+    return message
+
+
+@transaction.atomic
+def do_save_service_settings(actor: Any, service: ServiceSettings) -> ServiceSettings:
+    service.pk = 1
+    service.save()
+    record(
+        actor,
+        "service.settings.change",
+        auto_assign=service.auto_assign,
+        seeker_choice=service.seeker_choice,
+    )
+    _auto_assign_soon()
+    return service
+
+
+@transaction.atomic
+def do_choose_counsellor(case: Case, counsellor: CounsellorProfile) -> None:
+    """The seeker chose among the proposals on their status page (when the setting is on)."""
+    do_assign_counsellor(SEEKER, case, counsellor, override_reason="seeker_choice")
+
+
+def escalate_urgent(now: datetime | None = None) -> int:
+    """E-mail the coordinators about urgent requests nobody acknowledged in time; returns how
+    many. Each request is escalated once (claimed by a conditional update). The e-mail names no
+    request and carries nothing about anyone: only that one waits, and where to look."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.KOLLEGA_URGENT_ESCALATION_MINUTES)
+    due = Case.objects.filter(
+        urgent=True,
+        acknowledged_at__isnull=True,
+        escalated_at__isnull=True,
+        created__lt=cutoff,
+    ).exclude(status__in=TERMINAL_STATUSES)
+    claimed = 0
+    for pk in list(due.values_list("pk", flat=True)):
+        claimed += Case.objects.filter(pk=pk, escalated_at__isnull=True).update(escalated_at=now)
+    if claimed:
+        notifications.escalate_urgent(claimed)
+        record(SYSTEM, "service.urgent.escalate", count=claimed)
+    return claimed

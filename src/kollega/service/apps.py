@@ -13,9 +13,10 @@ class ServiceConfig(AppConfig):
         from kollega.core import roles
         from kollega.core.navigation import register_home_link
         from kollega.core.schedule import register_periodic
-        from kollega.service.tasks import retention
+        from kollega.service.tasks import escalate_urgent, retention
 
         register_periodic(retention, every=timedelta(hours=1))
+        register_periodic(escalate_urgent, every=timedelta(minutes=5))
 
         register_home_link(roles.COUNSELLOR, label=_("My cases"), url_name="service:my_cases")
         register_home_link(
@@ -32,4 +33,7 @@ class ServiceConfig(AppConfig):
         )
         register_home_link(
             roles.COORDINATOR, label=_("Feedback"), url_name="service:feedback_summary"
+        )
+        register_home_link(
+            roles.COORDINATOR, label=_("Service settings"), url_name="service:settings"
         )

@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from kollega.core import roles
-from kollega.service import actions, choices
-from kollega.service.models import Case, CounsellorProfile, Offering, Status
+from kollega.service import actions, choices, waiting
+from kollega.service.models import Case, CaseStatistic, CounsellorProfile, Offering, Status
 
 SYSTEM = "demo"
 
@@ -428,9 +428,75 @@ def load(stdout: Any) -> None:
             _walk(case, target, counsellor, rng, offerings)
             _backdate(case, rng, now)
             count += 1
+    _coordinator_day(rng, now)
     # A few cases ended long ago, so the retention task has something to do.
     stale = Case.objects.filter(status__in=[Status.CANCELLED, Status.WITHDRAWN])[:2]
     Case.objects.filter(pk__in=[c.pk for c in stale]).update(ended_at=now - timedelta(days=200))
+    waiting.rebuild_tally()
     stdout.write(
         f"Service demo: {len(profiles)} counsellors, {count} requests, {len(offerings)} offerings."
     )
+
+
+def _coordinator_day(rng: random.Random, now: Any) -> None:
+    """What the coordinator's pages need to show: a named employer that excludes counsellors,
+    urgent requests (one acknowledged, one not), a reassigned case and two years of history
+    that only the anonymous statistics rows still hold."""
+    coordinator = get_user_model().objects.filter(username="kari").first() or SYSTEM
+    li = CounsellorProfile.objects.get(user__username="demo.li")
+    li.employer = "Ullevål sykehus"
+    marte = CounsellorProfile.objects.get(user__username="demo.marte")
+    marte.conflict_employers = "Oslo universitetssykehus HF"
+    for profile in (li, marte):
+        actions.do_save_counsellor_profile(SYSTEM, profile)
+    actions.do_submit_request(
+        actor=SYSTEM,
+        category=choices.Category.COPING,
+        description="Jeg jobber på OUS og vil ikke møte noen derfra.",
+        avoid_employers="OUS",
+        region="oslo",
+        expectations=["conversation"],
+    )
+    for minutes in (50, 140):
+        urgent = actions.do_submit_request(
+            actor=SYSTEM,
+            category=choices.Category.COPING,
+            urgent=True,
+            description="Det går ikke lenger.",
+            contact_method=choices.ContactMethod.PHONE,
+            contact_phone="+47 400 00 000",
+        ).case
+        Case.objects.filter(pk=urgent.pk).update(created=now - timedelta(minutes=minutes))
+    if isinstance(coordinator, str):
+        return
+    urgent.refresh_from_db()
+    actions.do_acknowledge_urgent(coordinator, urgent)
+    actions.do_write_to_seeker(
+        coordinator, urgent, body="Vi har sett forespørselen din og ringer deg innen en time."
+    )
+    working = Case.objects.filter(status=Status.ACCEPTED).exclude(counsellor=None).first()
+    if working is not None and working.counsellor is not None:
+        others = CounsellorProfile.objects.filter(active=True).exclude(pk=working.counsellor.pk)
+        other = others.filter(user__username="tor").first() or others.first()
+        if other is not None:
+            actions.do_reassign_case(coordinator, working, other, reason="Rådgiveren er sykmeldt.")
+    # Requests from before the demo's live cases, deleted long ago: statistics rows only.
+    for _ in range(240):
+        month = (now - timedelta(days=rng.randint(90, 700))).date().replace(day=1)
+        CaseStatistic.objects.create(
+            month=month,
+            category=rng.choice(list(choices.Category.values)),
+            source="web",
+            urgent=rng.random() < 0.05,
+            expectations=rng.sample(list(choices.Expectation.values), rng.randint(1, 2)),
+            region=rng.choice(list(choices.Region.values)),
+            gender=rng.choice(["female", "male", "female", ""]),
+            age_band=rng.choice([*choices.AgeBand.values, ""]),
+            specialty=rng.choice(list(choices.Specialty.values)),
+            final_status=Status.CLOSED,
+            outcome=rng.choice(list(choices.Outcome.values)),
+            conversations=rng.randint(1, 4),
+            referrals=rng.sample(list(choices.ReferralKind.values), rng.randint(0, 1)),
+            waiting_days=rng.randint(0, 6),
+            deleted_by="retention",
+        )

@@ -9,8 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kollega.service import choices
-from kollega.service.eligibility import Candidate
-from kollega.service.models import MAX_SHORT_TEXT, MAX_TEXT, CounsellorProfile, Offering
+from kollega.service.matching import Option
+from kollega.service.models import (
+    MAX_SHORT_TEXT,
+    MAX_TEXT,
+    CounsellorProfile,
+    Offering,
+    ServiceSettings,
+)
 
 YES_NO = [("no", _("No")), ("yes", _("Yes"))]
 RESEARCH_CONSENT_TEXT = _(
@@ -117,6 +123,8 @@ class IntakeForm(StyledForm):
             "Name your employer or health trust, and we will not match you with anyone who works there."
         ),
     )
+    # Seekers pick from the list of health trusts and municipalities, or write freely.
+    avoid_employers.widget.attrs.update(list="organisation-names", autocomplete="off")
     avoid_people = _text(
         _("People I do not want to talk to"), help_text=_("Names, separated by commas.")
     )
@@ -243,20 +251,20 @@ class AssignForm(StyledForm):
         help_text=_("Required when you choose someone other than the first in the list."),
     )
 
-    def __init__(self, *args: Any, candidates: list[Candidate], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, candidates: list[Option], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.candidates = candidates
         field = self.fields["counsellor"]
         field.queryset = CounsellorProfile.objects.filter(  # type: ignore[attr-defined]
-            pk__in=[c.counsellor.pk for c in candidates]
+            pk__in=[c.profile.pk for c in candidates]
         )
         if candidates:
-            self.initial.setdefault("counsellor", candidates[0].counsellor.pk)
+            self.initial.setdefault("counsellor", candidates[0].profile.pk)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         chosen = data.get("counsellor")
-        first = self.candidates[0].counsellor.pk if self.candidates else None
+        first = self.candidates[0].profile.pk if self.candidates else None
         reason = (data.get("override_reason") or "").strip()
         if chosen and chosen.pk != first and not reason:
             self.add_error(
@@ -416,7 +424,9 @@ class CounsellorProfileForm(forms.ModelForm[CounsellorProfile]):
             "gender": forms.Select(attrs={"class": "ds-input"}),
             "region": forms.Select(attrs={"class": "ds-input"}),
             "specialty": forms.Select(attrs={"class": "ds-input"}),
-            "employer": forms.TextInput(attrs={"class": "ds-input"}),
+            "employer": forms.TextInput(
+                attrs={"class": "ds-input", "list": "organisation-names", "autocomplete": "off"}
+            ),
             "capacity": forms.NumberInput(attrs={"class": "ds-input", "min": 0, "max": 20}),
             "conflict_employers": forms.Textarea(attrs={"class": "ds-input", "rows": 3}),
             "conflict_people": forms.Textarea(attrs={"class": "ds-input", "rows": 3}),
@@ -462,3 +472,58 @@ class NewCounsellorForm(CounsellorProfileForm):
         self.fields["user"].queryset = get_user_model().objects.filter(  # type: ignore[attr-defined]
             groups__name=COUNSELLOR, counsellor_profile__isnull=True
         )
+
+
+class ReassignForm(StyledForm):
+    counsellor = forms.ModelChoiceField(
+        label=_("New counsellor"),
+        queryset=CounsellorProfile.objects.none(),
+        widget=forms.Select(attrs={"class": "ds-input"}),
+    )
+    reason = _text(
+        _("Why move the case?"),
+        required=True,
+        help_text=_(
+            "For example the counsellor is ill. The seeker is told the case moved, not why."
+        ),
+    )
+
+    def __init__(self, *args: Any, candidates: list[Option], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["counsellor"]
+        field.queryset = CounsellorProfile.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[c.profile.pk for c in candidates]
+        )
+        field.choices = [("", "---")] + [  # type: ignore[attr-defined]
+            (c.profile.pk, f"{n}. {c.profile} · {c.profile.get_region_display()}")
+            for n, c in enumerate(candidates, start=1)
+        ]
+
+
+class CoordinatorMessageForm(StyledForm):
+    body = _text(
+        _("Message to the seeker"),
+        long=True,
+        required=True,
+        help_text=_("Shown on the seeker's status page, signed “Coordinator”."),
+    )
+
+
+class ChooseForm(StyledForm):
+    counsellor = forms.ModelChoiceField(queryset=CounsellorProfile.objects.none())
+
+    def __init__(self, *args: Any, proposals: list[CounsellorProfile], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["counsellor"].queryset = CounsellorProfile.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[p.pk for p in proposals]
+        )
+
+
+class ServiceSettingsForm(forms.ModelForm[ServiceSettings]):
+    class Meta:
+        model = ServiceSettings
+        fields = ["auto_assign", "seeker_choice"]
+        widgets = {
+            "auto_assign": forms.CheckboxInput(attrs={"class": "ds-input"}),
+            "seeker_choice": forms.CheckboxInput(attrs={"class": "ds-input"}),
+        }

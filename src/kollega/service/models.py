@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -46,9 +47,11 @@ TRANSITIONS: dict[str, set[str]] = {
     Status.NEW: {Status.PROPOSED} | _ENDINGS,
     Status.PROPOSED: {Status.ACCEPTED, Status.DECLINED, Status.NEW} | _ENDINGS,
     Status.DECLINED: {Status.PROPOSED} | _ENDINGS,
-    Status.ACCEPTED: {Status.IN_CONVERSATION, Status.REFERRED, Status.CLOSED} | _ENDINGS,
-    Status.IN_CONVERSATION: {Status.REFERRED, Status.CLOSED} | _ENDINGS,
-    Status.REFERRED: {Status.IN_CONVERSATION, Status.CLOSED} | _ENDINGS,
+    # PROPOSED again from the working states is a reassignment to another counsellor.
+    Status.ACCEPTED: {Status.IN_CONVERSATION, Status.REFERRED, Status.CLOSED, Status.PROPOSED}
+    | _ENDINGS,
+    Status.IN_CONVERSATION: {Status.REFERRED, Status.CLOSED, Status.PROPOSED} | _ENDINGS,
+    Status.REFERRED: {Status.IN_CONVERSATION, Status.CLOSED, Status.PROPOSED} | _ENDINGS,
     Status.CLOSED: set(),
     Status.CANCELLED: set(),
     Status.WITHDRAWN: set(),
@@ -113,6 +116,8 @@ class CounsellorProfile(models.Model):
         max_length=MAX_TEXT,
         help_text=_("One name per line. Stored encrypted."),
     )
+    # Kept by the assignment action so that matching needs no walk through the history.
+    last_assigned_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["user__first_name", "user__last_name"]
@@ -145,6 +150,18 @@ class CounsellorProfile(models.Model):
 
 def _lines(text: str) -> list[str]:
     return [line.strip().lower() for line in (text or "").splitlines() if line.strip()]
+
+
+def open_loads() -> dict[int, int]:
+    """Open cases per counsellor id, in one query over open cases only (the status index), so
+    it costs the same however many closed cases the counsellors have behind them."""
+    rows = (
+        Case.objects.filter(status__in=OPEN_COUNSELLOR_STATUSES, counsellor__isnull=False)
+        .values_list("counsellor_id")
+        .annotate(n=models.Count("pk"))
+        .order_by()
+    )
+    return dict(rows)
 
 
 class CaseQuerySet(models.QuerySet["Case"]):
@@ -232,6 +249,12 @@ class Case(models.Model):
     outcome = models.CharField(max_length=20, blank=True, choices=choices.Outcome.choices)
     extra_conversations = models.PositiveSmallIntegerField(default=0)
     feedback_given = models.BooleanField(default=False)
+    # Urgent requests: a coordinator acknowledges them; unacknowledged ones are escalated once.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -239,6 +262,11 @@ class Case(models.Model):
         ordering = ["-created", "-pk"]
         verbose_name = _("request")
         verbose_name_plural = _("requests")
+        indexes = [
+            # The queue (status, urgent first, oldest first) and each counsellor's open cases.
+            models.Index(fields=["status", "urgent", "created"], name="case_queue_idx"),
+            models.Index(fields=["counsellor", "status"], name="case_counsellor_status_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -327,9 +355,10 @@ class Message(models.Model):
     class Sender(models.TextChoices):
         SEEKER = "seeker", _("You")
         COUNSELLOR = "counsellor", _("Counsellor")
+        COORDINATOR = "coordinator", _("Coordinator")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
-    sender = models.CharField(max_length=10, choices=Sender.choices)
+    sender = models.CharField(max_length=12, choices=Sender.choices)
     body = EncryptedTextField()
     created = models.DateTimeField(default=timezone.now)
 
@@ -442,11 +471,27 @@ class Enrolment(models.Model):
     def __str__(self) -> str:
         return f"{self.offering_id}/{self.case_id} {self.status}"
 
-    def waiting_position(self) -> int | None:
-        if self.status != choices.EnrolmentStatus.WAITING:
-            return None
-        ids = list(self.offering.waiting().values_list("pk", flat=True))
-        return ids.index(self.pk) + 1
+
+def with_positions(enrolments: list[Enrolment]) -> list[Enrolment]:
+    """Set `position` (place in its offering's waiting list, or None) on each, in one query."""
+    waiting = (
+        Enrolment.objects.filter(
+            offering_id__in={e.offering_id for e in enrolments},
+            status=choices.EnrolmentStatus.WAITING,
+        )
+        .annotate(
+            position=models.Window(
+                RowNumber(),
+                partition_by=[models.F("offering_id")],
+                order_by=[models.F("created").asc(), models.F("pk").asc()],
+            )
+        )
+        .values_list("pk", "position")
+    )
+    positions = dict(waiting) if enrolments else {}
+    for enrolment in enrolments:
+        enrolment.position = positions.get(enrolment.pk)  # type: ignore[attr-defined]
+    return enrolments
 
 
 class Feedback(models.Model):
@@ -489,6 +534,63 @@ class CaseStatistic(models.Model):
 
     class Meta:
         ordering = ["-month", "-pk"]
+        indexes = [models.Index(fields=["month"], name="casestatistic_month_idx")]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.category} {self.final_status}"
+
+
+class ServiceSettings(models.Model):
+    """How the service runs, changed by coordinators on the settings page. One row."""
+
+    auto_assign = models.BooleanField(
+        _("assign automatically"),
+        default=False,
+        help_text=_(
+            "Assign every waiting request to the best counsellor when it arrives and whenever "
+            "a place frees up."
+        ),
+    )
+    seeker_choice = models.BooleanField(
+        _("seekers choose among the proposals"),
+        default=False,
+        help_text=_(
+            "Show a waiting seeker the three best proposals on their status page (first name, "
+            "region, specialty and gender only) and let them choose."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("service settings")
+        verbose_name_plural = _("service settings")
+
+    def __str__(self) -> str:
+        return str(_("service settings"))
+
+    @classmethod
+    def current(cls) -> ServiceSettings:
+        found, _created = cls.objects.get_or_create(pk=1)
+        return found
+
+
+class WaitTally(models.Model):
+    """How many requests first reached a counsellor on `day` after waiting `days` (rounded up).
+
+    A small table kept current by the accept action (and rebuilt by `waiting.rebuild_tally()`),
+    so that the expected waiting time costs the same whatever the history. It holds counts
+    only and outlives the cases it counts.
+    """
+
+    day = models.DateField()
+    urgent = models.BooleanField(default=False)
+    days = models.PositiveSmallIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "urgent", "days"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "urgent", "days"], name="one_wait_tally_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.days}d x{self.count}"

@@ -129,3 +129,25 @@ def deliver(kind: str, case_id: int, counsellor_id: int | None = None) -> int:
         raise NoticeNotSent(
             f"{kind} notice for case {case_id} not sent ({type(error).__name__})"
         ) from None
+
+
+def escalate_urgent(count: int) -> int:
+    """Tell the coordinators that urgent requests wait unacknowledged: how many, nothing else.
+
+    Runs inside the worker's own `escalate_urgent` task (which takes no arguments), so the
+    addresses are looked up here and never stored in the task queue.
+    """
+    recipients = coordinator_addresses()
+    if not recipients:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Urgent requests are waiting without acknowledgement")
+        body = _(
+            "%(count)s urgent request(s) have not been acknowledged within %(minutes)s minutes. "
+            "Sign in and open the queue: %(url)s"
+        ) % {
+            "count": count,
+            "minutes": settings.KOLLEGA_URGENT_ESCALATION_MINUTES,
+            "url": settings.SITE_URL + reverse("service:queue"),
+        }
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)

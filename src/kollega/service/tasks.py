@@ -19,3 +19,11 @@ def send_notice(kind: str, case_id: int, counsellor_id: int | None = None) -> in
     from kollega.service.notifications import deliver
 
     return deliver(kind, case_id, counsellor_id)
+
+
+@task()
+def escalate_urgent() -> int:
+    """E-mail the coordinators when urgent requests wait unacknowledged; takes no arguments."""
+    from kollega.service.actions import escalate_urgent as run
+
+    return run()

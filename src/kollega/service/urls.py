@@ -11,6 +11,7 @@ urlpatterns = [
     path("request/status/<str:token>/cancel/", views.status_cancel, name="status_cancel"),
     path("request/status/<str:token>/delete/", views.status_delete, name="status_delete"),
     path("request/status/<str:token>/feedback/", views.feedback, name="feedback"),
+    path("request/status/<str:token>/choose/", views.status_choose, name="status_choose"),
     path(
         "request/status/<str:token>/calendar/<slug:kind>/<int:pk>.ics",
         views.status_calendar,
@@ -23,6 +24,10 @@ urlpatterns = [
     path("service/cases/<int:pk>/withdraw/", views.case_withdraw, name="case_withdraw"),
     path("service/cases/<int:pk>/grant/", views.case_grant, name="case_grant"),
     path("service/cases/<int:pk>/enrol/", views.case_enrol, name="case_enrol"),
+    path("service/cases/<int:pk>/reassign/", views.case_reassign, name="case_reassign"),
+    path("service/cases/<int:pk>/acknowledge/", views.case_acknowledge, name="case_acknowledge"),
+    path("service/cases/<int:pk>/write/", views.case_write, name="case_write"),
+    path("service/settings/", views.service_settings, name="settings"),
     path("service/counsellors/", views.counsellors, name="counsellors"),
     path("service/counsellors/new/", views.counsellor_edit, name="counsellor_new"),
     path("service/counsellors/<int:pk>/", views.counsellor_edit, name="counsellor_edit"),

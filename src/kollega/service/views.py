@@ -30,8 +30,8 @@ from kollega.service.access import (
 )
 from kollega.service.actions import SEEKER
 from kollega.service.choices import EnrolmentStatus
-from kollega.service.eligibility import eligible_counsellors
 from kollega.service.ics import calendar_file
+from kollega.service.matching import match_case, proposals_for_seeker
 from kollega.service.models import (
     ACTIVE_WORK_STATUSES,
     Case,
@@ -40,9 +40,11 @@ from kollega.service.models import (
     Feedback,
     IllegalTransition,
     Offering,
+    ServiceSettings,
     Status,
+    with_positions,
 )
-from kollega.service.waiting import expected_wait_days
+from kollega.service.waiting import expected_waits
 
 GET_POST = ["GET", "HEAD", "POST"]
 
@@ -105,7 +107,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "emergency_numbers": emergency_numbers(),
-        "wait_days": expected_wait_days(),
+        "waits": expected_waits(),
         "retention_days": settings.KOLLEGA_RETENTION_DAYS,
         # The empty form's fields are rendered once per language and set of open offerings.
         "offerings_key": "" if form.is_bound else repr(list(offerings)),
@@ -129,7 +131,7 @@ def seeker_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
 
 def _status_context(case: Case, token: str, **extra: Any) -> dict[str, Any]:
-    enrolments = list(case.enrolments.select_related("offering"))
+    enrolments = with_positions(list(case.enrolments.select_related("offering")))
     return {
         "case": case,
         "token": token,
@@ -139,12 +141,25 @@ def _status_context(case: Case, token: str, **extra: Any) -> dict[str, Any]:
         "messages_list": case.messages.all(),
         "appointments": case.appointments.all(),
         "enrolments": enrolments,
-        "wait_days": expected_wait_days() if case.in_queue else None,
+        "waits": expected_waits() if case.in_queue else None,
         "emergency_numbers": emergency_numbers(),
         "retention_days": settings.KOLLEGA_RETENTION_DAYS,
         "message_form": extra.pop("message_form", None) or forms.MessageForm(),
+        **_seeker_coordination(case),
         **extra,
     }
+
+
+def _seeker_coordination(case: Case) -> dict[str, Any]:
+    """What the status page adds for the coordinator's day: a move to another counsellor, and
+    the proposals to choose from when the service lets seekers choose."""
+    moved = case.status_changes.filter(old__in=WORKING, new=Status.PROPOSED).order_by("-at").first()
+    choice = (
+        proposals_for_seeker(case)
+        if case.in_queue and not case.urgent and ServiceSettings.current().seeker_choice
+        else []
+    )
+    return {"moved": moved, "choice": choice}
 
 
 @require_GET
@@ -296,7 +311,11 @@ def _calendar(case: Case, kind: str, pk: int) -> HttpResponse:
 @require_GET
 @coordinator_only
 def queue(request: HttpRequest) -> HttpResponse:
-    waiting = list(Case.objects.queue().prefetch_related("status_changes"))
+    waiting = list(
+        Case.objects.queue().only(
+            "reference", "created", "category", "status", "urgent", "acknowledged_at"
+        )
+    )
     proposed = Case.objects.filter(status=Status.PROPOSED).select_related("counsellor__user")
     record(request.user, "service.queue.view")
     return render(
@@ -307,7 +326,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "urgent_count": sum(1 for case in waiting if case.urgent),
             "proposed": proposed.order_by("assigned_at"),
             "active_count": Case.objects.filter(status__in=ACTIVE_WORK_STATUSES).count(),
-            "wait_days": expected_wait_days(),
+            "waits": expected_waits(),
+            "auto_assign": ServiceSettings.current().auto_assign,
         },
     )
 
@@ -354,9 +374,19 @@ def _case_page(
         context["messages_list"] = case.messages.all()
         context["message_form"] = bound.get("message_form") or forms.MessageForm()
     if coordinator:
-        candidates = eligible_counsellors(case) if case.in_queue else []
-        context["candidates"] = candidates
-        context["assign_form"] = bound.get("assign_form") or forms.AssignForm(candidates=candidates)
+        movable = case.counsellor_id is not None and case.status in REASSIGNABLE
+        match = match_case(case) if case.in_queue or movable else None
+        context["match"] = match
+        context["assign_form"] = bound.get("assign_form") or forms.AssignForm(
+            candidates=match.proposals if match and case.in_queue else []
+        )
+        if movable and match is not None:
+            context["reassign_form"] = bound.get("reassign_form") or forms.ReassignForm(
+                candidates=match.others_than(case.counsellor_id), prefix="reassign"
+            )
+        context["write_form"] = bound.get("write_form") or forms.CoordinatorMessageForm(
+            prefix="write"
+        )
         context["grant_form"] = bound.get("grant_form") or forms.GrantForm()
         context["withdraw_form"] = bound.get("withdraw_form") or forms.WithdrawForm()
         context["enrol_form"] = bound.get("enrol_form") or forms.EnrolForm()
@@ -389,7 +419,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     if not case.in_queue:
         messages.error(request, _("This request is not waiting for a counsellor."))
         return redirect("service:case", pk)
-    form = forms.AssignForm(request.POST, candidates=eligible_counsellors(case))
+    form = forms.AssignForm(request.POST, candidates=match_case(case).proposals)
     if not form.is_valid():
         return _case_page(request, case, status=400, assign_form=form)
     actions.do_assign_counsellor(
@@ -510,6 +540,7 @@ def _case_form_page(
 
 
 WORKING = (Status.ACCEPTED, Status.IN_CONVERSATION, Status.REFERRED)
+REASSIGNABLE = (Status.PROPOSED, *WORKING)
 
 
 @require_http_methods(GET_POST)
@@ -701,7 +732,15 @@ def offering_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         messages.success(request, _("The offering is saved."))
         return redirect("service:offering", saved.pk)
     enrolments = (
-        offering.enrolments.select_related("case").order_by("status", "created") if offering else []
+        with_positions(
+            list(
+                offering.enrolments.select_related("case")
+                .only("offering_id", "status", "created", "case__reference")
+                .order_by("status", "created")
+            )
+        )
+        if offering
+        else []
     )
     return render(
         request,
@@ -733,4 +772,87 @@ def feedback_summary(request: HttpRequest) -> HttpResponse:
     record(request.user, "service.feedback.view")
     return render(
         request, "service/feedback_summary.html", {"summary": summary, "comments": comments}
+    )
+
+
+# --- The coordinator's day -----------------------------------------------------------------
+
+
+@require_POST
+@seeker_view
+def status_choose(request: HttpRequest, case: Case, token: str) -> HttpResponse:
+    if not (case.in_queue and not case.urgent and ServiceSettings.current().seeker_choice):
+        raise Http404
+    form = forms.ChooseForm(request.POST, proposals=proposals_for_seeker(case))
+    if form.is_valid():
+        actions.do_choose_counsellor(case, form.cleaned_data["counsellor"])
+        messages.success(request, _("Thank you. We have asked the counsellor you chose."))
+    else:
+        messages.error(request, _("That counsellor can no longer be chosen. Choose again."))
+    return redirect("service:status", token)
+
+
+@require_POST
+@coordinator_only
+def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _coordinator_case(request, pk)
+    if case.counsellor_id is None or case.status not in REASSIGNABLE:
+        messages.error(request, _("That is not possible in the request's current state."))
+        return redirect("service:case", pk)
+    others = match_case(case).others_than(case.counsellor_id)
+    form = forms.ReassignForm(request.POST, candidates=others, prefix="reassign")
+    if not form.is_valid():
+        return _case_page(request, case, status=400, reassign_form=form)
+    actions.do_reassign_case(
+        request.user, case, form.cleaned_data["counsellor"], reason=form.cleaned_data["reason"]
+    )
+    messages.success(
+        request,
+        _("The case is moved to %(name)s.") % {"name": form.cleaned_data["counsellor"]},
+    )
+    return redirect("service:case", pk)
+
+
+@require_POST
+@coordinator_only
+def case_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _coordinator_case(request, pk)
+    try:
+        actions.do_acknowledge_urgent(request.user, case)
+    except ActionRefused:
+        messages.error(request, _("This request is not urgent or is already acknowledged."))
+    else:
+        messages.success(request, _("The urgent request is acknowledged."))
+    return redirect("service:case", pk)
+
+
+@require_POST
+@coordinator_only
+def case_write(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _coordinator_case(request, pk)
+    form = forms.CoordinatorMessageForm(request.POST, prefix="write")
+    if not form.is_valid():
+        return _case_page(request, case, status=400, write_form=form)
+    try:
+        actions.do_write_to_seeker(request.user, case, body=form.cleaned_data["body"])
+    except ActionRefused as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Your message is on the seeker's status page."))
+    return redirect("service:case", pk)
+
+
+@require_http_methods(GET_POST)
+@coordinator_only
+def service_settings(request: HttpRequest) -> HttpResponse:
+    form = forms.ServiceSettingsForm(_posted(request), instance=ServiceSettings.current())
+    if request.method == "POST" and form.is_valid():
+        actions.do_save_service_settings(request.user, form.save(commit=False))
+        messages.success(request, _("The settings are saved."))
+        return redirect("service:settings")
+    return render(
+        request,
+        "service/settings.html",
+        {"form": form},
+        status=400 if form.errors else 200,
     )

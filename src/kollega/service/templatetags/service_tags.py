@@ -12,10 +12,29 @@ register = template.Library()
 def front_door() -> dict[str, Any]:
     """What the front page shows about the service: waiting time and emergency numbers."""
     from kollega.service.views import emergency_numbers
-    from kollega.service.waiting import expected_wait_days
+    from kollega.service.waiting import expected_waits
 
     return {
-        "wait_days": expected_wait_days(),
+        "waits": expected_waits(),
         "emergency_numbers": emergency_numbers(),
         "retention_days": settings.KOLLEGA_RETENTION_DAYS,
     }
+
+
+@register.filter
+def days_range(wait: Any) -> str:
+    """A `waiting.WaitRange` in words: "about 2 days" or "2 to 5 days" (with an en dash)."""
+    from django.utils.translation import gettext, ngettext
+
+    if wait.single:
+        return ngettext("about %(days)d day", "about %(days)d days", wait.low) % {"days": wait.low}
+    # An en dash is right in a range.
+    return gettext("%(low)d–%(high)d days") % {"low": wait.low, "high": wait.high}  # noqa: RUF001
+
+
+@register.simple_tag
+def organisation_names() -> list[str]:
+    """Health trusts, authorities, other employers and municipalities, for a datalist."""
+    from kollega.service.matching import organisation_names as names
+
+    return names()

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from kollega.service.eligibility import eligible_counsellors
+from kollega.service.matching import match_case
 from kollega.service.models import CounsellorProfile
 from tests.cast import Cast
 from tests.service.conftest import make_profile, submit
 
 
 def _names(case) -> list[str]:
-    return [c.counsellor.user.username for c in eligible_counsellors(case)]
+    return [option.profile.user.username for option in match_case(case).proposals]
 
 
 def test_it_removes_the_counsellor_from_the_employer_the_seeker_named(
@@ -81,3 +81,40 @@ def test_an_inactive_account_is_never_proposed(profiles, cast: Cast) -> None:
 def test_a_profile_needs_a_counsellor(cast: Cast) -> None:
     make_profile(cast.counsellor)
     assert CounsellorProfile.objects.count() == 1
+
+
+def test_a_seeker_who_writes_ous_is_kept_from_ullevaal_staff_and_the_page_says_why(
+    profiles: tuple[CounsellorProfile, CounsellorProfile], cast: Cast
+) -> None:
+    profiles[0].employer = "Ullevål sykehus"
+    profiles[0].save()
+    case = submit(avoid_employers="OUS").case
+    assert _names(case) == ["tor"]
+    body = cast.coordinator.client("en").get(f"/service/cases/{case.pk}/").content.decode()
+    assert "Why 1 counsellor is not proposed" in body
+    assert "works at Oslo universitetssykehus HF, which the seeker must not meet" in body
+
+
+def test_a_seeker_who_writes_helse_excludes_nobody(
+    profiles: tuple[CounsellorProfile, CounsellorProfile],
+) -> None:
+    assert sorted(_names(submit(avoid_employers="Helse").case)) == ["ingrid", "tor"]
+
+
+def test_the_case_page_shows_the_best_proposal_with_reasons_and_one_click(
+    profiles: tuple[CounsellorProfile, CounsellorProfile], cast: Cast
+) -> None:
+    case = submit(pref_gender="male").case
+    body = cast.coordinator.client("en").get(f"/service/cases/{case.pk}/").content.decode()
+    assert body.index("Tor") < body.index("best proposal") < body.index("Ingrid")
+    assert "the gender the seeker wished" in body
+    assert "not the gender the seeker wished" in body
+    assert f'name="counsellor" value="{profiles[1].pk}"' in body
+
+
+def test_the_intake_offers_the_list_of_health_trusts(db: None) -> None:
+    from django.test import Client
+
+    body = Client(HTTP_ACCEPT_LANGUAGE="en").get("/request/").content.decode()
+    assert 'list="organisation-names"' in body
+    assert '<option value="Oslo universitetssykehus HF">' in body

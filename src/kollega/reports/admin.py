@@ -1,0 +1,1 @@
+"""Nothing to administer: the statistics are computed, not stored."""

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from kollega.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.statistics, name="statistics"),
+    path("statistics.csv", views.statistics_csv, name="csv"),
+    path("annual-report-<int:year>.docx", views.annual_report, name="annual"),
+]

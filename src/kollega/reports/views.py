@@ -1,0 +1,81 @@
+"""The statistics pages: coordinators only, aggregate figures only, small cells suppressed."""
+
+from __future__ import annotations
+
+import csv
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from kollega.core.audit import record
+from kollega.core.roles import COORDINATOR, role_required
+from kollega.reports.annual import annual_report as build_annual_report
+from kollega.reports.forms import PeriodForm
+from kollega.reports.plots import data_uri
+from kollega.reports.stats import build, show
+
+coordinator_only = role_required(COORDINATOR)
+
+
+def _period_form(request: HttpRequest) -> PeriodForm:
+    return PeriodForm(request.GET if request.GET else None)
+
+
+@require_GET
+@coordinator_only
+def statistics(request: HttpRequest) -> HttpResponse:
+    form = _period_form(request)
+    period = form.period()
+    tables = build(period)
+    record(request.user, "reports.statistics.view")
+    return render(
+        request,
+        "reports/statistics.html",
+        {
+            "form": form,
+            "period": period,
+            "tables": [
+                (table, None if table.kind == "summary" else data_uri(table)) for table in tables
+            ],
+            "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+            "query": request.GET.urlencode(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+@coordinator_only
+def statistics_csv(request: HttpRequest) -> HttpResponse:
+    form = _period_form(request)
+    if form.errors:
+        return HttpResponse(status=400)
+    period = form.period()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="statistics-{period.start:%Y-%m}-{period.end:%Y-%m}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(["statistic", "row", "column", "value"])
+    for table in build(period):
+        for label, cells in table.rows:
+            for column, cell in zip(table.columns, cells, strict=True):
+                writer.writerow([table.title, label, column, show(cell)])
+    record(request.user, "reports.statistics.export")
+    return response
+
+
+@require_GET
+@coordinator_only
+def annual_report(request: HttpRequest, year: int) -> HttpResponse:
+    if not 2000 <= year <= timezone.localdate().year:
+        return HttpResponse(status=404)
+    response = HttpResponse(
+        build_annual_report(year),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="annual-report-{year}.docx"'
+    record(request.user, "reports.annual.export", year=year)
+    return response
