@@ -94,3 +94,36 @@ def test_the_assistance_record_keeps_the_calibration(hashing):
     assert cal["target_precision"] == 0.8 and "threshold" in cal
     again = CodeSuggester.from_config(est.get_config(), embedder=hashing)
     assert again.get_config() == est.get_config()
+
+
+DESCRIPTIONS = {
+    "sleep": "insomnia, nightmares, melatonin",
+    "work": "overtime, deadlines, backlog",
+    "home": "spouse, toddlers, grandparents",
+}
+
+
+def test_the_groups_descriptions_teach_it_words_no_example_has(hashing):
+    new = [_unit("n", "insomnia and nightmares, then melatonin")]
+    with_texts = CodeSuggester(embedder=hashing, threshold=0.0).fit(
+        _coded(5), group_names=NAMES, group_descriptions=DESCRIPTIONS
+    )
+    (s,) = with_texts.predict(new)
+    assert s.ranking[0][0] == "sleep"
+    without = CodeSuggester(embedder=hashing, threshold=0.0, group_texts=False).fit(
+        _coded(5), group_names=NAMES, group_descriptions=DESCRIPTIONS
+    )
+    (t,) = without.predict(new)
+    assert s.ranking[0][1] > t.ranking[0][1] or t.ranking[0][0] != "sleep"
+    # The descriptions are not counted as coded units in the advice.
+    assert with_texts.counts_ == {"home": 5, "sleep": 5, "work": 5}
+
+
+def test_a_unit_of_several_sentences_is_ranked_by_most_of_them(hashing):
+    unit = _unit(
+        "m",
+        "I lay awake in bed all night. The alarm by the pillow woke me, tired. "
+        "Then the paperwork on the ward.",
+    )
+    (s,) = suggest_codes([unit], _coded(8), threshold=0.0, embedder=hashing)
+    assert [g for g, _ in s.ranking[:2]] == ["sleep", "work"]

@@ -175,7 +175,11 @@ def cmd_suggest(args: argparse.Namespace) -> int:
             return 0
         est = CodeSuggester(
             threshold=args.threshold, target_precision=args.target_precision, embedder=embedder
-        ).fit(coded, group_names=names)
+        ).fit(
+            coded,
+            group_names=names,
+            group_descriptions={g.id: g.description for g in project.code_groups},
+        )
         cal = est.calibration_
         print(f"threshold {cal.threshold:.2f}" + (f" ({cal.note})" if cal.note else ""))
         for s in est.predict(uncoded):

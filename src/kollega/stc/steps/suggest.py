@@ -20,11 +20,14 @@ from numpy.typing import NDArray
 
 from kollega.stc.assist import Embedder, Kind, Matrix
 from kollega.stc.steps._base import Component
+from kollega.stc.text import sentences
 from kollega.stc.types import Assistance, MeaningUnit
 
 __all__ = ["Calibration", "CodeSuggester", "CodeSuggestion", "suggest_codes"]
 
 Method = Literal["logistic", "neighbours"]
+# Per unit: its sentences' vectors, or None for a unit of one sentence.
+Parts = list[Matrix | None]
 
 # Below this many coded units in a group, the advice asks for more (the learning curve
 # in bench/RESULTS.md flattens out around fifteen examples per group).
@@ -32,6 +35,8 @@ ENOUGH_EXAMPLES = 15
 # From this many examples in every group, a batch of units is never abstained on
 # entirely (see `CodeSuggester.predict`).
 MIN_EXAMPLES_FOR_FLOOR = 5
+# z of a one-sided 90 % bound: the calibrated precision is a lower bound, not a hope.
+WILSON_Z = 1.2816
 
 
 @dataclass(slots=True)
@@ -77,7 +82,12 @@ class CodeSuggester(Component):
     ``method="logistic"`` (default): units are embedded with the E5 "query" prefix,
     centred on the examples' mean and L2-normalised; a multinomial logistic regression
     with balanced class weights gives each group a probability. Its strength ``c`` is
-    chosen from ``cs`` by the cross-validated log loss.
+    chosen from ``cs`` by the cross-validated log loss. With ``group_texts`` (default),
+    each group's name and description given to `fit` join its examples as one more
+    example ("Sleep: sleeping badly, waking at night"). A unit of several sentences is
+    scored whole and sentence by sentence, and the two are averaged (whole, and the
+    mean over its sentences), since coded examples are often one sentence while
+    uncoded units can run two topics together.
 
     ``method="neighbours"``: the mean cosine similarity to each group's ``k`` nearest
     examples, turned into probabilities by a softmax with ``temperature``.
@@ -86,8 +96,8 @@ class CodeSuggester(Component):
     With ``threshold=None`` (default) the threshold is calibrated from the coded units:
     ``folds``-fold cross-validation (stratified by group) gives every coded unit an
     out-of-fold confidence and a right/wrong; the threshold is the lowest confidence at
-    which the suggestions above it still reach ``target_precision`` (a one-standard-error
-    lower bound, so that small projects are not trusted on luck). If no threshold does,
+    which the suggestions above it still reach ``target_precision`` by a one-sided 90 %
+    Wilson lower bound, so that small projects are not trusted on luck. If no threshold does,
     the threshold that suggests ``min_coverage`` of the units is used and the
     calibration says the target was not met, so that a project with a few examples per
     group still gets its most certain suggestions. And when every group has at least
@@ -116,6 +126,7 @@ class CodeSuggester(Component):
         k: int = 3,
         temperature: float = 0.02,
         random_state: int = 0,
+        group_texts: bool = True,
         embedder: Embedder | None = None,
     ) -> None:
         self.method = method
@@ -127,6 +138,7 @@ class CodeSuggester(Component):
         self.k = k
         self.temperature = temperature
         self.random_state = random_state
+        self.group_texts = group_texts
         self.embedder = embedder
 
     # -- fitting -------------------------------------------------------------------
@@ -136,10 +148,13 @@ class CodeSuggester(Component):
         coded_examples: Sequence[MeaningUnit],
         *,
         group_names: Mapping[str, str] | None = None,
+        group_descriptions: Mapping[str, str] | None = None,
     ) -> CodeSuggester:
         """Learn from the units that have a code group; ``group_names`` words the advice.
 
-        Raises ValueError when no unit is coded.
+        With ``group_texts``, the names and ``group_descriptions`` of the groups that
+        have coded units also serve as one example each (never as a scored unit in the
+        cross-validation). Raises ValueError when no unit is coded.
         """
         if self.method not in ("logistic", "neighbours"):
             raise ValueError(f"unknown method {self.method!r}; use logistic or neighbours")
@@ -149,16 +164,17 @@ class CodeSuggester(Component):
         self.classes_: list[str] = sorted({u.code_group_id for u in coded if u.code_group_id})
         index = {c: i for i, c in enumerate(self.classes_)}
         self._names = dict(group_names or {})
-        x = self._embedder().embed([u.text for u in coded], kind=self._kind())
+        x, parts = self._embed([u.text for u in coded])
         y = np.array([index[u.code_group_id or ""] for u in coded], dtype=np.int_)
+        self._extra = self._group_examples(group_names or {}, group_descriptions or {})
         self.counts_: dict[str, int] = {c: int((y == i).sum()) for i, c in enumerate(self.classes_)}
         self.c_ = self.cs[len(self.cs) // 2] if self.cs else 8.0
         self._members: dict[float, list[CodeSuggester]] = {}
-        oof = self._out_of_fold(x, y)
+        oof = self._out_of_fold(x, y, parts)
         if self.method == "logistic" and oof is not None and len(self.cs) > 1:
             losses = {c: _log_loss(p, y) for c, p in oof.items()}
             self.c_ = min(losses, key=lambda c: (losses[c], c))
-        self._fit_model(x, y, self.c_)
+        self._fit_model(x, y, self.c_, self._extra)
         # With a calibrated threshold, suggestions come from the very models whose
         # out-of-fold confidences chose it (their average); a model fitted on all units
         # is more confident than they were, so the threshold would not carry over.
@@ -169,13 +185,63 @@ class CodeSuggester(Component):
         self.calibration_: Calibration = self._calibrate(probs, y)
         return self
 
+    def _group_examples(
+        self, names: Mapping[str, str], descriptions: Mapping[str, str]
+    ) -> tuple[Matrix, NDArray[np.int_]] | None:
+        """The groups' own words as examples: "name: description", embedded."""
+        if not self.group_texts or self.method != "logistic":
+            return None
+        texts, labels = [], []
+        for i, gid in enumerate(self.classes_):
+            words = [t.strip() for t in (names.get(gid, ""), descriptions.get(gid, ""))]
+            text = ": ".join(t for t in words if t)
+            if text:
+                texts.append(text)
+                labels.append(i)
+        if not texts:
+            return None
+        x = self._embedder().embed(texts, kind=self._kind())
+        return x, np.array(labels, dtype=np.int_)
+
+    def _embed(self, texts: Sequence[str]) -> tuple[Matrix, Parts]:
+        """Each text's vector, and (logistic method) its sentences' vectors.
+
+        The second item holds, for each text of several sentences, the matrix of its
+        sentences' vectors (None for a text of one sentence).
+        """
+        kind = self._kind()
+        embedder = self._embedder()
+        whole = embedder.embed(list(texts), kind=kind)
+        parts: Parts = [None] * len(texts)
+        if self.method != "logistic":
+            return whole, parts
+        spans = [[t[a:b] for a, b in sentences(t)] for t in texts]
+        flat = [p for ss in spans if len(ss) > 1 for p in ss]
+        if not flat:
+            return whole, parts
+        vecs = embedder.embed(flat, kind=kind)
+        start = 0
+        for i, ss in enumerate(spans):
+            if len(ss) > 1:
+                parts[i] = vecs[start : start + len(ss)]
+                start += len(ss)
+        return whole, parts
+
     def _kind(self) -> Kind:
         # E5 was trained with "query: " for texts to classify; nearest neighbours keep
         # the symmetric "passage: " of the first version.
         return "query" if self.method == "logistic" else "passage"
 
-    def _fit_model(self, x: Matrix, y: NDArray[np.int_], c: float) -> None:
+    def _fit_model(
+        self,
+        x: Matrix,
+        y: NDArray[np.int_],
+        c: float,
+        extra: tuple[Matrix, NDArray[np.int_]] | None = None,
+    ) -> None:
         self._x, self._y = x, y
+        if extra is not None:
+            x, y = np.vstack([x, extra[0]]).astype(np.float32), np.concatenate([y, extra[1]])
         self._mean = x.mean(axis=0) if x.shape[0] > 1 else np.zeros(x.shape[1], np.float32)
         self._model: Any = None
         if self.method == "logistic" and len(self.classes_) > 1:
@@ -190,15 +256,20 @@ class CodeSuggester(Component):
         out: Matrix = (z / norms).astype(np.float32)
         return out
 
-    def _scores(self, x: Matrix) -> NDArray[np.float64]:
-        """Probabilities, one column per class (all classes, in ``classes_`` order)."""
+    def _scores(self, x: Matrix, parts: Parts | None = None) -> NDArray[np.float64]:
+        """Probabilities, one column per class (all classes, in ``classes_`` order).
+
+        With ``parts``, a unit of several sentences gets the mean of its whole-unit
+        probabilities and the mean of its sentences' probabilities.
+        """
         n, m = x.shape[0], len(self.classes_)
         if m == 1:
             return np.ones((n, 1))
         if self.method == "logistic":
-            proba = np.asarray(self._model.predict_proba(self._centre(x)), dtype=np.float64)
-            out = np.zeros((n, m))
-            out[:, np.asarray(self._model.classes_, dtype=np.int_)] = proba
+            out = self._linear(x)
+            for i, part in enumerate(parts or []):
+                if part is not None:
+                    out[i] = (out[i] + self._linear(part).mean(axis=0)) / 2
             return out
         sims = x @ self._x.T
         scores = np.full((n, m), -1.0)
@@ -213,8 +284,14 @@ class CodeSuggester(Component):
         result: NDArray[np.float64] = probs / probs.sum(axis=1, keepdims=True)
         return result
 
+    def _linear(self, x: Matrix) -> NDArray[np.float64]:
+        proba = np.asarray(self._model.predict_proba(self._centre(x)), dtype=np.float64)
+        out = np.zeros((x.shape[0], len(self.classes_)))
+        out[:, np.asarray(self._model.classes_, dtype=np.int_)] = proba
+        return out
+
     def _out_of_fold(
-        self, x: Matrix, y: NDArray[np.int_]
+        self, x: Matrix, y: NDArray[np.int_], parts: Parts
     ) -> dict[float, NDArray[np.float64]] | None:
         """Out-of-fold probabilities for each candidate ``c`` (None: too few units)."""
         folds = min(self.folds, len(y) // 2)
@@ -241,8 +318,8 @@ class CodeSuggester(Component):
                 part = CodeSuggester(method=self.method, k=self.k, temperature=self.temperature)
                 part.classes_ = self.classes_
                 part.counts_ = {g: int((y[train] == i).sum()) for i, g in enumerate(self.classes_)}
-                part._fit_model(x[train], y[train], c)
-                out[c][test] = part._scores(x[test])
+                part._fit_model(x[train], y[train], c, self._extra)
+                out[c][test] = part._scores(x[test], [parts[i] for i in np.flatnonzero(test)])
                 self._members.setdefault(c, []).append(part)
         self.counts_ = full_counts
         return out
@@ -278,8 +355,8 @@ class CodeSuggester(Component):
         conf, right = conf[order], right[order]
         n = np.arange(1, len(conf) + 1)
         precision = np.cumsum(right) / n
-        # One standard error under the measured precision: 20 lucky units are not proof.
-        lower = precision - np.sqrt(precision * (1 - precision) / n) - 0.5 / n
+        # A one-sided 90 % Wilson lower bound: 20 lucky units are not proof.
+        lower = _wilson_lower(precision, n, WILSON_Z)
         # Only a cut between two different confidences can be applied to new units.
         cut = np.append(conf[1:] < conf[:-1], True)
         ok = np.flatnonzero((lower >= self.target_precision) & cut)
@@ -310,13 +387,14 @@ class CodeSuggester(Component):
     def predict(self, units: Sequence[MeaningUnit]) -> list[CodeSuggestion]:
         """Ranked groups, a confidence, a suggestion or an abstention for each unit."""
         embedder = self._embedder()
-        x = embedder.embed([u.text for u in units], kind=self._kind())
         if not len(units):
             probs = np.zeros((0, len(self.classes_)))
-        elif self.ensemble_:
-            probs = np.mean([m._scores(x) for m in self.ensemble_], axis=0)
         else:
-            probs = self._scores(x)
+            x, parts = self._embed([u.text for u in units])
+            if self.ensemble_:
+                probs = np.mean([m._scores(x, parts) for m in self.ensemble_], axis=0)
+            else:
+                probs = self._scores(x, parts)
         cal = self.calibration_
         conf = probs.max(axis=1) if len(units) else np.zeros(0)
         chosen = conf >= cal.threshold
@@ -423,6 +501,14 @@ def _logistic(x: Matrix, y: NDArray[np.int_], c: float, random_state: int) -> An
     return model
 
 
+def _wilson_lower(p: NDArray[np.float64], n: NDArray[np.int_], z: float) -> NDArray[np.float64]:
+    """The Wilson score interval's lower end for a proportion ``p`` of ``n`` trials."""
+    centre = p + z * z / (2 * n)
+    spread = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    out: NDArray[np.float64] = (centre - spread) / (1 + z * z / n)
+    return out
+
+
 def _log_loss(probs: NDArray[np.float64], y: NDArray[np.int_]) -> float:
     p = np.clip(probs[np.arange(len(y)), y], 1e-6, 1.0)
     return float(-np.log(p).mean())
@@ -448,13 +534,15 @@ def suggest_codes(
     target_precision: float = 0.8,
     method: Method = "logistic",
     group_names: Mapping[str, str] | None = None,
+    group_descriptions: Mapping[str, str] | None = None,
     embedder: Embedder | None = None,
 ) -> list[CodeSuggestion]:
     """Ranked code groups with a confidence, a reason and advice for each unit.
 
     See `CodeSuggester`. ``threshold=None`` calibrates the abstention threshold on the
     coded examples for ``target_precision``; a number fixes it (the first version's
-    behaviour, whose default was 0.5).
+    behaviour, whose default was 0.5). ``group_names`` and ``group_descriptions`` word
+    the advice and serve as one extra example per group.
     """
     return (
         CodeSuggester(
@@ -464,6 +552,6 @@ def suggest_codes(
             target_precision=target_precision,
             embedder=embedder,
         )
-        .fit(coded_examples, group_names=group_names)
+        .fit(coded_examples, group_names=group_names, group_descriptions=group_descriptions)
         .predict(units)
     )
