@@ -268,6 +268,72 @@ def bench_deid(languages: list[str], seed: int, name: str = "templates") -> dict
     return results
 
 
+def _resolve_pairwise(candidates: object) -> list[object]:
+    """The overlap resolution kollega.speech.deid used before 2026-11-28: each finding checked
+    against every finding taken so far (quadratic). The baseline for ``bench_deid_speed``."""
+    from kollega.speech.deid import KIND_PRIORITY
+
+    ranked = sorted(
+        candidates,  # type: ignore[call-overload]
+        key=lambda f: (-f.confidence, -(f.end - f.start), -KIND_PRIORITY[f.kind], f.start),
+    )
+    taken: list[object] = []
+    for finding in ranked:
+        if all(finding.end <= t.start or finding.start >= t.end for t in taken):  # type: ignore[attr-defined]
+            taken.append(finding)
+    return sorted(taken, key=lambda f: f.start)  # type: ignore[attr-defined]
+
+
+def _occurrences_per_form(text: str, forms: object) -> object:
+    """Name propagation before 2026-11-28: one search of the whole text per name form."""
+    for form in forms:  # type: ignore[attr-defined]
+        for match in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", text):
+            yield form, match.start()
+
+
+def long_text(language: str, characters: int, seed: int) -> str:
+    """Filled templates, new values each round, until the text is ``characters`` long."""
+    parts: list[str] = []
+    size = 0
+    round_ = 0
+    while size < characters:
+        text, _gold = deid_set(language, seed=seed * 1000 + round_)
+        parts.append(text)
+        size += len(text) + 2
+        round_ += 1
+    return "\n\n".join(parts)[:characters]
+
+
+def bench_deid_speed(seed: int, sizes_kb: tuple[int, ...] = (100, 200, 1000)) -> dict[str, object]:
+    """Seconds for ``find_identifiers`` on long Norwegian texts against the old quadratic path
+    (pairwise overlap checks, one search per name form), run only up to 200 KB: beyond, the old
+    path takes minutes."""
+    from unittest import mock
+
+    from kollega.speech import deid, find_identifiers
+
+    results: dict[str, object] = {}
+    for kb in sizes_kb:
+        text = long_text("nb", kb * 1000, seed)
+        started = time.perf_counter()
+        found = find_identifiers(text, language="nb")
+        linear = time.perf_counter() - started
+        row: dict[str, object] = {"findings": len(found), "linear_s": round(linear, 2)}
+        if kb <= 200:
+            with (
+                mock.patch.object(deid, "_resolve", _resolve_pairwise),
+                mock.patch.object(deid, "_occurrences", _occurrences_per_form),
+            ):
+                started = time.perf_counter()
+                old = find_identifiers(text, language="nb")
+                row["old_s"] = round(time.perf_counter() - started, 2)
+            row["same_findings"] = old == found
+            row["speedup"] = round(row["old_s"] / linear, 1)  # type: ignore[operator]
+        results[f"{kb} KB"] = row
+        print(kb, json.dumps(row), file=sys.stderr, flush=True)
+    return results
+
+
 # ---------------------------------------------------------------- transcription
 
 
@@ -398,7 +464,9 @@ def bench_transcription(languages: list[str], threads: int, keep: Path | None) -
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--part", choices=("all", "deid", "transcribe"), default="all")
+    parser.add_argument(
+        "--part", choices=("all", "deid", "deid-speed", "transcribe"), default="all"
+    )
     parser.add_argument("--languages", default="nb,en")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=2)
@@ -410,6 +478,8 @@ def main() -> int:
         report["deid"] = bench_deid(languages, args.seed)
         report["deid_heldout"] = bench_deid(languages, args.seed, "heldout")
         report["deid_fresh"] = bench_deid(languages, args.seed, "fresh")
+    if args.part in ("all", "deid-speed"):
+        report["deid_speed"] = bench_deid_speed(args.seed)
     if args.part in ("all", "transcribe"):
         if not (shutil.which("espeak-ng") and shutil.which("sox")):
             print("espeak-ng and sox are needed (apt-get install espeak-ng sox)", file=sys.stderr)
