@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kollega.core.audit import record
-from kollega.research.actions import propose_identifiers, recording_bytes
+from kollega.research.actions import propose_identifiers
 from kollega.research.models import (
     JobStatus,
     Recording,
@@ -27,6 +27,7 @@ from kollega.research.models import (
     TranscriptionJob,
     TranscriptSource,
 )
+from kollega.research.recordings import write_clear
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +93,9 @@ def run_transcription(job_id: int) -> str:
     folder = tempfile.mkdtemp(prefix="kollega-audio-")  # mode 0700
     path = Path(folder) / "recording"  # PyAV finds the format from the bytes
     try:
-        path.write_bytes(recording_bytes(recording))
-        os.chmod(path, 0o600)
+        path.touch(mode=0o600)
+        with recording.file.open("rb") as handle:
+            write_clear(handle, path)
         started = time.monotonic()
         result = transcribe(
             path,
