@@ -331,6 +331,39 @@ class Transcript(models.Model):
 TURN_SEPARATOR = "\n\n"
 
 
+class ProposalJob(models.Model):
+    """One background run of the identifier rules over a transcript; the worker writes its
+    progress here. Its proposals are stored only if the words did not change meanwhile."""
+
+    transcript = models.ForeignKey(
+        Transcript, on_delete=models.CASCADE, related_name="proposal_jobs"
+    )
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    fraction = models.FloatField(default=0.0)
+    # The transcript's version the rules ran on.
+    version = models.PositiveIntegerField()
+    # Why it failed, in words for the researcher; never transcript text.
+    error = models.CharField(max_length=500, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"identifier proposals {self.pk} for transcript {self.transcript_id}: {self.status}"
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_JOB_STATUSES
+
+    @property
+    def percent(self) -> int:
+        return round(self.fraction * 100)
+
+
 class FindingDecision(models.TextChoices):
     PROPOSED = "proposed", _("To decide")
     ACCEPTED = "accepted", _("Replace")

@@ -273,20 +273,35 @@ def find_identifiers(
     language: str = "nb",
     kinds: Iterable[FindingKind] | None = None,
     use_spacy: bool = True,
+    on_progress: Callable[[float], None] | None = None,
 ) -> list[Finding]:
     """Propose identifiers in ``text``, sorted by position and not overlapping.
 
     ``language`` (``nb``, ``nn``, ``en``) picks the phone region order and, for ``en``, adds
     spaCy's English entities (``use_spacy=False`` to skip them). ``kinds`` restricts the kinds
-    returned. Every proposal is a suggestion for a person to approve.
+    returned. Every proposal is a suggestion for a person to approve. ``on_progress`` is called
+    with the share done (0 to 1) after each step. Time grows linearly with the text.
     """
+    spacy = use_spacy and language == "en"
+    steps = len(_DETECTORS) + spacy + 1
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if on_progress is not None:
+            on_progress(done / steps)
+
     candidates: list[Finding] = []
     for detector in _DETECTORS:
         candidates.extend(detector(text, language))
-    if use_spacy and language == "en":
+        step()
+    if spacy:
         candidates.extend(_spacy_findings(text))
+        step()
     chosen = _resolve(candidates)
     chosen = propagate(text, chosen)
+    step()
     if kinds is not None:
         wanted = set(kinds)
         chosen = [f for f in chosen if f.kind in wanted]
