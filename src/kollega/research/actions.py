@@ -28,9 +28,15 @@ from kollega.core.errors import ActionRefused
 from kollega.research.models import (
     ACTIVE_JOB_STATUSES,
     TURN_SEPARATOR,
+    ConsentVersion,
+    Exclusion,
+    ExclusionReason,
     Finding,
     FindingDecision,
+    GuideTopic,
     Interview,
+    Invitation,
+    InvitationStatus,
     JobStatus,
     Participant,
     Recording,
@@ -39,6 +45,8 @@ from kollega.research.models import (
     TranscriptionJob,
     TranscriptSource,
     TurnMethod,
+    Wave,
+    WindowNotice,
 )
 
 # A job whose worker has said nothing for this long is presumed dead and may be cancelled.
@@ -76,10 +84,22 @@ PLACEHOLDERS["nn"] = PLACEHOLDERS["nb"] | {"person": "namn", "place": "stad"}
 
 
 @transaction.atomic
-def do_create_study(actor: Any, *, title: str, aims: str, language: str) -> Study:
+def do_create_study(
+    actor: Any,
+    *,
+    title: str,
+    aims: str,
+    language: str,
+    waves: Iterable[tuple[str, int, int]] = (),
+) -> Study:
+    """Create a study with `actor` on it and, optionally, its waves as (name, opens, closes)."""
     study = Study.objects.create(title=title, aims=aims, language=language)
     study.researchers.add(actor)
-    record(actor, "research.study.create", study)
+    for number, (name, opens_day, closes_day) in enumerate(waves, start=1):
+        Wave.objects.create(
+            study=study, number=number, name=name, opens_day=opens_day, closes_day=closes_day
+        )
+    record(actor, "research.study.create", study, waves=study.waves.count())
     return study
 
 
@@ -130,6 +150,9 @@ def do_withdraw_participant(actor: Any, participant: Participant) -> dict[str, i
         job.cancel_requested = True
         job.save(update_fields=["cancel_requested"])
     study_pk, participant_pk = participant.study_id, participant.pk
+    if participant.link is not None:
+        # The invitation holds the link to the pool: it goes too.
+        Invitation.objects.filter(study_id=study_pk, link=participant.link).delete()
     participant.delete()
     record(
         actor,
@@ -148,22 +171,45 @@ def do_withdraw_participant(actor: Any, participant: Participant) -> dict[str, i
 
 @transaction.atomic
 def do_create_interview(
-    actor: Any, participant: Participant, *, kind: str, scheduled_on: date | None, language: str
+    actor: Any,
+    participant: Participant,
+    *,
+    kind: str,
+    scheduled_on: date | None,
+    language: str,
+    wave: Wave | None = None,
 ) -> Interview:
     interview = Interview.objects.create(
-        participant=participant, kind=kind, scheduled_on=scheduled_on, language=language
+        participant=participant,
+        kind=kind,
+        scheduled_on=scheduled_on,
+        language=language,
+        wave=wave,
     )
-    record(actor, "research.interview.create", interview, participant=participant.pk)
+    record(
+        actor,
+        "research.interview.create",
+        interview,
+        participant=participant.pk,
+        wave=wave.number if wave else None,
+    )
     return interview
 
 
 @transaction.atomic
 def do_update_interview(
-    actor: Any, interview: Interview, *, kind: str, scheduled_on: date | None, language: str
+    actor: Any,
+    interview: Interview,
+    *,
+    kind: str,
+    scheduled_on: date | None,
+    language: str,
+    wave: Wave | None = None,
 ) -> Interview:
     interview.kind, interview.scheduled_on, interview.language = kind, scheduled_on, language
+    interview.wave = wave
     interview.save()
-    record(actor, "research.interview.update", interview)
+    record(actor, "research.interview.update", interview, wave=wave.number if wave else None)
     return interview
 
 
@@ -586,3 +632,286 @@ def do_apply_deidentification(actor: Any, transcript: Transcript) -> dict[str, i
     record(actor, "research.deid.apply", current, interview=current.interview_id, replaced=counts)
     transcript.refresh_from_db()
     return counts
+
+
+# --- Protocol and recruitment --------------------------------------------------------------
+
+SEEKER = "seeker"
+SYSTEM = "system"
+# Researchers hear of a window this many days before it closes.
+WINDOW_NOTICE_DAYS = 2
+
+
+@transaction.atomic
+def do_update_protocol(
+    actor: Any,
+    study: Study,
+    *,
+    research_questions: str,
+    ethics_reference: str,
+    target_sample: int | None,
+    dimensions: list[str],
+) -> Study:
+    study.research_questions = research_questions
+    study.ethics_reference = ethics_reference
+    study.target_sample = target_sample
+    study.dimensions = list(dimensions)
+    study.save()
+    record(actor, "research.protocol.update", study, dimensions=study.dimensions)
+    return study
+
+
+@transaction.atomic
+def do_add_consent_version(actor: Any, study: Study, *, version: str, text: str) -> ConsentVersion:
+    """A new version of the consent text; invitations from now on show it."""
+    if study.consent_versions.filter(version__iexact=version).exists():
+        raise ActionRefused(_("This study already has a consent text version %s.") % version)
+    consent = ConsentVersion.objects.create(study=study, version=version, text=text)
+    record(actor, "research.consent.add", consent, study=study.pk, version=version)
+    return consent
+
+
+@transaction.atomic
+def do_add_guide_topic(actor: Any, study: Study, *, topic: str, prompts: str) -> GuideTopic:
+    last = study.guide_topics.order_by("-position").values_list("position", flat=True).first()
+    item = GuideTopic.objects.create(
+        study=study, position=(last or 0) + 1, topic=topic, prompts=prompts
+    )
+    record(actor, "research.guide.add", item, study=study.pk)
+    return item
+
+
+@transaction.atomic
+def do_move_guide_topic(actor: Any, item: GuideTopic, *, up: bool) -> None:
+    """Swap the topic with the one before (``up``) or after it in the guide."""
+    topics = list(item.study.guide_topics.select_for_update().order_by("position", "pk"))
+    index = next(i for i, t in enumerate(topics) if t.pk == item.pk)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(topics):
+        raise ActionRefused(_("This topic cannot move further."))
+    topics[index], topics[other] = topics[other], topics[index]
+    for position, topic in enumerate(topics, start=1):
+        if topic.position != position:
+            topic.position = position
+            topic.save(update_fields=["position"])
+    record(actor, "research.guide.move", item, study=item.study_id, up=up)
+
+
+@transaction.atomic
+def do_remove_guide_topic(actor: Any, item: GuideTopic) -> None:
+    study_pk, item_pk = item.study_id, item.pk
+    item.delete()
+    record(
+        actor,
+        "research.guide.remove",
+        object_type="research.guidetopic",
+        object_id=item_pk,
+        study=study_pk,
+    )
+
+
+@transaction.atomic
+def do_add_wave(actor: Any, study: Study, *, name: str, opens_day: int, closes_day: int) -> Wave:
+    if closes_day < opens_day:
+        raise ActionRefused(_("A window must close on or after the day it opens."))
+    last = study.waves.order_by("-number").values_list("number", flat=True).first()
+    wave = Wave.objects.create(
+        study=study, number=(last or 0) + 1, name=name, opens_day=opens_day, closes_day=closes_day
+    )
+    record(actor, "research.wave.add", wave, study=study.pk, opens=opens_day, closes=closes_day)
+    return wave
+
+
+def eligible_pool(study: Study, today: date | None = None) -> list[Any]:
+    """Pool members this study may invite: not yet invited to it, and (when the study has
+    waves) with the first wave's window not yet closed."""
+    from kollega.service.research import research_pool
+
+    today = today or timezone.localdate()
+    taken: set[Any] = set(study.invitations.values_list("link", flat=True))
+    taken |= set(study.participants.exclude(link=None).values_list("link", flat=True))
+    first = study.waves.order_by("number").first()
+    return [
+        member
+        for member in research_pool()
+        if member.link not in taken
+        and (first is None or first.closes(member.contact_date) >= today)
+    ]
+
+
+@transaction.atomic
+def do_invite(actor: Any, study: Study, links: Iterable[str]) -> list[Invitation]:
+    """Invite pool members through the service: their status page shows the invitation, and
+    those who gave an e-mail address get a content-free e-mail. The researcher never sees
+    where it goes."""
+    from kollega.service.research import notify_invited
+
+    if study.current_consent is None:
+        raise ActionRefused(_("Add the consent text first: the invitation shows it."))
+    chosen = list(dict.fromkeys(str(link) for link in links))
+    if not chosen:
+        raise ActionRefused(_("Choose at least one person to invite."))
+    eligible = {str(member.link): member for member in eligible_pool(study)}
+    if any(link not in eligible for link in chosen):
+        raise ActionRefused(
+            _("Someone chosen has left the pool or is already invited. Propose the sample again.")
+        )
+    invitations = [
+        Invitation.objects.create(study=study, link=eligible[link].link) for link in chosen
+    ]
+    emailed = sum(notify_invited(invitation.link) for invitation in invitations)
+    record(actor, "research.invitation.send", study, count=len(invitations), emailed=emailed)
+    return invitations
+
+
+def invitations_for(link: Any) -> Any:
+    """What a seeker's status page shows: their invitations not declined, with the study."""
+    if link is None:
+        return Invitation.objects.none()
+    return (
+        Invitation.objects.filter(link=link)
+        .exclude(status=InvitationStatus.DECLINED)
+        .select_related("study")
+        .order_by("created", "pk")
+    )
+
+
+@transaction.atomic
+def do_answer_invitation(
+    invitation: Invitation, *, accept: bool, member: Any
+) -> Participant | None:
+    """The seeker answers on their status page. Accepting records the consent text's version and
+    makes them a participant: pseudonym, contact date and profile codes, linked by the opaque id
+    only, so that the participant outlives the service's case."""
+    current = Invitation.objects.select_for_update().select_related("study").get(pk=invitation.pk)
+    if current.status != InvitationStatus.PENDING or member is None or member.link != current.link:
+        raise ActionRefused(_("This invitation has already been answered."))
+    participant = None
+    now = timezone.now()
+    if accept:
+        consent = current.study.current_consent
+        if consent is None:
+            raise ActionRefused(_("This invitation cannot be accepted just now."))
+        participant = Participant.objects.create(
+            study=current.study,
+            pseudonym=next_pseudonym(current.study),
+            link=current.link,
+            contact_date=member.contact_date,
+            consent_version=consent.version,
+            consented_at=now,
+            profile=dict(member.profile),
+        )
+        current.status = InvitationStatus.ACCEPTED
+        current.consent_version = consent.version
+        current.participant = participant
+    else:
+        current.status = InvitationStatus.DECLINED
+    current.answered = now
+    current.save()
+    record(
+        SEEKER,
+        "research.invitation.accept" if accept else "research.invitation.decline",
+        current,
+        study=current.study_id,
+        consent_version=current.consent_version,
+    )
+    invitation.refresh_from_db()
+    return participant
+
+
+@transaction.atomic
+def do_withdraw_from_research(link: Any) -> dict[str, int]:
+    """Withdraw a seeker from every study: each participant record goes through
+    `do_withdraw_participant` (and whatever else it deletes), then every invitation."""
+    totals: Counter[str] = Counter()
+    for participant in Participant.objects.filter(link=link):
+        totals.update(do_withdraw_participant(SEEKER, participant))
+        totals["participants"] += 1
+    totals["invitations"] += Invitation.objects.filter(link=link).delete()[0]
+    return dict(totals)
+
+
+@transaction.atomic
+def do_exclude_from_wave(
+    actor: Any, participant: Participant, wave: Wave, *, reason: str, window_closed: date
+) -> Exclusion:
+    exclusion = Exclusion.objects.create(
+        participant=participant, wave=wave, reason=reason, window_closed=window_closed
+    )
+    record(
+        actor,
+        "research.participant.exclude",
+        participant,
+        study=participant.study_id,
+        wave=wave.number,
+        reason=reason,
+    )
+    return exclusion
+
+
+def _dated_waves(participant: Participant) -> set[int]:
+    return set(
+        participant.interviews.filter(scheduled_on__isnull=False, wave__isnull=False).values_list(
+            "wave_id", flat=True
+        )
+    )
+
+
+def run_exclusions(today: date | None = None) -> int:
+    """Exclude, from each wave, every participant whose window has closed with no interview
+    in it; returns how many exclusions were made. Safe to run again: nobody is excluded twice."""
+    today = today or timezone.localdate()
+    count = 0
+    participants = Participant.objects.filter(contact_date__isnull=False).select_related("study")
+    for participant in participants:
+        assert participant.contact_date is not None  # noqa: S101 - filtered above
+        done = _dated_waves(participant)
+        excluded = set(participant.exclusions.values_list("wave_id", flat=True))
+        for wave in participant.study.waves.all():
+            closes = wave.closes(participant.contact_date)
+            if closes >= today or wave.pk in done or wave.pk in excluded:
+                continue
+            do_exclude_from_wave(
+                SYSTEM,
+                participant,
+                wave,
+                reason=ExclusionReason.WINDOW_PASSED,
+                window_closed=closes,
+            )
+            count += 1
+    return count
+
+
+def run_window_notices(today: date | None = None) -> int:
+    """Tell each study's researchers, by a content-free e-mail, of windows closing within
+    WINDOW_NOTICE_DAYS with no interview booked. Each window is told once; returns how many."""
+    from kollega.research.tasks import tell_windows_closing
+
+    today = today or timezone.localdate()
+    horizon = today + timedelta(days=WINDOW_NOTICE_DAYS)
+    by_study: dict[int, list[date]] = {}
+    participants = Participant.objects.filter(contact_date__isnull=False).select_related("study")
+    for participant in participants:
+        assert participant.contact_date is not None  # noqa: S101 - filtered above
+        skip = _dated_waves(participant) | set(
+            participant.exclusions.values_list("wave_id", flat=True)
+        )
+        skip |= set(participant.window_notices.values_list("wave_id", flat=True))
+        for wave in participant.study.waves.all():
+            closes = wave.closes(participant.contact_date)
+            if wave.pk in skip or not today <= closes <= horizon:
+                continue
+            with transaction.atomic():
+                WindowNotice.objects.create(participant=participant, wave=wave)
+                record(
+                    SYSTEM,
+                    "research.window.notice",
+                    participant,
+                    study=participant.study_id,
+                    wave=wave.number,
+                )
+            by_study.setdefault(participant.study_id, []).append(closes)
+    for study_pk, dates in by_study.items():
+        first = min(dates).isoformat()
+        transaction.on_commit(partial(tell_windows_closing.enqueue, study_pk, len(dates), first))
+    return sum(len(dates) for dates in by_study.values())

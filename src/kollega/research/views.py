@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
@@ -35,6 +36,7 @@ from kollega.research.models import (
     TranscriptionJob,
     clock,
 )
+from kollega.research.recruitment import windows
 
 GET_POST = ["GET", "HEAD", "POST"]
 researcher_only = role_required(RESEARCHER)
@@ -93,9 +95,13 @@ def studies(request: HttpRequest) -> HttpResponse:
 @require_http_methods(GET_POST)
 @researcher_only
 def study_new(request: HttpRequest) -> HttpResponse:
-    form = forms.StudyForm(_posted(request), initial={"language": "nb"})
+    form = forms.StudyNewForm(_posted(request), initial={"language": "nb"})
     if request.method == "POST" and form.is_valid():
-        study = actions.do_create_study(request.user, **form.cleaned_data)
+        data = dict(form.cleaned_data)
+        waves = forms.STANDARD_WAVES if data.pop("standard_waves") else []
+        study = actions.do_create_study(
+            request.user, **data, waves=[(str(name), a, b) for name, a, b in waves]
+        )
         messages.success(request, _("The study is created."))
         return redirect("research:study", study.pk)
     return _form_page(
@@ -182,9 +188,15 @@ def participant_new(request: HttpRequest, pk: int) -> HttpResponse:
 @researcher_only
 def participant(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_participant_for_user(request.user, pk)
-    interviews = found.interviews.select_related("recording", "transcript")
+    interviews = found.interviews.select_related("recording", "transcript", "wave")
     return render(
-        request, "research/participant.html", {"participant": found, "interviews": interviews}
+        request,
+        "research/participant.html",
+        {
+            "participant": found,
+            "interviews": interviews,
+            "windows": windows(found, timezone.localdate()),
+        },
     )
 
 
@@ -231,7 +243,14 @@ def participant_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @researcher_only
 def interview_new(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_participant_for_user(request.user, pk)
-    form = forms.InterviewForm(_posted(request), initial={"language": found.study.language})
+    first_open = next(
+        (w.wave for w in windows(found, timezone.localdate()) if w.state == "open"), None
+    )
+    form = forms.InterviewForm(
+        _posted(request),
+        initial={"language": found.study.language, "wave": first_open},
+        participant=found,
+    )
     if request.method == "POST" and form.is_valid():
         interview = actions.do_create_interview(request.user, found, **form.cleaned_data)
         messages.success(request, _("The interview is added."))
@@ -253,8 +272,9 @@ def interview_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "kind": interview.kind,
         "scheduled_on": interview.scheduled_on,
         "language": interview.language,
+        "wave": interview.wave,
     }
-    form = forms.InterviewForm(_posted(request), initial=initial)
+    form = forms.InterviewForm(_posted(request), initial=initial, participant=interview.participant)
     if request.method == "POST" and form.is_valid():
         actions.do_update_interview(request.user, interview, **form.cleaned_data)
         messages.success(request, _("The interview is saved."))

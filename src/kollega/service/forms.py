@@ -462,3 +462,9 @@ class NewCounsellorForm(CounsellorProfileForm):
         self.fields["user"].queryset = get_user_model().objects.filter(  # type: ignore[attr-defined]
             groups__name=COUNSELLOR, counsellor_profile__isnull=True
         )
+
+
+class InvitationAnswerForm(forms.Form):
+    """Yes or no to a research invitation, from the buttons on the status page."""
+
+    answer = forms.ChoiceField(choices=[("accept", _("Yes")), ("decline", _("No"))])
