@@ -50,7 +50,7 @@ def speech_model() -> Any:
 
 def run_transcription(job_id: int) -> str:
     from kollega.speech import Cancelled, SpeechError, transcribe
-    from kollega.speech.transcribe import whisper_options
+    from kollega.speech.transcribe import loop_options, whisper_options
 
     with transaction.atomic():
         job = TranscriptionJob.objects.select_for_update().filter(pk=job_id).first()
@@ -132,6 +132,7 @@ def run_transcription(job_id: int) -> str:
             settings_used={
                 "engine": "faster-whisper",
                 **whisper_options(result.language),
+                "loops_decoded_again_with": loop_options(result.language),
                 "seconds": round(elapsed, 1),
                 "audio_seconds": round(result.duration, 1),
             },
