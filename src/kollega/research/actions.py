@@ -16,15 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kollega.core import crypto
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
+from kollega.research import recordings
 from kollega.research.models import (
     ACTIVE_JOB_STATUSES,
     TURN_SEPARATOR,
@@ -39,6 +39,7 @@ from kollega.research.models import (
     InvitationStatus,
     JobStatus,
     Participant,
+    ProposalJob,
     Recording,
     Study,
     Transcript,
@@ -281,7 +282,9 @@ def do_store_recording(actor: Any, interview: Interview, upload: UploadedFile[An
     """Check, encrypt and store a recording, replacing the interview's earlier one."""
     _refuse_while_transcribing(interview)
     duration, channels = check_recording(upload)
-    ciphertext = crypto.encrypt_bytes(upload.read())
+    upload.seek(0)
+    # Encrypted in chunks, a chunk at a time, into a temporary file: never whole in memory.
+    ciphertext = File(recordings.encrypted_file(upload))
     with transaction.atomic():
         Recording.objects.filter(interview=interview).delete()
         recording = Recording(
@@ -291,7 +294,8 @@ def do_store_recording(actor: Any, interview: Interview, upload: UploadedFile[An
             channels=channels,
         )
         # The stored name says nothing about the participant or the original file name.
-        recording.file.save("recording.enc", ContentFile(ciphertext), save=False)
+        with ciphertext:
+            recording.file.save("recording.enc", ciphertext, save=False)
         try:
             recording.save()
         except Exception:
@@ -330,7 +334,7 @@ MAX_TRANSCRIPT_FILE_MB = 20
 
 def do_import_transcript(actor: Any, interview: Interview, upload: UploadedFile[Any]) -> Transcript:
     """Replace the interview's transcript with one read from a .txt, .docx, .vtt or .srt file,
-    and propose its identifiers."""
+    and start proposing its identifiers in the background."""
     from kollega.workbench.adapters import TranscriptFileError, turns_from_file
 
     _refuse_while_transcribing(interview)
@@ -355,7 +359,6 @@ def do_import_transcript(actor: Any, interview: Interview, upload: UploadedFile[
         )
         transcript.set_turns(turns)
         transcript.save()
-        propose_identifiers(transcript)
         record(
             actor,
             "research.transcript.import",
@@ -364,16 +367,21 @@ def do_import_transcript(actor: Any, interview: Interview, upload: UploadedFile[
             format=suffix.lstrip("."),
             turns=len(turns),
         )
+        # A long file takes the rules a while: they run in the background.
+        do_propose_identifiers(actor, transcript)
     return transcript
 
 
 def recording_bytes(recording: Recording) -> bytes:
+    """The whole clear recording, in memory (tests and small files only; see
+    ``recordings.write_clear`` for the worker's way)."""
     with recording.file.open("rb") as handle:
-        return crypto.decrypt_bytes(handle.read())
+        return b"".join(recordings.open_clear(handle).read())
 
 
 def rotate_recording_files() -> int:
-    """Re-encrypt every recording under the first data key (``kollega rotate_data_keys``).
+    """Re-encrypt every recording under the first data key (``kollega rotate_data_keys``),
+    in chunks (recordings stored whole before chunking are rewritten in chunks too).
 
     Each file is written anew and the row pointed at it before the old file is deleted, so an
     interrupted rotation leaves every recording readable with the keys still listed.
@@ -384,11 +392,12 @@ def rotate_recording_files() -> int:
             recording = Recording.objects.select_for_update().filter(pk=pk).first()
             if recording is None:
                 continue
-            with recording.file.open("rb") as handle:
-                token = crypto.rotate_token(handle.read())
-            old = str(recording.file.name)
-            storage = recording.file.storage
-            recording.file.save("recording.enc", ContentFile(token), save=False)
+            with recording.file.open("rb") as handle, tempfile.TemporaryFile() as token:
+                recordings.encrypt_to(recordings.open_clear(handle).as_file(), token)
+                token.seek(0)
+                old = str(recording.file.name)
+                storage = recording.file.storage
+                recording.file.save("recording.enc", File(token), save=False)
             recording.save(update_fields=["file"])
             transaction.on_commit(partial(storage.delete, old))
         count += 1
@@ -505,12 +514,18 @@ def do_save_transcript(
 
 
 def propose_identifiers(transcript: Transcript) -> list[Finding]:
-    """Run the de-identification rules over the transcript and store their proposals."""
+    """Run the de-identification rules over the transcript and store their proposals
+    (in the caller's process: the transcription worker; pages start a ``ProposalJob``)."""
     from kollega.speech import find_identifiers
 
+    found = find_identifiers(transcript.text, language=transcript.language)
+    return store_proposals(transcript, found)
+
+
+def store_proposals(transcript: Transcript, found: Iterable[Any]) -> list[Finding]:
+    """Replace the transcript's proposals with ``found`` (``kollega.speech.Finding``s)."""
     text = transcript.text
     breaks = [m.start() for m in re.finditer(re.escape(TURN_SEPARATOR), text)]
-    found = find_identifiers(text, language=transcript.language)
     rows = [
         Finding(
             transcript=transcript,
@@ -532,19 +547,92 @@ def propose_identifiers(transcript: Transcript) -> list[Finding]:
     return rows
 
 
+def active_proposal_job(transcript: Transcript) -> ProposalJob | None:
+    return transcript.proposal_jobs.filter(status__in=ACTIVE_JOB_STATUSES).first()
+
+
 @transaction.atomic
-def do_propose_identifiers(actor: Any, transcript: Transcript) -> int:
-    if transcript.deidentified is not None:
+def do_propose_identifiers(actor: Any, transcript: Transcript) -> ProposalJob:
+    """Start finding identifiers in the background; the worker stores the proposals."""
+    from kollega.research.tasks import propose_identifiers_in_background
+
+    current = Transcript.objects.select_for_update().get(pk=transcript.pk)
+    if current.deidentified is not None:
         raise ActionRefused(_("This transcript is already de-identified."))
-    rows = propose_identifiers(transcript)
+    if active_proposal_job(current) is not None:
+        raise ActionRefused(_("Possible identifiers are already being looked for."))
+    job = ProposalJob.objects.create(transcript=current, version=current.version)
+    record(actor, "research.deid.propose", job, interview=current.interview_id)
+
+    def enqueue() -> None:
+        result = propose_identifiers_in_background.enqueue(job.pk)
+        ProposalJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+
+    transaction.on_commit(enqueue)
+    return job
+
+
+def _occurrences(text: str, words: str) -> list[tuple[int, int]]:
+    """Where ``words`` stand in ``text`` (any case; spaces may be line breaks inside a turn)."""
+    parts = [re.escape(word) for word in words.split()]
+    between = r"(?:[^\S\n]+|[^\S\n]*\n[^\S\n]*)"
+    pattern = between.join(parts)
+    if parts and re.match(r"\w", words):
+        pattern = r"(?<!\w)" + pattern
+    if parts and re.search(r"\w$", words):
+        pattern += r"(?!\w)"
+    return [(m.start(), m.end()) for m in re.finditer(pattern, text, re.IGNORECASE)]
+
+
+@transaction.atomic
+def do_add_finding(actor: Any, transcript: Transcript, *, words: str, kind: str) -> int:
+    """Mark words the rules missed, everywhere they occur, as accepted identifiers of ``kind``.
+
+    A proposal overlapping an occurrence is merged into it, so nothing it covered is left
+    showing. Returns how many places were marked.
+    """
+    current = Transcript.objects.select_for_update().get(pk=transcript.pk)
+    if current.deidentified is not None:
+        raise ActionRefused(_("This transcript is already de-identified."))
+    if current.proposals_made is None:
+        raise ActionRefused(_("Make the proposals first."))
+    if kind not in PLACEHOLDERS["en"]:
+        raise ActionRefused(_("Unknown kind of identifier."))
+    text = current.text
+    places = _occurrences(text, words)
+    if not places:
+        raise ActionRefused(_("These words do not occur in the transcript."))
+    existing = list(current.findings.all())
+    for start, end in places:
+        overlapping = [f for f in existing if f.start < end and start < f.end]
+        start = min([start, *(f.start for f in overlapping)])
+        end = max([end, *(f.end for f in overlapping)])
+        for finding in overlapping:
+            existing.remove(finding)
+            if finding.pk is not None:
+                finding.delete()
+        existing.append(
+            Finding(
+                transcript=current,
+                kind=kind,
+                start=start,
+                end=end,
+                text=text[start:end],
+                confidence=1.0,
+                source="researcher",
+                decision=FindingDecision.ACCEPTED,
+            )
+        )
+    Finding.objects.bulk_create([f for f in existing if f.pk is None])
     record(
         actor,
-        "research.deid.propose",
-        transcript,
-        interview=transcript.interview_id,
-        kinds=dict(Counter(f.kind for f in rows)),
+        "research.deid.add",
+        current,
+        interview=current.interview_id,
+        kind=kind,
+        places=len(places),
     )
-    return len(rows)
+    return len(places)
 
 
 @transaction.atomic

@@ -138,7 +138,8 @@ class InterviewForm(forms.Form):
 
 class RecordingForm(forms.Form):
     audio = forms.FileField(
-        label=_("Recording"),
+        # Not "Recording": that is the section's heading just above.
+        label=_("Audio file"),
         widget=forms.ClearableFileInput({"accept": "audio/*,.wav,.mp3,.m4a,.ogg,.flac", **INPUT}),
         help_text=_(
             "WAV, MP3, M4A, OGG or FLAC. A two-channel recording with one microphone per person "
@@ -331,3 +332,40 @@ class SampleSizeForm(forms.Form):
         max_value=500,
         widget=forms.NumberInput(INPUT),
     )
+
+
+# The kinds a researcher can give a missed identifier, as the review page names them.
+MISSED_KINDS = [
+    ("person", _("Name")),
+    ("place", _("Place")),
+    ("employer", _("Employer or health trust")),
+    ("date", _("Date")),
+    ("age", _("Age")),
+    ("phone", _("Phone number")),
+    ("email", _("E-mail address")),
+    ("national_id", _("National identity number")),
+    ("address", _("Address")),
+]
+MAX_MISSED_CHARS = 200
+
+
+class MissedIdentifierForm(forms.Form):
+    missed_text = forms.CharField(
+        label=_("Words the rules missed"),
+        max_length=MAX_MISSED_CHARS,
+        help_text=_(
+            "Type them as they stand in the transcript, or select them in the transcript below. "
+            "Every place they occur is marked to be replaced."
+        ),
+        widget=forms.TextInput(INPUT),
+        error_messages={"required": _("Type or select the words to replace.")},
+    )
+    missed_kind = forms.ChoiceField(
+        label=_("What they are"), choices=MISSED_KINDS, widget=forms.Select(INPUT)
+    )
+
+    def clean_missed_text(self) -> str:
+        text = " ".join(str(self.cleaned_data["missed_text"]).split())
+        if not text:
+            raise forms.ValidationError(_("Type or select the words to replace."))
+        return text

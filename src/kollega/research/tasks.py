@@ -14,6 +14,14 @@ def transcribe_interview(job_id: int) -> str:
 
 
 @task()
+def propose_identifiers_in_background(job_id: int) -> str:
+    """Find possible identifiers in a transcript; returns the job's final status."""
+    from kollega.research.proposing import run_proposals
+
+    return run_proposals(job_id)
+
+
+@task()
 def exclude_lapsed() -> int:
     """Exclude participants whose wave window closed with no interview; returns how many."""
     from kollega.research.actions import run_exclusions

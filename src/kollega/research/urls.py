@@ -26,10 +26,12 @@ urlpatterns = [
     path("interviews/<int:pk>/edit/", views.interview_edit, name="interview_edit"),
     path("interviews/<int:pk>/recording/", views.recording_upload, name="recording_upload"),
     path("interviews/<int:pk>/recording/delete/", views.recording_delete, name="recording_delete"),
+    path("interviews/<int:pk>/recording/audio", views.recording_audio, name="recording_audio"),
     path("interviews/<int:pk>/transcribe/", views.transcribe, name="transcribe"),
     path("interviews/<int:pk>/transcription/", views.job_status, name="job_status"),
     path("interviews/<int:pk>/transcription/cancel/", views.job_cancel, name="job_cancel"),
     path("interviews/<int:pk>/transcript/", views.transcript, name="transcript"),
+    path("interviews/<int:pk>/transcript/read/", views.transcript_read, name="transcript_read"),
     path(
         "interviews/<int:pk>/transcript/import/", views.transcript_import, name="transcript_import"
     ),
@@ -43,5 +45,11 @@ urlpatterns = [
         "interviews/<int:pk>/identifiers/propose/",
         views.deidentify_propose,
         name="deidentify_propose",
+    ),
+    path("interviews/<int:pk>/identifiers/add/", views.deidentify_add, name="deidentify_add"),
+    path(
+        "interviews/<int:pk>/identifiers/progress/",
+        views.deidentify_progress,
+        name="deidentify_progress",
     ),
 ]
