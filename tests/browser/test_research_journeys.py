@@ -12,7 +12,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from kollega.research import transcription
-from kollega.research.models import Transcript, TranscriptionJob
+from kollega.research.models import ProposalJob, Transcript, TranscriptionJob
+from kollega.research.proposing import run_proposals
 from tests.browser.conftest import check_axe, open_page, sign_in, snap
 from tests.cast import Cast
 from tests.speech.conftest import HAVE_AUDIO_TOOLS, sox, speak
@@ -102,7 +103,10 @@ def test_a_recording_becomes_a_deidentified_transcript(
 
     page.get_by_role("link", name="Review identifiers").first.click()
     page.get_by_role("button", name="Find possible identifiers").click()
-    expect(page.locator("mark", has_text="Anna")).to_be_visible()
+    # The rules run in the background; the page follows their progress and reloads when done.
+    expect(page.get_by_text("Waiting for the worker")).to_be_visible()
+    run_proposals(ProposalJob.objects.get().pk)
+    expect(page.locator("mark", has_text="Anna").first).to_be_visible(timeout=15_000)
     look(page, "identifiers")
     page.get_by_role("button", name="Replace all open names").click()
     for radio in page.locator('input[type=radio][value="accepted"]').all():
