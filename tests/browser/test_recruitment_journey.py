@@ -5,7 +5,6 @@ who withdraws from their status page leaving nothing in the research app."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -16,8 +15,7 @@ from kollega.research import actions
 from kollega.research.models import Interview, Invitation, Participant, Recording, Transcript
 from kollega.service.models import Case
 from kollega.service.research import pool_member
-from tests.browser.conftest import check_axe, open_page, sign_in, snap
-from tests.cast import Cast
+from tests.browser.conftest import check_axe, open_page, snap
 from tests.research.pool import PoolSeeker, make_seeker
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,17 +24,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def pool() -> list[PoolSeeker]:
     return [make_seeker(i, email=i % 3 == 0) for i in range(40)]
-
-
-@pytest.fixture
-def researcher_page(browser: Browser, live_server: Any, cast: Cast) -> Iterator[Page]:
-    problems: list[str] = []
-    page = open_page(browser, problems)
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    sign_in(page, live_server, cast.researcher)
-    yield page
-    page.context.close()
-    assert not problems, f"browser console errors: {problems}"
 
 
 def look(page: Page, name: str) -> None:

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.test import Client, override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from kollega.core.models import AuditEvent
@@ -313,7 +313,8 @@ def test_the_participant_page_shows_each_windows_dates(recruited: Recruiting) ->
 
 def test_table_one_suppresses_cells_under_five() -> None:
     profiles = [{"gender": "female"}] * 6 + [{"gender": "male"}] * 2 + [{"gender": ""}]
-    rows = {(r["dimension"], r["value"]): r["count"] for r in characteristics(profiles)}
+    with translation.override("en"):
+        rows = {(r["dimension"], r["value"]): r["count"] for r in characteristics(profiles)}
     assert rows[("Gender", "Woman")] == "6"
     assert rows[("Gender", "Man")] == "< 5"
     assert rows[("Gender", "Not given")] == "< 5"

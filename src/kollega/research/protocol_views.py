@@ -5,9 +5,11 @@ Researchers see the pool by code and profile only; invitations go through the se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -54,11 +56,10 @@ def _protocol_page(
         "protocol_form": bound.get("protocol_form") or forms.ProtocolForm(initial=initial),
         "consent_form": bound.get("consent_form") or forms.ConsentVersionForm(),
         "guide_form": bound.get("guide_form") or forms.GuideTopicForm(),
+        # A new wave most often starts after the last one closes.
         "wave_form": bound.get("wave_form")
         or forms.WaveForm(
-            initial={"opens_day": (latest.closes_day + 1) if latest else 0}
-            if latest
-            else {"opens_day": 0, "closes_day": 10}
+            initial={"opens_day": latest.closes_day + 1} if latest else {"opens_day": 0}
         ),
         "consents": study.consent_versions.all(),
         "topics": study.guide_topics.all(),
@@ -81,32 +82,57 @@ def protocol(request: HttpRequest, pk: int) -> HttpResponse:
     return _protocol_page(request, study, status=400, protocol_form=form)
 
 
+def _add_to_protocol(
+    request: HttpRequest,
+    pk: int,
+    form_class: type[Form],
+    action: Callable[..., Any],
+    *,
+    slot: str,
+    error_field: str,
+    done: str,
+) -> HttpResponse:
+    """Validate one of the protocol page's add forms and call its action; on bad input or a
+    refusal, the page again with the form's errors (400) and nothing changed."""
+    study = get_study_for_user(request.user, pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            action(request.user, study, **form.cleaned_data)
+        except ActionRefused as exc:
+            form.add_error(error_field, str(exc))
+        else:
+            messages.success(request, done)
+            return redirect("research:protocol", study.pk)
+    return _protocol_page(request, study, status=400, **{slot: form})
+
+
 @require_POST
 @researcher_only
 def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
-    study = get_study_for_user(request.user, pk)
-    form = forms.ConsentVersionForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.do_add_consent_version(request.user, study, **form.cleaned_data)
-        except ActionRefused as exc:
-            form.add_error("version", str(exc))
-        else:
-            messages.success(request, _("The consent text is added. New invitations show it."))
-            return redirect("research:protocol", study.pk)
-    return _protocol_page(request, study, status=400, consent_form=form)
+    return _add_to_protocol(
+        request,
+        pk,
+        forms.ConsentVersionForm,
+        actions.do_add_consent_version,
+        slot="consent_form",
+        error_field="version",
+        done=_("The consent text is added. New invitations show it."),
+    )
 
 
 @require_POST
 @researcher_only
 def guide_add(request: HttpRequest, pk: int) -> HttpResponse:
-    study = get_study_for_user(request.user, pk)
-    form = forms.GuideTopicForm(request.POST)
-    if form.is_valid():
-        actions.do_add_guide_topic(request.user, study, **form.cleaned_data)
-        messages.success(request, _("The topic is added to the guide."))
-        return redirect("research:protocol", study.pk)
-    return _protocol_page(request, study, status=400, guide_form=form)
+    return _add_to_protocol(
+        request,
+        pk,
+        forms.GuideTopicForm,
+        actions.do_add_guide_topic,
+        slot="guide_form",
+        error_field="topic",
+        done=_("The topic is added to the guide."),
+    )
 
 
 @require_POST
@@ -133,17 +159,15 @@ def guide_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @researcher_only
 def wave_add(request: HttpRequest, pk: int) -> HttpResponse:
-    study = get_study_for_user(request.user, pk)
-    form = forms.WaveForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.do_add_wave(request.user, study, **form.cleaned_data)
-        except ActionRefused as exc:
-            form.add_error("closes_day", str(exc))
-        else:
-            messages.success(request, _("The wave is added."))
-            return redirect("research:protocol", study.pk)
-    return _protocol_page(request, study, status=400, wave_form=form)
+    return _add_to_protocol(
+        request,
+        pk,
+        forms.WaveForm,
+        actions.do_add_wave,
+        slot="wave_form",
+        error_field="closes_day",
+        done=_("The wave is added."),
+    )
 
 
 # --- The pool and the sample ----------------------------------------------------------------
