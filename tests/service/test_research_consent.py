@@ -23,6 +23,11 @@ from tests.research.pool import (
 )
 
 
+def english() -> Client:
+    """The seeker's browser, asking for English (the site's default is Norwegian)."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
 @pytest.fixture
 def invited(recruiting: Recruiting) -> PoolSeeker:
     seeker = recruiting.seekers[0]
@@ -32,12 +37,12 @@ def invited(recruiting: Recruiting) -> PoolSeeker:
 
 def _answer(seeker: PoolSeeker, answer: str) -> object:
     invitation = Invitation.objects.get(link=seeker.case.research_id)
-    return Client().post(seeker.url("service:status_research", invitation.pk), {"answer": answer})
+    return english().post(seeker.url("service:status_research", invitation.pk), {"answer": answer})
 
 
 @pytest.mark.django_db
 def test_the_status_page_shows_the_invitation_with_its_consent_text(invited: PoolSeeker) -> None:
-    page = Client().get(invited.url()).content.decode()
+    page = english().get(invited.url()).content.decode()
     assert "Help-seeking study" in page and CONSENT_TEXT in page
     assert "version 1.0" in page and "REK 123456" in page
     assert "Yes, I take part" in page
@@ -46,7 +51,7 @@ def test_the_status_page_shows_the_invitation_with_its_consent_text(invited: Poo
 @pytest.mark.django_db
 def test_a_seeker_without_research_consent_sees_no_research_part() -> None:
     seeker = make_seeker(7, consent=False)
-    page = Client().get(seeker.url()).content.decode()
+    page = english().get(seeker.url()).content.decode()
     assert "Withdraw from research" not in page
 
 
@@ -71,7 +76,7 @@ def test_accepting_records_the_consent_version_and_makes_a_participant(
         "category",
     }
     assert AuditEvent.objects.filter(action="research.invitation.accept").exists()
-    page = Client().get(invited.url()).content.decode()
+    page = english().get(invited.url()).content.decode()
     assert "You take part (consent text version 1.0" in page
     # Answering twice changes nothing.
     _answer(invited, "decline")
@@ -83,7 +88,7 @@ def test_declining_makes_no_participant(invited: PoolSeeker) -> None:
     _answer(invited, "decline")
     assert not Participant.objects.exists()
     assert Invitation.objects.get().status == "declined"
-    assert "Yes, I take part" not in Client().get(invited.url()).content.decode()
+    assert "Yes, I take part" not in english().get(invited.url()).content.decode()
 
 
 @pytest.mark.django_db
@@ -96,7 +101,7 @@ def test_a_bad_answer_changes_nothing(invited: PoolSeeker) -> None:
 def test_nobody_answers_anothers_invitation(invited: PoolSeeker, recruiting: Recruiting) -> None:
     other = recruiting.seekers[1]
     invitation = Invitation.objects.get()
-    response = Client().post(
+    response = english().post(
         other.url("service:status_research", invitation.pk), {"answer": "accept"}
     )
     assert response.status_code == 404
@@ -106,12 +111,12 @@ def test_nobody_answers_anothers_invitation(invited: PoolSeeker, recruiting: Rec
 @pytest.mark.django_db
 def test_answering_refuses_get(invited: PoolSeeker) -> None:
     invitation = Invitation.objects.get()
-    assert Client().get(invited.url("service:status_research", invitation.pk)).status_code == 405
+    assert english().get(invited.url("service:status_research", invitation.pk)).status_code == 405
 
 
 @pytest.mark.django_db
 def test_a_wrong_token_cannot_withdraw(invited: PoolSeeker) -> None:
-    response = Client().post(
+    response = english().post(
         "/request/status/" + "x" * 43 + "/research/withdraw/", {"confirm": "on"}
     )
     assert response.status_code == 404
@@ -138,7 +143,7 @@ def interviewed(invited: PoolSeeker, recruiting: Recruiting) -> PoolSeeker:
 def test_withdrawing_on_the_status_page_deletes_everything_research_holds(
     interviewed: PoolSeeker, django_capture_on_commit_callbacks: object
 ) -> None:
-    client = Client()
+    client = english()
     confirm = client.get(interviewed.url("service:status_research_withdraw"))
     assert confirm.status_code == 200
     unconfirmed = client.post(interviewed.url("service:status_research_withdraw"))
@@ -166,7 +171,7 @@ def test_consent_outlives_the_cases_deletion(
 ) -> None:
     pending = recruiting.seekers[2]
     actions.do_invite(recruiting.owner.user, recruiting.study, [str(pending.case.research_id)])
-    delete_page = Client().get(interviewed.url("service:status_delete")).content.decode()
+    delete_page = english().get(interviewed.url("service:status_delete")).content.decode()
     assert "withdraw" in delete_page.lower()
     service_actions.do_delete_case_data(interviewed.case, deleted_by="seeker")
     service_actions.do_delete_case_data(pending.case, deleted_by="retention")
