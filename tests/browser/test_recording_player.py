@@ -4,15 +4,14 @@ every box, the save button clear of the fields, a missed identifier marked by se
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from kollega.research import actions
 from kollega.research.models import Finding, Interview
-from tests.browser.conftest import check_axe, open_page, sign_in
+from tests.browser.conftest import check_axe
 from tests.cast import Cast
 from tests.research.conftest import add_transcript, tone_wav, upload
 
@@ -39,17 +38,6 @@ def interview(cast: Cast) -> Interview:
         [("interviewer", "Hvordan har du det?"), ("participant", LONG), ("interviewer", "Takk.")],
     )
     return found
-
-
-@pytest.fixture
-def researcher_page(browser: Browser, live_server: Any, cast: Cast) -> Iterator[Page]:
-    problems: list[str] = []
-    page = open_page(browser, problems)
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    sign_in(page, live_server, cast.researcher)
-    yield page
-    page.context.close()
-    assert not problems, f"browser console errors: {problems}"
 
 
 def both_widths(page: Page) -> None:

@@ -4,35 +4,22 @@ machine while the page follows the progress, the transcript corrected and de-ide
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from kollega.research import transcription
 from kollega.research.models import ProposalJob, Transcript, TranscriptionJob
 from kollega.research.proposing import run_proposals
-from tests.browser.conftest import check_axe, open_page, sign_in, snap
-from tests.cast import Cast
+from tests.browser.conftest import check_axe, snap
 from tests.speech.conftest import HAVE_AUDIO_TOOLS, sox, speak
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not HAVE_AUDIO_TOOLS, reason="espeak-ng and sox make the test audio"),
 ]
-
-
-@pytest.fixture
-def researcher_page(browser: Browser, live_server: Any, cast: Cast) -> Iterator[Page]:
-    problems: list[str] = []
-    page = open_page(browser, problems)
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    sign_in(page, live_server, cast.researcher)
-    yield page
-    page.context.close()
-    assert not problems, f"browser console errors: {problems}"
 
 
 @pytest.fixture(scope="module")

@@ -420,12 +420,19 @@ def do_start_transcription(actor: Any, interview: Interview) -> TranscriptionJob
         job = TranscriptionJob.objects.create(interview=interview)
         record(actor, "research.transcription.start", job, interview=interview.pk)
 
-        def enqueue() -> None:
-            result = transcribe_interview.enqueue(job.pk)
-            TranscriptionJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
-
-        transaction.on_commit(enqueue)
+        _enqueue_on_commit(transcribe_interview, job)
     return job
+
+
+def _enqueue_on_commit(task: Any, job: TranscriptionJob | ProposalJob) -> None:
+    """Queue the job's background task once the transaction creating the job commits, and
+    note the task's id on the job."""
+
+    def enqueue() -> None:
+        result = task.enqueue(job.pk)
+        type(job).objects.filter(pk=job.pk).update(task_id=str(result.id))
+
+    transaction.on_commit(enqueue)
 
 
 @transaction.atomic
@@ -563,12 +570,7 @@ def do_propose_identifiers(actor: Any, transcript: Transcript) -> ProposalJob:
         raise ActionRefused(_("Possible identifiers are already being looked for."))
     job = ProposalJob.objects.create(transcript=current, version=current.version)
     record(actor, "research.deid.propose", job, interview=current.interview_id)
-
-    def enqueue() -> None:
-        result = propose_identifiers_in_background.enqueue(job.pk)
-        ProposalJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
-
-    transaction.on_commit(enqueue)
+    _enqueue_on_commit(propose_identifiers_in_background, job)
     return job
 
 

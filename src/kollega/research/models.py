@@ -239,31 +239,22 @@ class JobStatus(models.TextChoices):
 ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
-class TranscriptionJob(models.Model):
-    """One run of local transcription; the worker writes its progress here."""
+class BackgroundJob(models.Model):
+    """What every background job of this app records: status, progress, why it failed."""
 
-    interview = models.ForeignKey(
-        Interview, on_delete=models.CASCADE, related_name="transcription_jobs"
-    )
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     fraction = models.FloatField(default=0.0)
-    eta_s = models.FloatField(null=True, blank=True)
     # Why it failed, in words for the researcher; never transcript text.
     error = models.CharField(max_length=500, blank=True)
-    cancel_requested = models.BooleanField(default=False)
     # The background task's id, to find it in the worker's queue.
     task_id = models.CharField(max_length=64, blank=True)
     created = models.DateTimeField(default=timezone.now, editable=False)
     started = models.DateTimeField(null=True, blank=True)
-    # Last sign of life from the worker; a job silent for long is presumed dead.
-    heartbeat = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-created"]
-
-    def __str__(self) -> str:
-        return f"transcription {self.pk} of interview {self.interview_id}: {self.status}"
 
     @property
     def active(self) -> bool:
@@ -272,6 +263,24 @@ class TranscriptionJob(models.Model):
     @property
     def percent(self) -> int:
         return round(self.fraction * 100)
+
+
+class TranscriptionJob(BackgroundJob):
+    """One run of local transcription; the worker writes its progress here."""
+
+    interview = models.ForeignKey(
+        Interview, on_delete=models.CASCADE, related_name="transcription_jobs"
+    )
+    eta_s = models.FloatField(null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    # Last sign of life from the worker; a job silent for long is presumed dead.
+    heartbeat = models.DateTimeField(null=True, blank=True)
+
+    class Meta(BackgroundJob.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"transcription {self.pk} of interview {self.interview_id}: {self.status}"
 
     @property
     def eta_minutes(self) -> int | None:
@@ -331,37 +340,21 @@ class Transcript(models.Model):
 TURN_SEPARATOR = "\n\n"
 
 
-class ProposalJob(models.Model):
+class ProposalJob(BackgroundJob):
     """One background run of the identifier rules over a transcript; the worker writes its
     progress here. Its proposals are stored only if the words did not change meanwhile."""
 
     transcript = models.ForeignKey(
         Transcript, on_delete=models.CASCADE, related_name="proposal_jobs"
     )
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    fraction = models.FloatField(default=0.0)
     # The transcript's version the rules ran on.
     version = models.PositiveIntegerField()
-    # Why it failed, in words for the researcher; never transcript text.
-    error = models.CharField(max_length=500, blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
-    created = models.DateTimeField(default=timezone.now, editable=False)
-    started = models.DateTimeField(null=True, blank=True)
-    finished = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created"]
+    class Meta(BackgroundJob.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"identifier proposals {self.pk} for transcript {self.transcript_id}: {self.status}"
-
-    @property
-    def active(self) -> bool:
-        return self.status in ACTIVE_JOB_STATUSES
-
-    @property
-    def percent(self) -> int:
-        return round(self.fraction * 100)
 
 
 class FindingDecision(models.TextChoices):
