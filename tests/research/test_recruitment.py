@@ -401,3 +401,18 @@ def test_invitation_states_are_shown(recruiting: Recruiting) -> None:
     assert invitation.status == InvitationStatus.DECLINED
     page = recruiting.client().get(recruiting.url("recruitment")).content.decode()
     assert "Declined" in page and "Waiting for an answer" in page
+
+
+@pytest.mark.django_db
+def test_a_participant_withdrawn_on_request_is_never_invited_again(recruited: Recruiting) -> None:
+    participant = Participant.objects.get(pseudonym="P01")
+    seeker = next(s for s in recruited.seekers if s.case.research_id == participant.link)
+    client = recruited.client()
+    client.post(reverse("research:participant_withdraw", args=[participant.pk]), {"confirm": "on"})
+    assert not Participant.objects.filter(pk=participant.pk).exists()
+    assert not Invitation.objects.filter(link=participant.link).exists()
+    case = seeker.case
+    case.refresh_from_db()
+    assert not case.research_consent and case.research_id is None
+    assert str(participant.link) not in client.get(recruited.url("pool")).content.decode()
+    assert AuditEvent.objects.filter(action="research.participant.withdraw").exists()

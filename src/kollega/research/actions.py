@@ -152,8 +152,12 @@ def do_withdraw_participant(actor: Any, participant: Participant) -> dict[str, i
         job.save(update_fields=["cancel_requested"])
     study_pk, participant_pk = participant.study_id, participant.pk
     if participant.link is not None:
-        # The invitation holds the link to the pool: it goes too.
+        from kollega.service.research import leave_pool
+
+        # The invitation holds the link to the pool: it goes too. And someone who withdrew
+        # is not invited again, to this study or another: they leave the pool.
         Invitation.objects.filter(study_id=study_pk, link=participant.link).delete()
+        leave_pool(participant.link)
     participant.delete()
     record(
         actor,

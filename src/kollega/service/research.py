@@ -101,6 +101,20 @@ def tell_seeker_invited(case_id: int) -> int:
     )
 
 
+def leave_pool(link: uuid.UUID | str) -> bool:
+    """Take the case with this research id, if it still exists, out of the pool for good:
+    its consent and id are cleared. Says whether there was such a case. Callers hold the
+    transaction and write the audit event."""
+    return bool(
+        Case.objects.filter(research_id=link).update(
+            research_consent=False,
+            research_consent_version="",
+            research_consent_at=None,
+            research_id=None,
+        )
+    )
+
+
 @transaction.atomic
 def do_withdraw_research_consent(case: Case) -> dict[str, int]:
     """The seeker withdraws from research on their status page: they leave the pool, and every
@@ -110,18 +124,12 @@ def do_withdraw_research_consent(case: Case) -> dict[str, int]:
 
     if not case.research_consent:
         return {}
-    deleted = do_withdraw_from_research(case.research_id) if case.research_id else {}
-    case.research_consent = False
-    case.research_consent_version = ""
-    case.research_consent_at = None
-    case.research_id = None
-    case.save(
-        update_fields=[
-            "research_consent",
-            "research_consent_version",
-            "research_consent_at",
-            "research_id",
-        ]
-    )
+    link = case.research_id
+    deleted = do_withdraw_from_research(link) if link else {}
+    if link:
+        leave_pool(link)
+    else:
+        Case.objects.filter(pk=case.pk).update(research_consent=False)
+    case.refresh_from_db()
     record(SEEKER, "service.research_consent.withdraw", case, deleted=deleted)
     return deleted
