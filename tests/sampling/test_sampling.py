@@ -7,7 +7,14 @@ import random
 
 import pytest
 
-from kollega.sampling import Candidate, coverage, exact_sample, propose_sample, sample_cost
+from kollega.sampling import (
+    Candidate,
+    best_sample,
+    coverage,
+    exact_sample,
+    propose_sample,
+    sample_cost,
+)
 
 DIMENSIONS = ["gender", "age_band", "specialty"]
 VALUES = {
@@ -115,3 +122,22 @@ def test_the_greedy_gap_to_the_optimum_is_small_on_small_pools() -> None:
     assert mean_gap <= 0.02, gaps
     assert max(gaps) <= 0.15, gaps
     assert sum(gap < 1e-9 for gap in gaps) >= 27, gaps
+
+
+def test_the_best_sample_is_never_worse_than_greedy_and_says_how_it_was_found() -> None:
+    many = {
+        **VALUES,
+        "region": [f"r{i}" for i in range(11)],
+        "specialty": [f"s{i}" for i in range(12)],
+    }
+    rng = random.Random(9)
+    pool = [
+        Candidate(f"c{i}", {d: rng.choice(values[:1] * 3 + values) for d, values in many.items()})
+        for i in range(150)
+    ]
+    dims = list(many)
+    greedy = propose_sample(pool, dims, 12)
+    best = best_sample(pool, dims, 12, time_limit_s=20)
+    assert best.cost <= greedy.cost
+    assert best.method in {"greedy", "integer program", "integer program (time limit)"}
+    assert greedy.method == "greedy"

@@ -32,7 +32,7 @@ from kollega.research.recruitment import (
     participants_with_windows,
     pool_rows,
 )
-from kollega.sampling import coverage, propose_sample
+from kollega.sampling import best_sample, coverage
 
 GET_POST = ["GET", "HEAD", "POST"]
 researcher_only = role_required(RESEARCHER)
@@ -190,6 +190,7 @@ def pool(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"size": min(wanted, len(members)) or 1},
     )
     chosen: list[str] = []
+    method = ""
     status = 200
     if step == "propose":
         if not dimensions:
@@ -205,7 +206,9 @@ def pool(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 status = 400
             else:
-                chosen = list(propose_sample(pool_candidates, dimensions, size).ids)
+                sample = best_sample(pool_candidates, dimensions, size)
+                chosen = list(sample.ids)
+                method = sample.method
         else:
             status = 400
     elif step in ("review", "invite"):
@@ -244,6 +247,7 @@ def pool(request: HttpRequest, pk: int) -> HttpResponse:
             if chosen
             else [],
             "chosen_count": len(picked),
+            "method": method,
             "has_consent": study.current_consent is not None,
         },
         status=status,

@@ -10,16 +10,26 @@ where values(d) are the values present in the pool for d, uncovered(S) counts (d
 with no one in S, and W exceeds the largest possible imbalance, so that covering one more value
 always beats any gain in evenness. `propose_sample` is greedy with swap improvement;
 `exact_sample` solves the same problem as an integer program (scipy's milp), for measuring the
-greedy answer's gap on small pools.
+greedy answer's gap on small pools; `best_sample` runs both, the integer program within a time
+limit, and keeps the cheaper.
 """
 
 from kollega.sampling.core import (
     Candidate,
     Sample,
+    best_sample,
     coverage,
     exact_sample,
     propose_sample,
     sample_cost,
 )
 
-__all__ = ["Candidate", "Sample", "coverage", "exact_sample", "propose_sample", "sample_cost"]
+__all__ = [
+    "Candidate",
+    "Sample",
+    "best_sample",
+    "coverage",
+    "exact_sample",
+    "propose_sample",
+    "sample_cost",
+]

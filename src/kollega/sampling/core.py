@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Sample:
     cost: float
     uncovered: int
     imbalance: float
+    method: str = "greedy"
 
 
 def _values(pool: Sequence[Candidate], dimensions: Sequence[str]) -> dict[str, list[str]]:
@@ -138,60 +139,73 @@ def _greedy(
     fixed: Sequence[str],
     max_rounds: int,
 ) -> Sample:
+    """One greedy pass and swap improvement. Costs are updated incrementally: a person touches
+    one (dimension, value) term per dimension, so a trial costs O(|dimensions|)."""
     values = _values(pool, dimensions)
-    counts = {d: dict.fromkeys(values[d], 0) for d in dimensions}
+    weight = _weight(n, dimensions)
+    targets: list[float] = []
+    index: dict[tuple[str, str], int] = {}
+    for d in dimensions:
+        for v in values[d]:
+            index[(d, v)] = len(targets)
+            targets.append(n / len(values[d]))
+    keys = {
+        c.id: tuple(index[(d, c.value(d))] for d in dimensions if (d, c.value(d)) in index)
+        for c in pool
+    }
+    counts = [0] * len(targets)
 
-    def move(candidate: Candidate, step: int) -> None:
-        for d in dimensions:
-            v = candidate.value(d)
-            if v in counts[d]:
-                counts[d][v] += step
+    def term(k: int, count: int) -> float:
+        return (weight if count == 0 else 0.0) + abs(count - targets[k])
 
-    def cost() -> float:
-        return _score(counts, n, dimensions)[2]
+    def add_delta(cid: str) -> float:
+        return sum(term(k, counts[k] + 1) - term(k, counts[k]) for k in keys[cid])
 
-    chosen: dict[str, Candidate] = {}
-    by_id = {c.id: c for c in pool}
-    for cid in dict.fromkeys(fixed):
-        chosen[cid] = by_id[cid]
-        move(by_id[cid], 1)
+    def swap_delta(out: str, into: str) -> float:
+        leaving, coming = set(keys[out]), set(keys[into])
+        delta = sum(term(k, counts[k] - 1) - term(k, counts[k]) for k in leaving - coming)
+        return delta + sum(term(k, counts[k] + 1) - term(k, counts[k]) for k in coming - leaving)
+
+    def move(cid: str, step: int) -> None:
+        for k in keys[cid]:
+            counts[k] += step
+
+    chosen: list[str] = list(dict.fromkeys(fixed))
+    taken = set(chosen)
+    for cid in chosen:
+        move(cid, 1)
     while len(chosen) < n:
-        pick: tuple[float, Candidate] | None = None
+        pick: tuple[float, str] | None = None
         for candidate in order:
-            if candidate.id in chosen:
+            if candidate.id in taken:
                 continue
-            move(candidate, 1)
-            trial = cost()
-            move(candidate, -1)
-            if pick is None or trial < pick[0]:
-                pick = (trial, candidate)
+            delta = add_delta(candidate.id)
+            if pick is None or delta < pick[0] - 1e-12:
+                pick = (delta, candidate.id)
         assert pick is not None  # noqa: S101 - n <= len(pool) was checked
-        chosen[pick[1].id] = pick[1]
+        chosen.append(pick[1])
+        taken.add(pick[1])
         move(pick[1], 1)
 
     keep = set(fixed)
     for _round in range(max_rounds):
         improved = False
-        current = cost()
-        for member_id in [cid for cid in chosen if cid not in keep]:
-            member = chosen[member_id]
+        for position, member in enumerate(chosen):
+            if member in keep:
+                continue
             for candidate in order:
-                if candidate.id in chosen:
+                if candidate.id in taken or swap_delta(member, candidate.id) >= -1e-9:
                     continue
                 move(member, -1)
-                move(candidate, 1)
-                trial = cost()
-                if trial < current - 1e-9:
-                    del chosen[member_id]
-                    chosen[candidate.id] = candidate
-                    current = trial
-                    improved = True
-                    break
-                move(candidate, -1)
-                move(member, 1)
+                move(candidate.id, 1)
+                taken.discard(member)
+                taken.add(candidate.id)
+                chosen[position] = candidate.id
+                improved = True
+                break
         if not improved:
             break
-    return _result(set(chosen), pool, dimensions, n)
+    return _result(taken, pool, dimensions, n)
 
 
 def exact_sample(
@@ -201,13 +215,15 @@ def exact_sample(
     *,
     fixed: Sequence[str] = (),
     time_limit_s: float = 30.0,
+    accept_feasible: bool = False,
 ) -> Sample:
     """The least-cost sample, as a mixed-integer program solved by scipy's HiGHS (milp).
 
     Variables: x_i (candidate i chosen), y_dv (value v of d covered), e_dv (|count - target|).
     Minimise W * sum(1 - y) + sum(e) subject to sum(x) = n, y_dv <= count_dv,
     e_dv >= +-(count_dv - target_d), x_i = 1 for fixed ids. Raises ValueError as
-    `propose_sample` does, and RuntimeError when the solver finds no optimum in time.
+    `propose_sample` does, and RuntimeError when the solver finds no optimum in time (with
+    `accept_feasible`, only when it found no sample at all: the best one found is returned).
     """
     import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp
@@ -264,6 +280,32 @@ def exact_sample(
         options={"time_limit": time_limit_s},
     )
     if result.status != 0 or result.x is None:
+        if accept_feasible and result.x is not None:
+            chosen = {c.id for c, x in zip(pool, result.x[:size], strict=True) if x > 0.5}
+            return replace(
+                _result(chosen, pool, dimensions, n), method="integer program (time limit)"
+            )
         raise RuntimeError(f"no optimal sample found: {result.message}")
     chosen = {c.id for c, x in zip(pool, result.x[:size], strict=True) if x > 0.5}
-    return _result(chosen, pool, dimensions, n)
+    return replace(_result(chosen, pool, dimensions, n), method="integer program")
+
+
+def best_sample(
+    pool: Sequence[Candidate],
+    dimensions: Sequence[str],
+    n: int,
+    *,
+    fixed: Sequence[str] = (),
+    time_limit_s: float = 5.0,
+) -> Sample:
+    """The greedy proposal, replaced by the integer program's answer when that finds a cheaper
+    sample within `time_limit_s` (the optimum, or the best it reached). Never worse than
+    `propose_sample`; `Sample.method` says which one won."""
+    greedy = propose_sample(pool, dimensions, n, fixed=fixed)
+    try:
+        exact = exact_sample(
+            pool, dimensions, n, fixed=fixed, time_limit_s=time_limit_s, accept_feasible=True
+        )
+    except RuntimeError:
+        return greedy
+    return exact if exact.cost < greedy.cost - 1e-9 else greedy
