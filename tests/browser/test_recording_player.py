@@ -71,6 +71,13 @@ def test_a_recording_plays_from_a_clicked_turn(
     page.wait_for_function("document.getElementById('recording-player').currentTime >= 9.9")
     assert page.evaluate("document.getElementById('recording-player').currentTime") < 12.1
     assert any(status == 206 and rng.startswith("bytes ") for status, rng in audio_responses)
+    # The interview page has the player too, under its one "Recording" heading.
+    page.goto(f"{live_server.url}/research/interviews/{interview.pk}/")
+    expect(page.get_by_role("heading", name="Recording")).to_have_count(1)
+    page.wait_for_function(
+        "Math.abs(document.getElementById('recording-player').duration - 12) < 0.1"
+    )
+    both_widths(page)
 
 
 def test_the_editor_at_320_px_shows_whole_texts_and_its_button_covers_nothing(
