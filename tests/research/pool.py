@@ -1,7 +1,7 @@
 """A study ready to recruit and a pool of synthetic consenting seekers, for the recruitment tests.
 
 Each seeker carries canary words in every field researchers must never see: their name, e-mail,
-phone, own words, people to avoid, and (for some) messages and a counsellor's note.
+phone, own words, people to avoid and a message to the service.
 """
 
 from __future__ import annotations
@@ -60,6 +60,10 @@ def make_seeker(i: int, *, consent: bool = True, email: bool = True, **fields: A
         data |= {"contact_method": "phone"}
     data.update(fields)
     submitted = service_actions.do_submit_request(**data)
+    service_actions.do_send_message(
+        service_actions.SEEKER, submitted.case, body=f"CANARYMESSAGE{i}"
+    )
+    canaries.append(f"CANARYMESSAGE{i}")
     return PoolSeeker(submitted.case, submitted.token, canaries)
 
 
