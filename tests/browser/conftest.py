@@ -124,3 +124,15 @@ def sign_in(page: Page, live_server: Any, member: Member) -> None:
     page.locator("input[name=otp_token]").fill(current_code(member.device))
     page.locator("form button[type=submit]").last.click()
     page.wait_for_url(f"{live_server.url}/staff/")
+
+
+@pytest.fixture
+def researcher_page(browser: Browser, live_server: Any, cast: Any) -> Iterator[Page]:
+    """A page signed in as the cast's researcher, in English, that fails on console errors."""
+    problems: list[str] = []
+    page = open_page(browser, problems)
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    sign_in(page, live_server, cast.researcher)
+    yield page
+    page.context.close()
+    assert not problems, f"browser console errors: {problems}"

@@ -4,34 +4,22 @@ machine while the page follows the progress, the transcript corrected and de-ide
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from kollega.research import transcription
-from kollega.research.models import Transcript, TranscriptionJob
-from tests.browser.conftest import check_axe, open_page, sign_in, snap
-from tests.cast import Cast
+from kollega.research.models import ProposalJob, Transcript, TranscriptionJob
+from kollega.research.proposing import run_proposals
+from tests.browser.conftest import check_axe, snap
 from tests.speech.conftest import HAVE_AUDIO_TOOLS, sox, speak
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not HAVE_AUDIO_TOOLS, reason="espeak-ng and sox make the test audio"),
 ]
-
-
-@pytest.fixture
-def researcher_page(browser: Browser, live_server: Any, cast: Cast) -> Iterator[Page]:
-    problems: list[str] = []
-    page = open_page(browser, problems)
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    sign_in(page, live_server, cast.researcher)
-    yield page
-    page.context.close()
-    assert not problems, f"browser console errors: {problems}"
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +90,10 @@ def test_a_recording_becomes_a_deidentified_transcript(
 
     page.get_by_role("link", name="Review identifiers").first.click()
     page.get_by_role("button", name="Find possible identifiers").click()
-    expect(page.locator("mark", has_text="Anna")).to_be_visible()
+    # The rules run in the background; the page follows their progress and reloads when done.
+    expect(page.get_by_text("Waiting for the worker")).to_be_visible()
+    run_proposals(ProposalJob.objects.get().pk)
+    expect(page.locator("mark", has_text="Anna").first).to_be_visible(timeout=15_000)
     look(page, "identifiers")
     page.get_by_role("button", name="Replace all open names").click()
     for radio in page.locator('input[type=radio][value="accepted"]').all():

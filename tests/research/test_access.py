@@ -23,6 +23,7 @@ def _pages(studied: Studied) -> list[str]:
         reverse("research:job_status", args=[interview]),
         reverse("research:recording_delete", args=[interview]),
         reverse("research:transcript", args=[interview]),
+        reverse("research:transcript_read", args=[interview]),
         reverse("research:transcript_download", args=[interview, "txt"]),
         reverse("research:deidentify", args=[interview]),
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from kollega.core.models import AuditEvent
@@ -29,8 +30,13 @@ def _url(studied: Studied, name: str = "deidentify") -> str:
     return reverse(f"research:{name}", args=[studied.interview.pk])
 
 
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 def _propose(studied: Studied) -> None:
-    response = studied.owner.client("en").post(_url(studied, "deidentify_propose"))
+    """Ask for proposals; the background task runs at once, as a worker would."""
+    with override_settings(TASKS=IMMEDIATE), TestCase.captureOnCommitCallbacks(execute=True):
+        response = studied.owner.client("en").post(_url(studied, "deidentify_propose"))
     assert response.status_code == 302
 
 

@@ -10,7 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from kollega.research.models import Transcript
+from kollega.research.models import ProposalJob, Transcript
+from kollega.research.proposing import run_proposals
 from kollega.workbench.adapters import speaker_role
 from tests.research.conftest import Studied, add_transcript
 
@@ -48,7 +49,53 @@ def test_a_text_transcript_becomes_turns_with_roles_and_proposals(studied: Studi
         ("interviewer", "Og så?"),
     ]
     assert transcript.source == "imported" and transcript.turn_method == "file"
+    # The rules run in the background, not in the request.
+    job = ProposalJob.objects.get(transcript=transcript)
+    assert job.status == "queued" and not transcript.findings.exists()
+    assert run_proposals(job.pk) == "done"
     assert ("person", "Marte Lien") in set(transcript.findings.values_list("kind", "text"))
+
+
+@pytest.mark.django_db
+def test_a_text_transcript_has_no_invented_times(studied: Studied) -> None:
+    _post(studied, "intervju P01.txt", TXT.encode())
+    assert all(t["start"] is None and t["end"] is None for t in Transcript.objects.get().turns)
+    client = studied.owner.client("en")
+    url = reverse("research:transcript_download", args=[studied.interview.pk, "txt"])
+    text = client.get(url).content.decode()
+    # No times where none are known; speaker names in the interview's language (Bokmål).
+    assert text == (
+        "Intervjuer: Hvem rådet deg til å ringe?\n\nDeltaker: Det var Marte Lien.\n\n"
+        "Intervjuer: Og så?\n"
+    )
+    vtt = client.get(
+        reverse("research:transcript_download", args=[studied.interview.pk, "vtt"]), follow=True
+    )
+    assert vtt["Content-Type"].startswith("text/html")
+    assert "has no times" in vtt.content.decode()
+    assert "00:00:00.000" not in vtt.content.decode()
+    page = client.get(reverse("research:interview", args=[studied.interview.pk])).content.decode()
+    assert "transcript.vtt" not in page and "no subtitles: this transcript has no times" in page
+    read = client.get(reverse("research:transcript_read", args=[studied.interview.pk]))
+    assert "0:00" not in read.content.decode()
+
+
+@pytest.mark.django_db
+def test_subtitles_of_an_english_interview_are_valid_and_labelled_in_english(
+    studied: Studied,
+) -> None:
+    studied.interview.language = "en"
+    studied.interview.save()
+    _post(studied, "interview.vtt", VTT.encode())
+    body = (
+        studied.owner.client("nb")
+        .get(reverse("research:transcript_download", args=[studied.interview.pk, "vtt"]))
+        .content.decode()
+    )
+    assert body == (
+        "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Interviewer>Who told you to call?\n\n"
+        "00:00:04.500 --> 00:00:07.250\n<v Participant>It was Marte Lien.\n\n"
+    )
 
 
 @pytest.mark.django_db

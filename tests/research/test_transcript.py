@@ -127,7 +127,7 @@ def test_bad_edits_change_nothing(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("fmt", "expected"), [("txt", "Interviewer"), ("vtt", "WEBVTT")])
+@pytest.mark.parametrize(("fmt", "expected"), [("txt", "Intervjuer: Hvordan"), ("vtt", "WEBVTT")])
 def test_downloads_carry_speakers_and_are_audited(
     studied: Studied, transcript: Transcript, fmt: str, expected: str
 ) -> None:

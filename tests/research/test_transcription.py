@@ -118,7 +118,9 @@ def test_the_worker_transcribes_and_proposes_identifiers(
     assert transcript.source == "transcribed"
     assert transcript.settings_used["language"] == "en"
     assert transcript.settings_used["vad_filter"] is True
-    assert transcript.settings_used["no_repeat_ngram_size"] == 6
+    assert transcript.settings_used["no_repeat_ngram_size"] == 0  # repeats are kept ...
+    # ... except in a stretch that loops, decoded again with them forbidden.
+    assert transcript.settings_used["loops_decoded_again_with"]["no_repeat_ngram_size"] == 6
     assert transcript.turn_method == "pauses"
     speakers = [turn["speaker"] for turn in transcript.turns]
     assert speakers[:2] == ["interviewer", "participant"]

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from kollega.speech import Cancelled, Progress, transcribe
-from kollega.speech.transcribe import whisper_options
+from kollega.speech.transcribe import loop_options, whisper_options
 
 pytestmark = pytest.mark.slow
 
@@ -73,14 +73,18 @@ def test_cancelling_raises_and_returns_nothing(whisper: Any, clips: dict[str, Pa
         )
 
 
-def test_it_retries_only_windows_that_loop_and_blocks_repeats() -> None:
+def test_the_first_pass_forbids_nothing_and_loops_are_decoded_with_retries() -> None:
     from faster_whisper import WhisperModel
 
     options = whisper_options("nb")
     assert options["language"] == "no"
     assert options["log_prob_threshold"] is None
-    assert options["no_repeat_ngram_size"] == 6
-    assert options["temperature"] == (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-    assert whisper_options("en", temperatures=(0.0,))["temperature"] == (0.0,)
+    assert options["no_repeat_ngram_size"] == 0
+    assert options["temperature"] == (0.0,)
+    again = loop_options("nb")
+    assert again["no_repeat_ngram_size"] == 6
+    assert again["temperature"] == (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+    assert loop_options("en", temperatures=(0.0,))["temperature"] == (0.0,)
     # Every option is one faster-whisper takes, so a misspelt name fails here, not in a job.
     inspect.signature(WhisperModel.transcribe).bind(None, None, **options)
+    inspect.signature(WhisperModel.transcribe).bind(None, None, **again)

@@ -41,3 +41,11 @@ def get_interview_for_user(user: Any, pk: int) -> Interview:
 
 def get_transcript_for_user(user: Any, interview_pk: int) -> Transcript:
     return get_object_or_404(Transcript, interview=get_interview_for_user(user, interview_pk))
+
+
+def get_guide_topic_for_user(user: Any, pk: int) -> Any:
+    from kollega.research.models import GuideTopic
+
+    return get_object_or_404(
+        GuideTopic.objects.select_related("study"), pk=pk, study__in=studies_for_user(user)
+    )

@@ -18,30 +18,39 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kollega.core import crypto
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
 from kollega.core.uploads import refuse_expanding_archive
+from kollega.research import recordings
 from kollega.research.models import (
     ACTIVE_JOB_STATUSES,
     TURN_SEPARATOR,
+    ConsentVersion,
+    Exclusion,
+    ExclusionReason,
     Finding,
     FindingDecision,
+    GuideTopic,
     Interview,
+    Invitation,
+    InvitationStatus,
     JobStatus,
     Participant,
+    ProposalJob,
     Recording,
     Study,
     Transcript,
     TranscriptionJob,
     TranscriptSource,
     TurnMethod,
+    Wave,
+    WindowNotice,
 )
 
 # A job whose worker has said nothing for this long is presumed dead and may be cancelled.
@@ -79,10 +88,22 @@ PLACEHOLDERS["nn"] = PLACEHOLDERS["nb"] | {"person": "namn", "place": "stad"}
 
 
 @transaction.atomic
-def do_create_study(actor: Any, *, title: str, aims: str, language: str) -> Study:
+def do_create_study(
+    actor: Any,
+    *,
+    title: str,
+    aims: str,
+    language: str,
+    waves: Iterable[tuple[str, int, int]] = (),
+) -> Study:
+    """Create a study with `actor` on it and, optionally, its waves as (name, opens, closes)."""
     study = Study.objects.create(title=title, aims=aims, language=language)
     study.researchers.add(actor)
-    record(actor, "research.study.create", study)
+    for number, (name, opens_day, closes_day) in enumerate(waves, start=1):
+        Wave.objects.create(
+            study=study, number=number, name=name, opens_day=opens_day, closes_day=closes_day
+        )
+    record(actor, "research.study.create", study, waves=study.waves.count())
     return study
 
 
@@ -133,6 +154,13 @@ def do_withdraw_participant(actor: Any, participant: Participant) -> dict[str, i
         job.cancel_requested = True
         job.save(update_fields=["cancel_requested"])
     study_pk, participant_pk = participant.study_id, participant.pk
+    if participant.link is not None:
+        from kollega.service.research import leave_pool
+
+        # The invitation holds the link to the pool: it goes too. And someone who withdrew
+        # is not invited again, to this study or another: they leave the pool.
+        Invitation.objects.filter(study_id=study_pk, link=participant.link).delete()
+        leave_pool(participant.link)
     participant.delete()
     record(
         actor,
@@ -151,22 +179,45 @@ def do_withdraw_participant(actor: Any, participant: Participant) -> dict[str, i
 
 @transaction.atomic
 def do_create_interview(
-    actor: Any, participant: Participant, *, kind: str, scheduled_on: date | None, language: str
+    actor: Any,
+    participant: Participant,
+    *,
+    kind: str,
+    scheduled_on: date | None,
+    language: str,
+    wave: Wave | None = None,
 ) -> Interview:
     interview = Interview.objects.create(
-        participant=participant, kind=kind, scheduled_on=scheduled_on, language=language
+        participant=participant,
+        kind=kind,
+        scheduled_on=scheduled_on,
+        language=language,
+        wave=wave,
     )
-    record(actor, "research.interview.create", interview, participant=participant.pk)
+    record(
+        actor,
+        "research.interview.create",
+        interview,
+        participant=participant.pk,
+        wave=wave.number if wave else None,
+    )
     return interview
 
 
 @transaction.atomic
 def do_update_interview(
-    actor: Any, interview: Interview, *, kind: str, scheduled_on: date | None, language: str
+    actor: Any,
+    interview: Interview,
+    *,
+    kind: str,
+    scheduled_on: date | None,
+    language: str,
+    wave: Wave | None = None,
 ) -> Interview:
     interview.kind, interview.scheduled_on, interview.language = kind, scheduled_on, language
+    interview.wave = wave
     interview.save()
-    record(actor, "research.interview.update", interview)
+    record(actor, "research.interview.update", interview, wave=wave.number if wave else None)
     return interview
 
 
@@ -238,7 +289,9 @@ def do_store_recording(actor: Any, interview: Interview, upload: UploadedFile[An
     """Check, encrypt and store a recording, replacing the interview's earlier one."""
     _refuse_while_transcribing(interview)
     duration, channels = check_recording(upload)
-    ciphertext = crypto.encrypt_bytes(upload.read())
+    upload.seek(0)
+    # Encrypted in chunks, a chunk at a time, into a temporary file: never whole in memory.
+    ciphertext = File(recordings.encrypted_file(upload))
     with transaction.atomic():
         Recording.objects.filter(interview=interview).delete()
         recording = Recording(
@@ -247,7 +300,8 @@ def do_store_recording(actor: Any, interview: Interview, upload: UploadedFile[An
             duration_s=round(duration, 3),
             channels=channels,
         )
-        _save_file(recording, ciphertext)
+        with ciphertext:
+            _save_file(recording, ciphertext)
         try:
             recording.save()
         except Exception:
@@ -264,7 +318,7 @@ def do_store_recording(actor: Any, interview: Interview, upload: UploadedFile[An
     return recording
 
 
-def _save_file(recording: Recording, ciphertext: bytes) -> None:
+def _save_file(recording: Recording, ciphertext: File[Any]) -> None:
     """Write the encrypted recording to file storage under a fresh random name.
 
     The name says nothing about the participant or the original file. A write that fails
@@ -273,7 +327,7 @@ def _save_file(recording: Recording, ciphertext: bytes) -> None:
     storage = recording.file.storage
     name = recording.file.field.generate_filename(recording, f"{uuid.uuid4().hex}.enc")
     try:
-        stored = storage.save(name, ContentFile(ciphertext))
+        stored = storage.save(name, ciphertext)
     except OSError as exc:
         storage.delete(name)  # the fresh name is ours alone: whatever is there is the partial write
         if exc.errno == errno.ENOSPC:
@@ -312,7 +366,7 @@ MAX_TRANSCRIPT_FILE_MB = 20
 
 def do_import_transcript(actor: Any, interview: Interview, upload: UploadedFile[Any]) -> Transcript:
     """Replace the interview's transcript with one read from a .txt, .docx, .vtt or .srt file,
-    and propose its identifiers."""
+    and start proposing its identifiers in the background."""
     from kollega.workbench.adapters import TranscriptFileError, turns_from_file
 
     _refuse_while_transcribing(interview)
@@ -338,7 +392,6 @@ def do_import_transcript(actor: Any, interview: Interview, upload: UploadedFile[
         )
         transcript.set_turns(turns)
         transcript.save()
-        propose_identifiers(transcript)
         record(
             actor,
             "research.transcript.import",
@@ -347,16 +400,21 @@ def do_import_transcript(actor: Any, interview: Interview, upload: UploadedFile[
             format=suffix.lstrip("."),
             turns=len(turns),
         )
+        # A long file takes the rules a while: they run in the background.
+        do_propose_identifiers(actor, transcript)
     return transcript
 
 
 def recording_bytes(recording: Recording) -> bytes:
+    """The whole clear recording, in memory (tests and small files only; see
+    ``recordings.write_clear`` for the worker's way)."""
     with recording.file.open("rb") as handle:
-        return crypto.decrypt_bytes(handle.read())
+        return b"".join(recordings.open_clear(handle).read())
 
 
 def rotate_recording_files() -> int:
-    """Re-encrypt every recording under the first data key (``kollega rotate_data_keys``).
+    """Re-encrypt every recording under the first data key (``kollega rotate_data_keys``),
+    in chunks (recordings stored whole before chunking are rewritten in chunks too).
 
     Each file is written anew and the row pointed at it before the old file is deleted, so an
     interrupted rotation leaves every recording readable with the keys still listed.
@@ -367,11 +425,12 @@ def rotate_recording_files() -> int:
             recording = Recording.objects.select_for_update().filter(pk=pk).first()
             if recording is None:
                 continue
-            with recording.file.open("rb") as handle:
-                token = crypto.rotate_token(handle.read())
-            old = str(recording.file.name)
-            storage = recording.file.storage
-            recording.file.save("recording.enc", ContentFile(token), save=False)
+            with recording.file.open("rb") as handle, tempfile.TemporaryFile() as token:
+                recordings.encrypt_to(recordings.open_clear(handle).as_file(), token)
+                token.seek(0)
+                old = str(recording.file.name)
+                storage = recording.file.storage
+                recording.file.save("recording.enc", File(token), save=False)
             recording.save(update_fields=["file"])
             transaction.on_commit(partial(storage.delete, old))
         count += 1
@@ -382,6 +441,8 @@ def rotate_recording_files() -> int:
 
 
 def do_start_transcription(actor: Any, interview: Interview) -> TranscriptionJob:
+    from kollega.research.tasks import transcribe_interview
+
     with transaction.atomic():
         # Lock the interview so two clicks cannot start two jobs.
         Interview.objects.select_for_update().filter(pk=interview.pk).first()
@@ -391,16 +452,18 @@ def do_start_transcription(actor: Any, interview: Interview) -> TranscriptionJob
             raise ActionRefused(_("A transcription of this interview is already under way."))
         job = TranscriptionJob.objects.create(interview=interview)
         record(actor, "research.transcription.start", job, interview=interview.pk)
-        _enqueue_on_commit(job)
+
+        _enqueue_on_commit(transcribe_interview, job)
     return job
 
 
-def _enqueue_on_commit(job: TranscriptionJob) -> None:
-    from kollega.research.tasks import transcribe_interview
+def _enqueue_on_commit(task: Any, job: TranscriptionJob | ProposalJob) -> None:
+    """Queue the job's background task once the transaction creating the job commits, and
+    note the task's id on the job."""
 
     def enqueue() -> None:
-        result = transcribe_interview.enqueue(job.pk)
-        TranscriptionJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+        result = task.enqueue(job.pk)
+        type(job).objects.filter(pk=job.pk).update(task_id=str(result.id))
 
     transaction.on_commit(enqueue)
 
@@ -412,6 +475,8 @@ def do_resume_stalled_jobs(*, now: datetime | None = None) -> int:
     A job that was asked to stop is cancelled instead. The old worker, should it wake, finds
     its claim taken over and writes nothing (see ``transcription``).
     """
+    from kollega.research.tasks import transcribe_interview
+
     cutoff = (now or timezone.now()) - STALE_JOB
     resumed = 0
     stalled = TranscriptionJob.objects.filter(status=JobStatus.RUNNING, heartbeat__lt=cutoff)
@@ -433,7 +498,7 @@ def do_resume_stalled_jobs(*, now: datetime | None = None) -> int:
             job.eta_s = None
             job.save(update_fields=["status", "fraction", "eta_s"])
             record("system", "research.transcription.resume", job, interview=job.interview_id)
-            _enqueue_on_commit(job)
+            _enqueue_on_commit(transcribe_interview, job)
             resumed += 1
     return resumed
 
@@ -524,12 +589,18 @@ def do_save_transcript(
 
 
 def propose_identifiers(transcript: Transcript) -> list[Finding]:
-    """Run the de-identification rules over the transcript and store their proposals."""
+    """Run the de-identification rules over the transcript and store their proposals
+    (in the caller's process: the transcription worker; pages start a ``ProposalJob``)."""
     from kollega.speech import find_identifiers
 
+    found = find_identifiers(transcript.text, language=transcript.language)
+    return store_proposals(transcript, found)
+
+
+def store_proposals(transcript: Transcript, found: Iterable[Any]) -> list[Finding]:
+    """Replace the transcript's proposals with ``found`` (``kollega.speech.Finding``s)."""
     text = transcript.text
     breaks = [m.start() for m in re.finditer(re.escape(TURN_SEPARATOR), text)]
-    found = find_identifiers(text, language=transcript.language)
     rows = [
         Finding(
             transcript=transcript,
@@ -551,19 +622,87 @@ def propose_identifiers(transcript: Transcript) -> list[Finding]:
     return rows
 
 
+def active_proposal_job(transcript: Transcript) -> ProposalJob | None:
+    return transcript.proposal_jobs.filter(status__in=ACTIVE_JOB_STATUSES).first()
+
+
 @transaction.atomic
-def do_propose_identifiers(actor: Any, transcript: Transcript) -> int:
-    if transcript.deidentified is not None:
+def do_propose_identifiers(actor: Any, transcript: Transcript) -> ProposalJob:
+    """Start finding identifiers in the background; the worker stores the proposals."""
+    from kollega.research.tasks import propose_identifiers_in_background
+
+    current = Transcript.objects.select_for_update().get(pk=transcript.pk)
+    if current.deidentified is not None:
         raise ActionRefused(_("This transcript is already de-identified."))
-    rows = propose_identifiers(transcript)
+    if active_proposal_job(current) is not None:
+        raise ActionRefused(_("Possible identifiers are already being looked for."))
+    job = ProposalJob.objects.create(transcript=current, version=current.version)
+    record(actor, "research.deid.propose", job, interview=current.interview_id)
+    _enqueue_on_commit(propose_identifiers_in_background, job)
+    return job
+
+
+def _occurrences(text: str, words: str) -> list[tuple[int, int]]:
+    """Where ``words`` stand in ``text`` (any case; spaces may be line breaks inside a turn)."""
+    parts = [re.escape(word) for word in words.split()]
+    between = r"(?:[^\S\n]+|[^\S\n]*\n[^\S\n]*)"
+    pattern = between.join(parts)
+    if parts and re.match(r"\w", words):
+        pattern = r"(?<!\w)" + pattern
+    if parts and re.search(r"\w$", words):
+        pattern += r"(?!\w)"
+    return [(m.start(), m.end()) for m in re.finditer(pattern, text, re.IGNORECASE)]
+
+
+@transaction.atomic
+def do_add_finding(actor: Any, transcript: Transcript, *, words: str, kind: str) -> int:
+    """Mark words the rules missed, everywhere they occur, as accepted identifiers of ``kind``.
+
+    A proposal overlapping an occurrence is merged into it, so nothing it covered is left
+    showing. Returns how many places were marked.
+    """
+    current = Transcript.objects.select_for_update().get(pk=transcript.pk)
+    if current.deidentified is not None:
+        raise ActionRefused(_("This transcript is already de-identified."))
+    if current.proposals_made is None:
+        raise ActionRefused(_("Make the proposals first."))
+    if kind not in PLACEHOLDERS["en"]:
+        raise ActionRefused(_("Unknown kind of identifier."))
+    text = current.text
+    places = _occurrences(text, words)
+    if not places:
+        raise ActionRefused(_("These words do not occur in the transcript."))
+    existing = list(current.findings.all())
+    for start, end in places:
+        overlapping = [f for f in existing if f.start < end and start < f.end]
+        start = min([start, *(f.start for f in overlapping)])
+        end = max([end, *(f.end for f in overlapping)])
+        for finding in overlapping:
+            existing.remove(finding)
+            if finding.pk is not None:
+                finding.delete()
+        existing.append(
+            Finding(
+                transcript=current,
+                kind=kind,
+                start=start,
+                end=end,
+                text=text[start:end],
+                confidence=1.0,
+                source="researcher",
+                decision=FindingDecision.ACCEPTED,
+            )
+        )
+    Finding.objects.bulk_create([f for f in existing if f.pk is None])
     record(
         actor,
-        "research.deid.propose",
-        transcript,
-        interview=transcript.interview_id,
-        kinds=dict(Counter(f.kind for f in rows)),
+        "research.deid.add",
+        current,
+        interview=current.interview_id,
+        kind=kind,
+        places=len(places),
     )
-    return len(rows)
+    return len(places)
 
 
 @transaction.atomic
@@ -651,3 +790,286 @@ def do_apply_deidentification(actor: Any, transcript: Transcript) -> dict[str, i
     record(actor, "research.deid.apply", current, interview=current.interview_id, replaced=counts)
     transcript.refresh_from_db()
     return counts
+
+
+# --- Protocol and recruitment --------------------------------------------------------------
+
+SEEKER = "seeker"
+SYSTEM = "system"
+# Researchers hear of a window this many days before it closes.
+WINDOW_NOTICE_DAYS = 2
+
+
+@transaction.atomic
+def do_update_protocol(
+    actor: Any,
+    study: Study,
+    *,
+    research_questions: str,
+    ethics_reference: str,
+    target_sample: int | None,
+    dimensions: list[str],
+) -> Study:
+    study.research_questions = research_questions
+    study.ethics_reference = ethics_reference
+    study.target_sample = target_sample
+    study.dimensions = list(dimensions)
+    study.save()
+    record(actor, "research.protocol.update", study, dimensions=study.dimensions)
+    return study
+
+
+@transaction.atomic
+def do_add_consent_version(actor: Any, study: Study, *, version: str, text: str) -> ConsentVersion:
+    """A new version of the consent text; invitations from now on show it."""
+    if study.consent_versions.filter(version__iexact=version).exists():
+        raise ActionRefused(_("This study already has a consent text version %s.") % version)
+    consent = ConsentVersion.objects.create(study=study, version=version, text=text)
+    record(actor, "research.consent.add", consent, study=study.pk, version=version)
+    return consent
+
+
+@transaction.atomic
+def do_add_guide_topic(actor: Any, study: Study, *, topic: str, prompts: str) -> GuideTopic:
+    last = study.guide_topics.order_by("-position").values_list("position", flat=True).first()
+    item = GuideTopic.objects.create(
+        study=study, position=(last or 0) + 1, topic=topic, prompts=prompts
+    )
+    record(actor, "research.guide.add", item, study=study.pk)
+    return item
+
+
+@transaction.atomic
+def do_move_guide_topic(actor: Any, item: GuideTopic, *, up: bool) -> None:
+    """Swap the topic with the one before (``up``) or after it in the guide."""
+    topics = list(item.study.guide_topics.select_for_update().order_by("position", "pk"))
+    index = next(i for i, t in enumerate(topics) if t.pk == item.pk)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(topics):
+        raise ActionRefused(_("This topic cannot move further."))
+    topics[index], topics[other] = topics[other], topics[index]
+    for position, topic in enumerate(topics, start=1):
+        if topic.position != position:
+            topic.position = position
+            topic.save(update_fields=["position"])
+    record(actor, "research.guide.move", item, study=item.study_id, up=up)
+
+
+@transaction.atomic
+def do_remove_guide_topic(actor: Any, item: GuideTopic) -> None:
+    study_pk, item_pk = item.study_id, item.pk
+    item.delete()
+    record(
+        actor,
+        "research.guide.remove",
+        object_type="research.guidetopic",
+        object_id=item_pk,
+        study=study_pk,
+    )
+
+
+@transaction.atomic
+def do_add_wave(actor: Any, study: Study, *, name: str, opens_day: int, closes_day: int) -> Wave:
+    if closes_day < opens_day:
+        raise ActionRefused(_("A window must close on or after the day it opens."))
+    last = study.waves.order_by("-number").values_list("number", flat=True).first()
+    wave = Wave.objects.create(
+        study=study, number=(last or 0) + 1, name=name, opens_day=opens_day, closes_day=closes_day
+    )
+    record(actor, "research.wave.add", wave, study=study.pk, opens=opens_day, closes=closes_day)
+    return wave
+
+
+def eligible_pool(study: Study, today: date | None = None) -> list[Any]:
+    """Pool members this study may invite: not yet invited to it, and (when the study has
+    waves) with the first wave's window not yet closed."""
+    from kollega.service.research import research_pool
+
+    today = today or timezone.localdate()
+    taken: set[Any] = set(study.invitations.values_list("link", flat=True))
+    taken |= set(study.participants.exclude(link=None).values_list("link", flat=True))
+    first = study.waves.order_by("number").first()
+    return [
+        member
+        for member in research_pool()
+        if member.link not in taken
+        and (first is None or first.closes(member.contact_date) >= today)
+    ]
+
+
+@transaction.atomic
+def do_invite(actor: Any, study: Study, links: Iterable[str]) -> list[Invitation]:
+    """Invite pool members through the service: their status page shows the invitation, and
+    those who gave an e-mail address get a content-free e-mail. The researcher never sees
+    where it goes."""
+    from kollega.service.research import notify_invited
+
+    if study.current_consent is None:
+        raise ActionRefused(_("Add the consent text first: the invitation shows it."))
+    chosen = list(dict.fromkeys(str(link) for link in links))
+    if not chosen:
+        raise ActionRefused(_("Choose at least one person to invite."))
+    eligible = {str(member.link): member for member in eligible_pool(study)}
+    if any(link not in eligible for link in chosen):
+        raise ActionRefused(
+            _("Someone chosen has left the pool or is already invited. Propose the sample again.")
+        )
+    invitations = [
+        Invitation.objects.create(study=study, link=eligible[link].link) for link in chosen
+    ]
+    emailed = sum(notify_invited(invitation.link) for invitation in invitations)
+    record(actor, "research.invitation.send", study, count=len(invitations), emailed=emailed)
+    return invitations
+
+
+def invitations_for(link: Any) -> Any:
+    """What a seeker's status page shows: their invitations not declined, with the study."""
+    if link is None:
+        return Invitation.objects.none()
+    return (
+        Invitation.objects.filter(link=link)
+        .exclude(status=InvitationStatus.DECLINED)
+        .select_related("study")
+        .order_by("created", "pk")
+    )
+
+
+@transaction.atomic
+def do_answer_invitation(
+    invitation: Invitation, *, accept: bool, member: Any
+) -> Participant | None:
+    """The seeker answers on their status page. Accepting records the consent text's version and
+    makes them a participant: pseudonym, contact date and profile codes, linked by the opaque id
+    only, so that the participant outlives the service's case."""
+    current = Invitation.objects.select_for_update().select_related("study").get(pk=invitation.pk)
+    if current.status != InvitationStatus.PENDING or member is None or member.link != current.link:
+        raise ActionRefused(_("This invitation has already been answered."))
+    participant = None
+    now = timezone.now()
+    if accept:
+        consent = current.study.current_consent
+        if consent is None:
+            raise ActionRefused(_("This invitation cannot be accepted just now."))
+        participant = Participant.objects.create(
+            study=current.study,
+            pseudonym=next_pseudonym(current.study),
+            link=current.link,
+            contact_date=member.contact_date,
+            consent_version=consent.version,
+            consented_at=now,
+            profile=dict(member.profile),
+        )
+        current.status = InvitationStatus.ACCEPTED
+        current.consent_version = consent.version
+        current.participant = participant
+    else:
+        current.status = InvitationStatus.DECLINED
+    current.answered = now
+    current.save()
+    record(
+        SEEKER,
+        "research.invitation.accept" if accept else "research.invitation.decline",
+        current,
+        study=current.study_id,
+        consent_version=current.consent_version,
+    )
+    invitation.refresh_from_db()
+    return participant
+
+
+@transaction.atomic
+def do_withdraw_from_research(link: Any) -> dict[str, int]:
+    """Withdraw a seeker from every study: each participant record goes through
+    `do_withdraw_participant` (and whatever else it deletes), then every invitation."""
+    totals: Counter[str] = Counter()
+    for participant in Participant.objects.filter(link=link):
+        totals.update(do_withdraw_participant(SEEKER, participant))
+        totals["participants"] += 1
+    totals["invitations"] += Invitation.objects.filter(link=link).delete()[0]
+    return dict(totals)
+
+
+@transaction.atomic
+def do_exclude_from_wave(
+    actor: Any, participant: Participant, wave: Wave, *, reason: str, window_closed: date
+) -> Exclusion:
+    exclusion = Exclusion.objects.create(
+        participant=participant, wave=wave, reason=reason, window_closed=window_closed
+    )
+    record(
+        actor,
+        "research.participant.exclude",
+        participant,
+        study=participant.study_id,
+        wave=wave.number,
+        reason=reason,
+    )
+    return exclusion
+
+
+def _dated_waves(participant: Participant) -> set[int]:
+    return set(
+        participant.interviews.filter(scheduled_on__isnull=False, wave__isnull=False).values_list(
+            "wave_id", flat=True
+        )
+    )
+
+
+def run_exclusions(today: date | None = None) -> int:
+    """Exclude, from each wave, every participant whose window has closed with no interview
+    in it; returns how many exclusions were made. Safe to run again: nobody is excluded twice."""
+    today = today or timezone.localdate()
+    count = 0
+    participants = Participant.objects.filter(contact_date__isnull=False).select_related("study")
+    for participant in participants:
+        assert participant.contact_date is not None  # noqa: S101 - filtered above
+        done = _dated_waves(participant)
+        excluded = set(participant.exclusions.values_list("wave_id", flat=True))
+        for wave in participant.study.waves.all():
+            closes = wave.closes(participant.contact_date)
+            if closes >= today or wave.pk in done or wave.pk in excluded:
+                continue
+            do_exclude_from_wave(
+                SYSTEM,
+                participant,
+                wave,
+                reason=ExclusionReason.WINDOW_PASSED,
+                window_closed=closes,
+            )
+            count += 1
+    return count
+
+
+def run_window_notices(today: date | None = None) -> int:
+    """Tell each study's researchers, by a content-free e-mail, of windows closing within
+    WINDOW_NOTICE_DAYS with no interview booked. Each window is told once; returns how many."""
+    from kollega.research.tasks import tell_windows_closing
+
+    today = today or timezone.localdate()
+    horizon = today + timedelta(days=WINDOW_NOTICE_DAYS)
+    by_study: dict[int, list[date]] = {}
+    participants = Participant.objects.filter(contact_date__isnull=False).select_related("study")
+    for participant in participants:
+        assert participant.contact_date is not None  # noqa: S101 - filtered above
+        skip = _dated_waves(participant) | set(
+            participant.exclusions.values_list("wave_id", flat=True)
+        )
+        skip |= set(participant.window_notices.values_list("wave_id", flat=True))
+        for wave in participant.study.waves.all():
+            closes = wave.closes(participant.contact_date)
+            if wave.pk in skip or not today <= closes <= horizon:
+                continue
+            with transaction.atomic():
+                WindowNotice.objects.create(participant=participant, wave=wave)
+                record(
+                    SYSTEM,
+                    "research.window.notice",
+                    participant,
+                    study=participant.study_id,
+                    wave=wave.number,
+                )
+            by_study.setdefault(participant.study_id, []).append(closes)
+    for study_pk, dates in by_study.items():
+        first = min(dates).isoformat()
+        transaction.on_commit(partial(tell_windows_closing.enqueue, study_pk, len(dates), first))
+    return sum(len(dates) for dates in by_study.values())

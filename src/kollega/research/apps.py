@@ -21,4 +21,12 @@ class ResearchConfig(AppConfig):
         register_rotator(rotate_recording_files)
         register_periodic(resume_stalled_transcriptions, every=timedelta(minutes=5))
 
+        from datetime import timedelta
+
+        from kollega.core.schedule import register_periodic
+        from kollega.research.tasks import exclude_lapsed, warn_closing_windows
+
+        register_periodic(exclude_lapsed, every=timedelta(hours=1))
+        register_periodic(warn_closing_windows, every=timedelta(hours=1))
+
         register_home_link(roles.RESEARCHER, label=_("Studies"), url_name="research:studies")

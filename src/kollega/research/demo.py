@@ -117,7 +117,13 @@ def load(stdout: Any) -> None:
     if researcher is None or Study.objects.filter(title=TITLE).exists():
         return
     with transaction.atomic():
-        study = actions.do_create_study(researcher, title=TITLE, aims=AIMS, language="nb")
+        study = actions.do_create_study(
+            researcher,
+            title=TITLE,
+            aims=AIMS,
+            language="nb",
+            waves=[("Første intervju", 0, 10), ("Oppfølging etter ett år", 335, 395)],
+        )
         today = timezone.localdate()
         p01 = actions.do_add_participant(researcher, study, pseudonym="P01")
         p02 = actions.do_add_participant(researcher, study, pseudonym="P02")
@@ -145,7 +151,83 @@ def load(stdout: Any) -> None:
         # P05: an English interview, identifiers not yet reviewed.
         english = _interview(researcher, p05, InterviewKind.FIRST, today - timedelta(days=2), "en")
         actions.propose_identifiers(_transcript(english, INTERVIEW_P05))
-    stdout.write(f"Research demo: study '{TITLE}' with 5 participants for the researcher sara.")
+        recruited = _recruit(researcher, study)
+    stdout.write(
+        f"Research demo: study '{TITLE}' for the researcher sara: 5 participants added by hand, "
+        f"{recruited} recruited from the service's pool and more invitations waiting."
+    )
+
+
+QUESTIONS = (
+    "Hva får leger til å be om hjelp for egen helse? Hva forventer de av kollegastøtte, "
+    "og hvordan opplever de den ett år senere?"
+)
+CONSENT = (
+    "Jeg sier ja til ett intervju på omtrent en time innen ti dager etter kontakten med "
+    "Kollega, og et nytt intervju etter ett år. Intervjuene tas opp, skrives ut og "
+    "avidentifiseres. Jeg kan trekke meg når som helst, uten å oppgi grunn, og da slettes "
+    "opptak og utskrifter. Det påvirker ikke hjelpen jeg får."
+)
+GUIDE = [
+    ("Veien til kontakt", "Hva skjedde før du tok kontakt?\nHvem snakket du med først?"),
+    ("Forventninger", "Hva håpet du å få hjelp til?"),
+    ("Den første samtalen", "Hvordan var det å snakke med en kollega?\nHva var viktigst?"),
+]
+
+
+def _recruit(researcher: Any, study: Study) -> int:
+    """Part-way through recruitment: a protocol, a sample invited from the service's pool, some
+    answers, one interview booked and one participant whose window passed. Returns how many
+    were recruited (none when the service demo has no consenting seekers)."""
+    from kollega.research.recruitment import candidates
+    from kollega.sampling import propose_sample
+    from kollega.service.models import Case
+    from kollega.service.research import pool_member
+
+    actions.do_update_protocol(
+        researcher,
+        study,
+        research_questions=QUESTIONS,
+        ethics_reference="REK 2025/12345 (demo)",
+        target_sample=12,
+        dimensions=["gender", "age_band", "specialty", "category"],
+    )
+    actions.do_add_consent_version(researcher, study, version="1.0", text=CONSENT)
+    for topic, prompts in GUIDE:
+        actions.do_add_guide_topic(researcher, study, topic=topic, prompts=prompts)
+    pool = candidates(actions.eligible_pool(study))
+    if len(pool) < 3:
+        return 0
+    sample = propose_sample(pool, study.dimensions, min(8, len(pool)))
+    invitations = actions.do_invite(researcher, study, sample.ids)
+    answered = [
+        actions.do_answer_invitation(invitation, accept=accept, member=pool_member(invitation.link))
+        for invitation, accept in zip(invitations, [True, True, True, False], strict=False)
+    ]
+    recruited = [p for p in answered if p is not None]
+    first_wave = study.waves.get(number=1)
+    booked = recruited[0]
+    assert booked.contact_date is not None  # noqa: S101 - set on acceptance
+    actions.do_create_interview(
+        researcher,
+        booked,
+        kind=InterviewKind.FIRST,
+        scheduled_on=min(
+            first_wave.closes(booked.contact_date),
+            max(timezone.localdate(), booked.contact_date) + timedelta(days=1),
+        ),
+        language="nb",
+        wave=first_wave,
+    )
+    # As if the last one had contacted the service two weeks ago and was never interviewed:
+    # the case and the participant are backdated together, and the scheduled job excludes them.
+    lapsed = recruited[-1]
+    past = timezone.now() - timedelta(days=14)
+    Case.objects.filter(research_id=lapsed.link).update(created=past)
+    lapsed.contact_date = timezone.localtime(past).date()
+    lapsed.save(update_fields=["contact_date"])
+    actions.run_exclusions()
+    return len(recruited)
 
 
 def _interview(actor: Any, participant: Any, kind: str, on: date, language: str) -> Interview:

@@ -93,11 +93,53 @@ class InterviewForm(forms.Form):
         widget=forms.Select(INPUT),
         help_text=_("Transcription is told the language; it is not guessed."),
     )
+    wave: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Wave"),
+        queryset=None,
+        required=False,
+        empty_label=_("No wave"),
+        widget=forms.Select(INPUT),
+        help_text=_("A wave's interview must fall inside the participant's window."),
+    )
+
+    def __init__(self, *args: Any, participant: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.participant = participant
+        waves = participant.study.waves.all() if participant is not None else None
+        if waves is None or not waves.exists():
+            del self.fields["wave"]
+        else:
+            self.fields["wave"].queryset = waves  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        """A wave's interview is dated inside the participant's window, and not in a wave
+        they were excluded from."""
+        data = super().clean() or {}
+        wave, on = data.get("wave"), data.get("scheduled_on")
+        contact = getattr(self.participant, "contact_date", None)
+        if wave is None:
+            return data
+        if self.participant.exclusions.filter(wave=wave).exists():
+            self.add_error("wave", _("This participant is excluded from that wave."))
+        elif on is not None and contact is not None:
+            opens, closes = wave.opens(contact), wave.closes(contact)
+            if not opens <= on <= closes:
+                self.add_error(
+                    "scheduled_on",
+                    _("%(wave)s's window for this participant is %(opens)s to %(closes)s.")
+                    % {
+                        "wave": wave.name,
+                        "opens": opens.isoformat(),
+                        "closes": closes.isoformat(),
+                    },
+                )
+        return data
 
 
 class RecordingForm(forms.Form):
     audio = forms.FileField(
-        label=_("Recording"),
+        # Not "Recording": that is the section's heading just above.
+        label=_("Audio file"),
         widget=forms.ClearableFileInput({"accept": "audio/*,.wav,.mp3,.m4a,.ogg,.flac", **INPUT}),
         help_text=_(
             "WAV, MP3, M4A, OGG or FLAC. A two-channel recording with one microphone per person "
@@ -173,3 +215,157 @@ def parse_turns(
 
 
 DECISIONS = FindingDecision.values
+
+
+# --- Protocol and recruitment --------------------------------------------------------------
+
+MAX_CONSENT = 20_000
+MAX_PROMPTS = 5000
+# Windows reach at most this many days after the contact (a follow-up after several years).
+MAX_WINDOW_DAY = 3650
+STANDARD_WAVES = [
+    (_("First interview"), 0, 10),
+    (_("Follow-up after a year"), 335, 395),
+]
+
+
+class StudyNewForm(StudyForm):
+    standard_waves = forms.BooleanField(
+        label=_(
+            "Add the usual two waves: a first interview within 10 days of the service contact, "
+            "and a follow-up after one year ± 30 days"
+        ),
+        required=False,
+        initial=True,
+    )
+
+
+class ProtocolForm(forms.Form):
+    research_questions = forms.CharField(
+        label=_("Research questions"),
+        required=False,
+        max_length=MAX_AIMS,
+        widget=forms.Textarea({"rows": 4, **INPUT}),
+    )
+    ethics_reference = forms.CharField(
+        label=_("Ethics approval reference"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(INPUT),
+        help_text=_("For example the ethics committee's case number."),
+    )
+    target_sample = forms.IntegerField(
+        label=_("Target sample size"),
+        required=False,
+        min_value=1,
+        max_value=500,
+        widget=forms.NumberInput(INPUT),
+    )
+    dimensions = forms.MultipleChoiceField(
+        label=_("Vary the sample on"),
+        required=False,
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Answers from the intake's optional profile; the sampler covers each value."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from kollega.research.models import Dimension
+
+        super().__init__(*args, **kwargs)
+        self.fields["dimensions"].choices = Dimension.choices  # type: ignore[attr-defined]
+
+
+class ConsentVersionForm(forms.Form):
+    version = forms.CharField(
+        label=_("Version"),
+        max_length=20,
+        widget=forms.TextInput(INPUT),
+        help_text=_("Recorded on each participant who agrees to this text, e.g. 1.0."),
+    )
+    text = forms.CharField(
+        label=_("Consent text"),
+        max_length=MAX_CONSENT,
+        widget=forms.Textarea({"rows": 6, **INPUT}),
+        help_text=_("The seeker reads this on their status page before saying yes."),
+    )
+
+
+class GuideTopicForm(forms.Form):
+    topic = forms.CharField(label=_("Topic"), max_length=MAX_TITLE, widget=forms.TextInput(INPUT))
+    prompts = forms.CharField(
+        label=_("Prompts"),
+        required=False,
+        max_length=MAX_PROMPTS,
+        widget=forms.Textarea({"rows": 3, **INPUT}),
+        help_text=_("One question or prompt per line."),
+    )
+
+
+class WaveForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, widget=forms.TextInput(INPUT))
+    opens_day = forms.IntegerField(
+        label=_("Window opens, days after the service contact"),
+        min_value=0,
+        max_value=MAX_WINDOW_DAY,
+        widget=forms.NumberInput(INPUT),
+    )
+    closes_day = forms.IntegerField(
+        label=_("Window closes, days after the service contact"),
+        min_value=0,
+        max_value=MAX_WINDOW_DAY,
+        widget=forms.NumberInput(INPUT),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        opens, closes = data.get("opens_day"), data.get("closes_day")
+        if opens is not None and closes is not None and closes < opens:
+            self.add_error("closes_day", _("A window must close on or after the day it opens."))
+        return data
+
+
+class SampleSizeForm(forms.Form):
+    size = forms.IntegerField(
+        label=_("How many to invite"),
+        min_value=1,
+        max_value=500,
+        widget=forms.NumberInput(INPUT),
+    )
+
+
+# The kinds a researcher can give a missed identifier, as the review page names them.
+MISSED_KINDS = [
+    ("person", _("Name")),
+    ("place", _("Place")),
+    ("employer", _("Employer or health trust")),
+    ("date", _("Date")),
+    ("age", _("Age")),
+    ("phone", _("Phone number")),
+    ("email", _("E-mail address")),
+    ("national_id", _("National identity number")),
+    ("address", _("Address")),
+]
+MAX_MISSED_CHARS = 200
+
+
+class MissedIdentifierForm(forms.Form):
+    missed_text = forms.CharField(
+        label=_("Words the rules missed"),
+        max_length=MAX_MISSED_CHARS,
+        help_text=_(
+            "Type them as they stand in the transcript, or select them in the transcript below. "
+            "Every place they occur is marked to be replaced."
+        ),
+        widget=forms.TextInput(INPUT),
+        error_messages={"required": _("Type or select the words to replace.")},
+    )
+    missed_kind = forms.ChoiceField(
+        label=_("What they are"), choices=MISSED_KINDS, widget=forms.Select(INPUT)
+    )
+
+    def clean_missed_text(self) -> str:
+        text = " ".join(str(self.cleaned_data["missed_text"]).split())
+        if not text:
+            raise forms.ValidationError(_("Type or select the words to replace."))
+        return text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -48,6 +49,12 @@ class Study(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("researchers"), related_name="studies"
     )
     created = models.DateTimeField(default=timezone.now, editable=False)
+    # The protocol.
+    research_questions = models.TextField(_("research questions"), blank=True)
+    ethics_reference = models.CharField(_("ethics approval reference"), max_length=100, blank=True)
+    target_sample = models.PositiveSmallIntegerField(_("target sample size"), null=True, blank=True)
+    # Codes from Dimension: the profile answers the sample should vary on.
+    dimensions = models.JSONField(_("variation dimensions"), default=list, blank=True)
 
     class Meta:
         ordering = ["-created"]
@@ -57,11 +64,97 @@ class Study(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def current_consent(self) -> ConsentVersion | None:
+        return self.consent_versions.order_by("-created", "-pk").first()
+
+    def dimension_labels(self) -> list[str]:
+        labels = dict(Dimension.choices)
+        return [str(labels.get(d, d)) for d in self.dimensions]
+
+
+class Dimension(models.TextChoices):
+    """The optional profile answers a sample can vary on (all come from the intake)."""
+
+    GENDER = "gender", _("Gender")
+    AGE_BAND = "age_band", _("Age band")
+    SPECIALTY = "specialty", _("Specialty")
+    POSITION = "position", _("Position")
+    REGION = "region", _("Region")
+    CATEGORY = "category", _("Help-seeking situation")
+
+
+class ConsentVersion(models.Model):
+    """A version of the consent text a participant agrees to; the version is recorded on them."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="consent_versions")
+    version = models.CharField(_("version"), max_length=20)
+    text = models.TextField(_("consent text"))
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "version"], name="unique_consent_version")
+        ]
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class GuideTopic(models.Model):
+    """One topic of the interview guide, in order, with its prompts (one per line)."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="guide_topics")
+    position = models.PositiveSmallIntegerField(default=0)
+    topic = models.CharField(_("topic"), max_length=MAX_TITLE)
+    prompts = models.TextField(_("prompts"), blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.topic
+
+    def prompt_lines(self) -> list[str]:
+        return [line.strip() for line in self.prompts.splitlines() if line.strip()]
+
+
+class Wave(models.Model):
+    """An interview wave: its window opens and closes so many days after the service contact."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="waves")
+    number = models.PositiveSmallIntegerField(_("wave"))
+    name = models.CharField(_("name"), max_length=100)
+    opens_day = models.IntegerField(_("opens, days after the contact"))
+    closes_day = models.IntegerField(_("closes, days after the contact"))
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["study", "number"], name="unique_wave")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def opens(self, contact: date) -> date:
+        return contact + timedelta(days=self.opens_day)
+
+    def closes(self, contact: date) -> date:
+        return contact + timedelta(days=self.closes_day)
+
 
 class Participant(models.Model):
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="participants")
     pseudonym = models.CharField(_("pseudonym"), max_length=MAX_PSEUDONYM)
     created = models.DateTimeField(default=timezone.now, editable=False)
+    # Recruited through the service: the opaque link to the pool (no foreign key, so the
+    # participant outlives the service's case), the contact date the waves count from, the
+    # consent version agreed to and the optional profile (codes only).
+    link = models.UUIDField(null=True, blank=True, db_index=True, editable=False)
+    contact_date = models.DateField(_("service contact"), null=True, blank=True)
+    consent_version = models.CharField(_("consent version"), max_length=20, blank=True)
+    consented_at = models.DateTimeField(null=True, blank=True)
+    profile = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["pseudonym"]
@@ -90,6 +183,14 @@ class Interview(models.Model):
     scheduled_on = models.DateField(_("date"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     created = models.DateTimeField(default=timezone.now, editable=False)
+    wave = models.ForeignKey(
+        Wave,
+        verbose_name=_("wave"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interviews",
+    )
 
     class Meta:
         ordering = ["participant__pseudonym", "scheduled_on", "pk"]
@@ -138,31 +239,22 @@ class JobStatus(models.TextChoices):
 ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
-class TranscriptionJob(models.Model):
-    """One run of local transcription; the worker writes its progress here."""
+class BackgroundJob(models.Model):
+    """What every background job of this app records: status, progress, why it failed."""
 
-    interview = models.ForeignKey(
-        Interview, on_delete=models.CASCADE, related_name="transcription_jobs"
-    )
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     fraction = models.FloatField(default=0.0)
-    eta_s = models.FloatField(null=True, blank=True)
     # Why it failed, in words for the researcher; never transcript text.
     error = models.CharField(max_length=500, blank=True)
-    cancel_requested = models.BooleanField(default=False)
     # The background task's id, to find it in the worker's queue.
     task_id = models.CharField(max_length=64, blank=True)
     created = models.DateTimeField(default=timezone.now, editable=False)
     started = models.DateTimeField(null=True, blank=True)
-    # Last sign of life from the worker; a job silent for long is presumed dead.
-    heartbeat = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-created"]
-
-    def __str__(self) -> str:
-        return f"transcription {self.pk} of interview {self.interview_id}: {self.status}"
 
     @property
     def active(self) -> bool:
@@ -171,6 +263,24 @@ class TranscriptionJob(models.Model):
     @property
     def percent(self) -> int:
         return round(self.fraction * 100)
+
+
+class TranscriptionJob(BackgroundJob):
+    """One run of local transcription; the worker writes its progress here."""
+
+    interview = models.ForeignKey(
+        Interview, on_delete=models.CASCADE, related_name="transcription_jobs"
+    )
+    eta_s = models.FloatField(null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    # Last sign of life from the worker; a job silent for long is presumed dead.
+    heartbeat = models.DateTimeField(null=True, blank=True)
+
+    class Meta(BackgroundJob.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"transcription {self.pk} of interview {self.interview_id}: {self.status}"
 
     @property
     def eta_minutes(self) -> int | None:
@@ -230,6 +340,23 @@ class Transcript(models.Model):
 TURN_SEPARATOR = "\n\n"
 
 
+class ProposalJob(BackgroundJob):
+    """One background run of the identifier rules over a transcript; the worker writes its
+    progress here. Its proposals are stored only if the words did not change meanwhile."""
+
+    transcript = models.ForeignKey(
+        Transcript, on_delete=models.CASCADE, related_name="proposal_jobs"
+    )
+    # The transcript's version the rules ran on.
+    version = models.PositiveIntegerField()
+
+    class Meta(BackgroundJob.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"identifier proposals {self.pk} for transcript {self.transcript_id}: {self.status}"
+
+
 class FindingDecision(models.TextChoices):
     PROPOSED = "proposed", _("To decide")
     ACCEPTED = "accepted", _("Replace")
@@ -259,3 +386,89 @@ class Finding(models.Model):
     def __str__(self) -> str:
         # Never the identifier itself: this string can reach logs.
         return f"{self.kind} at {self.start}-{self.end}"
+
+
+# --- Recruitment ---------------------------------------------------------------------------
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+def pool_code(link: Any) -> str:
+    """How researchers see a pool member before they consent: a code from the opaque link."""
+    return "S-" + str(link).replace("-", "")[:8].upper()
+
+
+class Invitation(models.Model):
+    """An invitation sent through the service to a pool member, known here by opaque link only."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="invitations")
+    link = models.UUIDField(editable=False)
+    status = models.CharField(
+        max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    answered = models.DateTimeField(null=True, blank=True)
+    consent_version = models.CharField(max_length=20, blank=True)
+    participant = models.OneToOneField(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitation"
+    )
+
+    class Meta:
+        ordering = ["created", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "link"], name="one_invitation_per_study")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.status}"
+
+    @property
+    def code(self) -> str:
+        return pool_code(self.link)
+
+
+class ExclusionReason(models.TextChoices):
+    WINDOW_PASSED = "window_passed", _("Not interviewed within the window")
+
+
+class Exclusion(models.Model):
+    """A participant left out of one wave, with the reason (as the study design requires)."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="exclusions"
+    )
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="exclusions")
+    reason = models.CharField(max_length=20, choices=ExclusionReason.choices)
+    window_closed = models.DateField()
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "wave"], name="one_exclusion_per_wave")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} excluded from wave {self.wave_id}: {self.reason}"
+
+
+class WindowNotice(models.Model):
+    """That researchers were told a participant's window is about to close (sent once)."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="window_notices"
+    )
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+    sent = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "wave"], name="one_notice_per_wave")
+        ]
+
+    def __str__(self) -> str:
+        return f"notice {self.participant_id}/{self.wave_id}"

@@ -19,3 +19,61 @@ def resume_stalled_transcriptions() -> int:
     from kollega.research.actions import do_resume_stalled_jobs
 
     return do_resume_stalled_jobs()
+
+
+def propose_identifiers_in_background(job_id: int) -> str:
+    """Find possible identifiers in a transcript; returns the job's final status."""
+    from kollega.research.proposing import run_proposals
+
+    return run_proposals(job_id)
+
+
+@task()
+def exclude_lapsed() -> int:
+    """Exclude participants whose wave window closed with no interview; returns how many."""
+    from kollega.research.actions import run_exclusions
+
+    return run_exclusions()
+
+
+@task()
+def warn_closing_windows() -> int:
+    """E-mail researchers about windows about to close with no interview booked."""
+    from kollega.research.actions import run_window_notices
+
+    return run_window_notices()
+
+
+@task()
+def tell_windows_closing(study_id: int, count: int, first_closes: str) -> int:
+    """Send the study's researchers a content-free e-mail: how many windows close, from when,
+    and where to look. Their addresses are read here, in the worker. Returns e-mails sent."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    from kollega.research.models import Study
+
+    study = Study.objects.filter(pk=study_id).first()
+    if study is None:
+        return 0
+    addresses = sorted({u.email for u in study.researchers.filter(is_active=True) if u.email})
+    if not addresses:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Interview windows close soon")
+        body = ngettext(
+            "%(count)d participant's interview window closes on %(date)s with no interview "
+            "booked. Sign in to see who: %(url)s",
+            "%(count)d participants' interview windows close from %(date)s with no interview "
+            "booked. Sign in to see who: %(url)s",
+            count,
+        ) % {
+            "count": count,
+            "date": first_closes,
+            "url": settings.SITE_URL + reverse("research:recruitment", args=[study_id]),
+        }
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, addresses, fail_silently=False)

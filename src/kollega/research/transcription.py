@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kollega.core.audit import record
-from kollega.research.actions import propose_identifiers, recording_bytes
+from kollega.research.actions import propose_identifiers
 from kollega.research.models import (
     JobStatus,
     Recording,
@@ -30,6 +30,7 @@ from kollega.research.models import (
     TranscriptionJob,
     TranscriptSource,
 )
+from kollega.research.recordings import write_clear
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def _sweep_orphaned_audio() -> None:
 
 def run_transcription(job_id: int) -> str:
     from kollega.speech import Cancelled, SpeechError, transcribe
-    from kollega.speech.transcribe import whisper_options
+    from kollega.speech.transcribe import loop_options, whisper_options
 
     with transaction.atomic():
         job = TranscriptionJob.objects.select_for_update().filter(pk=job_id).first()
@@ -117,8 +118,9 @@ def run_transcription(job_id: int) -> str:
     folder = tempfile.mkdtemp(prefix=f"{AUDIO_PREFIX}{os.getpid()}-")  # mode 0700
     path = Path(folder) / "recording"  # PyAV finds the format from the bytes
     try:
-        path.write_bytes(recording_bytes(recording))
-        os.chmod(path, 0o600)
+        path.touch(mode=0o600)
+        with recording.file.open("rb") as handle:
+            write_clear(handle, path)
         started = time.monotonic()
         result = transcribe(
             path,
@@ -159,6 +161,7 @@ def run_transcription(job_id: int) -> str:
             settings_used={
                 "engine": "faster-whisper",
                 **whisper_options(result.language),
+                "loops_decoded_again_with": loop_options(result.language),
                 "seconds": round(elapsed, 1),
                 "audio_seconds": round(result.duration, 1),
             },

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
@@ -18,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
 from kollega.core.roles import RESEARCHER, role_required
-from kollega.research import actions, forms
+from kollega.research import actions, forms, recordings
 from kollega.research.access import (
     get_interview_for_user,
     get_participant_for_user,
@@ -35,6 +37,7 @@ from kollega.research.models import (
     TranscriptionJob,
     clock,
 )
+from kollega.research.recruitment import windows
 
 GET_POST = ["GET", "HEAD", "POST"]
 researcher_only = role_required(RESEARCHER)
@@ -93,9 +96,13 @@ def studies(request: HttpRequest) -> HttpResponse:
 @require_http_methods(GET_POST)
 @researcher_only
 def study_new(request: HttpRequest) -> HttpResponse:
-    form = forms.StudyForm(_posted(request), initial={"language": "nb"})
+    form = forms.StudyNewForm(_posted(request), initial={"language": "nb"})
     if request.method == "POST" and form.is_valid():
-        study = actions.do_create_study(request.user, **form.cleaned_data)
+        data = dict(form.cleaned_data)
+        waves = forms.STANDARD_WAVES if data.pop("standard_waves") else []
+        study = actions.do_create_study(
+            request.user, **data, waves=[(str(name), a, b) for name, a, b in waves]
+        )
         messages.success(request, _("The study is created."))
         return redirect("research:study", study.pk)
     return _form_page(
@@ -182,9 +189,15 @@ def participant_new(request: HttpRequest, pk: int) -> HttpResponse:
 @researcher_only
 def participant(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_participant_for_user(request.user, pk)
-    interviews = found.interviews.select_related("recording", "transcript")
+    interviews = found.interviews.select_related("recording", "transcript", "wave")
     return render(
-        request, "research/participant.html", {"participant": found, "interviews": interviews}
+        request,
+        "research/participant.html",
+        {
+            "participant": found,
+            "interviews": interviews,
+            "windows": windows(found, timezone.localdate()),
+        },
     )
 
 
@@ -231,7 +244,14 @@ def participant_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @researcher_only
 def interview_new(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_participant_for_user(request.user, pk)
-    form = forms.InterviewForm(_posted(request), initial={"language": found.study.language})
+    first_open = next(
+        (w.wave for w in windows(found, timezone.localdate()) if w.state == "open"), None
+    )
+    form = forms.InterviewForm(
+        _posted(request),
+        initial={"language": found.study.language, "wave": first_open},
+        participant=found,
+    )
     if request.method == "POST" and form.is_valid():
         interview = actions.do_create_interview(request.user, found, **form.cleaned_data)
         messages.success(request, _("The interview is added."))
@@ -253,8 +273,9 @@ def interview_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "kind": interview.kind,
         "scheduled_on": interview.scheduled_on,
         "language": interview.language,
+        "wave": interview.wave,
     }
-    form = forms.InterviewForm(_posted(request), initial=initial)
+    form = forms.InterviewForm(_posted(request), initial=initial, participant=interview.participant)
     if request.method == "POST" and form.is_valid():
         actions.do_update_interview(request.user, interview, **form.cleaned_data)
         messages.success(request, _("The interview is saved."))
@@ -286,6 +307,7 @@ def _interview_context(interview: Interview) -> dict[str, Any]:
         "open_findings": transcript.findings.filter(decision=FindingDecision.PROPOSED).count()
         if transcript
         else 0,
+        "has_times": transcript is not None and _cue_times(transcript.turns) is not None,
     }
 
 
@@ -368,6 +390,55 @@ def recording_delete(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+@require_http_methods(["GET", "HEAD"])
+@never_cache
+@researcher_only
+def recording_audio(request: HttpRequest, pk: int) -> HttpResponse:
+    """The recording, decrypted as it is sent, for the study's researchers; answers byte
+    ranges (206) so the player can seek without fetching the whole file."""
+    found = get_interview_for_user(request.user, pk)
+    stored = Recording.objects.filter(interview=found).first()
+    if stored is None:
+        raise Http404
+    handle = stored.file.open("rb")
+    try:
+        reader = recordings.open_clear(handle)
+        wanted = recordings.parse_range(request.headers.get("Range", ""), reader.size)
+    except ValueError:
+        handle.close()
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{reader.size}"
+        return response
+    except BaseException:
+        handle.close()
+        raise
+    start, end = wanted if wanted is not None else (0, reader.size - 1)
+    record(
+        request.user,
+        "research.recording.listen",
+        stored,
+        interview=found.pk,
+        start=start,
+        end=end,
+    )
+    kind = recordings.media_type(reader)
+    if request.method == "HEAD":
+        handle.close()
+        body: Any = iter(())
+    else:
+        body = recordings.Stream(reader.read(start, end), handle)
+    # Typed as HttpResponse only because role_required's signature asks for one.
+    response = cast(
+        HttpResponse,
+        StreamingHttpResponse(body, status=206 if wanted else 200, content_type=kind),
+    )
+    response["Content-Length"] = str(max(0, end - start + 1))
+    response["Accept-Ranges"] = "bytes"
+    if wanted:
+        response["Content-Range"] = f"bytes {start}-{end}/{reader.size}"
+    return response
 
 
 @require_POST
@@ -477,6 +548,15 @@ def _other(speaker: str) -> str:
     return "participant" if speaker == "interviewer" else "interviewer"
 
 
+# About this many characters fit on a line of a text box on a 320 px screen.
+NARROW_LINE_CHARS = 30
+
+
+def _text_rows(text: str) -> int:
+    lines = text.split("\n")
+    return max(2, sum(len(line) // NARROW_LINE_CHARS + 1 for line in lines))
+
+
 def _turn_rows(transcript: Transcript, posted: Any = None) -> list[dict[str, Any]]:
     rows = []
     for i, turn in enumerate(transcript.turns):
@@ -490,8 +570,11 @@ def _turn_rows(transcript: Transcript, posted: Any = None) -> list[dict[str, Any
                 if posted
                 else turn["speaker"],
                 "text": posted.get(f"text-{i}", turn["text"]) if posted else turn["text"],
-                "rows": min(12, max(2, len(turn["text"]) // 70 + 1)),
+                # Tall enough for the whole text at 320 px without scripts; the stylesheet
+                # and research.js then fit each box to its text.
+                "rows": _text_rows(turn["text"]),
                 "start": turn.get("start"),
+                "start_clock": clock(turn.get("start")),
                 "end": turn.get("end"),
             }
         )
@@ -556,41 +639,132 @@ def transcript(request: HttpRequest, pk: int) -> HttpResponse:
             "speakers": [(s, SPEAKER_NAMES.get(s, s)) for s in speakers],
             "errors": errors,
             "split_mark": SPLIT_MARK,
+            "recording": Recording.objects.filter(interview=interview).first(),
         },
         status=status,
     )
 
 
+# A search longer than this is not a search for words in a transcript.
+MAX_SEARCH = 200
+
+
+def _marked(text: str, pattern: re.Pattern[str] | None) -> list[tuple[str, bool]]:
+    """``text`` in pieces, each marked whether it matches the search."""
+    if pattern is None:
+        return [(text, False)]
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for match in pattern.finditer(text):
+        pieces += [(text[at : match.start()], False), (match[0], True)]
+        at = match.end()
+    pieces.append((text[at:], False))
+    return [piece for piece in pieces if piece[0]]
+
+
+@require_GET
+@never_cache
+@researcher_only
+def transcript_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """The transcript to read, with the recording beside it and a search within it."""
+    found = get_transcript_for_user(request.user, pk)
+    interview = found.interview
+    query = " ".join(request.GET.get("q", "").split())[:MAX_SEARCH]
+    pattern = re.compile(re.escape(query), re.IGNORECASE) if query else None
+    rows = [
+        {
+            "index": i,
+            "speaker": SPEAKER_NAMES.get(turn["speaker"], turn["speaker"]),
+            "time": " - ".join(x for x in (clock(turn.get("start")), clock(turn.get("end"))) if x),
+            "start": turn.get("start"),
+            "start_clock": clock(turn.get("start")),
+            "pieces": _marked(turn["text"], pattern),
+        }
+        for i, turn in enumerate(found.turns)
+    ]
+    if pattern is not None:
+        rows = [row for row in rows if any(marked for _text, marked in row["pieces"])]
+    # Whether a search was made is kept, never what was searched for (it may be a name).
+    record(
+        request.user, "research.transcript.view", found, interview=interview.pk, search=bool(query)
+    )
+    return render(
+        request,
+        "research/transcript_read.html",
+        {
+            "transcript": found,
+            "interview": interview,
+            "participant": interview.participant,
+            "recording": Recording.objects.filter(interview=interview).first(),
+            "rows": rows,
+            "query": query,
+            "matches": sum(marked for row in rows for _text, marked in row["pieces"]),
+        },
+    )
+
+
+# Speaker names in downloads follow the interview's language (Nynorsk uses the Bokmål names).
+_DOWNLOAD_LANGUAGE = {"nb": "nb", "nn": "nb", "en": "en"}
+
+
+def _cue_times(turns: list[dict[str, Any]]) -> list[tuple[float, float]] | None:
+    """Each turn's start and end for subtitles. A time lost by splitting a turn is the nearest
+    known time before (for a start) or after (for an end), so the parts of a split turn span
+    the turn they came from. None when some turn has no time to take (an imported text file)."""
+    times = []
+    for i, turn in enumerate(turns):
+        start = turn.get("start")
+        for before in reversed(turns[max(0, i - 2) : i]):
+            if start is not None:
+                break
+            start = before.get("end") if before.get("end") is not None else before.get("start")
+        end = turn.get("end")
+        for after in turns[i + 1 : i + 3]:
+            if end is not None:
+                break
+            end = after.get("start") if after.get("start") is not None else after.get("end")
+        if start is None or end is None:
+            return None
+        times.append((float(start), max(float(start), float(end))))
+    return times
+
+
 @require_GET
 @researcher_only
 def transcript_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    from kollega.speech import Segment, SpeechTranscript, Turn, to_txt, to_vtt
+    from kollega.speech.formats import format_timestamp
 
     found = get_transcript_for_user(request.user, pk)
     if fmt not in ("txt", "vtt"):
         raise Http404
-    turns = []
-    for t in found.turns:
-        start, end = t.get("start") or 0.0, t.get("end") or t.get("start") or 0.0
-        speaker = str(SPEAKER_NAMES.get(t["speaker"], t["speaker"]))
-        turns.append(
-            Turn(
-                speaker=speaker,
-                start=start,
-                end=end,
-                text=t["text"],
-                segments=(Segment(start=start, end=end, text=t["text"]),),
+    turns = found.turns
+    with translation.override(_DOWNLOAD_LANGUAGE.get(found.language, "en")):
+        names = [str(SPEAKER_NAMES.get(t["speaker"], t["speaker"])) for t in turns]
+    if fmt == "vtt":
+        times = _cue_times(turns)
+        if times is None:
+            messages.error(
+                request,
+                _(
+                    "This transcript has no times (it was imported from a file without them), "
+                    "so it cannot be made into subtitles. Download it as text instead."
+                ),
             )
+            return redirect("research:interview", found.interview_id)
+        body = "WEBVTT\n\n" + "".join(
+            f"{format_timestamp(start)} --> {format_timestamp(end)}\n<v {name}>{t['text']}\n\n"
+            for (start, end), name, t in zip(times, names, turns, strict=True)
         )
-    speech = SpeechTranscript(
-        language=found.language,
-        duration=max((t.end for t in turns), default=0.0),
-        segments=tuple(s for t in turns for s in t.segments),
-        turns=tuple(turns),
-        turn_method="none",
-        model=found.model,
-    )
-    body = to_vtt(speech) if fmt == "vtt" else to_txt(speech)
+    else:
+        # A time only where the turn has one: imported text files have none.
+        body = (
+            "\n\n".join(
+                (f"[{format_timestamp(t['start'])[:8]}] " if t.get("start") is not None else "")
+                + f"{name}: {t['text']}"
+                for name, t in zip(names, turns, strict=True)
+            )
+            + "\n"
+        )
     record(
         request.user,
         "research.transcript.download",
@@ -662,6 +836,42 @@ def deidentify(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Your decisions are saved."))
         return redirect("research:deidentify", found.interview_id)
     record(request.user, "research.deid.view", found, interview=found.interview_id)
+    return _deidentify_page(request, found, forms.MissedIdentifierForm())
+
+
+def _review_turns(found: Transcript) -> list[dict[str, Any]]:
+    """The turns with the proposals marked, for reading and selecting what the rules missed."""
+    spans = sorted(found.findings.values_list("start", "end"))
+    out = []
+    offset = 0
+    next_span = 0
+    for turn in found.turns:
+        text = turn["text"]
+        end = offset + len(text)
+        pieces: list[tuple[str, bool]] = []
+        at = offset
+        # One walk through the sorted spans for the whole transcript.
+        while next_span < len(spans) and spans[next_span][0] < end:
+            start, stop = spans[next_span]
+            next_span += 1
+            if start >= at and stop <= end:
+                pieces += [(text[at - offset : start - offset], False)]
+                pieces += [(text[start - offset : stop - offset], True)]
+                at = stop
+        pieces.append((text[at - offset :], False))
+        out.append(
+            {
+                "speaker": SPEAKER_NAMES.get(turn["speaker"], turn["speaker"]),
+                "pieces": [p for p in pieces if p[0]],
+            }
+        )
+        offset = end + len(TURN_SEPARATOR)
+    return out
+
+
+def _deidentify_page(
+    request: HttpRequest, found: Transcript, missed_form: forms.MissedIdentifierForm
+) -> HttpResponse:
     return render(
         request,
         "research/deidentify.html",
@@ -671,7 +881,59 @@ def deidentify(request: HttpRequest, pk: int) -> HttpResponse:
             "participant": found.interview.participant,
             "groups": _finding_groups(found),
             "decisions": FindingDecision.choices,
+            "proposal_job": found.proposal_jobs.first(),
+            "missed_form": missed_form,
+            "review_turns": _review_turns(found) if found.proposals_made else [],
         },
+        status=400 if missed_form.errors else 200,
+    )
+
+
+@require_POST
+@researcher_only
+def deidentify_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark words the rules missed as an identifier of the kind chosen."""
+    found = get_transcript_for_user(request.user, pk)
+    form = forms.MissedIdentifierForm(request.POST)
+    if form.is_valid():
+        try:
+            count = actions.do_add_finding(
+                request.user,
+                found,
+                words=form.cleaned_data["missed_text"],
+                kind=form.cleaned_data["missed_kind"],
+            )
+        except ActionRefused as exc:
+            form.add_error("missed_text", str(exc))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Marked in %(count)d place, to be replaced.",
+                    "Marked in %(count)d places, to be replaced.",
+                    count,
+                )
+                % {"count": count},
+            )
+            return redirect("research:deidentify", found.interview_id)
+    return _deidentify_page(request, found, form)
+
+
+@require_GET
+@never_cache
+@researcher_only
+def deidentify_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The proposals' progress as a fragment, polled by the review page."""
+    found = get_transcript_for_user(request.user, pk)
+    job = found.proposal_jobs.first()
+    if request.headers.get("HX-Request") and (job is None or not job.active):
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(
+        request,
+        "research/proposal_job.html",
+        {"interview": found.interview, "proposal_job": job},
     )
 
 
@@ -698,17 +960,12 @@ def _apply(request: HttpRequest, found: Transcript) -> HttpResponse:
 def deidentify_propose(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_transcript_for_user(request.user, pk)
     try:
-        count = actions.do_propose_identifiers(request.user, found)
+        actions.do_propose_identifiers(request.user, found)
     except ActionRefused as exc:
         _refused(request, exc)
-        return redirect("research:interview", found.interview_id)
-    messages.success(
-        request,
-        ngettext(
-            "%(count)d possible identifier was found.",
-            "%(count)d possible identifiers were found.",
-            count,
+    else:
+        messages.success(
+            request,
+            _("Looking for possible identifiers. You can leave this page; it goes on."),
         )
-        % {"count": count},
-    )
     return redirect("research:deidentify", found.interview_id)

@@ -6,6 +6,7 @@ and identifiers only, never what a person typed.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -71,6 +72,7 @@ def do_submit_request(
         case.research_consent = True
         case.research_consent_version = RESEARCH_CONSENT_VERSION
         case.research_consent_at = timezone.now()
+        case.research_id = uuid.uuid4()
     case.save()
     record(
         actor,

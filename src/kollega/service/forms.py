@@ -527,3 +527,9 @@ class ServiceSettingsForm(forms.ModelForm[ServiceSettings]):
             "auto_assign": forms.CheckboxInput(attrs={"class": "ds-input"}),
             "seeker_choice": forms.CheckboxInput(attrs={"class": "ds-input"}),
         }
+
+
+class InvitationAnswerForm(forms.Form):
+    """Yes or no to a research invitation, from the buttons on the status page."""
+
+    answer = forms.ChoiceField(choices=[("accept", _("Yes")), ("decline", _("No"))])

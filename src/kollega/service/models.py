@@ -232,6 +232,9 @@ class Case(models.Model):
     research_consent = models.BooleanField(default=False)
     research_consent_version = models.CharField(max_length=20, blank=True)
     research_consent_at = models.DateTimeField(null=True, blank=True)
+    # The research pool knows this person only by this random id; it is all that links a
+    # research participant to the case, so the participant can outlive the case.
+    research_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     # Work.
     counsellor = models.ForeignKey(
         CounsellorProfile,

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
 from kollega.core.roles import COORDINATOR, COUNSELLOR, has_role, role_required
+from kollega.research.actions import do_answer_invitation, invitations_for
+from kollega.research.models import Invitation
 from kollega.service import actions, forms
 from kollega.service.access import (
     Throttled,
@@ -44,6 +46,7 @@ from kollega.service.models import (
     Status,
     with_positions,
 )
+from kollega.service.research import do_withdraw_research_consent, pool_member
 from kollega.service.waiting import expected_waits
 
 GET_POST = ["GET", "HEAD", "POST"]
@@ -146,6 +149,7 @@ def _status_context(case: Case, token: str, **extra: Any) -> dict[str, Any]:
         "retention_days": settings.KOLLEGA_RETENTION_DAYS,
         "message_form": extra.pop("message_form", None) or forms.MessageForm(),
         **_seeker_coordination(case),
+        "invitations": invitations_for(case.research_id),
         **extra,
     }
 
@@ -221,6 +225,70 @@ def status_cancel(request: HttpRequest, case: Case, token: str) -> HttpResponse:
     )
 
 
+@require_POST
+@seeker_view
+def status_research(request: HttpRequest, case: Case, token: str, pk: int) -> HttpResponse:
+    """The seeker accepts or declines an invitation to a study."""
+    if case.research_id is None:
+        raise Http404
+    invitation = get_object_or_404(Invitation, pk=pk, link=case.research_id)
+    form = forms.InvitationAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose yes or no."))
+        return redirect("service:status", token)
+    accept = form.cleaned_data["answer"] == "accept"
+    try:
+        do_answer_invitation(invitation, accept=accept, member=pool_member(case.research_id))
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Thank you. You take part in the study; the researchers will book an interview.")
+            if accept
+            else _("Thank you. You are not in this study, and nothing changes for your help."),
+        )
+    return redirect("service:status", token)
+
+
+@require_http_methods(GET_POST)
+@seeker_view
+def status_research_withdraw(request: HttpRequest, case: Case, token: str) -> HttpResponse:
+    """The seeker withdraws their research consent: out of the pool, out of every study."""
+    if not case.research_consent:
+        raise Http404
+    form = forms.ConfirmForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        do_withdraw_research_consent(case)
+        messages.success(
+            request,
+            _(
+                "You have withdrawn from research. The researchers' interviews, recordings and "
+                "transcripts of you are deleted, and you will not be invited again."
+            ),
+        )
+        return redirect("service:status", token)
+    return render(
+        request,
+        "core/confirm.html",
+        {
+            "case": case,
+            "form": form,
+            "heading": _("Withdraw from research?"),
+            "explanation": _(
+                "You will not be invited to research again. If you take part in a study, "
+                "everything the researchers hold about you (interviews, recordings, "
+                "transcripts and their analysis of them) is deleted at once. Your request for "
+                "help is not affected."
+            ),
+            "button": _("Withdraw from research"),
+            "danger": True,
+            "back": reverse("service:status", args=[token]),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
 @require_http_methods(GET_POST)
 @seeker_view
 def status_delete(request: HttpRequest, case: Case, token: str) -> HttpResponse:
@@ -239,6 +307,15 @@ def status_delete(request: HttpRequest, case: Case, token: str) -> HttpResponse:
                 "Everything you wrote, your contact details, the messages and the counsellor's "
                 "notes are deleted at once and cannot be brought back. Your status link stops "
                 "working. Only an anonymous count for the statistics remains."
+            )
+            + (
+                " "
+                + _(
+                    "A study you take part in keeps your interviews, as you agreed: to withdraw "
+                    "from research too, do that first on your status page."
+                )
+                if case.research_consent
+                else ""
             ),
             "button": _("Delete all my data"),
             "danger": True,
