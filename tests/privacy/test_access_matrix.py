@@ -23,14 +23,16 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core import signing
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from kollega.service import actions
+from kollega.service.models import ServiceSettings
 from tests.cast import Cast, Member, make_member
-from tests.research.conftest import add_transcript
+from tests.research.conftest import add_transcript, tone_wav
 from tests.service.conftest import make_profile, submit
 from tests.service.test_offerings import make_offering
 from tests.urlwalk import all_urls
@@ -69,6 +71,9 @@ NOBODY: frozenset[str] = frozenset()
 # A token nobody holds: what strangers and staff (who never learn tokens) put in status links.
 GUESSED_TOKEN = "guessed-token-guessed-token-guessed-token-0"
 TOKEN = "<token>"
+# The status link of a request still waiting in the queue: the first seeker's third request,
+# on a service that lets waiting seekers choose their counsellor.
+QUEUED_TOKEN = "<queued token>"
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,13 @@ EXPECTED: dict[str, Entry] = {
     "service:status_message": post_only(SEEKERS, token=TOKEN),
     "service:status_cancel": both(SEEKERS, token=TOKEN),
     "service:status_delete": both(SEEKERS, token=TOKEN),
+    # Research on the status page: only the first seeker agreed to be invited, and was.
+    "service:status_research": post_only(
+        only(SEEKER), {"answer": "accept"}, token=TOKEN, pk="@invitation"
+    ),
+    "service:status_research_withdraw": both(only(SEEKER), token=TOKEN),
+    # Choosing among the proposals is for a waiting request only.
+    "service:status_choose": post_only(only(SEEKER), token=QUEUED_TOKEN),
     # Feedback opens once a request is closed: only the other seeker's is.
     "service:feedback": both(only(OTHER_SEEKER), token=TOKEN),
     "service:status_calendar": get_only(
@@ -149,6 +161,14 @@ EXPECTED: dict[str, Entry] = {
     "service:offering": both(K, pk="@offering"),
     "service:enrolment_remove": post_only(K, pk="@enrolment"),
     "service:feedback_summary": get_only(K),
+    "service:settings": both(K),
+    "service:case_reassign": post_only(K, **CASE),
+    "service:case_acknowledge": post_only(K, **CASE),
+    "service:case_write": post_only(K, **CASE),
+    # Statistics: coordinators only (aggregates, small cells suppressed).
+    "reports:statistics": get_only(K),
+    "reports:csv": get_only(K),
+    "reports:annual": get_only(K, year=timezone.localdate().year),
     # The case page: its counsellor and coordinators; the rest only its counsellor.
     "service:case": get_only(only(COUNSELLOR, COORDINATOR), **CASE),
     "service:my_cases": get_only(COUNSELLORS),
@@ -183,6 +203,19 @@ EXPECTED: dict[str, Entry] = {
     "research:transcript_download": get_only(R, pk="@interview", fmt="txt"),
     "research:deidentify": both(R, **INTERVIEW),
     "research:deidentify_propose": post_only(R, **INTERVIEW),
+    "research:deidentify_add": post_only(R, **INTERVIEW),
+    "research:deidentify_progress": get_only(R, **INTERVIEW),
+    "research:recording_audio": get_only(R, **INTERVIEW),
+    "research:transcript_read": get_only(R, **INTERVIEW),
+    # The study's protocol, pool and recruitment: its own researchers only.
+    "research:protocol": both(R, **STUDY),
+    "research:consent_add": post_only(R, **STUDY),
+    "research:guide_add": post_only(R, **STUDY),
+    "research:guide_move": post_only(R, pk="@guide_topic"),
+    "research:guide_remove": post_only(R, pk="@guide_topic"),
+    "research:wave_add": post_only(R, **STUDY),
+    "research:pool": both(R, **STUDY),
+    "research:recruitment": get_only(R, **STUDY),
     # The STC workbench: any researcher may list, start and import analyses; an analysis is
     # its study's researchers' only (a researcher not on it gets 404, other roles 403).
     "workbench:analyses": both(RESEARCHERS),
@@ -262,6 +295,7 @@ class World:
 
     clients: dict[str, Client]
     tokens: dict[str, str]
+    queued_tokens: dict[str, str]
     case: int
     appointment: int
     profile: int
@@ -270,6 +304,8 @@ class World:
     study: int
     participant: int
     interview: int
+    guide_topic: int
+    invitation: int
     analysis: int
     version: int
     unit: int
@@ -286,7 +322,9 @@ def make_world(cast: Cast) -> World:
     cast.counsellor.user.save()
     profile = make_profile(cast.counsellor)
     make_profile(cast.other_counsellor, gender="male", region="vestland", employer="Helse Vest")
-    first = submit(contact_method="email", contact_email="first@example.invalid")
+    first = submit(
+        contact_method="email", contact_email="first@example.invalid", research_consent=True
+    )
     second = submit()
     actions.do_assign_counsellor(cast.coordinator.user, second.case, profile)
     actions.do_accept_case(cast.counsellor.user, second.case)
@@ -313,6 +351,11 @@ def make_world(cast: Cast) -> World:
         owner.user, participant, kind="first", scheduled_on=None, language="nb"
     )
     add_transcript(interview, [("interviewer", "Hva skjedde?"), ("participant", "Jeg ringte.")])
+    audio = SimpleUploadedFile("intervju.wav", tone_wav(), content_type="audio/wav")
+    research.do_store_recording(owner.user, interview, audio)
+    research.do_add_consent_version(owner.user, study, version="1.0", text="Jeg samtykker.")
+    topic = research.do_add_guide_topic(owner.user, study, topic="Å be om hjelp", prompts="")
+    (invitation,) = research.do_invite(owner.user, study, [str(first.case.research_id)])
     bench = _workbench(owner, study)
     other_researcher = make_member("rut", "researcher", first_name="Rut")
     staff = {
@@ -329,9 +372,13 @@ def make_world(cast: Cast) -> World:
         client.raise_request_exception = False
     tokens = dict.fromkeys(PRINCIPALS, GUESSED_TOKEN)
     tokens |= {SEEKER: first.token, OTHER_SEEKER: second.token}
+    ServiceSettings.objects.update_or_create(pk=1, defaults={"seeker_choice": True})
+    waiting = submit()
+    assert waiting.case.in_queue
     return World(
         clients=clients,
         tokens=tokens,
+        queued_tokens=tokens | {SEEKER: waiting.token},
         case=case.pk,
         appointment=appointment.pk,
         profile=profile.pk,
@@ -340,6 +387,8 @@ def make_world(cast: Cast) -> World:
         study=study.pk,
         participant=participant.pk,
         interview=interview.pk,
+        guide_topic=topic.pk,
+        invitation=invitation.pk,
         **bench,
     )
 
@@ -423,6 +472,8 @@ def _filled(values: dict[str, Any], world: World, principal: str) -> dict[str, A
     for key, value in values.items():
         if value == TOKEN:
             value = world.tokens[principal]
+        elif value == QUEUED_TOKEN:
+            value = world.queued_tokens[principal]
         elif isinstance(value, str) and value.startswith("@"):
             value = getattr(world, value[1:])
         filled[key] = value
@@ -452,7 +503,10 @@ def request(client: Client, method: str, url: str, data: dict[str, Any] | None =
     except _Rollback:
         pass
     client.cookies = cookies
-    return outcome[0]
+    response = outcome[0]
+    if getattr(response, "streaming", False):
+        b"".join(response.streaming_content)  # read to the end, the test client closes it
+    return response
 
 
 def admin_urls() -> list[tuple[str, str]]:

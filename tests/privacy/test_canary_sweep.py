@@ -489,3 +489,80 @@ def test_withdrawal_takes_the_participants_words_out_of_suggested_themes(
         )
     )
     check_gone(canaries, caplog, ciphertexts=ciphertexts)
+
+
+def test_a_seekers_way_into_research_and_out_again_leaves_nothing_in_clear(
+    cast: Cast, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A seeker agrees at intake to be invited, is invited through the study's pool and accepts
+    on the status page; the interview's transcript is imported and a word the rules missed is
+    marked by hand. Withdrawing from research on the status page takes the transcript and the
+    marked words; deleting the request then takes the rest."""
+    from kollega.research import actions as research
+    from kollega.research.models import Finding, Participant
+    from tests.research.pool import recruiting_study
+
+    caplog.set_level(logging.DEBUG)
+    canaries = Canaries()
+    seeker = Client()
+    token = submit_through_intake(
+        seeker,
+        canaries,
+        "volunteer",
+        contact_method="email",
+        contact_email=canaries.email("volunteer_contact_email"),
+        research_consent="on",
+        gender="female",
+        age_band="40_49",
+        specialty="psychiatry",
+    )
+    case = Case.objects.by_token(token)
+    assert case is not None and case.research_id is not None
+    study = recruiting_study(cast.researcher)
+    researcher = cast.researcher.client()
+    ok(
+        researcher.post(
+            reverse("research:pool", args=[study.pk]),
+            {"step": "invite", "chosen": [str(case.research_id)]},
+        )
+    )
+    invitation = study.invitations.get()
+    ok(
+        seeker.post(
+            reverse("service:status_research", args=[token, invitation.pk]), {"answer": "accept"}
+        )
+    )
+    participant = Participant.objects.get(study=study)
+    interview = research.do_create_interview(
+        cast.researcher.user, participant, kind="first", scheduled_on=None, language="nb"
+    )
+    missed = canaries.word("missed_identifier")
+    said = canaries.text("interview_words")
+    text = f"Intervjuer: Hva skjedde?\n\nP01: {said} Jeg ringte {missed} til slutt.\n"
+    ok(
+        researcher.post(
+            reverse("research:transcript_import", args=[interview.pk]),
+            {"transcript_file": SimpleUploadedFile("intervju.txt", text.encode())},
+        )
+    )
+    run_queued_tasks()  # the identifiers are proposed in the background
+    ok(
+        researcher.post(
+            reverse("research:deidentify_add", args=[interview.pk]),
+            {"missed_text": missed, "missed_kind": "place"},
+        )
+    )
+    assert Finding.objects.filter(transcript__interview=interview, source="researcher").exists()
+    run_queued_tasks()
+    assert canaries.by_field["volunteer_contact_email"] in {to for m in mail.outbox for to in m.to}
+
+    check_stored_nowhere_in_clear(canaries, caplog)
+    ciphertexts = ciphertexts_of(canaries)
+
+    ok(seeker.post(reverse("service:status_research_withdraw", args=[token]), {"confirm": "on"}))
+    assert not Participant.objects.exists() and not Transcript.objects.exists()
+    service_fields = frozenset(name for name, _ in canaries if name.startswith("volunteer_"))
+    check_gone(canaries, caplog, ciphertexts=ciphertexts, keep=service_fields)
+
+    ok(seeker.post(reverse("service:status_delete", args=[token]), {"confirm": "on"}))
+    check_gone(canaries, caplog, ciphertexts=ciphertexts)
