@@ -21,6 +21,7 @@ def resume_stalled_transcriptions() -> int:
     return do_resume_stalled_jobs()
 
 
+@task()
 def propose_identifiers_in_background(job_id: int) -> str:
     """Find possible identifiers in a transcript; returns the job's final status."""
     from kollega.research.proposing import run_proposals
