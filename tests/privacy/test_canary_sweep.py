@@ -566,3 +566,52 @@ def test_a_seekers_way_into_research_and_out_again_leaves_nothing_in_clear(
 
     ok(seeker.post(reverse("service:status_delete", args=[token]), {"confirm": "on"}))
     check_gone(canaries, caplog, ciphertexts=ciphertexts)
+
+
+def test_the_coordinators_words_never_rest_in_clear_and_go_with_the_case(
+    cast: Cast, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A coordinator moves a case in progress to another counsellor, with a reason, and writes
+    to the seeker; the seeker sees the message and that the case moved, never the reason."""
+    from kollega.service import actions as service
+
+    caplog.set_level(logging.DEBUG)
+    canaries = Canaries()
+    first = make_profile(cast.counsellor)
+    second = make_profile(
+        cast.other_counsellor, gender="male", region="vestland", employer="Helse Vest"
+    )
+    seeker = Client()
+    token = submit_through_intake(
+        seeker,
+        canaries,
+        "moved",
+        contact_method="email",
+        contact_email=canaries.email("moved_contact_email"),
+    )
+    case = Case.objects.by_token(token)
+    assert case is not None
+    service.do_assign_counsellor(cast.coordinator.user, case, first)
+    service.do_accept_case(cast.counsellor.user, case)
+    coordinator = cast.coordinator.client()
+    reason = canaries.text("reassign_reason")
+    ok(
+        coordinator.post(
+            reverse("service:case_reassign", args=[case.pk]),
+            {"reassign-counsellor": second.pk, "reassign-reason": reason},
+        )
+    )
+    case.refresh_from_db()
+    assert case.counsellor == second
+    written = canaries.text("coordinator_message")
+    ok(coordinator.post(reverse("service:case_write", args=[case.pk]), {"write-body": written}))
+    run_queued_tasks()
+    page = seeker.get(reverse("service:status", args=[token])).content.decode()
+    assert written in page and reason not in page
+
+    check_stored_nowhere_in_clear(canaries, caplog)
+    ciphertexts = ciphertexts_of(canaries)
+
+    ok(seeker.post(reverse("service:status_delete", args=[token]), {"confirm": "on"}))
+    assert not Case.objects.exists()
+    check_gone(canaries, caplog, ciphertexts=ciphertexts)
