@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from kollega.core.demo import current_code
 from tests.cast import PASSWORD, Member
@@ -73,8 +73,11 @@ def open_page(browser: Browser, problems: list[str]) -> Page:
             else None
         ),
     )
-    # A busy shared machine may need longer: KOLLEGA_BROWSER_TIMEOUT_MS raises it.
-    page.set_default_timeout(int(os.environ.get("KOLLEGA_BROWSER_TIMEOUT_MS", "10000")))
+    # A busy shared machine may need longer: KOLLEGA_BROWSER_TIMEOUT_MS raises it, for actions
+    # and for expect()'s assertions alike (a first suggestion loads scikit-learn cold).
+    timeout_ms = int(os.environ.get("KOLLEGA_BROWSER_TIMEOUT_MS", "10000"))
+    page.set_default_timeout(timeout_ms)
+    expect.set_options(timeout=timeout_ms)
     return page
 
 
