@@ -14,7 +14,7 @@ its work, a file). "Refused" means 403, 404, 405, 429, or a redirect to the sign
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -443,6 +443,17 @@ def _hashing_embedder(settings: Any) -> None:
     settings.KOLLEGA_STC_EMBEDDER = "hashing"
 
 
+@pytest.fixture
+def world(cast: Cast) -> Iterator[World]:
+    made = make_world(cast)
+    yield made
+    # The database is rolled back after the test; the recording's file must go by hand.
+    from kollega.research.models import Recording
+
+    for recording in Recording.objects.all():
+        recording.file.delete(save=False)
+
+
 def _admin_object_id(name: str) -> str:
     """The pk of a real object for an admin URL named admin:<app>_<model>_<view>."""
     for model in apps.get_models():
@@ -557,8 +568,7 @@ def _check(world: World, targets: list[tuple[str, Callable[[str], str], Entry]])
 
 @pytest.mark.django_db
 @pytest.mark.db_services
-def test_the_app_answers_every_principal_as_the_table_says(cast: Cast) -> None:
-    world = make_world(cast)
+def test_the_app_answers_every_principal_as_the_table_says(world: World) -> None:
     targets = [
         (name, (lambda p, n=name: url_for(n, EXPECTED[n], world, p)), EXPECTED[name])
         for name in app_url_names()
@@ -570,8 +580,7 @@ def test_the_app_answers_every_principal_as_the_table_says(cast: Cast) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.db_services
-def test_the_admin_answers_every_principal_as_the_table_says(cast: Cast) -> None:
-    world = make_world(cast)
+def test_the_admin_answers_every_principal_as_the_table_says(world: World) -> None:
     targets = [
         (name, (lambda p, u=url: u), ADMIN_EXCEPTIONS.get(name, ADMIN_DEFAULT))
         for name, url in admin_urls()
