@@ -455,11 +455,6 @@ def test_workbench_texts_never_rest_in_clear_and_withdrawal_takes_the_participan
     assert all(canaries.by_field[name] in still for name in researchers_own)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Reported to the lead: suggested themes keep a withdrawn participant's words "
-    "(workbench_theme.label/description) after withdrawal.",
-)
 def test_withdrawal_takes_the_participants_words_out_of_suggested_themes(
     studied: Studied, caplog: pytest.LogCaptureFixture, settings: Any
 ) -> None:

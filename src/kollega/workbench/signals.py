@@ -16,7 +16,13 @@ from django.dispatch import receiver
 from kollega.core.audit import record
 from kollega.research.models import Transcript
 from kollega.workbench.actions import follow_transcript_edit
-from kollega.workbench.models import AnalysisTranscript, AnalyticText, Condensate
+from kollega.workbench.models import (
+    AnalysisTranscript,
+    AnalyticText,
+    Condensate,
+    Theme,
+    ThemeState,
+)
 
 
 @receiver(post_save, sender=Transcript)
@@ -37,7 +43,14 @@ def flag_what_cited_it(
         Q(quotes__transcript=instance) | Q(condensates__units__transcript=instance)
     ).values("pk")
     flagged_texts = AnalyticText.objects.filter(pk__in=texts).update(sources_withdrawn=True)
-    if flagged or flagged_texts:
+    # Suggested themes are machine output drawn from every transcript's words, the withdrawn
+    # participant's included; those no person has accepted go with the transcript. Accepted
+    # ones are the researchers' own text, like condensates.
+    dropped, _ = Theme.objects.filter(
+        analysis_id=instance.analysis_id,
+        state__in=[ThemeState.SUGGESTED, ThemeState.REJECTED],
+    ).delete()
+    if flagged or flagged_texts or dropped:
         record(
             "system",
             "workbench.sources.withdrawn",
@@ -46,4 +59,5 @@ def flag_what_cited_it(
             object_id=instance.analysis_id,
             condensates=flagged,
             analytic_texts=flagged_texts,
+            suggested_themes_deleted=dropped,
         )
