@@ -8,7 +8,7 @@ from django.urls import reverse
 from kollega.core.errors import ActionRefused
 from kollega.workbench import actions
 from kollega.workbench.models import Coding, CodingOrigin, MeaningUnit, SuggestionDecision
-from tests.workbench.conftest import Bench, htmx
+from tests.workbench.conftest import Bench, deidentified, htmx, new_interview
 
 
 def _create(bench: Bench, words: str, **extra: object) -> object:
@@ -160,3 +160,111 @@ def test_a_forged_suggestion_is_refused(bench: Bench) -> None:
     response = bench.owner.client("en").post(url, {"token": "not-signed", "accept": "1"})
     assert response.status_code == 404
     assert not Coding.objects.exists()
+
+
+SLEEP = [
+    "Jeg sov dårlig om natten.",
+    "Søvnen ble borte i flere uker.",
+    "Jeg lå våken og fikk ikke sove.",
+    "Om natten sov jeg bare tre timer.",
+    "Jeg våknet tidlig og sov ikke igjen.",
+    "Søvnen var urolig hver natt.",
+    "Jeg tok sovemedisin for å sove.",
+    "Natten var lang og søvnløs.",
+    # Two on the border with the other group, so that the threshold is not set on luck.
+    "Lederen ringte om natten, så jeg sov ikke.",
+    "Etter møtet med lederen lå jeg våken.",
+]
+LEADER = [
+    "Lederen min ringte meg hver dag.",
+    "Leder og tillitsvalgt møtte meg.",
+    "Lederen ville vite når jeg kom tilbake.",
+    "Min leder var streng og kald.",
+    "Jeg fikk et brev fra lederen.",
+    "Lederen snakket med personalavdelingen.",
+    "Ny leder kom mens jeg var borte.",
+    "Lederen sa at jeg var savnet.",
+    "Jeg sov ikke før samtalen med lederen.",
+    "Lederen spurte om jeg sov godt om natten.",
+]
+SLEEPLESS = "Jeg sov dårlig og lå våken om natten."
+UNCLEAR = "Været var fint i april."
+
+
+def _two_groups(bench: Bench) -> tuple[object, object, object]:
+    """A transcript with ten units coded in each of two groups, and two left uncoded."""
+    interview = new_interview(bench.owner, bench.study, "P02")
+    deidentified(interview, [("participant", " ".join([*SLEEP, *LEADER, SLEEPLESS, UNCLEAR]))])
+    version = actions.do_add_transcript(bench.owner.user, bench.analysis, interview)
+    sleep = actions.do_add_code_group(
+        bench.owner.user, bench.analysis, name="Sleep", description="Sleeping badly"
+    )
+    leader = actions.do_add_code_group(
+        bench.owner.user, bench.analysis, name="Leader", description="The leader at work"
+    )
+    text = version.text
+
+    def unit(words: str, group: object = None) -> object:
+        start = text.index(words)
+        return actions.do_create_unit(
+            bench.owner.user, version, start=start, end=start + len(words), code_group=group
+        )
+
+    for words in SLEEP:
+        unit(words, sleep)
+    for words in LEADER:
+        unit(words, leader)
+    return version, unit(SLEEPLESS), unit(UNCLEAR)
+
+
+@pytest.mark.django_db
+def test_a_confident_suggestion_and_an_unsure_one_with_its_reason_and_advice(
+    bench: Bench,
+) -> None:
+    version, sleepless, unclear = _two_groups(bench)
+    client = htmx(bench.owner.client("en"))
+    page = client.post(
+        reverse("workbench:suggestions", args=[bench.analysis.pk, version.pk])
+    ).content.decode()
+    confident = page[page.index(f'id="suggestion-{sleepless.pk}"') :]
+    confident = confident[: confident.index("</ol>")]
+    unsure = page[page.index(f'id="suggestion-{unclear.pk}"') :]
+    unsure = unsure[: unsure.index("</ol>")]
+    # The confident one is offered as before: no "unsure" mark, Sleep first.
+    assert 'class="suggestion"' in confident
+    assert "nsure" not in confident
+    assert confident.index("Sleep ·") < confident.index("Leader ·")
+    # The unsure one is marked in words, with the reason, and the ranking still offered.
+    assert "suggestion--unsure" in unsure
+    assert ">Unsure</span>" in unsure
+    assert "not sure enough" in unsure
+    assert unsure.count("% sure · <em>unsure</em>") == 2
+    # What would help is said once for the page, naming the group.
+    assert page.count("What would help the suggestions:") == 1
+    assert "more units in &#x27;" in page
+    assert "to get suggestions there" in page
+
+
+@pytest.mark.django_db
+def test_the_calibrated_threshold_is_stored_with_each_decision(bench: Bench) -> None:
+    import re
+
+    version, sleepless, _unclear = _two_groups(bench)
+    _ranked, _model, calibrated = actions.suggestions_for(bench.owner.user, version)
+    client = htmx(bench.owner.client("en"))
+    page = client.post(
+        reverse("workbench:suggestions", args=[bench.analysis.pk, version.pk])
+    ).content.decode()
+    block = page[page.index(f'id="suggestion-{sleepless.pk}"') :]
+    token = re.findall(r'name="token" value="([^"]+)"', block)[0]
+    url = reverse("workbench:suggestion_decide", args=[bench.analysis.pk, sleepless.pk])
+    client.post(url, {"token": token, "accept": "1"})
+    decision = SuggestionDecision.objects.get()
+    used = decision.model_settings
+    # The threshold calibrated on these examples, not a fixed 0.5.
+    assert used["threshold"] == calibrated["threshold"]
+    assert 0.0 < used["threshold"] <= 1.0
+    assert used["target_precision"] == 0.8
+    assert used["confident"] is True
+    assert decision.code_group.name == "Sleep"
+    assert Coding.objects.get(unit=sleepless).model_settings == used

@@ -526,11 +526,15 @@ def do_delete_unit(actor: Any, unit: MeaningUnit) -> None:
 
 def suggestions_for(
     actor: Any, version: AnalysisTranscript
-) -> tuple[dict[int, list[tuple[CodeGroup, float]]], str]:
+) -> tuple[dict[int, dict[str, Any]], str, dict[str, Any]]:
     """The actor's uncoded units in ``version`` → top three code groups with confidence.
 
     Examples are the actor's own coded units in the whole analysis (a blind coder learns
-    only from themself). Returns the ranking and the model id; empty without examples.
+    only from themself). Each unit gets ``{"ranking": [(CodeGroup, confidence)],
+    "confident", "reason", "advice"}``: ``confident`` is False where the suggester abstains
+    (its best is under the threshold calibrated on these examples), and ``advice`` then says
+    what would help. Returns those, the model id and the settings used (threshold
+    included); empty without examples.
     """
     from kollega.workbench import adapters
 
@@ -552,15 +556,21 @@ def suggestions_for(
     }
     examples = [(texts[t][start:end], str(group)) for t, start, end, group in coded]
     text = version.text
-    ranked, model, _used = adapters.suggest_codes(
-        {str(u.pk): text[u.start : u.end] for u in uncoded}, examples
+    ranked, model, used = adapters.suggest_codes(
+        {str(u.pk): text[u.start : u.end] for u in uncoded},
+        examples,
+        groups={key: (g.name, g.description) for key, g in groups.items()},
     )
     return (
         {
-            int(key): [(groups[g], conf) for g, conf in ranking if g in groups]
-            for key, ranking in ranked.items()
+            int(key): {
+                **found,
+                "ranking": [(groups[g], conf) for g, conf in found["ranking"] if g in groups],
+            }
+            for key, found in ranked.items()
         },
         model,
+        used,
     )
 
 
@@ -574,13 +584,18 @@ def do_decide_suggestion(
     rank: int,
     confidence: float,
     model: str,
+    settings: dict[str, Any],
 ) -> SuggestionDecision:
-    """Record a person's decision on a suggested code group; an accepted one codes the unit."""
+    """Record a person's decision on a suggested code group; an accepted one codes the unit.
+
+    ``settings`` are those the suggestion was made with (`suggestions_for`), stored with the
+    decision and the coding as which model and settings suggested it.
+    """
     _own_unit(actor, unit)
     _check_group(unit, group)
     if not 1 <= rank <= 3 or not 0.0 <= confidence <= 1.0 or not model:
         raise ActionRefused(_("This suggestion is not one that was offered."))
-    used = {"k": 3, "threshold": 0.5, "top": 3}
+    used = dict(settings)
     decision = SuggestionDecision.objects.create(
         unit=unit,
         code_group=group,

@@ -128,15 +128,26 @@ def suggest_themes(
 
 
 def suggest_codes(
-    uncoded: dict[str, str], coded: list[tuple[str, str]], *, top: int = 3
-) -> tuple[dict[str, list[tuple[str, float]]], str, dict[str, Any]]:
-    """Ranked code groups for uncoded units, from the coded examples.
+    uncoded: dict[str, str],
+    coded: list[tuple[str, str]],
+    *,
+    groups: dict[str, tuple[str, str]] | None = None,
+    top: int = 3,
+    target_precision: float = 0.8,
+) -> tuple[dict[str, dict[str, Any]], str, dict[str, Any]]:
+    """Ranked code groups for uncoded units, from the coded examples, abstaining honestly.
 
-    ``uncoded`` maps a unit key to its text; ``coded`` lists ``(text, code group key)``.
-    Returns unit key → the ``top`` best ``(code group key, confidence)``, the model id and the
-    settings used. Nothing is suggested without at least one coded example.
+    ``uncoded`` maps a unit key to its text; ``coded`` lists ``(text, code group key)``;
+    ``groups`` maps a code group key to ``(name, description)`` (they word the reasons and
+    advice, and serve as one more example per group). The abstention threshold is calibrated
+    on the coded examples for ``target_precision`` (see ``docs/stc.md``).
+
+    Returns unit key → ``{"ranking": the top best (code group key, confidence), "confident":
+    whether the best reaches the calibrated threshold, "reason", "advice"}`` (advice is empty
+    when confident), the model id and the settings used, calibrated threshold included.
+    Nothing is suggested without at least one coded example.
     """
-    from kollega.stc.steps import suggest_codes as stc_suggest_codes
+    from kollega.stc.steps import CodeSuggester
     from kollega.stc.types import MeaningUnit, Span
 
     if not uncoded or not coded:
@@ -148,9 +159,37 @@ def suggest_codes(
 
     examples = [unit(f"c{i}", text, group) for i, (text, group) in enumerate(coded)]
     units = [unit(key, text, None) for key, text in uncoded.items()]
-    suggestions = stc_suggest_codes(units, examples, k=3, threshold=0.5, embedder=embedder)
-    ranked = {s.unit_id: [(g, float(p)) for g, p in s.ranking[:top]] for s in suggestions}
-    return ranked, model_of(embedder), {"k": 3, "threshold": 0.5, "top": top}
+    named = groups or {}
+    suggester = CodeSuggester(target_precision=target_precision, embedder=embedder).fit(
+        examples,
+        group_names={g: name for g, (name, _d) in named.items()},
+        group_descriptions={g: description for g, (_n, description) in named.items()},
+    )
+    calibration = suggester.calibration_
+    out = {
+        s.unit_id: {
+            "ranking": [(g, float(p)) for g, p in s.ranking[:top]],
+            # The library may still offer a batch's most certain units under the threshold
+            # (its reason says so); only those at or above it are shown as confident.
+            "confident": s.code_group_id is not None and s.confidence >= calibration.threshold,
+            "reason": s.reason,
+            "advice": s.advice,
+        }
+        for s in suggester.predict(units)
+    }
+    used = {
+        "method": suggester.method,
+        "threshold": round(calibration.threshold, 4),
+        "target_precision": calibration.target_precision,
+        "target_met": calibration.target_met,
+        "estimated_precision": _rounded(calibration.estimated_precision),
+        "top": top,
+    }
+    return out, model_of(embedder), used
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
 
 
 def agreement(

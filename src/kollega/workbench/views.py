@@ -599,27 +599,49 @@ def suggestions(request: HttpRequest, pk: int, t: int) -> HttpResponse:
     """Ranked code groups for the coder's uncoded units, to accept or reject one by one."""
     found = get_analysis_for_user(request.user, pk)
     version = get_transcript_for_user(request.user, found, t)
-    ranked, model = actions.suggestions_for(request.user, version)
+    ranked, model, used = actions.suggestions_for(request.user, version)
     units = {u.pk: u for u in version.units.filter(pk__in=ranked)}
-    items = [
-        {
-            "unit": units[key],
-            "text": version.text[units[key].start : units[key].end],
-            "ranking": [
-                {
-                    "group": g,
-                    "rank": n,
-                    "percent": round(conf * 100),
-                    # What was offered travels signed, so the recorded model cannot be forged.
-                    "token": signing.dumps([key, g.pk, n, conf, model], salt=SUGGESTION_SALT),
-                }
-                for n, (g, conf) in enumerate(ranking, start=1)
-            ],
-        }
-        for key, ranking in ranked.items()
-        if key in units and ranking
-    ]
-    context = {"analysis": found, "version": version, "items": items, "model": model}
+    items: list[dict[str, Any]] = []
+    for key, offer in ranked.items():
+        if key not in units or not offer["ranking"]:
+            continue
+        # What was offered travels signed, so the recorded model and settings cannot be forged.
+        offered = {**used, "confident": offer["confident"]}
+        items.append(
+            {
+                "unit": units[key],
+                "text": version.text[units[key].start : units[key].end],
+                "confident": offer["confident"],
+                "reason": offer["reason"],
+                "ranking": [
+                    {
+                        "group": g,
+                        "rank": n,
+                        "percent": round(conf * 100),
+                        "token": signing.dumps(
+                            [key, g.pk, n, conf, model, offered], salt=SUGGESTION_SALT
+                        ),
+                    }
+                    for n, (g, conf) in enumerate(offer["ranking"], start=1)
+                ],
+            }
+        )
+    shown = {item["unit"].pk for item in items}
+    # The same advice ("code about 5 more units in 'Sleep'") is given once for the page.
+    advice = list(
+        dict.fromkeys(
+            offer["advice"]
+            for key, offer in ranked.items()
+            if key in shown and not offer["confident"] and offer["advice"]
+        )
+    )
+    context = {
+        "analysis": found,
+        "version": version,
+        "items": items,
+        "model": model,
+        "advice": advice,
+    }
     if _is_htmx(request):
         return render(request, "workbench/suggestions.html", context)
     return _workspace(request, found, version, extra={"suggested": context})
@@ -631,12 +653,12 @@ def suggestion_decide(request: HttpRequest, pk: int, unit: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     target = _unit_in(request, found, unit)
     try:
-        unit_pk, group_pk, rank, confidence, model = signing.loads(
+        unit_pk, group_pk, rank, confidence, model, used = signing.loads(
             request.POST.get("token", ""), salt=SUGGESTION_SALT, max_age=SUGGESTION_MAX_AGE
         )
     except (signing.BadSignature, ValueError, TypeError):
         raise Http404 from None
-    if unit_pk != target.pk:
+    if unit_pk != target.pk or not isinstance(used, dict):
         raise Http404
     group = get_object_or_404(CodeGroup, pk=group_pk, analysis=found)
     accept = request.POST.get("accept") == "1"
@@ -649,6 +671,7 @@ def suggestion_decide(request: HttpRequest, pk: int, unit: int) -> HttpResponse:
             rank=rank,
             confidence=confidence,
             model=model,
+            settings=used,
         )
     except ActionRefused as exc:
         return _step2_answer(request, found, target.transcript, refused=exc)
