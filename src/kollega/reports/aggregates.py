@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Min
@@ -31,15 +32,15 @@ def _month(moment: datetime) -> date:
     return timezone.localtime(moment).date().replace(day=1)
 
 
-def _count_request(cells: Counter[Cell], month: date, row: dict[str, object]) -> None:
+def _count_request(cells: Counter[Cell], month: date, row: dict[str, Any]) -> None:
     """Add one request (live or deleted) to `cells`; `row` holds the CaseStatistic fields."""
     for name in FIELDS:
         cells[(month, name, str(row[name] or ""))] += 1
-    for hope in set(row["expectations"] or []):  # type: ignore[attr-defined]
+    for hope in set(row["expectations"] or []):
         cells[(month, "expectation", str(hope))] += 1
-    for kind in set(row["referrals"] or []):  # type: ignore[attr-defined]
+    for kind in set(row["referrals"] or []):
         cells[(month, "referral", str(kind))] += 1
-    cells[(month, "conversations", str(min(4, int(row["conversations"]))))] += 1  # type: ignore[call-overload]
+    cells[(month, "conversations", str(min(4, int(row["conversations"]))))] += 1
     if row["waiting_days"] is not None:
         cells[(month, "match_days", str(row["waiting_days"]))] += 1
     if row["final_status"] == Status.CLOSED:
@@ -58,15 +59,15 @@ def count_cells() -> Counter[Cell]:
         referrals.setdefault(case_id, set()).add(kind)
     columns = ("pk", "created", "first_assigned_at", "status", "outcome", "expectations", *FIELDS)
     for values in Case.objects.values_list(*columns).order_by().iterator(chunk_size=5000):
-        case = dict(zip(columns, values, strict=True))
-        created: datetime = case["created"]  # type: ignore[assignment]
-        assigned: datetime | None = case["first_assigned_at"]  # type: ignore[assignment]
+        case: dict[str, Any] = dict(zip(columns, values, strict=True))
+        created: datetime = case["created"]
+        assigned: datetime | None = case["first_assigned_at"]
         month = _month(created)
         row = {
             **case,
             "final_status": case["status"],
             "conversations": per_case.get(case["pk"], 0),
-            "referrals": referrals.get(case["pk"], ()),  # type: ignore[call-overload]
+            "referrals": referrals.get(case["pk"], ()),
             # Whole days, as `Case.waiting_days()` keeps them when the case is deleted.
             "waiting_days": None if assigned is None else (assigned - created).days,
         }
@@ -82,15 +83,14 @@ def count_cells() -> Counter[Cell]:
     for values in (
         CaseStatistic.objects.values_list(*stat_columns).order_by().iterator(chunk_size=5000)
     ):
-        stat = dict(zip(stat_columns, values, strict=True))
-        _count_request(cells, stat["month"], stat)  # type: ignore[arg-type]
+        stat: dict[str, Any] = dict(zip(stat_columns, values, strict=True))
+        _count_request(cells, stat["month"], stat)
     for month, helpfulness, recommend in Feedback.objects.values_list(
         "month", "helpfulness", "would_recommend"
     ).iterator():
         cells[(month.replace(day=1), "helpfulness", str(helpfulness))] += 1
-        cells[
-            (month.replace(day=1), "recommend", {True: "yes", False: "no"}.get(recommend, ""))
-        ] += 1
+        answer = "" if recommend is None else ("yes" if recommend else "no")
+        cells[(month.replace(day=1), "recommend", answer)] += 1
     return cells
 
 
