@@ -7,6 +7,7 @@ import csv
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from kollega.core.audit import record
@@ -30,7 +31,6 @@ def statistics(request: HttpRequest) -> HttpResponse:
     period = form.period()
     tables = build(period)
     record(request.user, "reports.statistics.view")
-    annual = Period.last_full_year(timezone.localdate())
     return render(
         request,
         "reports/statistics.html",
@@ -42,7 +42,6 @@ def statistics(request: HttpRequest) -> HttpResponse:
             ],
             "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
             "query": request.GET.urlencode(),
-            "annual": annual,
             "refreshed_at": last_refreshed(),
         },
         status=400 if form.errors else 200,
@@ -70,6 +69,14 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _bad_period() -> HttpResponse:
+    return HttpResponse(
+        _("Give the months as YYYY-MM, the first no later than the last."),
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
 def _docx(period: Period, filename: str) -> HttpResponse:
     response = HttpResponse(
         build_annual_report(period),
@@ -95,7 +102,7 @@ def period_report(request: HttpRequest) -> HttpResponse:
     none are chosen."""
     form = _period_form(request)
     if form.errors:
-        return HttpResponse(status=400)
+        return _bad_period()
     period = form.period(Period.last_full_year(timezone.localdate()))
     record(
         request.user,
