@@ -168,6 +168,7 @@ EXPECTED: dict[str, Entry] = {
     # Statistics: coordinators only (aggregates, small cells suppressed).
     "reports:statistics": get_only(K),
     "reports:csv": get_only(K),
+    "reports:report": get_only(K),
     "reports:annual": get_only(K, year=timezone.localdate().year),
     # The case page: its counsellor and coordinators; the rest only its counsellor.
     "service:case": get_only(only(COUNSELLOR, COORDINATOR), **CASE),

@@ -3,7 +3,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.test import Client
 from django.urls import reverse
@@ -115,8 +115,54 @@ def test_the_annual_report_is_a_word_document_with_tables_and_plots(cast: Cast) 
 
 def test_the_statistics_pages_refuse_others_and_post(cast: Cast) -> None:
     year = timezone.localdate().year
-    for target in (URL, CSV, reverse("reports:annual", args=[year])):
+    for target in (URL, CSV, reverse("reports:annual", args=[year]), reverse("reports:report")):
         for member in (cast.counsellor, cast.researcher, cast.outsider):
             assert member.client().get(target).status_code == 403
         assert Client().get(target)["Location"].startswith("/staff/login/")
         assert cast.coordinator.client().post(target).status_code == 405
+
+
+def _report_text(response) -> str:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.content)) as docx:
+        return docx.read("word/document.xml").decode()
+
+
+def _cell(response, heading: str = "Gender", label: str = "Woman") -> str:  # type: ignore[no-untyped-def]
+    """The first figure beside `label` in the report's table headed `heading`."""
+    from docx import Document
+
+    for grid in Document(io.BytesIO(response.content)).tables:
+        if grid.cell(0, 0).text == heading:
+            return next(row.cells[1].text for row in grid.rows if row.cells[0].text == label)
+    raise AssertionError(heading)
+
+
+def test_the_report_covers_the_last_full_year_unless_a_period_is_chosen(cast: Cast) -> None:
+    from kollega.reports.aggregates import refresh
+
+    last_year = timezone.localdate().year - 1
+    for _ in range(5):
+        CaseStatistic.objects.create(
+            month=date(last_year, 3, 1), category="work", source="web", gender="female",
+            final_status=Status.CLOSED, deleted_by="retention",
+        )  # fmt: skip
+    refresh()
+    client = cast.coordinator.client("en")
+    url = reverse("reports:report")
+    default = client.get(url)
+    assert f'filename="report-{last_year}-01-{last_year}-12.docx"' in default["Content-Disposition"]
+    text = _report_text(default)
+    assert _cell(default) == "5"
+    assert f"annual report {last_year}" in text
+    assert f"{last_year}-03" in text and f"{last_year}-12" in text
+    march = _report_text(client.get(url, {"start": f"{last_year}-03", "end": f"{last_year}-04"}))
+    assert f"report {last_year}-03 to {last_year}-04" in march
+    assert f"{last_year}-05" not in march
+    # The five requests of March are in March's report and not in April's.
+    assert _cell(client.get(url, {"start": f"{last_year}-03", "end": f"{last_year}-04"})) == "5"
+    assert _cell(client.get(url, {"start": f"{last_year}-04", "end": f"{last_year}-04"})) == "0"
+    bad = client.get(url, {"start": "2025-05", "end": "2025-01"})
+    assert bad.status_code == 400
+    assert "the first no later than the last" in bad.content.decode()
+    assert AuditEvent.objects.filter(action="reports.annual.export").count() == 4

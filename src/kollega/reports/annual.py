@@ -27,13 +27,20 @@ def _table(document: object, table: Table) -> None:
             grid.cell(r, c).text = text
 
 
-def annual_report(year: int) -> bytes:
-    """A .docx with every statistic of `year`: heading, plot, table and note for each."""
-    period = Period.year(year)
+def annual_report(period: Period) -> bytes:
+    """A .docx with every statistic of `period`: heading, plot, table and note for each."""
     document = Document()
+    organisation = settings.KOLLEGA_ORGANISATION
+    year = period.calendar_year
     document.add_heading(
-        _("%(organisation)s: annual report %(year)s")
-        % {"organisation": settings.KOLLEGA_ORGANISATION, "year": year},
+        _("%(organisation)s: annual report %(year)s") % {"organisation": organisation, "year": year}
+        if year is not None
+        else _("%(organisation)s: report %(start)s to %(end)s")
+        % {
+            "organisation": organisation,
+            "start": f"{period.start:%Y-%m}",
+            "end": f"{period.end:%Y-%m}",
+        },
         level=0,
     )
     document.add_paragraph(

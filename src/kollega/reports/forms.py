@@ -13,7 +13,8 @@ MONTH_FORMATS = ["%Y-%m"]
 
 
 class PeriodForm(forms.Form):
-    """From and to months (inclusive); the last twelve months when left empty."""
+    """From and to months (inclusive); the default period (the page's: the last twelve months)
+    for a month left empty."""
 
     start = forms.DateField(
         label=_("From month"),
@@ -35,9 +36,8 @@ class PeriodForm(forms.Form):
             self.add_error("end", _("The last month must not be before the first."))
         return data
 
-    def period(self) -> Period:
-        today = timezone.localdate()
-        default = Period.last_twelve_months(today)
+    def period(self, default: Period | None = None) -> Period:
+        default = default or Period.last_twelve_months(timezone.localdate())
         if not self.is_bound or not self.is_valid():
             return default
         start: date = self.cleaned_data.get("start") or default.start

@@ -1,38 +1,27 @@
 """The service's statistics, from live cases and the anonymous statistics rows together.
 
-A deleted case leaves a `CaseStatistic` row and no `Case`, so the two never count the same
-request twice and deletion never erases history. Every count from 1 to 4 is suppressed (shown
-as "<5", in tables, plots and CSV alike), and a table with a suppressed cell shows no total
-from which it could be worked out. Each statistic costs a fixed number of queries whatever the
-number of cases.
+Read from the monthly counts that `kollega.reports.aggregates.refresh` rebuilds from both (see
+there why deletion never erases history), so each statistic costs a fixed number of queries
+whatever the number of cases. Every count from 1 to 4 is suppressed (shown as "<5", in
+tables, plots and CSV alike), and a table with a suppressed cell shows no total from which it
+could be worked out.
 """
 
 from __future__ import annotations
 
-import statistics as pystats
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Count, Min, Q
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kollega.reports.aggregates import refresh
+from kollega.reports.models import AggregateRefresh, MonthlyCount
 from kollega.service import choices
-from kollega.service.models import (
-    Case,
-    CaseStatistic,
-    Conversation,
-    CounsellorProfile,
-    Feedback,
-    Referral,
-    Status,
-    open_loads,
-)
+from kollega.service.models import CounsellorProfile, open_loads
 
 SMALL = 5
 SUPPRESSED = "<5"
@@ -61,6 +50,18 @@ class Period:
     @classmethod
     def year(cls, year: int) -> Period:
         return cls(date(year, 1, 1), date(year, 12, 1))
+
+    @classmethod
+    def last_full_year(cls, today: date) -> Period:
+        return cls.year(today.year - 1)
+
+    @property
+    def calendar_year(self) -> int | None:
+        """The year when the period is exactly one calendar year, else None."""
+        whole = self.start == date(self.start.year, 1, 1) and self.end == date(
+            self.start.year, 12, 1
+        )
+        return self.start.year if whole else None
 
     @property
     def stop(self) -> date:
@@ -124,55 +125,82 @@ def show(cell: Any) -> str:
     return str(cell)
 
 
-def _counts(
-    pairs: Iterable[tuple[Any, int]], order: list[tuple[str, Any]]
-) -> list[tuple[str, list[Any]]]:
-    total: Counter[Any] = Counter()
-    for key, count in pairs:
-        total[key or ""] += count
-    return [(str(label), [suppress(total[code])]) for code, label in order]
+def _quantiles(histogram: Counter[int]) -> list[Any]:
+    """Count, median and 90th percentile of whole days given as {days: requests}.
+
+    The same as taking them from the sorted list of days: the median is the middle value (the
+    mean of the two middle ones for an even count), the 90th percentile the value at index
+    ⌊0.9·n⌋. Fewer than five values show only a suppressed count.
+    """
+    n = sum(histogram.values())
+    if n < SMALL:
+        return [suppress(n), None, None]
+    ordered = sorted(histogram.items())
+
+    def at(index: int) -> int:
+        seen = 0
+        for days, count in ordered:
+            seen += count
+            if index < seen:
+                return days
+        raise IndexError(index)
+
+    median = at(n // 2) if n % 2 else (at(n // 2 - 1) + at(n // 2)) / 2
+    return [n, round(float(median), 1), round(float(at(min(n - 1, int(0.9 * n)))), 1)]
+
+
+def last_refreshed() -> datetime:
+    """When the monthly counts were rebuilt; rebuilds them first if they never were."""
+    latest = AggregateRefresh.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
+    if latest is None:  # a new installation, before the scheduler's first run
+        refresh()
+        return last_refreshed()
+    return latest
+
+
+def _cells(period: Period) -> dict[str, Counter[Any]]:
+    """{dimension: Counter({(month, value): count})} for the months of `period`; one query."""
+    last_refreshed()
+    found: dict[str, Counter[Any]] = {}
+    for month, dimension, value, count in MonthlyCount.objects.filter(
+        month__gte=period.start, month__lt=period.stop
+    ).values_list("month", "dimension", "value", "count"):
+        found.setdefault(dimension, Counter())[(month, value)] += count
+    return found
+
+
+def _totals(cells: dict[str, Counter[Any]], dimension: str) -> Counter[str]:
+    """The counts of `dimension` summed over the period's months, by value."""
+    total: Counter[str] = Counter()
+    for (_month, value), count in cells.get(dimension, Counter()).items():
+        total[value] += count
+    return total
+
+
+def _rows(total: Counter[str], order: list[tuple[Any, Any]]) -> list[tuple[str, list[Any]]]:
+    return [(str(label), [suppress(total[str(code)])]) for code, label in order]
 
 
 def _choices(values: Any, blank: Any) -> list[tuple[str, Any]]:
     return [*values.choices, ("", blank)]
 
 
-def _by_field(cases: Any, stats: Any, name: str, title: Any, order: list[tuple[str, Any]]) -> Table:
-    pairs = [
-        *cases.values_list(name).annotate(n=Count("pk")).order_by(),
-        *stats.values_list(name).annotate(n=Count("pk")).order_by(),
-    ]
-    return Table(name, str(title), str(title), [_("Requests")], _counts(pairs, order))
-
-
-def _quantiles(days: list[float]) -> list[Any]:
-    if len(days) < SMALL:
-        return [suppress(len(days)), None, None]
-    ordered = sorted(days)
-    p90 = ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
-    return [len(ordered), round(pystats.median(ordered), 1), round(p90, 1)]
+def _days(cells: dict[str, Counter[Any]], dimension: str) -> Counter[int]:
+    return Counter({int(days): n for days, n in _totals(cells, dimension).items()})
 
 
 def build(period: Period) -> list[Table]:
-    """Every statistic for `period` (requests received in it), in the page's order."""
-    start, stop = period.bounds()
-    cases = Case.objects.filter(created__gte=start, created__lt=stop)
-    stats = CaseStatistic.objects.filter(month__gte=period.start, month__lt=period.stop)
+    """Every statistic for `period` (requests received in it), in the page's order.
+
+    Read from the monthly counts (a fixed number of queries whatever the history), as of their
+    last refresh; only the counsellors' load is read live.
+    """
+    cells = _cells(period)
     not_given = gettext_lazy("Not given")
     tables: list[Table] = []
 
     # Requests per month by situation.
-    cells: Counter[tuple[date, str]] = Counter()
-    for month, category, n in (
-        cases.annotate(m=TruncMonth("created")).values_list("m", "category").annotate(n=Count("pk")).order_by()
-    ):  # fmt: skip
-        cells[
-            (timezone.localtime(month).date() if isinstance(month, datetime) else month, category)
-        ] += n
-    for month, category, n in (
-        stats.values_list("month", "category").annotate(n=Count("pk")).order_by()
-    ):
-        cells[(month, category)] += n
+    by_month = cells.get("category", Counter())
     categories = list(choices.Category.choices)
     tables.append(
         Table(
@@ -181,7 +209,7 @@ def build(period: Period) -> list[Table]:
             _("Month"),
             [str(label) for _code, label in categories],
             [
-                (f"{month:%Y-%m}", [suppress(cells[(month, code)]) for code, _l in categories])
+                (f"{month:%Y-%m}", [suppress(by_month[(month, code)]) for code, _l in categories])
                 for month in period.months()
             ],
             kind="stacked",
@@ -189,17 +217,13 @@ def build(period: Period) -> list[Table]:
     )
 
     # What the requests hoped for (several answers per request).
-    hopes: Counter[str] = Counter()
-    for source in (cases, stats):
-        for expectations in source.exclude(expectations=[]).values_list("expectations", flat=True):
-            hopes.update(set(expectations or []))
     tables.append(
         Table(
             "expectations",
             _("What the requests hoped for"),
             _("Hope"),
             [_("Requests")],
-            [(str(label), [suppress(hopes[code])]) for code, label in choices.Expectation.choices],
+            _rows(_totals(cells, "expectation"), list(choices.Expectation.choices)),
             note=_("A request may hope for several things."),
         )
     )
@@ -209,28 +233,14 @@ def build(period: Period) -> list[Table]:
         ("specialty", _("Specialty"), choices.Specialty),
         ("region", _("Region"), choices.Region),
     ):
-        tables.append(_by_field(cases, stats, name, title, _choices(vocabulary, not_given)))
+        tables.append(
+            Table(
+                name, str(title), str(title), [_("Requests")],
+                _rows(_totals(cells, name), _choices(vocabulary, not_given)),
+            )
+        )  # fmt: skip
 
-    # Time to a counsellor and to the first conversation.
-    to_match = [
-        (assigned - created).total_seconds() / 86400
-        for created, assigned in cases.filter(first_assigned_at__isnull=False).values_list(
-            "created", "first_assigned_at"
-        )
-        if assigned is not None
-    ]
-    to_match += [
-        float(days)
-        for days in stats.filter(waiting_days__isnull=False).values_list("waiting_days", flat=True)
-        if days is not None
-    ]
-    to_talk = [
-        float((first - timezone.localtime(created).date()).days)
-        for created, first in Conversation.objects.filter(case__in=cases)
-        .values("case_id")
-        .annotate(first=Min("held_on"))
-        .values_list("case__created", "first")
-    ]
+    # Time to a counsellor and to the first conversation, in whole days.
     tables.append(
         Table(
             "times",
@@ -238,90 +248,57 @@ def build(period: Period) -> list[Table]:
             _("Measure"),
             [_("Requests"), _("Median (days)"), _("90th percentile (days)")],
             [
-                (_("To a counsellor"), _quantiles(to_match)),
-                (_("To the first conversation"), _quantiles(to_talk)),
+                (_("To a counsellor"), _quantiles(_days(cells, "match_days"))),
+                (_("To the first conversation"), _quantiles(_days(cells, "talk_days"))),
             ],
             kind="summary",
-            note=_("Deleted requests count only towards the time to a counsellor."),
+            note=_("Whole days. Deleted requests count only towards the time to a counsellor."),
         )
     )
 
     # Conversations per request.
-    held: Counter[int] = Counter(
-        min(4, n)
-        for n in Conversation.objects.filter(case__in=cases)
-        .values("case_id")
-        .annotate(n=Count("pk"))
-        .values_list("n", flat=True)
-    )
-    held[0] += cases.count() - sum(held.values())
-    for n, count in stats.values_list("conversations").annotate(c=Count("pk")).order_by():
-        held[min(4, n)] += count
+    buckets = [(0, "0"), (1, "1"), (2, "2"), (3, "3"), (4, "4+")]
     tables.append(
         Table(
             "conversations",
             _("Conversations per request"),
             _("Conversations"),
             [_("Requests")],
-            [(label, [suppress(held[n])]) for n, label in ((0, "0"), (1, "1"), (2, "2"), (3, "3"), (4, "4+"))],
-        )
-    )  # fmt: skip
-
-    # Referrals (each kind once per request).
-    referred: Counter[str] = Counter(
-        dict(
-            Referral.objects.filter(case__in=cases)
-            .values_list("kind")
-            .annotate(n=Count("case", distinct=True))
-            .order_by()
+            _rows(_totals(cells, "conversations"), buckets),
         )
     )
-    for kinds in stats.exclude(referrals=[]).values_list("referrals", flat=True):
-        referred.update(set(kinds or []))
+
+    # Referrals (each kind once per request).
     tables.append(
         Table(
             "referrals",
             _("Referrals"),
             _("Referred to"),
             [_("Requests")],
-            [
-                (str(label), [suppress(referred[code])])
-                for code, label in choices.ReferralKind.choices
-            ],
+            _rows(_totals(cells, "referral"), list(choices.ReferralKind.choices)),
         )
     )
 
     # Outcomes of closed requests.
-    outcomes = [
-        *cases.filter(status=Status.CLOSED).values_list("outcome").annotate(n=Count("pk")).order_by(),
-        *stats.filter(final_status=Status.CLOSED).values_list("outcome").annotate(n=Count("pk")).order_by(),
-    ]  # fmt: skip
     tables.append(
         Table(
             "outcomes",
             _("Outcomes of closed requests"),
             _("Outcome"),
             [_("Requests")],
-            _counts(outcomes, _choices(choices.Outcome, not_given)),
+            _rows(_totals(cells, "outcome"), _choices(choices.Outcome, not_given)),
         )
     )
 
     # Feedback given in the period.
-    feedback = Feedback.objects.filter(month__gte=period.start, month__lt=period.stop)
-    helpful = Counter(dict(feedback.values_list("helpfulness").annotate(n=Count("pk")).order_by()))
     tables.append(
         Table(
             "feedback",
             _("Feedback: how helpful was it? (1 = not at all, 5 = very)"),
             _("Answer"),
             [_("Answers")],
-            [(str(score), [suppress(helpful[score])]) for score in range(1, 6)],
+            _rows(_totals(cells, "helpfulness"), [(score, score) for score in range(1, 6)]),
         )
-    )
-    recommend = feedback.aggregate(
-        yes=Count("pk", filter=Q(would_recommend=True)),
-        no=Count("pk", filter=Q(would_recommend=False)),
-        blank=Count("pk", filter=Q(would_recommend__isnull=True)),
     )
     tables.append(
         Table(
@@ -329,11 +306,10 @@ def build(period: Period) -> list[Table]:
             _("Feedback: would recommend the service"),
             _("Answer"),
             [_("Answers")],
-            [
-                (_("Yes"), [suppress(recommend["yes"])]),
-                (_("No"), [suppress(recommend["no"])]),
-                (str(not_given), [suppress(recommend["blank"])]),
-            ],
+            _rows(
+                _totals(cells, "recommend"),
+                [("yes", _("Yes")), ("no", _("No")), ("", not_given)],
+            ),
         )
     )
 

@@ -6,5 +6,6 @@ app_name = "reports"
 urlpatterns = [
     path("", views.statistics, name="statistics"),
     path("statistics.csv", views.statistics_csv, name="csv"),
+    path("report.docx", views.period_report, name="report"),
     path("annual-report-<int:year>.docx", views.annual_report, name="annual"),
 ]

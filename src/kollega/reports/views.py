@@ -7,6 +7,7 @@ import csv
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from kollega.core.audit import record
@@ -14,7 +15,7 @@ from kollega.core.roles import COORDINATOR, role_required
 from kollega.reports.annual import annual_report as build_annual_report
 from kollega.reports.forms import PeriodForm
 from kollega.reports.plots import data_uri
-from kollega.reports.stats import build, show
+from kollega.reports.stats import Period, build, last_refreshed, show
 
 coordinator_only = role_required(COORDINATOR)
 
@@ -41,6 +42,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
             ],
             "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
             "query": request.GET.urlencode(),
+            "refreshed_at": last_refreshed(),
         },
         status=400 if form.errors else 200,
     )
@@ -67,15 +69,45 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _bad_period() -> HttpResponse:
+    return HttpResponse(
+        _("Give the months as YYYY-MM, the first no later than the last."),
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+def _docx(period: Period, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        build_annual_report(period),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @require_GET
 @coordinator_only
 def annual_report(request: HttpRequest, year: int) -> HttpResponse:
     if not 2000 <= year <= timezone.localdate().year:
         return HttpResponse(status=404)
-    response = HttpResponse(
-        build_annual_report(year),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )
-    response["Content-Disposition"] = f'attachment; filename="annual-report-{year}.docx"'
     record(request.user, "reports.annual.export", year=year)
-    return response
+    return _docx(Period.year(year), f"annual-report-{year}.docx")
+
+
+@require_GET
+@coordinator_only
+def period_report(request: HttpRequest) -> HttpResponse:
+    """The annual report for the months chosen as on the page; the last full calendar year when
+    none are chosen."""
+    form = _period_form(request)
+    if form.errors:
+        return _bad_period()
+    period = form.period(Period.last_full_year(timezone.localdate()))
+    record(
+        request.user,
+        "reports.annual.export",
+        start=f"{period.start:%Y-%m}",
+        end=f"{period.end:%Y-%m}",
+    )
+    return _docx(period, f"report-{period.start:%Y-%m}-{period.end:%Y-%m}.docx")
