@@ -41,14 +41,12 @@ def test_a_recording_upload_on_a_full_disk_is_refused_and_leaves_no_file(cast: C
     before = files_under(media)
     audio = tone_wav(3.0)  # encrypted, well over the 64 KiB the full disk takes
     with override_settings(STORAGES=FULL_DISK):
-        response = cast.researcher.client().post(
+        response = cast.researcher.client("en").post(
             reverse("research:recording_upload", args=[interview.pk]),  # type: ignore[attr-defined]
             {"audio": upload(audio)},
         )
     assert response.status_code == 400
-    assert (
-        "disk is full" in response.content.decode() or "disken er full" in response.content.decode()
-    )
+    assert "disk is full" in response.content.decode()
     assert not Recording.objects.exists()
     assert files_under(media) == before
 
@@ -61,7 +59,7 @@ def test_a_full_disk_while_receiving_an_upload_gets_a_clear_page(
     temp = tmp_path / "uploads"
     temp.mkdir()
     full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-    client = cast.researcher.client()
+    client = cast.researcher.client("en")
     client.raise_request_exception = False
     # Large uploads go to a temporary file first; the disk fills while it is written.
     with (
@@ -73,6 +71,6 @@ def test_a_full_disk_while_receiving_an_upload_gets_a_clear_page(
             {"audio": upload(tone_wav(1.0))},
         )
     assert response.status_code == 503
-    assert "no room" in response.content.decode() or "plass" in response.content.decode()
+    assert "no room" in response.content.decode()
     assert not Recording.objects.exists()
     assert files_under(temp) == set()

@@ -426,7 +426,10 @@ def _workbench(owner: Member, study: Any) -> dict[str, Any]:
     start, end = bench.span("Jeg ville ha noen å snakke med.")
     unit = workbench.do_create_unit(owner.user, version, start=start, end=end, code_group=None)
     advice = groups[2]
-    token = signing.dumps([unit.pk, advice.pk, 1, 0.5, "hashing"], salt=SUGGESTION_SALT)
+    token = signing.dumps(
+        [unit.pk, advice.pk, 1, 0.5, "hashing", {"threshold": 0.4, "confident": True}],
+        salt=SUGGESTION_SALT,
+    )
     return {
         "analysis": analysis.pk,
         "version": version.pk,
