@@ -162,7 +162,7 @@ def test_it_answers_in_every_language(language: str) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("language", "heading"),
-    [("nb", "Først: din sikkerhet"), ("en", "First, your safety"), ("zh-hans", "首先，你的安全")],  # noqa: RUF001 - Chinese punctuation
+    [("nb", "Først: din sikkerhet"), ("en", "First, your safety"), ("zh-hans", "首先，您的安全")],  # noqa: RUF001 - Chinese punctuation
 )
 def test_the_intake_is_translated(language: str, heading: str) -> None:
     assert heading in Client(HTTP_ACCEPT_LANGUAGE=language).get(URL).content.decode()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.test import Client
 from django.urls import reverse
@@ -55,7 +56,8 @@ def test_a_long_queue_with_no_free_places_lengthens_the_wait(cast: Cast) -> None
     assert waiting.expected_waits().urgent.high < long.low
 
 
-def test_the_front_page_intake_and_status_page_show_the_range(db: None) -> None:
+def test_the_front_page_intake_and_status_page_show_the_range(db: None, settings: Any) -> None:
+    settings.LANGUAGE_CODE = "en"
     WaitTally.objects.create(day=timezone.localdate(), days=2, count=45)
     WaitTally.objects.create(day=timezone.localdate(), days=5, count=45)
     seeker = submit()
@@ -66,7 +68,8 @@ def test_the_front_page_intake_and_status_page_show_the_range(db: None) -> None:
         )
 
 
-def test_an_urgent_seeker_is_told_the_urgent_promise(db: None) -> None:
+def test_an_urgent_seeker_is_told_the_urgent_promise(db: None, settings: Any) -> None:
+    settings.LANGUAGE_CODE = "en"
     seeker = submit(urgent=True)
     body = Client().get(seeker.url()).content.decode()
     assert "Urgent requests (acute risk)" in body

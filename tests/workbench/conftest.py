@@ -4,6 +4,7 @@ analysis holding one de-identified transcript."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -60,6 +61,13 @@ def new_interview(owner: Member, study: Study, pseudonym: str) -> Interview:
     return research_actions.do_create_interview(
         owner.user, participant, kind="first", scheduled_on=None, language="nb"
     )
+
+
+@pytest.fixture(autouse=True)
+def _english_pages(settings: Any) -> None:
+    """These tests read the workbench's own words; they are in English (translations are
+    checked by the browser walk in every language)."""
+    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture(autouse=True)
