@@ -128,7 +128,7 @@ def test_a_coordinator_acknowledges_an_urgent_request_and_writes_to_its_seeker(
     seeker = submit(urgent=True)
     coordinator = staff_page(cast.coordinator, live_server)
     coordinator.goto(f"{live_server.url}/service/queue/")
-    expect(coordinator.locator("tr.urgent")).to_contain_text("not acknowledged")
+    expect(coordinator.locator("tr.urgent")).to_contain_text("ikke bekreftet mottatt")
     look(coordinator)
     coordinator.goto(f"{live_server.url}/service/cases/{seeker.case.pk}/")
     coordinator.locator("form[action$='/acknowledge/'] button").click()
