@@ -314,7 +314,9 @@ def test_the_participant_page_shows_each_windows_dates(recruited: Recruiting) ->
 def test_table_one_suppresses_cells_under_five() -> None:
     profiles = [{"gender": "female"}] * 6 + [{"gender": "male"}] * 2 + [{"gender": ""}]
     with translation.override("en"):
-        rows = {(r["dimension"], r["value"]): r["count"] for r in characteristics(profiles)}
+        rows = {
+            (str(r["dimension"]), str(r["value"])): r["count"] for r in characteristics(profiles)
+        }
     assert rows[("Gender", "Woman")] == "6"
     assert rows[("Gender", "Man")] == "< 5"
     assert rows[("Gender", "Not given")] == "< 5"
