@@ -17,6 +17,7 @@ import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -507,6 +508,8 @@ def request(client: Client, method: str, url: str, data: dict[str, Any] | None =
     """One request whose changes to the database and to the client's cookies (a sign-out)
     are undone afterwards."""
     cookies = copy.deepcopy(client.cookies)
+    media = Path(settings.MEDIA_ROOT)
+    files_before = set(media.rglob("*")) if media.exists() else set()
     outcome: list[Any] = []
     try:
         with transaction.atomic():
@@ -521,6 +524,11 @@ def request(client: Client, method: str, url: str, data: dict[str, Any] | None =
     response = outcome[0]
     if getattr(response, "streaming", False):
         b"".join(response.streaming_content)  # read to the end, the test client closes it
+    # Files an allowed POST wrote (a recording) go with its rolled-back rows.
+    if media.exists():
+        for path in set(media.rglob("*")) - files_before:
+            if path.is_file():
+                path.unlink()
     return response
 
 
