@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -54,8 +55,11 @@ def test_reading_shows_the_transcript_turn_by_turn(bench: Bench) -> None:
 
 @pytest.mark.django_db
 def test_suggested_themes_run_in_the_background_and_each_is_decided(
-    bench: Bench, django_capture_on_commit_callbacks: Any
+    bench: Bench, django_capture_on_commit_callbacks: Any, settings: Any
 ) -> None:
+    # Set the configured task backend again, so that a backend another test swapped in and
+    # the task framework kept cached cannot run the job at once.
+    settings.TASKS = copy.deepcopy(settings.TASKS)
     for pseudonym in ("P02", "P03"):
         interview = new_interview(bench.owner, bench.study, pseudonym)
         deidentified(interview, _long_turns(6))
