@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
@@ -57,9 +56,12 @@ def test_reading_shows_the_transcript_turn_by_turn(bench: Bench) -> None:
 def test_suggested_themes_run_in_the_background_and_each_is_decided(
     bench: Bench, django_capture_on_commit_callbacks: Any, settings: Any
 ) -> None:
-    # Set the configured task backend again, so that a backend another test swapped in and
-    # the task framework kept cached cannot run the job at once.
-    settings.TASKS = copy.deepcopy(settings.TASKS)
+    # The job must stay queued for the page to show its progress: the database backend keeps
+    # it so on every pass (the RQ pass's test queue runs jobs at once), and setting it resets
+    # a backend another test's override left cached.
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
     for pseudonym in ("P02", "P03"):
         interview = new_interview(bench.owner, bench.study, pseudonym)
         deidentified(interview, _long_turns(6))
