@@ -104,6 +104,7 @@ def do_add_transcript(actor: Any, analysis: Analysis, interview: Interview) -> A
     return added
 
 
+@transaction.atomic
 def follow_transcript_edit(source: ResearchTranscript) -> list[AnalysisTranscript]:
     """Give every analysis holding ``source`` a new version of it after an edit.
 
