@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.core import mail
@@ -168,11 +167,11 @@ def test_acknowledge_and_write_are_refused_to_others_and_get(cast: Cast) -> None
     TASKS=IMMEDIATE,
     KOLLEGA_COORDINATOR_EMAILS=["vakt@example.invalid"],
     KOLLEGA_URGENT_ESCALATION_MINUTES=30,
+    LANGUAGE_CODE="en",
 )
 def test_an_unacknowledged_urgent_request_is_escalated_once_without_content(
-    db: None, django_capture_on_commit_callbacks, settings: Any
+    db: None, django_capture_on_commit_callbacks
 ) -> None:
-    settings.LANGUAGE_CODE = "en"
     seeker = submit(urgent=True, description="CANARY-urgent-text", contact_name="Kari Nordmann")
     fresh = submit(urgent=True)
     acknowledged = submit(urgent=True)
