@@ -37,6 +37,8 @@ def snapshot() -> str:
     SHA-256 of each recording's decrypted audio, as JSON."""
     rows: dict[str, Any] = {}
     for model in apps.get_models():
+        if not model._meta.managed:
+            continue  # no table of its own (django_rq's dashboard on the Redis pass)
         fields = [field.attname for field in model._meta.concrete_fields]
         rows[model._meta.label] = [
             list(values) for values in model._default_manager.order_by("pk").values_list(*fields)
@@ -107,8 +109,9 @@ def _snapshot_on(env: dict[str, str]) -> str:
         capture_output=True,
         text=True,
         timeout=120,
-        check=True,
+        check=False,
     )
+    assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout.strip()
 
 
@@ -140,10 +143,6 @@ def _fresh_database(tmp_path: Path) -> tuple[str, Any]:
 
 @pytest.mark.db_services
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    bool(os.environ.get("REDIS_URL")),
-    reason="the fresh-machine subprocess fails on the Redis pass; unresolved, see the closing note",
-)
 def test_a_backup_restores_on_a_fresh_machine(
     cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
