@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
@@ -25,6 +26,14 @@ class KollegaAdminSite(OTPAdminSite):  # type: ignore[misc]  # django-otp ships 
 
 
 admin.site.__class__ = KollegaAdminSite
+
+# With Redis, django_rq is installed for its worker command; its admin dashboard, a model with
+# no table, is left out: its pages fail on that table, and the queue holds ids, not work to review.
+if apps.is_installed("django_rq"):
+    from django_rq.models import Dashboard
+
+    if admin.site.is_registered(Dashboard):
+        admin.site.unregister(Dashboard)
 
 # Unhandled errors get a page that needs neither the database nor a session.
 handler500 = "kollega.core.views.server_error"

@@ -33,6 +33,8 @@ def canary_places() -> list[str]:
             if isinstance(f, EncryptedTextField)
             or f.get_internal_type() in {"TextField", "CharField", "JSONField"}
         ]
+        if not model._meta.managed:
+            continue  # no table of its own (django_rq's dashboard on the Redis pass)
         for row in model._base_manager.all():
             for field in text_fields:
                 if CANARY in str(getattr(row, field.attname)):
