@@ -474,7 +474,7 @@ class Offering(models.Model):
         return "" if translation == self.title else translation
 
     def seeker_title(self) -> str:
-        """"Norwegian title (translation)" in English and Chinese; the title alone otherwise."""
+        """The Norwegian title with its translation in English and Chinese, else the title alone."""
         translation = self.title_translation()
         return f"{self.title} ({translation})" if translation else self.title
 
