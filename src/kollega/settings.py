@@ -179,6 +179,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# A form sent without the site's cookie gets a page in the site's layout and language.
+CSRF_FAILURE_VIEW = "kollega.core.views.csrf_failure"
 
 _secure = not (DEMO or DEBUG) and env_bool("KOLLEGA_HTTPS", True)
 SESSION_COOKIE_SECURE = _secure
@@ -222,6 +224,8 @@ LANGUAGE_COOKIE_SECURE = _secure
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Oslo")
+# English dates day-month-year with 24-hour time (Django's own English formats are American).
+FORMAT_MODULE_PATH = ["kollega.core.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -35,7 +35,11 @@ if apps.is_installed("django_rq"):
     if admin.site.is_registered(Dashboard):
         admin.site.unregister(Dashboard)
 
-# Unhandled errors get a page that needs neither the database nor a session.
+# Error pages in the site's layout and language (templates 400.html, 403.html, 404.html).
+handler400 = "kollega.core.views.bad_request"
+handler403 = "kollega.core.views.permission_denied"
+handler404 = "kollega.core.views.page_not_found"
+# Unhandled errors get a page that needs neither the database nor a session (500.html).
 handler500 = "kollega.core.views.server_error"
 
 urlpatterns = [

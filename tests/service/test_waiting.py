@@ -72,5 +72,5 @@ def test_an_urgent_seeker_is_told_the_urgent_promise(db: None, settings: Any) ->
     settings.LANGUAGE_CODE = "en"
     seeker = submit(urgent=True)
     body = Client().get(seeker.url()).content.decode()
-    assert "Urgent requests (acute risk)" in body
+    assert "Recently, urgent requests waited" in body
     assert "Expected time until a counsellor contacts you" not in body

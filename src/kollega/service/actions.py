@@ -203,12 +203,16 @@ def do_record_referral(
     consent: bool,
     offering: Offering | None = None,
     note: str = "",
+    for_seeker: str = "",
 ) -> Referral:
-    """Record a referral the seeker agreed to; a referral to an offering also enrols them."""
+    """Record a referral the seeker agreed to; a referral to an offering also enrols them.
+
+    `for_seeker` is shown on the seeker's status page; `note` only to the counsellor.
+    """
     if not consent:
         raise ActionRefused("consent")
     referral = Referral.objects.create(
-        case=case, kind=kind, consent=True, offering=offering, note=note
+        case=case, kind=kind, consent=True, offering=offering, note=note, for_seeker=for_seeker
     )
     if case.status != Status.REFERRED:
         case.set_status(Status.REFERRED, actor=actor, reason=kind)

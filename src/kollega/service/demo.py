@@ -239,6 +239,29 @@ def _profiles() -> list[CounsellorProfile]:
     return profiles
 
 
+# The coordinator's optional translations of each course title (English, Chinese).
+TITLE_TRANSLATIONS = {
+    "Rådgivningsdag": ("Counselling day", "咨询日"),
+    "Ukeskurs for leger": ("Week-long course for doctors", "医生一周课程"),
+    "Ukeskurs for leger i lederroller": (
+        "Week-long course for doctors in leading roles",
+        "担任领导职务的医生一周课程",
+    ),
+}
+# What a counsellor writes for the seeker about each kind of referral (synthetic places).
+REFERRAL_FOR_SEEKER = {
+    "gp": "Bestill en time hos fastlegen din og si at du vil snakke om hvordan du har det.",
+    "lege_for_lege": "Lege-for-lege-ordningen i fylket ditt: ring sentralbordet og be om "
+    "lege-for-lege. Du trenger ingen henvisning.",
+    "psych": "Fastlegen din kan henvise deg til psykolog eller psykiater; ta med dette "
+    "når du bestiller time.",
+    "course": "Du står på listen til kurset. Du får vite mer her på siden.",
+    "occupational": "Bedriftshelsetjenesten der du jobber: du kan kontakte dem selv, uten "
+    "å gå gjennom lederen din.",
+    "other": "Vi snakket om hvor du kan få mer hjelp; spør meg her om noe er uklart.",
+}
+
+
 def _offerings(now: Any) -> list[Offering]:
     specs = [
         ("day", "Rådgivningsdag", "Villa Ro, Modum", 9, 1, 6),
@@ -248,6 +271,7 @@ def _offerings(now: Any) -> list[Offering]:
     ]
     offerings = []
     for kind, title, place, days, length, capacity in specs:
+        title_en, title_zh = TITLE_TRANSLATIONS[title]
         start = (now + timedelta(days=days)).replace(hour=9, minute=0, second=0, microsecond=0)
         offering = Offering.objects.filter(title=title, place=place).first()
         if offering is None:
@@ -256,12 +280,18 @@ def _offerings(now: Any) -> list[Offering]:
                 Offering(
                     kind=kind,
                     title=title,
+                    title_en=title_en,
+                    title_zh=title_zh,
                     place=place,
                     starts=start,
                     ends=start + timedelta(days=length - 1, hours=7),
                     capacity=capacity,
                 ),
             )
+        elif not (offering.title_en or offering.title_zh):
+            # A demo loaded before titles had translations gets them.
+            offering.title_en, offering.title_zh = title_en, title_zh
+            actions.do_save_offering(SYSTEM, offering)
         offerings.append(offering)
     return offerings
 
@@ -372,7 +402,12 @@ def _walk(
         kind = rng.choice(list(choices.ReferralKind.values))
         offering = rng.choice(offerings) if kind == "course" else None
         actions.do_record_referral(
-            counsellor.user, case, kind=kind, consent=True, offering=offering
+            counsellor.user,
+            case,
+            kind=kind,
+            consent=True,
+            offering=offering,
+            for_seeker=REFERRAL_FOR_SEEKER[kind],
         )
     if target == Status.CLOSED:
         actions.do_close_case(

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from kollega.service import choices
@@ -71,8 +72,33 @@ def _radio(label: Any, options: Any, *, required: bool = True) -> forms.ChoiceFi
     )
 
 
+class OfferingChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Offerings as a seeker sees them: the Norwegian title with its translation, and the date."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        starts = date_format(timezone.localtime(obj.starts), "DATE_FORMAT")
+        return f"{obj.seeker_title()}, {starts}"
+
+
 class StyledForm(forms.Form):
     """Marks invalid fields for assistive technology."""
+
+    def error_links(self) -> list[dict[str, str]]:
+        """Each field with an error, in the form's order, for an error summary that links to
+        it: the id of the field's (first) input, its label and the messages."""
+        links = []
+        for field in self:
+            if not field.errors or field.is_hidden:
+                continue
+            several = field.widget_type in ("radioselect", "checkboxselectmultiple")
+            links.append(
+                {
+                    "id": f"{field.auto_id}_0" if several else str(field.auto_id),
+                    "label": str(field.label),
+                    "message": " ".join(str(error) for error in field.errors),
+                }
+            )
+        return links
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -99,7 +125,7 @@ class IntakeForm(StyledForm):
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "ds-input"}),
     )
-    wanted_offering = forms.ModelChoiceField(
+    wanted_offering = OfferingChoiceField(
         label=_("A counselling day or course you would like"),
         queryset=Offering.objects.none(),
         required=False,
@@ -155,7 +181,11 @@ class IntakeForm(StyledForm):
             attrs={"class": "ds-input", "autocomplete": "tel", "inputmode": "tel"}
         ),
     )
-    research_consent = forms.BooleanField(label=RESEARCH_CONSENT_TEXT, required=False)
+    research_consent = forms.BooleanField(
+        label=RESEARCH_CONSENT_TEXT,
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "ds-input"}),
+    )
     # The honeypot: hidden from people by CSS, filled in by robots.
     website = forms.CharField(
         label=_("Leave this field empty"),
@@ -224,7 +254,11 @@ class MessageForm(StyledForm):
 
 
 class ConfirmForm(StyledForm):
-    confirm = forms.BooleanField(label=_("Yes, I am sure"), required=True)
+    confirm = forms.BooleanField(
+        label=_("Yes, I am sure"),
+        required=True,
+        widget=forms.CheckboxInput(attrs={"class": "ds-input"}),
+    )
 
 
 class FeedbackForm(StyledForm):
@@ -353,6 +387,14 @@ class ReferralForm(StyledForm):
         empty_label=_("None"),
         widget=forms.Select(attrs={"class": "ds-input"}),
     )
+    for_seeker = _text(
+        _("For the seeker: where to, and how to get in touch"),
+        long=True,
+        help_text=_(
+            "Shown on the seeker's status page: for example the service's name, address or "
+            "phone number, and how to book. The short note below is for you only."
+        ),
+    )
     consent = forms.BooleanField(label=_("The seeker agreed to this referral"), required=True)
     note = _text(_("Short note"), long=True)
 
@@ -380,10 +422,22 @@ class EnrolForm(StyledForm):
 class OfferingForm(forms.ModelForm[Offering]):
     class Meta:
         model = Offering
-        fields = ["kind", "title", "place", "starts", "ends", "capacity", "open_for_requests"]
+        fields = [
+            "kind",
+            "title",
+            "title_en",
+            "title_zh",
+            "place",
+            "starts",
+            "ends",
+            "capacity",
+            "open_for_requests",
+        ]
         widgets = {
             "kind": forms.RadioSelect(attrs={"class": "ds-input"}),
             "title": forms.TextInput(attrs={"class": "ds-input"}),
+            "title_en": forms.TextInput(attrs={"class": "ds-input", "lang": "en"}),
+            "title_zh": forms.TextInput(attrs={"class": "ds-input", "lang": "zh-Hans"}),
             "place": forms.TextInput(attrs={"class": "ds-input"}),
             "starts": forms.DateTimeInput(attrs={"type": "datetime-local", "class": "ds-input"}),
             "ends": forms.DateTimeInput(attrs={"type": "datetime-local", "class": "ds-input"}),

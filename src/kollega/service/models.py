@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kollega.core.fields import EncryptedTextField
@@ -417,6 +418,8 @@ class Referral(models.Model):
         "Offering", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     note = EncryptedTextField(_("short note"), blank=True)
+    # What the seeker reads on their status page; the note above stays with the counsellor.
+    for_seeker = EncryptedTextField(_("for the seeker"), blank=True)
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -431,6 +434,19 @@ class Offering(models.Model):
 
     kind = models.CharField(_("kind"), max_length=10, choices=choices.OfferingKind.choices)
     title = models.CharField(_("title"), max_length=120)
+    # The title is Norwegian; seekers reading in English or Chinese see a translation beside it.
+    title_en = models.CharField(
+        _("title in English"),
+        max_length=120,
+        blank=True,
+        help_text=_("Optional. Shown beside the Norwegian title to seekers who read in English."),
+    )
+    title_zh = models.CharField(
+        _("title in Chinese"),
+        max_length=120,
+        blank=True,
+        help_text=_("Optional. Shown beside the Norwegian title to seekers who read in Chinese."),
+    )
     place = models.CharField(_("place"), max_length=200)
     starts = models.DateTimeField(_("starts"))
     ends = models.DateTimeField(_("ends"))
@@ -444,6 +460,23 @@ class Offering(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({timezone.localtime(self.starts):%d.%m.%Y})"
+
+    def title_translation(self) -> str:
+        """The title in the active language, when that is not Norwegian and one is given."""
+        language = (get_language() or "").lower()
+        if language.startswith("en"):
+            translation = self.title_en
+        elif language.startswith("zh"):
+            translation = self.title_zh
+        else:
+            return ""
+        translation = translation.strip()
+        return "" if translation == self.title else translation
+
+    def seeker_title(self) -> str:
+        """The Norwegian title with its translation in English and Chinese, else the title alone."""
+        translation = self.title_translation()
+        return f"{self.title} ({translation})" if translation else self.title
 
     def places_taken(self) -> int:
         return self.enrolments.filter(status=choices.EnrolmentStatus.PLACED).count()

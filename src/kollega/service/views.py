@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kollega.core.audit import record
+from kollega.core.emergency import emergency_numbers
 from kollega.core.errors import ActionRefused
 from kollega.core.roles import COORDINATOR, COUNSELLOR, has_role, role_required
 from kollega.research.actions import do_answer_invitation, invitations_for
@@ -54,16 +55,6 @@ GET_POST = ["GET", "HEAD", "POST"]
 staff_only = role_required(COUNSELLOR, COORDINATOR)
 coordinator_only = role_required(COORDINATOR)
 counsellor_only = role_required(COUNSELLOR)
-
-
-def emergency_numbers() -> list[dict[str, str]]:
-    numbers = []
-    for item in settings.KOLLEGA_EMERGENCY_NUMBERS:
-        number, _sep, label = item.partition("=")
-        numbers.append(
-            {"number": number.strip(), "label": label.strip(), "tel": number.replace(" ", "")}
-        )
-    return numbers
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -106,7 +97,9 @@ def intake(request: HttpRequest) -> HttpResponse:
             return redirect(reverse("service:status", args=[submitted.token]) + "?new=1")
         else:
             status = 400
-    offerings = form.fields["wanted_offering"].queryset.values_list("pk", "title", "starts")  # type: ignore[attr-defined]
+    offerings = form.fields["wanted_offering"].queryset.values_list(  # type: ignore[attr-defined]
+        "pk", "title", "title_en", "title_zh", "starts"
+    )
     context = {
         "form": form,
         "emergency_numbers": emergency_numbers(),
@@ -127,17 +120,72 @@ def seeker_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         try:
             case = case_for_token(request, token)
         except Throttled:
-            return render(request, "service/throttled.html", status=429)
+            return render(
+                request,
+                "service/throttled.html",
+                {"emergency_numbers": emergency_numbers()},
+                status=429,
+            )
         return view(request, case, token, *args, **kwargs)
 
     return wrapped
 
 
-def _status_context(case: Case, token: str, **extra: Any) -> dict[str, Any]:
+def _what_you_sent(case: Case) -> list[dict[str, Any]]:
+    """What the seeker sent at intake, each answer under the question they answered.
+
+    Only the status page reached with the seeker's own token shows this. Optional questions
+    left unanswered are left out; the two yes-or-no questions are always shown.
+    """
+    questions = {name: field.label for name, field in forms.IntakeForm.base_fields.items()}
+    questions["research_consent"] = _("May researchers invite you to an interview?")
+    yes_no = {True: _("Yes"), False: _("No")}
+    answers: list[tuple[str, Any]] = [
+        ("acute_risk", yes_no[case.urgent]),
+        ("category", case.get_category_display()),
+        ("description", case.description),
+        ("expectations", ", ".join(case.expectation_labels())),
+        ("wanted_offering", case.wanted_offering.seeker_title() if case.wanted_offering else ""),
+    ]
+    # Choices whose blank means "no answer" (their blank label reads "No preference" and the like).
+    for name in (
+        "pref_gender",
+        "pref_meeting",
+        "pref_region",
+        "pref_language",
+        "pref_specialty",
+    ):
+        answers.append(
+            (name, getattr(case, f"get_{name}_display")() if getattr(case, name) else "")
+        )
+    answers += [("avoid_employers", case.avoid_employers), ("avoid_people", case.avoid_people)]
+    for name in ("gender", "age_band", "specialty", "position", "region"):
+        answers.append(
+            (name, getattr(case, f"get_{name}_display")() if getattr(case, name) else "")
+        )
+    answers += [
+        ("contact_method", case.get_contact_method_display()),
+        ("contact_name", case.contact_name),
+        ("contact_email", case.contact_email),
+        ("contact_phone", case.contact_phone),
+        ("research_consent", yes_no[case.research_consent]),
+    ]
+    return [
+        {"name": name, "question": questions[name], "answer": answer}
+        for name, answer in answers
+        if answer
+    ]
+
+
+def _status_context(request: HttpRequest, case: Case, token: str, **extra: Any) -> dict[str, Any]:
     enrolments = with_positions(list(case.enrolments.select_related("offering")))
     return {
         "case": case,
         "token": token,
+        "status_url": request.build_absolute_uri(reverse("service:status", args=[token])),
+        "sent": _what_you_sent(case),
+        "referrals": case.referrals.select_related("offering"),
+        "urgent_minutes": settings.KOLLEGA_URGENT_ESCALATION_MINUTES,
         "counsellor_name": case.counsellor.first_name
         if case.counsellor and case.status in (*ACTIVE_WORK_STATUSES, Status.CLOSED)
         else "",
@@ -173,7 +221,7 @@ def status(request: HttpRequest, case: Case, token: str) -> HttpResponse:
     return render(
         request,
         "service/status.html",
-        _status_context(case, token, is_new=request.GET.get("new") == "1"),
+        _status_context(request, case, token, is_new=request.GET.get("new") == "1"),
     )
 
 
@@ -190,7 +238,10 @@ def status_message(request: HttpRequest, case: Case, token: str) -> HttpResponse
             messages.success(request, _("Your message is sent."))
         return redirect("service:status", token)
     return render(
-        request, "service/status.html", _status_context(case, token, message_form=form), status=400
+        request,
+        "service/status.html",
+        _status_context(request, case, token, message_form=form),
+        status=400,
     )
 
 
@@ -208,18 +259,20 @@ def status_cancel(request: HttpRequest, case: Case, token: str) -> HttpResponse:
         return redirect("service:status", token)
     return render(
         request,
-        "core/confirm.html",
+        "service/cancel.html",
         {
             "case": case,
             "form": form,
             "heading": _("Cancel your request?"),
             "explanation": _(
                 "We stop looking for a counsellor, and your counsellor stops working on it. "
-                "Your data is deleted after %(days)s days, or now if you ask below."
+                "You can still read your status page. Everything about your request is "
+                "deleted %(days)s days after you cancel."
             )
             % {"days": settings.KOLLEGA_RETENTION_DAYS},
             "button": _("Cancel my request"),
             "back": reverse("service:status", args=[token]),
+            "delete_url": reverse("service:status_delete", args=[token]),
         },
         status=400 if form.errors else 200,
     )

@@ -11,7 +11,7 @@ register = template.Library()
 @register.simple_tag
 def front_door() -> dict[str, Any]:
     """What the front page shows about the service: waiting time and emergency numbers."""
-    from kollega.service.views import emergency_numbers
+    from kollega.core.emergency import emergency_numbers
     from kollega.service.waiting import expected_waits
 
     return {

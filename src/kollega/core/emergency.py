@@ -1,0 +1,42 @@
+"""The emergency numbers every seeker-facing page shows, from KOLLEGA_EMERGENCY_NUMBERS.
+
+Needs no database and no request, so the error pages can show them when everything else fails.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+# The Norwegian services' names stay Norwegian (that is what a person hears on the phone and
+# finds on their own); readers of another language get a translation beside them. An
+# organisation's own numbers with other names are shown as configured.
+GLOSSES = {
+    "medisinsk nødtelefon": _("medical emergency"),
+    "legevakt": _("out-of-hours medical service"),
+    "mental helse hjelpetelefon": _("Mental Health Norway's helpline"),
+    "kirkens sos": _("crisis helpline of the Church City Mission"),
+    "politi": _("police"),
+}
+NORWEGIAN = ("nb", "nn", "no")
+
+
+def emergency_numbers() -> list[dict[str, str]]:
+    """Each configured "number=name" as number, name, `tel` (for a tel: link) and `gloss`: the
+    name's translation in the active language, or "" in Norwegian or for an unknown name."""
+    norwegian = (get_language() or settings.LANGUAGE_CODE).split("-")[0] in NORWEGIAN
+    numbers = []
+    for item in settings.KOLLEGA_EMERGENCY_NUMBERS:
+        number, _sep, label = item.partition("=")
+        label = label.strip()
+        gloss = "" if norwegian else str(GLOSSES.get(label.lower(), ""))
+        numbers.append(
+            {
+                "number": number.strip(),
+                "label": label,
+                "tel": number.replace(" ", "").strip(),
+                "gloss": gloss,
+            }
+        )
+    return numbers
