@@ -27,7 +27,7 @@ from kollega.service.models import (
     hash_token,
 )
 from tests.cast import Cast
-from tests.service.conftest import Seeker, make_profile, submit
+from tests.service.conftest import Seeker, submit
 from tests.service.test_offerings import make_offering
 
 
@@ -272,7 +272,9 @@ def test_with_no_conversations_left_no_form_is_offered_and_the_page_says_what_to
 ) -> None:
     settings.KOLLEGA_CONVERSATION_LIMIT = 1
     client = cast.counsellor.client("en")
-    assert 'href="/service/cases/' in client.get(url("service:case", accepted.case)).content.decode()
+    assert (
+        'href="/service/cases/' in client.get(url("service:case", accepted.case)).content.decode()
+    )
     actions.do_log_conversation(
         cast.counsellor.user, accepted.case, held_on=timezone.localdate(), mode="video", minutes=30
     )
@@ -285,9 +287,10 @@ def test_with_no_conversations_left_no_form_is_offered_and_the_page_says_what_to
     assert "<form" not in text.split("<main", 1)[1].split("</main>", 1)[0]
     assert "ask a coordinator to allow more conversations" in text
     actions.do_grant_conversations(cast.coordinator.user, accepted.case, extra=1, reason="Mer")
-    assert 'name="held_on"' in client.get(
-        url("service:case_conversation", accepted.case)
-    ).content.decode()
+    assert (
+        'name="held_on"'
+        in client.get(url("service:case_conversation", accepted.case)).content.decode()
+    )
 
 
 # --- My cases -------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ _REFERENCE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"
 # 0/o, 1/l/i, 2/z, 5/s, 8/b and g/q; seven groups of four are about 127 bits.
 _SPOKEN_ALPHABET = "acdefhjkmnprtuvwxy34679"
 _SPOKEN_GROUPS = 7
-_SPOKEN_TOKEN = re.compile(r"[A-Za-z0-9]{4}(?:-[A-Za-z0-9]{4}){%d}" % (_SPOKEN_GROUPS - 1))
+_SPOKEN_TOKEN = re.compile(r"[A-Za-z0-9]{4}(?:-[A-Za-z0-9]{4})" + f"{{{_SPOKEN_GROUPS - 1}}}")
 
 
 def hash_token(token: str) -> str:

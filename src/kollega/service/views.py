@@ -457,7 +457,7 @@ def phone_link(request: HttpRequest) -> HttpResponse:
     if isinstance(held, dict) and held.get("token"):
         token = decrypt_str(str(held["token"]))
         path = reverse("service:status", args=[token])
-        case = Case.objects.filter(pk=held.get("case")).only("pk", "reference").first()
+        case = Case.objects.filter(pk=int(held.get("case") or 0)).only("pk", "reference").first()
         context = {
             "shown": True,
             "case": case,
@@ -539,17 +539,17 @@ def _request_view(case: Case, *, private: bool, coordinator: bool) -> dict[str, 
         ]
     if private:
         view["description"] = case.description
-        labels = (
+        profile = (
             case.get_gender_display(),
             case.get_age_band_display(),
             case.get_specialty_display(),
             case.get_position_display(),
             case.get_region_display(),
         )
-        view["profile"] = [str(label) for label in labels if label]
+        view["profile"] = [str(label) for label in profile if label]
     elif not coordinator:
-        labels = (case.get_region_display(), case.get_specialty_display())
-        view["work"] = [str(label) for label in labels if label]
+        work = (case.get_region_display(), case.get_specialty_display())
+        view["work"] = [str(label) for label in work if label]
     return view
 
 
@@ -884,8 +884,7 @@ def _with_dates(cases: QuerySet[Case]) -> QuerySet[Case]:
     unread = (
         Message.objects.filter(case=OuterRef("pk"), sender=Message.Sender.SEEKER)
         .filter(
-            Q(case__counsellor_read_at__isnull=True)
-            | Q(created__gt=F("case__counsellor_read_at"))
+            Q(case__counsellor_read_at__isnull=True) | Q(created__gt=F("case__counsellor_read_at"))
         )
         .order_by()
         .values("case")
