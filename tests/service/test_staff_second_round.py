@@ -111,7 +111,7 @@ def test_closing_cancels_conversations_still_planned_and_tells_the_seeker(
     client = cast.counsellor.client("en")
     form = client.get(url("service:case_close", accepted.case)).content.decode()
     assert "1 conversation is still planned" in form
-    assert "Closing cancels them" in form
+    assert "Closing the case cancels it" in form
     # No places held: no question about them.
     assert 'name="places"' not in form
     # One that has already begun stays in the record.
@@ -484,6 +484,8 @@ def test_a_phone_requests_link_is_shown_once_in_groups_and_never_stored_in_clear
     assert case.token_hash == hash_token(token)
     text = page.content.decode()
     assert "This page is shown once." in text
+    assert page.context["link_start"].endswith("/request/status/")
+    assert f"/request/status/{token}/" in text and "status//" not in text
     assert all(f">{g}<" in text for g in groups)
     assert case.reference.split("-")[1] in text
     # Gone after one look: a reload shows nothing, and no session holds it.
