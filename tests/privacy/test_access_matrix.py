@@ -151,6 +151,8 @@ EXPECTED: dict[str, Entry] = {
     # Coordinators.
     "service:queue": get_only(K),
     "service:new_request": both(K),
+    # The phone request's status link, shown once from the session (GET only).
+    "service:phone_link": get_only(K),
     "service:case_assign": post_only(K, **CASE),
     "service:case_withdraw": post_only(K, **CASE),
     "service:case_grant": post_only(K, **CASE),

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from kollega.research.models import Recording, Transcript
 from kollega.service.actions import run_retention
-from kollega.service.models import Case
+from kollega.service.models import Appointment, Case
 from kollega.workbench import actions as workbench
 from kollega.workbench.models import (
     Analysis,
@@ -197,6 +197,9 @@ def test_service_fields_never_rest_in_clear_and_go_with_the_case(
             {"kind": "gp", "consent": "on", "note": canaries.text("referral_note")},
         )
     )
+    # The planned conversation has taken place by the time the case is closed (closing cancels,
+    # and deletes, conversations still to come).
+    Appointment.objects.filter(case=case).update(starts=timezone.now() - timedelta(hours=1))
     ok(counsellor.post(reverse("service:case_close", args=[case.pk]), {"outcome": "referred"}))
     ok(
         seeker.post(

@@ -213,10 +213,13 @@ def test_the_coordinator_case_page_shows_no_profile(cast: Cast, profiles: Any) -
     url = reverse("service:case", args=[seeker.case.pk])
     profile_label = seeker.case.get_age_band_display()
     coordinator_page = cast.coordinator.client("en").get(url).content.decode()
-    counsellor_page = cast.counsellor.client("en").get(url).content.decode()
+    proposed_page = cast.counsellor.client("en").get(url).content.decode()
     assert "Profile" not in coordinator_page
     assert str(profile_label) not in coordinator_page
-    assert str(profile_label) in counsellor_page, "the assigned counsellor still sees it"
+    assert str(profile_label) not in proposed_page, "not before the counsellor accepts"
+    actions.do_accept_case(cast.counsellor.user, seeker.case)
+    counsellor_page = cast.counsellor.client("en").get(url).content.decode()
+    assert str(profile_label) in counsellor_page, "the counsellor who accepted still sees it"
 
 
 # --- Medium: the administrator cannot become a staff member ---------------------------------

@@ -62,3 +62,42 @@ def test_the_statistics_page_costs_the_same_with_more_history(cast: Cast) -> Non
     client = cast.coordinator.client()
     before, after = grows_not(lambda: client.get(reverse("reports:statistics")).status_code)
     assert before == after
+
+
+def test_my_cases_costs_the_same_however_many_cases_the_counsellor_has(cast: Cast) -> None:
+    """Dates, unread messages and the next conversation come with the list, not per case."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kollega.service import actions
+
+    profile = make_profile(cast.counsellor, capacity=20)
+    client = cast.counsellor.client()
+
+    def add_cases(n: int) -> None:
+        for i in range(n):
+            case = submit().case
+            actions.do_assign_counsellor("test", case, profile)
+            if i % 3 == 0:
+                continue  # left proposed
+            actions.do_accept_case(cast.counsellor.user, case)
+            actions.do_send_message("seeker", case, body="Hei")
+            actions.do_plan_appointment(
+                cast.counsellor.user,
+                case,
+                starts=timezone.now() + timedelta(days=i + 1),
+                minutes=45,
+                mode="video",
+            )
+            if i % 3 == 2:
+                actions.do_close_case(cast.counsellor.user, case, outcome="helped")
+
+    add_cases(3)
+    fetch = lambda: client.get(reverse("service:my_cases")).status_code  # noqa: E731
+    before = queries(fetch)
+    add_cases(15)
+    after = queries(fetch)
+    assert before == after
+    page = client.get(reverse("service:my_cases"))
+    assert len(page.context["working"]) == 6

@@ -15,12 +15,19 @@ class StaffLoginForm(forms.Form):
     One message for every failure, so the form does not tell which part was wrong.
     """
 
-    username = forms.CharField(label=_("Username"), max_length=150)
-    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
+    # Designsystemet's input class, as every other form on the site has.
+    username = forms.CharField(
+        label=_("Username"), max_length=150, widget=forms.TextInput(attrs={"class": "ds-input"})
+    )
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"class": "ds-input"})
+    )
     otp_token = forms.CharField(
         label=_("Code from your authenticator app"),
         max_length=8,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+        widget=forms.TextInput(
+            attrs={"class": "ds-input", "inputmode": "numeric", "autocomplete": "one-time-code"}
+        ),
     )
 
     error_invalid = _("The username, password or code is not right. Check them and try again.")

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest
 
 from kollega.core.audit import record
 from kollega.core.roles import COORDINATOR, COUNSELLOR, has_role
-from kollega.service.models import Case
+from kollega.service.models import TERMINAL_STATUSES, Case, Status
 
 # Wrong status links allowed per address in the window before every lookup is refused.
 TOKEN_MISSES_ALLOWED = 20
@@ -47,9 +47,32 @@ def get_case_for_user(user: Any, pk: int, *, audit_view: bool = False) -> Case:
     return case
 
 
-def may_read_private(user: Any, case: Case) -> bool:
-    """Messages, notes and the seeker's own words: only the case's own counsellor."""
+def holds_case(user: Any, case: Case) -> bool:
+    """The case is proposed to or worked on by `user`: they may accept, decline or work on it."""
     return case.counsellor is not None and case.counsellor.user_id == getattr(user, "pk", None)
+
+
+# The states in which the case's counsellor has accepted it (a move to another counsellor
+# makes the case PROPOSED again, so these are always the current counsellor's acceptance).
+_ACCEPTED_STATES = (Status.ACCEPTED, Status.IN_CONVERSATION, Status.REFERRED, Status.CLOSED)
+
+
+def may_read_private(user: Any, case: Case) -> bool:
+    """Messages, notes, contact details and the seeker's own words: only the case's own
+    counsellor, and only once they have accepted it.
+
+    A proposed counsellor sees what they need to decide (situation, urgency, wishes, region,
+    language), not who the seeker is or what they wrote: they may be about to decline for a
+    conflict. A request cancelled or withdrawn while only proposed stays that way.
+    """
+    if not holds_case(user, case):
+        return False
+    if case.status in _ACCEPTED_STATES:
+        return True
+    if case.status in TERMINAL_STATUSES:
+        last = case.status_changes.order_by("-at", "-pk").only("old").first()
+        return last is not None and last.old in _ACCEPTED_STATES
+    return False
 
 
 def client_address(request: HttpRequest) -> str:

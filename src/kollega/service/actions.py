@@ -13,7 +13,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
@@ -35,6 +36,7 @@ from kollega.service.models import (
     Status,
     hash_token,
     new_reference,
+    new_spoken_token,
 )
 
 SEEKER = "seeker"
@@ -57,14 +59,15 @@ def _unique_reference() -> str:
 
 @transaction.atomic
 def do_submit_request(
-    *, actor: Any = SEEKER, research_consent: bool = False, **fields: Any
+    *, actor: Any = SEEKER, research_consent: bool = False, spoken: bool = False, **fields: Any
 ) -> Submitted:
     """Create a request from the intake (or from a coordinator taking a phone call).
 
-    Returns the case and its status-link token; only the token's hash is stored. An urgent
-    request alerts the coordinators by e-mail once the transaction commits.
+    Returns the case and its status-link token; only the token's hash is stored. `spoken`
+    makes a token to read aloud (`new_spoken_token`). An urgent request alerts the
+    coordinators by e-mail once the transaction commits.
     """
-    token = Case.new_token()
+    token = new_spoken_token() if spoken else Case.new_token()
     offering = fields.pop("wanted_offering", None)
     case = Case(reference=_unique_reference(), token_hash=hash_token(token), **fields)
     case.wanted_offering = offering
@@ -92,6 +95,8 @@ def _give_to(case: Case, counsellor: CounsellorProfile) -> None:
     """Point the case at the counsellor, stamping both (matching reads the counsellor's stamp)."""
     case.counsellor = counsellor
     case.assigned_at = timezone.now()
+    # The new counsellor has read nothing yet.
+    case.counsellor_read_at = None
     counsellor.last_assigned_at = case.assigned_at
     counsellor.save(update_fields=["last_assigned_at"])
 
@@ -224,14 +229,110 @@ def do_record_referral(
     return referral
 
 
+@dataclass(frozen=True)
+class Closed:
+    """What closing a case changed besides its status, for the counsellor's confirmation."""
+
+    cancelled: list[Appointment]
+    kept: list[Enrolment]
+    released: list[Enrolment]
+
+
+def planned_after(case: Case, now: datetime | None = None) -> list[Appointment]:
+    """The case's appointments that have not started yet, soonest first."""
+    return list(case.appointments.filter(starts__gte=now or timezone.now()).order_by("starts"))
+
+
 @transaction.atomic
-def do_close_case(actor: Any, case: Case, *, outcome: str) -> None:
+def do_close_case(actor: Any, case: Case, *, outcome: str, keep_places: bool = True) -> Closed:
+    """Close the case with an outcome.
+
+    Appointments still to come are cancelled (deleted: nobody will hold them). The seeker's
+    places and waiting-list entries on counselling days and courses are kept unless
+    `keep_places` is false, when they are given up and the waiting lists move up. When
+    anything of this touched the seeker, a message from the service on their status page says
+    what changed.
+    """
+    cancelled = planned_after(case)
+    enrolments = list(case.enrolments.select_related("offering"))
     case.outcome = outcome
     case.set_status(Status.CLOSED, actor=actor, reason=outcome)
-    _leave_offerings(case)
-    record(actor, "service.case.close", case, outcome=outcome)
+    Appointment.objects.filter(pk__in=[a.pk for a in cancelled]).delete()
+    if not keep_places:
+        _leave_offerings(case)
+    kept, released = (enrolments, []) if keep_places else ([], enrolments)
+    closed = Closed(cancelled=cancelled, kept=kept, released=released)
+    if cancelled or enrolments:
+        Message.objects.create(
+            case=case, sender=Message.Sender.SERVICE, body=_closing_message(case, closed)
+        )
+    record(
+        actor,
+        "service.case.close",
+        case,
+        outcome=outcome,
+        cancelled=len(cancelled),
+        kept_places=len(kept),
+        released_places=len(released),
+    )
     _auto_assign_soon()
     notifications.tell_seeker(case)
+    return closed
+
+
+def seeker_language(case: Case) -> str:
+    """The site language to write to the seeker in: the language they wished to speak, when
+    the site has it, else the site's default."""
+    wished = {"zh": "zh-hans"}.get(case.pref_language, case.pref_language)
+    offered = {code for code, _name in settings.LANGUAGES}
+    return wished if wished in offered else settings.LANGUAGE_CODE
+
+
+def _closing_message(case: Case, closed: Closed) -> str:
+    """The service's message to the seeker about a closing: cancelled appointments and what
+    happens to their places. Stored text, so it is written in the seeker's language."""
+    with translation.override(seeker_language(case)):
+        lines = [_("Your counsellor has closed your request.")]
+        for appointment in closed.cancelled:
+            lines.append(
+                _("The conversation planned for %(when)s is cancelled.")
+                % {"when": _when(appointment.starts)}
+            )
+        placed = choices.EnrolmentStatus.PLACED
+        for enrolment in closed.kept:
+            text = (
+                _("You keep your place on %(offering)s, %(when)s.")
+                if enrolment.status == placed
+                else _("You stay on the waiting list for %(offering)s, %(when)s.")
+            )
+            lines.append(text % _offering_words(enrolment))
+        for enrolment in closed.released:
+            text = (
+                _("Your place on %(offering)s, %(when)s, is given up.")
+                if enrolment.status == placed
+                else _("You are no longer on the waiting list for %(offering)s, %(when)s.")
+            )
+            lines.append(text % _offering_words(enrolment))
+        lines.append(_("If you need help again later, you are welcome to send a new request."))
+        return "\n".join(lines)
+
+
+def _offering_words(enrolment: Enrolment) -> dict[str, str]:
+    offering = enrolment.offering
+    return {"offering": offering.title, "when": _when(offering.starts)}
+
+
+def _when(moment: datetime) -> str:
+    return str(formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT"))
+
+
+@transaction.atomic
+def do_mark_case_read(actor: Any, case: Case) -> None:
+    """The case's counsellor has opened the case page: the seeker's messages so far are read.
+
+    No audit row of its own: the page view that calls this is audited."""
+    case.counsellor_read_at = timezone.now()
+    Case.objects.filter(pk=case.pk).update(counsellor_read_at=case.counsellor_read_at)
 
 
 @transaction.atomic

@@ -282,11 +282,16 @@ class AssignForm(StyledForm):
     )
     override_reason = _text(
         _("Why not the first proposal?"),
-        help_text=_("Required when you choose someone other than the first in the list."),
+        help_text=_("Kept in the case history. The seeker never sees it."),
+        required=True,
     )
 
     def __init__(self, *args: Any, candidates: list[Option], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The reason is required wherever the form asks for it ("Choose someone else"); the
+        # one-click button for the first proposal sends no reason, and needs none.
+        if self.is_bound and "override_reason" not in self.data:
+            self.fields["override_reason"].required = False
         self.candidates = candidates
         field = self.fields["counsellor"]
         field.queryset = CounsellorProfile.objects.filter(  # type: ignore[attr-defined]
@@ -403,14 +408,40 @@ class ReferralForm(StyledForm):
         self.fields["offering"].queryset = Offering.objects.filter(starts__gt=timezone.now())  # type: ignore[attr-defined]
 
 
+KEEP_PLACES = "keep"
+GIVE_UP_PLACES = "give_up"
+
+
 class CloseForm(StyledForm):
     outcome = _radio(_("Outcome"), choices.Outcome.choices)
+    places = _radio(
+        _("The seeker's places on counselling days and courses"),
+        [
+            (KEEP_PLACES, _("Keep them: the seeker still comes (places and waiting lists)")),
+            (GIVE_UP_PLACES, _("Give them up: the next on each waiting list moves up")),
+        ],
+    )
+
+    def __init__(self, *args: Any, has_places: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if has_places:
+            self.initial.setdefault("places", KEEP_PLACES)
+        else:
+            del self.fields["places"]
+
+    def action_arguments(self) -> dict[str, Any]:
+        """The cleaned data as `do_close_case` keyword arguments."""
+        return {
+            "outcome": self.cleaned_data["outcome"],
+            "keep_places": self.cleaned_data.get("places", KEEP_PLACES) == KEEP_PLACES,
+        }
 
 
 class EnrolForm(StyledForm):
     offering = forms.ModelChoiceField(
         label=_("Counselling day or course"),
         queryset=Offering.objects.none(),
+        empty_label=_("Choose a day or course"),
         widget=forms.Select(attrs={"class": "ds-input"}),
     )
 
@@ -444,6 +475,11 @@ class OfferingForm(forms.ModelForm[Offering]):
             "capacity": forms.NumberInput(attrs={"class": "ds-input", "min": 1}),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Radio buttons need no empty "---------" choice: nothing is ticked until one is chosen.
+        self.fields["kind"].choices = choices.OfferingKind.choices  # type: ignore[attr-defined]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
@@ -470,11 +506,13 @@ class CounsellorProfileForm(forms.ModelForm[CounsellorProfile]):
             "employer",
             "capacity",
             "active",
+            "away_until",
             "remote",
             "conflict_employers",
             "conflict_people",
         ]
         widgets = {
+            "away_until": forms.DateInput(attrs={"type": "date", "class": "ds-input"}),
             "gender": forms.Select(attrs={"class": "ds-input"}),
             "region": forms.Select(attrs={"class": "ds-input"}),
             "specialty": forms.Select(attrs={"class": "ds-input"}),
@@ -485,6 +523,35 @@ class CounsellorProfileForm(forms.ModelForm[CounsellorProfile]):
             "conflict_employers": forms.Textarea(attrs={"class": "ds-input", "rows": 3}),
             "conflict_people": forms.Textarea(attrs={"class": "ds-input", "rows": 3}),
         }
+
+    # The empty choice of a required list, in words instead of "---------".
+    EMPTY_LABELS: dict[str, Any] = {
+        "gender": _("Choose gender"),
+        "region": _("Choose region"),
+        "specialty": _("Choose specialty"),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in self.EMPTY_LABELS.items():
+            field = self.fields.get(name)
+            if field is not None:
+                field.choices = [("", label), *[c for c in field.choices if c[0] != ""]]  # type: ignore[attr-defined]
+
+    def clean_away_until(self) -> Any:
+        away = self.cleaned_data.get("away_until")
+        if away is None or away == self.instance.away_until:
+            return away
+        today = timezone.localdate()
+        if away < today:
+            raise forms.ValidationError(
+                _("Choose today or a later day as the last day away, or leave it empty.")
+            )
+        if (away - today).days > 366:
+            raise forms.ValidationError(
+                _("An absence can be set at most a year ahead. For longer, pause instead.")
+            )
+        return away
 
     def clean_capacity(self) -> int:
         capacity = int(self.cleaned_data["capacity"])
@@ -501,6 +568,7 @@ class AvailabilityForm(CounsellorProfileForm):
             "languages",
             "capacity",
             "active",
+            "away_until",
             "remote",
             "conflict_employers",
             "conflict_people",
@@ -523,9 +591,11 @@ class NewCounsellorForm(CounsellorProfileForm):
         from kollega.core.roles import COUNSELLOR
 
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = get_user_model().objects.filter(  # type: ignore[attr-defined]
+        field = self.fields["user"]
+        field.queryset = get_user_model().objects.filter(  # type: ignore[attr-defined]
             groups__name=COUNSELLOR, counsellor_profile__isnull=True
         )
+        field.empty_label = _("Choose a counsellor account")  # type: ignore[attr-defined]
 
 
 class ReassignForm(StyledForm):
@@ -548,7 +618,7 @@ class ReassignForm(StyledForm):
         field.queryset = CounsellorProfile.objects.filter(  # type: ignore[attr-defined]
             pk__in=[c.profile.pk for c in candidates]
         )
-        field.choices = [("", "---")] + [  # type: ignore[attr-defined]
+        field.choices = [("", _("Choose a counsellor"))] + [  # type: ignore[attr-defined]
             (c.profile.pk, f"{n}. {c.profile} · {c.profile.get_region_display()}")
             for n, c in enumerate(candidates, start=1)
         ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from kollega import matching
@@ -28,6 +28,7 @@ REASONS: dict[str, Any] = {
     "declined": _("declined this request before"),
     "not_chosen": _("the seeker ruled this counsellor out"),
     "paused": _("paused"),
+    "away": _("away until {detail}"),
     "full": _("at capacity"),
     "language": _("does not speak the seeker's language"),
     "region": _("not in {detail}, where the seeker wants to meet in person"),
@@ -54,6 +55,15 @@ def reason_text(reason: matching.Reason) -> str:
     else:
         detail = reason.detail
     return template.replace("{detail}", detail)
+
+
+def profile_reason_text(profile: CounsellorProfile, reason: matching.Reason) -> str:
+    """`reason_text`, saying "away until D" where the library says "paused" of an absence."""
+    if reason.code == "paused" and profile.active and profile.away_until is not None:
+        return reason_text(
+            matching.Reason("away", str(formats.date_format(profile.away_until, "DATE_FORMAT")))
+        )
+    return reason_text(reason)
 
 
 def organisation_names() -> list[str]:
@@ -88,7 +98,8 @@ def counsellor_record(profile: CounsellorProfile, now: datetime) -> matching.Cou
         specialty=profile.specialty,
         languages=frozenset(profile.languages),
         remote=profile.remote,
-        active=profile.active,
+        # Paused, or away until a date that has not passed yet: no new cases.
+        active=profile.takes_new_cases(timezone.localdate(now)),
         capacity=profile.capacity,
         load=int(getattr(profile, "load", 0)),
         employers=resolve_all(profile.employer),
@@ -154,7 +165,10 @@ def match_case(case: Case) -> CaseMatch:
             for p in ranking.proposals
         ],
         excluded=[
-            Option(found[e.counsellor.id], [reason_text(r) for r in e.reasons])
+            Option(
+                found[e.counsellor.id],
+                [profile_reason_text(found[e.counsellor.id], r) for r in e.reasons],
+            )
             for e in ranking.excluded
         ],
     )

@@ -8,8 +8,9 @@ anonymous `CaseStatistic` row stays.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -69,6 +70,11 @@ ACTIVE_WORK_STATUSES = (Status.ACCEPTED, Status.IN_CONVERSATION, Status.REFERRED
 
 # Reference codes avoid letters and digits that are easy to confuse on the phone.
 _REFERENCE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"
+# A status link read aloud over the phone: lower case (as people type addresses), without
+# 0/o, 1/l/i, 2/z, 5/s, 8/b and g/q; seven groups of four are about 127 bits.
+_SPOKEN_ALPHABET = "acdefhjkmnprtuvwxy34679"
+_SPOKEN_GROUPS = 7
+_SPOKEN_TOKEN = re.compile(r"[A-Za-z0-9]{4}(?:-[A-Za-z0-9]{4})" + f"{{{_SPOKEN_GROUPS - 1}}}")
 
 
 def hash_token(token: str) -> str:
@@ -78,6 +84,13 @@ def hash_token(token: str) -> str:
 def new_reference() -> str:
     body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
     return f"K-{body[:4]}-{body[4:]}"
+
+
+def new_spoken_token() -> str:
+    """A status-link token for reading aloud: groups of four unambiguous characters."""
+    return "-".join(
+        "".join(secrets.choice(_SPOKEN_ALPHABET) for _ in range(4)) for _ in range(_SPOKEN_GROUPS)
+    )
 
 
 class CounsellorProfile(models.Model):
@@ -103,6 +116,16 @@ class CounsellorProfile(models.Model):
     )
     active = models.BooleanField(
         _("taking new cases"), default=True, help_text=_("Untick to pause.")
+    )
+    away_until = models.DateField(
+        _("away until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The last day you are away (holiday, illness, leave). You get no new cases until "
+            "then, and new cases again from the day after, without doing anything. Leave empty "
+            "when you are not away."
+        ),
     )
     remote = models.BooleanField(_("meets by video or phone"), default=True)
     conflict_employers = models.TextField(
@@ -135,6 +158,15 @@ class CounsellorProfile(models.Model):
     def open_case_count(self) -> int:
         return self.cases.filter(status__in=OPEN_COUNSELLOR_STATUSES).count()
 
+    def is_away(self, today: date | None = None) -> bool:
+        """Away today: `away_until` is today or later (it is the last day away)."""
+        today = today or timezone.localdate()
+        return self.away_until is not None and self.away_until >= today
+
+    def takes_new_cases(self, today: date | None = None) -> bool:
+        """Neither paused nor away: matching may propose new cases."""
+        return self.active and not self.is_away(today)
+
     def has_capacity(self) -> bool:
         return self.open_case_count() < self.capacity
 
@@ -151,6 +183,14 @@ class CounsellorProfile(models.Model):
 
 def _lines(text: str) -> list[str]:
     return [line.strip().lower() for line in (text or "").splitlines() if line.strip()]
+
+
+def taking_new_cases(today: date | None = None) -> models.Q:
+    """Counsellor profiles neither paused nor away today, as a filter."""
+    today = today or timezone.localdate()
+    return models.Q(active=True) & (
+        models.Q(away_until__isnull=True) | models.Q(away_until__lt=today)
+    )
 
 
 def open_loads() -> dict[int, int]:
@@ -176,6 +216,9 @@ class CaseQuerySet(models.QuerySet["Case"]):
     def by_token(self, token: str) -> Case | None:
         if not token or len(token) > 100:
             return None
+        if _SPOKEN_TOKEN.fullmatch(token):
+            # A link read aloud may come back typed in capitals.
+            token = token.lower()
         return self.filter(token_hash=hash_token(token)).first()
 
 
@@ -249,6 +292,8 @@ class Case(models.Model):
     assigned_at = models.DateTimeField(null=True, blank=True)
     first_assigned_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # When the counsellor last opened the case page: the seeker's later messages are unread.
+    counsellor_read_at = models.DateTimeField(null=True, blank=True, editable=False)
     ended_at = models.DateTimeField(null=True, blank=True, db_index=True)
     outcome = models.CharField(max_length=20, blank=True, choices=choices.Outcome.choices)
     extra_conversations = models.PositiveSmallIntegerField(default=0)
@@ -360,6 +405,8 @@ class Message(models.Model):
         SEEKER = "seeker", _("You")
         COUNSELLOR = "counsellor", _("Counsellor")
         COORDINATOR = "coordinator", _("Coordinator")
+        # Written by the service itself, e.g. what closing a case changed for the seeker.
+        SERVICE = "service", _("The service")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
     sender = models.CharField(max_length=12, choices=Sender.choices)
@@ -408,6 +455,15 @@ class Appointment(models.Model):
     @property
     def ends(self) -> Any:
         return self.starts + timedelta(minutes=self.minutes)
+
+    @property
+    def link(self) -> str:
+        """`where` when it is a web address (a video link), else empty: safe as an href."""
+        where = (self.where or "").strip()
+        return where if _WEB_ADDRESS.fullmatch(where) else ""
+
+
+_WEB_ADDRESS = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 
 
 class Referral(models.Model):

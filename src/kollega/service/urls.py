@@ -30,6 +30,7 @@ urlpatterns = [
     # Coordinators.
     path("service/queue/", views.queue, name="queue"),
     path("service/requests/new/", views.new_request, name="new_request"),
+    path("service/requests/new/link/", views.phone_link, name="phone_link"),
     path("service/cases/<int:pk>/assign/", views.case_assign, name="case_assign"),
     path("service/cases/<int:pk>/withdraw/", views.case_withdraw, name="case_withdraw"),
     path("service/cases/<int:pk>/grant/", views.case_grant, name="case_grant"),

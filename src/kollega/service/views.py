@@ -8,16 +8,20 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kollega.core.audit import record
 from kollega.core.emergency import emergency_numbers
+from kollega.core.crypto import decrypt_str, encrypt_str
 from kollega.core.errors import ActionRefused
 from kollega.core.roles import COORDINATOR, COUNSELLOR, has_role, role_required
 from kollega.research.actions import do_answer_invitation, invitations_for
@@ -28,6 +32,7 @@ from kollega.service.access import (
     case_for_token,
     count_intake,
     get_case_for_user,
+    holds_case,
     intake_allowed,
     may_read_private,
 )
@@ -37,14 +42,17 @@ from kollega.service.ics import calendar_file
 from kollega.service.matching import match_case, proposals_for_seeker
 from kollega.service.models import (
     ACTIVE_WORK_STATUSES,
+    Appointment,
     Case,
     CounsellorProfile,
     Enrolment,
     Feedback,
     IllegalTransition,
+    Message,
     Offering,
     ServiceSettings,
     Status,
+    StatusChange,
     with_positions,
 )
 from kollega.service.research import do_withdraw_research_consent, pool_member
@@ -462,35 +470,76 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The session key under which a phone request's status link waits, encrypted, to be read
+# out once on the phone-link page.
+PHONE_LINK_KEY = "service_phone_link"
+
+
 @require_http_methods(GET_POST)
 @coordinator_only
 def new_request(request: HttpRequest) -> HttpResponse:
     form = forms.StaffIntakeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        submitted = actions.do_submit_request(actor=request.user, **form.request_fields())
-        messages.success(
-            request,
-            _("Request %(reference)s is recorded. Give the seeker this status link: %(link)s")
-            % {
-                "reference": submitted.case.reference,
-                "link": settings.SITE_URL + reverse("service:status", args=[submitted.token]),
-            },
+        submitted = actions.do_submit_request(
+            actor=request.user, spoken=True, **form.request_fields()
         )
-        return redirect("service:case", submitted.case.pk)
+        # Never in a URL (logs, history) nor in clear at rest: encrypted in the session until
+        # the phone-link page shows it once.
+        request.session[PHONE_LINK_KEY] = {
+            "case": submitted.case.pk,
+            "reference": submitted.case.reference,
+            "token": encrypt_str(submitted.token),
+        }
+        return redirect("service:phone_link")
     return render(
         request, "service/new_request.html", {"form": form}, status=400 if form.errors else 200
     )
 
 
+@require_GET
+@never_cache
+@coordinator_only
+def phone_link(request: HttpRequest) -> HttpResponse:
+    """The status link of the request just recorded, to read aloud: shown once, then gone.
+
+    Opening the page takes the link out of the session, so a reload, the back button or a
+    later visit finds nothing.
+    """
+    held = request.session.pop(PHONE_LINK_KEY, None)
+    context: dict[str, Any] = {"shown": False}
+    if isinstance(held, dict) and held.get("token"):
+        token = decrypt_str(str(held["token"]))
+        path = reverse("service:status", args=[token])
+        case = Case.objects.filter(pk=int(held.get("case") or 0)).only("pk", "reference").first()
+        context = {
+            "shown": True,
+            "case": case,
+            "reference_groups": str(held.get("reference", "")).split("-"),
+            "token_groups": token.split("-"),
+            "link": settings.SITE_URL + path,
+            "link_start": settings.SITE_URL + path[: -len(token) - 1],
+        }
+        if case is not None:
+            record(request.user, "service.request.phone_link", case)
+    return render(request, "service/phone_link.html", context)
+
+
 def _case_page(
     request: HttpRequest, case: Case, *, status: int = 200, **bound: Any
 ) -> HttpResponse:
+    """The case page. What it shows depends on who asks: the counsellor who accepted the case
+    sees everything, a counsellor it is only proposed to sees what they need to decide, a
+    coordinator sees the matching and coordination, never the seeker's words or messages.
+    The seeker's own words are not even given to the template unless `private`."""
     user = request.user
     private = may_read_private(user, case)
+    holder = holds_case(user, case)
     coordinator = has_role(user, COORDINATOR)
     context: dict[str, Any] = {
         "case": case,
         "private": private,
+        "holder": holder,
+        "proposed_only": holder and not private,
         "coordinator": coordinator,
         "history": case.status_changes.select_related("actor"),
         "conversations": case.conversations.all(),
@@ -499,6 +548,8 @@ def _case_page(
         "enrolments": case.enrolments.select_related("offering"),
         "limit": case.conversation_limit,
         "left": case.conversations_left(),
+        # What the page may show of the request itself.
+        "request_view": _request_view(case, private=private, coordinator=coordinator),
     }
     if private:
         context["messages_list"] = case.messages.all()
@@ -523,11 +574,46 @@ def _case_page(
     return render(request, "service/case.html", context, status=status)
 
 
+def _request_view(case: Case, *, private: bool, coordinator: bool) -> dict[str, Any]:
+    """The request's details this reader may see, beyond situation, hopes and wishes (which
+    everyone with the case sees).
+
+    The names to avoid and the contact details go to coordinators and to the counsellor who
+    has accepted; the seeker's own words and optional profile only to that counsellor. A
+    counsellor the case is only proposed to gets where the seeker works and their specialty
+    (a colleague in a small field may be a conflict), nothing else.
+    """
+    view: dict[str, Any] = {}
+    if private or coordinator:
+        view["avoid"] = [v for v in (case.avoid_employers, case.avoid_people) if v]
+        view["contact"] = [
+            str(case.get_contact_method_display()),
+            *[v for v in (case.contact_name, case.contact_email, case.contact_phone) if v],
+        ]
+    if private:
+        view["description"] = case.description
+        profile = (
+            case.get_gender_display(),
+            case.get_age_band_display(),
+            case.get_specialty_display(),
+            case.get_position_display(),
+            case.get_region_display(),
+        )
+        view["profile"] = [str(label) for label in profile if label]
+    elif not coordinator:
+        work = (case.get_region_display(), case.get_specialty_display())
+        view["work"] = [str(label) for label in work if label]
+    return view
+
+
 @require_GET
 @staff_only
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request.user, pk, audit_view=True)
-    return _case_page(request, case)
+    response = _case_page(request, case)
+    if may_read_private(request.user, case):
+        actions.do_mark_case_read(request.user, case)
+    return response
 
 
 def _coordinator_case(request: HttpRequest, pk: int) -> Case:
@@ -535,7 +621,17 @@ def _coordinator_case(request: HttpRequest, pk: int) -> Case:
 
 
 def _own_case(request: HttpRequest, pk: int) -> Case:
-    """A case the signed-in counsellor holds; coordinators without the case get 404 too."""
+    """A case proposed to or held by the signed-in counsellor (to accept, decline or work on);
+    coordinators without the case get 404 too."""
+    case = get_case_for_user(request.user, pk)
+    if not holds_case(request.user, case):
+        raise Http404
+    return case
+
+
+def _private_case(request: HttpRequest, pk: int) -> Case:
+    """A case whose messages and appointments the signed-in counsellor may read: one they
+    have accepted. A counsellor it is only proposed to gets 404, as a stranger would."""
     case = get_case_for_user(request.user, pk)
     if not may_read_private(request.user, case):
         raise Http404
@@ -634,23 +730,29 @@ def _case_form_page(
     *,
     heading: str,
     button: str,
-    perform: Callable[[Case, dict[str, Any]], Any],
-    done: str,
+    perform: Callable[[Case, Any], Any],
+    done: str | Callable[[Any], str],
     allowed: tuple[str, ...],
+    form_kwargs: Callable[[Case], dict[str, Any]] | None = None,
+    context: Callable[[Case], dict[str, Any]] | None = None,
 ) -> HttpResponse:
-    """A counsellor's one-form page on their own case: decline, log, plan, refer, close."""
+    """A counsellor's one-form page on their own case: decline, log, plan, refer, close.
+
+    `perform` gets the case and the valid form; `done` is the confirmation, or makes it from
+    what `perform` returned; `form_kwargs` and `context` add to the form and the page.
+    """
     case = _own_case(request, pk)
     if case.status not in allowed:
         messages.error(request, _("That is not possible in the request's current state."))
         return redirect("service:case", pk)
-    form = form_class(_posted(request))
+    form = form_class(_posted(request), **(form_kwargs(case) if form_kwargs else {}))
     if request.method == "POST" and form.is_valid():
         try:
-            perform(case, form.cleaned_data)
+            result = perform(case, form)
         except (ActionRefused, IllegalTransition) as exc:
             _refused(request, exc)
         else:
-            messages.success(request, done)
+            messages.success(request, done(result) if callable(done) else done)
             if case.counsellor is None:
                 return redirect("service:my_cases")
             return redirect("service:case", pk)
@@ -664,6 +766,7 @@ def _case_form_page(
             "button": button,
             "left": case.conversations_left(),
             "limit": case.conversation_limit,
+            **(context(case) if context else {}),
         },
         status=400 if form.errors else 200,
     )
@@ -682,8 +785,8 @@ def case_decline(request: HttpRequest, pk: int) -> HttpResponse:
         forms.DeclineForm,
         heading=_("Decline this case"),
         button=_("Decline"),
-        perform=lambda case, data: actions.do_decline_case(
-            request.user, case, reason=data["reason"]
+        perform=lambda case, form: actions.do_decline_case(
+            request.user, case, reason=form.cleaned_data["reason"]
         ),
         done=_("You declined the case; it is back in the queue."),
         allowed=(Status.PROPOSED,),
@@ -693,13 +796,31 @@ def case_decline(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 @counsellor_only
 def case_conversation(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _own_case(request, pk)
+    if case.status in WORKING and case.conversations_left() <= 0:
+        # No form to fill in for nothing: say why, and what to do instead.
+        return render(
+            request,
+            "service/case_form.html",
+            {
+                "case": case,
+                "form": None,
+                "heading": _("Log a conversation"),
+                "left": 0,
+                "limit": case.conversation_limit,
+                "limit_reached": True,
+            },
+            status=409 if request.method == "POST" else 200,
+        )
     return _case_form_page(
         request,
         pk,
         forms.ConversationForm,
         heading=_("Log a conversation"),
         button=_("Save the conversation"),
-        perform=lambda case, data: actions.do_log_conversation(request.user, case, **data),
+        perform=lambda case, form: actions.do_log_conversation(
+            request.user, case, **form.cleaned_data
+        ),
         done=_("The conversation is logged."),
         allowed=WORKING,
     )
@@ -714,7 +835,9 @@ def case_appointment(request: HttpRequest, pk: int) -> HttpResponse:
         forms.AppointmentForm,
         heading=_("Plan a conversation"),
         button=_("Save the appointment"),
-        perform=lambda case, data: actions.do_plan_appointment(request.user, case, **data),
+        perform=lambda case, form: actions.do_plan_appointment(
+            request.user, case, **form.cleaned_data
+        ),
         done=_("The appointment is saved; the seeker sees it on their status page."),
         allowed=WORKING,
     )
@@ -729,8 +852,10 @@ def case_referral(request: HttpRequest, pk: int) -> HttpResponse:
         forms.ReferralForm,
         heading=_("Record a referral"),
         button=_("Save the referral"),
-        perform=lambda case, data: actions.do_record_referral(request.user, case, **data),
-        done=_("The referral is recorded."),
+        perform=lambda case, form: actions.do_record_referral(
+            request.user, case, **form.cleaned_data
+        ),
+        done=_("The referral is recorded; its note is on the case page."),
         allowed=WORKING,
     )
 
@@ -744,18 +869,47 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
         forms.CloseForm,
         heading=_("Close the case"),
         button=_("Close the case"),
-        perform=lambda case, data: actions.do_close_case(
-            request.user, case, outcome=data["outcome"]
+        perform=lambda case, form: actions.do_close_case(
+            request.user, case, **form.action_arguments()
         ),
-        done=_("The case is closed."),
+        done=_closed_text,
         allowed=WORKING,
+        form_kwargs=lambda case: {"has_places": case.enrolments.exists()},
+        context=lambda case: {
+            "closing": {
+                "planned": actions.planned_after(case),
+                "enrolments": with_positions(
+                    list(case.enrolments.select_related("offering").order_by("created"))
+                ),
+            }
+        },
     )
+
+
+def _closed_text(closed: actions.Closed) -> str:
+    parts = [_("The case is closed.")]
+    if closed.cancelled:
+        parts.append(
+            ngettext(
+                "%(count)d planned conversation is cancelled.",
+                "%(count)d planned conversations are cancelled.",
+                len(closed.cancelled),
+            )
+            % {"count": len(closed.cancelled)}
+        )
+    if closed.kept:
+        parts.append(_("The seeker keeps their places on counselling days and courses."))
+    if closed.released:
+        parts.append(_("The seeker's places are given up; the waiting lists have moved up."))
+    if closed.cancelled or closed.kept or closed.released:
+        parts.append(_("The seeker is told on their status page."))
+    return " ".join(parts)
 
 
 @require_POST
 @counsellor_only
 def case_message(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _own_case(request, pk)
+    case = _private_case(request, pk)
     form = forms.MessageForm(request.POST)
     if not form.is_valid():
         return _case_page(request, case, status=400, message_form=form)
@@ -771,17 +925,53 @@ def case_message(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @counsellor_only
 def case_calendar(request: HttpRequest, pk: int, kind: str, item: int) -> HttpResponse:
-    case = _own_case(request, pk)
+    case = _private_case(request, pk)
     return _calendar(case, kind, item)
+
+
+def _with_dates(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Each case with `accepted_on` (its counsellor's acceptance), `unread` (the seeker's
+    messages since the counsellor last opened the case) and `next_planned` (the next
+    appointment not yet started): subqueries, so a list costs one query however long."""
+    now = timezone.now()
+    unread = (
+        Message.objects.filter(case=OuterRef("pk"), sender=Message.Sender.SEEKER)
+        .filter(
+            Q(case__counsellor_read_at__isnull=True) | Q(created__gt=F("case__counsellor_read_at"))
+        )
+        .order_by()
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return cases.annotate(
+        accepted_on=Subquery(
+            StatusChange.objects.filter(case=OuterRef("pk"), new=Status.ACCEPTED)
+            .order_by("-at", "-pk")
+            .values("at")[:1]
+        ),
+        unread=Coalesce(Subquery(unread), 0),
+        next_planned=Subquery(
+            Appointment.objects.filter(case=OuterRef("pk"), starts__gte=now)
+            .order_by("starts", "pk")
+            .values("starts")[:1]
+        ),
+    )
 
 
 @require_GET
 @counsellor_only
 def my_cases(request: HttpRequest) -> HttpResponse:
     profile = CounsellorProfile.objects.filter(user_id=request.user.pk or 0).first()
-    cases = Case.objects.for_counsellor(request.user).exclude(
-        status__in=[Status.CANCELLED, Status.WITHDRAWN]
-    )
+    cases = _with_dates(
+        Case.objects.for_counsellor(request.user)
+        .exclude(status__in=[Status.CANCELLED, Status.WITHDRAWN])
+        # The list shows no encrypted field: none is loaded (or decrypted).
+        .only(
+            "pk", "reference", "urgent", "category", "status", "created", "assigned_at",
+            "ended_at", "counsellor_read_at",
+        )
+    )  # fmt: skip
     record(request.user, "service.my_cases.view")
     return render(
         request,
@@ -885,8 +1075,15 @@ def offering_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def enrolment_remove(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = get_object_or_404(Enrolment, pk=pk)
     offering_pk = enrolment.offering_id
+    placed = enrolment.status == EnrolmentStatus.PLACED
+    reference = {"reference": enrolment.case.reference}
     actions.do_remove_enrolment(request.user, enrolment)
-    messages.success(request, _("The place is freed."))
+    done = (
+        _("%(reference)s no longer has a place; the next on the waiting list moves up.")
+        if placed
+        else _("%(reference)s is off the waiting list.")
+    )
+    messages.success(request, done % reference)
     return redirect("service:offering", offering_pk)
 
 

@@ -22,6 +22,7 @@ from kollega.service.models import (
     CounsellorProfile,
     WaitTally,
     open_loads,
+    taking_new_cases,
 )
 
 RECENT_DAYS = 90
@@ -137,7 +138,7 @@ def expected_waits() -> Waits:
     free = sum(
         max(0, capacity - loads.get(pk, 0))
         for pk, capacity in CounsellorProfile.objects.filter(
-            active=True, user__is_active=True
+            taking_new_cases(), user__is_active=True
         ).values_list("pk", "capacity")
     )
     contacts = sum(sum(h.values()) for h in histograms.values())
