@@ -161,6 +161,27 @@ def test_the_closing_message_is_in_the_language_the_seeker_wished(
     assert when("nb") in closing_message(pref_language="pl")
 
 
+def test_the_closing_message_names_a_course_with_its_translation(
+    accepted: Seeker, cast: Cast
+) -> None:
+    offering = make_offering(capacity=10)
+    offering.title_en = "Week-long course for doctors"
+    offering.save()
+    actions.do_enrol_case(cast.coordinator.user, accepted.case, offering)
+    case = Case.objects.get(pk=accepted.case.pk)
+    case.pref_language = "en"
+    case.save()
+    actions.do_close_case(cast.counsellor.user, case, outcome="helped")
+    body = str(Message.objects.get(case=case).body)
+    assert f"{offering.title} (Week-long course for doctors)" in body
+
+
+def test_the_seeker_gets_a_video_link_as_a_link(accepted: Seeker, cast: Cast) -> None:
+    plan(cast, accepted.case, soon(), where="https://video.example.invalid/rom/4711")
+    page = status_page(accepted)
+    assert 'href="https://video.example.invalid/rom/4711"' in page
+
+
 # --- A proposed counsellor -----------------------------------------------------------------
 
 WORDS = "Overlegen min på Ahus gjør hverdagen tung."
@@ -354,6 +375,18 @@ def test_the_referral_note_is_on_the_case_page_after_saving(accepted: Seeker, ca
     assert "Fastlegen tar imot neste uke." in page
     coordinator = cast.coordinator.client().get(url("service:case", accepted.case))
     assert "Fastlegen tar imot" not in coordinator.content.decode()
+
+
+def test_what_the_seeker_was_told_of_a_referral_is_on_the_case_page(
+    accepted: Seeker, cast: Cast
+) -> None:
+    client = cast.counsellor.client("en")
+    response = client.post(
+        url("service:case_referral", accepted.case),
+        {"kind": "gp", "consent": "on", "for_seeker": "Ring fastlegen på mandag."},
+        follow=True,
+    )
+    assert "For the seeker: Ring fastlegen på mandag." in response.content.decode()
 
 
 # --- Away until a date ----------------------------------------------------------------------

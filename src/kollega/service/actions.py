@@ -319,7 +319,7 @@ def _closing_message(case: Case, closed: Closed) -> str:
 
 def _offering_words(enrolment: Enrolment) -> dict[str, str]:
     offering = enrolment.offering
-    return {"offering": offering.title, "when": _when(offering.starts)}
+    return {"offering": offering.seeker_title(), "when": _when(offering.starts)}
 
 
 def _when(moment: datetime) -> str:
