@@ -16,7 +16,7 @@ GLOSSES = {
     "medisinsk nødtelefon": _("medical emergency"),
     "legevakt": _("out-of-hours medical service"),
     "mental helse hjelpetelefon": _("Mental Health Norway's helpline"),
-    "kirkens sos": _("crisis helpline of the Church City Mission"),
+    "kirkens sos": _("crisis helpline, by phone and chat"),
     "politi": _("police"),
 }
 NORWEGIAN = ("nb", "nn", "no")
