@@ -101,6 +101,8 @@ def test_closing_keeps_the_course_place_warns_and_tells_the_seeker(
 ) -> None:
     ingrid, _tor = counsellors(cast)
     seeker = accepted_case(cast, ingrid)
+    # The service writes to this seeker in English, the language they asked to speak.
+    Case.objects.filter(pk=seeker.case.pk).update(pref_language="en")
     offering = course()
     actions.do_enrol_case(cast.coordinator.user, submit().case, offering)
     actions.do_enrol_case(cast.coordinator.user, seeker.case, offering)

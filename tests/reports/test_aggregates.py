@@ -216,7 +216,7 @@ def test_deleting_by_retention_keeps_the_statistics(db: None) -> None:
 
 def test_the_page_reads_the_same_number_of_queries_after_history_is_counted(cast: Cast) -> None:
     make_profile(cast.counsellor)
-    client = cast.coordinator.client()
+    client = cast.coordinator.client("en")
     url = reverse("reports:statistics")
 
     def count() -> tuple[int, str]:

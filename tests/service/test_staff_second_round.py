@@ -45,6 +45,11 @@ def plan(cast: Cast, case: Case, starts: datetime.datetime, where: str = "") -> 
     )
 
 
+def wishes_english(seeker: Seeker) -> None:
+    """The service's messages to this seeker are written in English (else Norwegian)."""
+    Case.objects.filter(pk=seeker.case.pk).update(pref_language="en")
+
+
 def status_page(seeker: Seeker) -> str:
     return Client(HTTP_ACCEPT_LANGUAGE="en").get(seeker.url()).content.decode()
 
@@ -55,6 +60,7 @@ def status_page(seeker: Seeker) -> str:
 def test_closing_keeps_the_seekers_course_place_unless_the_counsellor_chooses_otherwise(
     accepted: Seeker, cast: Cast
 ) -> None:
+    wishes_english(accepted)
     offering = make_offering(capacity=10)
     actions.do_enrol_case(cast.coordinator.user, submit().case, offering)
     actions.do_enrol_case(cast.coordinator.user, accepted.case, offering)
@@ -78,6 +84,7 @@ def test_closing_keeps_the_seekers_course_place_unless_the_counsellor_chooses_ot
 def test_closing_may_give_up_the_places_and_the_waiting_list_moves_up(
     accepted: Seeker, cast: Cast
 ) -> None:
+    wishes_english(accepted)
     offering = make_offering(capacity=1)
     actions.do_enrol_case(cast.coordinator.user, accepted.case, offering)
     waiting = submit()
@@ -107,6 +114,7 @@ def test_a_bad_places_answer_changes_nothing(accepted: Seeker, cast: Cast) -> No
 def test_closing_cancels_conversations_still_planned_and_tells_the_seeker(
     accepted: Seeker, cast: Cast
 ) -> None:
+    wishes_english(accepted)
     later = plan(cast, accepted.case, soon(5))
     client = cast.counsellor.client("en")
     form = client.get(url("service:case_close", accepted.case)).content.decode()
