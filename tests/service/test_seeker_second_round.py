@@ -314,3 +314,9 @@ def test_the_error_summary_links_each_error_to_its_field() -> None:
     assert 'href="#id_contact_email"' in summary
     assert 'id="id_acute_risk_0"' in text and 'id="id_contact_email"' in text
     assert summary.index("#id_acute_risk_0") < summary.index("#id_contact_email")
+
+
+def test_the_reference_in_the_heading_is_not_broken_at_its_hyphens(sent: Seeker) -> None:
+    page = english().get(sent.url()).content.decode()
+    reference = sent.case.reference
+    assert f'Your request <span class="unbroken">{reference}</span>' in page
