@@ -20,6 +20,7 @@ from kollega.service.models import Offering
 from tests.browser.conftest import check_axe, snap
 from tests.cast import Cast
 from tests.service.conftest import make_profile, submit
+from tests.service.test_offerings import make_offering
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,19 +66,12 @@ def both_widths(page: Page) -> None:
 
 
 def translated_course() -> Offering:
-    starts = timezone.now() + datetime.timedelta(days=12)
-    return actions.do_save_offering(
-        "test",
-        Offering(
-            kind="course",
-            title="Ukeskurs for leger",
-            title_en="Week-long course for doctors",
-            title_zh="医生一周课程",
-            place="Villa Ro, Modum",
-            starts=starts,
-            ends=starts + datetime.timedelta(days=4),
-            capacity=6,
-        ),
+    return make_offering(
+        6,
+        days=12,
+        title="Ukeskurs for leger",
+        title_en="Week-long course for doctors",
+        title_zh="医生一周课程",
     )
 
 

@@ -17,6 +17,7 @@ from kollega.service.models import Case, CounsellorProfile, Offering
 from tests.browser.conftest import WIDTHS, check_axe, open_page, sign_in, snap
 from tests.cast import Cast, Member
 from tests.service.conftest import Seeker, make_profile, submit
+from tests.service.test_offerings import make_offering
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -82,18 +83,7 @@ def accepted_case(cast: Cast, profile: CounsellorProfile, **fields: Any) -> Seek
 
 
 def course(capacity: int = 10) -> Offering:
-    starts = timezone.now() + datetime.timedelta(days=20)
-    return actions.do_save_offering(
-        "test",
-        Offering(
-            kind="course",
-            title="Ukeskurs for utbrente",
-            place="Villa Ro, Modum",
-            starts=starts,
-            ends=starts + datetime.timedelta(days=4),
-            capacity=capacity,
-        ),
-    )
+    return make_offering(capacity, days=20)
 
 
 def test_closing_keeps_the_course_place_warns_and_tells_the_seeker(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.test import Client
 from django.urls import reverse
@@ -13,19 +14,19 @@ from tests.cast import Cast
 from tests.service.conftest import Seeker, submit
 
 
-def make_offering(capacity: int = 1) -> Offering:
-    starts = timezone.now() + datetime.timedelta(days=10)
-    return actions.do_save_offering(
-        "test",
-        Offering(
-            kind="course",
-            title="Ukeskurs for utbrente",
-            place="Villa Ro, Modum",
-            starts=starts,
-            ends=starts + datetime.timedelta(days=4),
-            capacity=capacity,
-        ),
-    )
+def make_offering(capacity: int = 1, *, days: int = 10, **fields: Any) -> Offering:
+    """A four-day course starting in `days` days; `fields` override the course's own."""
+    starts = timezone.now() + datetime.timedelta(days=days)
+    values: dict[str, Any] = {
+        "kind": "course",
+        "title": "Ukeskurs for utbrente",
+        "place": "Villa Ro, Modum",
+        "starts": starts,
+        "ends": starts + datetime.timedelta(days=4),
+        "capacity": capacity,
+    }
+    values.update(fields)
+    return actions.do_save_offering("test", Offering(**values))
 
 
 def test_the_coordinator_creates_an_offering(cast: Cast) -> None:
