@@ -163,6 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "demo":
         os.environ["KOLLEGA_DEMO"] = "1"
         bind = _option(rest, "--bind", "127.0.0.1:8000")
+        # The worker and scheduler write the links in e-mails: they must name this address too.
+        os.environ.setdefault("SITE_URL", f"http://{bind}")
         _django_manage(["migrate", "--no-input", "-v", "0"])
         _django_manage(["load_demo", "--site-url", f"http://{bind}"])
         _write_demo_study()

@@ -32,3 +32,30 @@ def test_the_demo_writes_the_stc_study_with_a_valid_qdpx(
     study = tmp_path / "demo-study"
     assert "## Results" in (study / "report.md").read_text(encoding="utf-8")
     validate_qdpx(study / "demo-study.qdpx")
+
+
+def test_the_demo_on_another_address_links_to_it_from_every_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+    import subprocess
+
+    import kollega.cli as cli
+
+    # Set first, so that what the demo writes into the environment is undone afterwards.
+    monkeypatch.setenv("KOLLEGA_DEMO", "1")
+    monkeypatch.setenv("SITE_URL", "unset")
+    monkeypatch.delenv("SITE_URL")
+    monkeypatch.setattr(cli, "_django_manage", lambda args: 0)
+    monkeypatch.setattr(cli, "_write_demo_study", lambda: None)
+    seen: list[str | None] = []
+
+    def children(commands: list[list[str]]) -> int:
+        # What each child process (server, worker, scheduler) will find in its environment.
+        seen.append(os.environ.get("SITE_URL"))
+        return 0
+
+    monkeypatch.setattr(cli, "_run_together", children)
+    monkeypatch.setattr(subprocess, "Popen", None)  # nothing is started for real
+    assert main(["demo", "--bind", "127.0.0.1:8123"]) == 0
+    assert seen == ["http://127.0.0.1:8123"]
