@@ -91,6 +91,12 @@ def quiet(page: Page) -> None:
     page.evaluate("document.getElementById('announcer').textContent = ''")
 
 
+def back_in_turn(page: Page) -> None:
+    """Wait until the re-rendered workspace has settled and focus is back in a turn, as the
+    coder's next key press needs (htmx settles a moment after the answer is announced)."""
+    expect(page.locator("#workspace .turn__text:focus")).to_have_count(1)
+
+
 def keyboard_unit(page: Page, digit: str | None, count: int) -> None:
     """From the focused turn: select the next sentence, mark it, and sort it by number key."""
     quiet(page)
@@ -98,10 +104,12 @@ def keyboard_unit(page: Page, digit: str | None, count: int) -> None:
     page.keyboard.press("Enter")
     units_heading(page, count)
     expect(page.locator("#announcer")).to_contain_text("New meaning unit")
+    back_in_turn(page)
     if digit:
         quiet(page)
         page.keyboard.press(digit)
         expect(page.locator("#announcer")).to_contain_text("The unit is sorted into")
+        back_in_turn(page)
 
 
 def participant_turn(page: Page, n: int) -> Any:
@@ -165,13 +173,14 @@ def test_steps_one_and_two_with_blind_double_coding(
 
     # Step 2: code groups, then units by mouse (double-click, drag) and by keyboard.
     page.get_by_role("link", name="2 Meaning units and code groups").click()
-    for name in ("Exhaustion", "Work", "Trust", "Advice"):
+    for added, name in enumerate(("Exhaustion", "Work", "Trust", "Advice"), start=1):
         if page.locator("details", has_text="Add a code group").get_attribute("open") is None:
             page.locator("summary", has_text="Add a code group").click()
         page.get_by_label("Name").fill(name)
         page.get_by_label("Description").fill(f"Units about {name.lower()}")
         page.get_by_role("button", name="Add the code group").click()
-    expect(page.locator(".group__button")).to_have_count(4)
+        # The workspace is replaced with each group: the next is added to the new one.
+        expect(page.locator(".group__button")).to_have_count(added)
     double_click_word(page, 0, "nattevakter")
     page.get_by_role("button", name="Mark as a meaning unit").click()
     units_heading(page, 1)

@@ -5,6 +5,7 @@ and re-imports into an equal analysis. axe at 320 and 1280 px on every page on t
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,7 @@ def test_steps_3_and_4_to_a_report_and_a_qdpx_that_re_imports(
 
     # Exhaustion: suggested subgroups, an extractive draft rewritten, a ranked golden quote.
     page.get_by_role("link", name="Exhaustion").click()
+    page.wait_for_url(re.compile(r"/condensation/\d+/$"))  # the group's page, not the index
     page.get_by_role("button", name="Suggest subgroups").click()
     page.get_by_role("button", name="Accept these subgroups").click()
     expect(page.locator("section.subgroup")).to_have_count(1)
@@ -91,6 +93,7 @@ def test_steps_3_and_4_to_a_report_and_a_qdpx_that_re_imports(
     # Trust: a subgroup by hand, the condensate typed, the quote picked by hand.
     page.goto(f"{base}/condensation/")
     page.get_by_role("link", name="Trust").click()
+    page.wait_for_url(re.compile(r"/condensation/\d+/$"))  # the group's page, not the index
     page.get_by_text("Make a subgroup by hand").click()
     page.get_by_label("Name of the subgroup").fill("Kept from work")
     page.get_by_role("button", name="Add the subgroup").click()
