@@ -179,8 +179,10 @@ def test_steps_one_and_two_with_blind_double_coding(
         page.get_by_label("Name").fill(name)
         page.get_by_label("Description").fill(f"Units about {name.lower()}")
         page.get_by_role("button", name="Add the code group").click()
-        # The workspace is replaced with each group: the next is added to the new one.
+        # Each group is a form post and a new page: the next is added on the new one, once it
+        # has loaded whole (its groups are counted while the rest of it may still be arriving).
         expect(page.locator(".group__button")).to_have_count(added)
+        page.wait_for_load_state("load")
     double_click_word(page, 0, "nattevakter")
     page.get_by_role("button", name="Mark as a meaning unit").click()
     units_heading(page, 1)
