@@ -127,3 +127,48 @@ def test_a_unit_of_several_sentences_is_ranked_by_most_of_them(hashing):
     )
     (s,) = suggest_codes([unit], _coded(8), threshold=0.0, embedder=hashing)
     assert [g for g, _ in s.ranking[:2]] == ["sleep", "work"]
+
+
+class _Bilingual:
+    """A stand-in for a multilingual model: each text's vector is its topic plus a strong
+    direction for its language, as real multilingual embeddings have."""
+
+    model_id = "test-bilingual"
+    LANG = 5.0
+    TOPICS = {"sleep": ("sleep", "søvn", "natt", "night"), "work": ("ward", "vakt", "post")}
+
+    def embed(self, texts, *, kind="passage"):
+        import numpy as np
+
+        from kollega.stc.text import sentence_language
+
+        rows = []
+        for i, t in enumerate(texts):
+            v = np.zeros(8, dtype=np.float32)
+            for j, words in enumerate(self.TOPICS.values()):
+                v[j] = sum(w in t.lower() for w in words)
+            v[2 if sentence_language(t) == "nb" else 3] = self.LANG
+            v[4 + i % 4] = 0.3  # some spread, so that the calibration has work to do
+            rows.append(v / np.linalg.norm(v))
+        return np.array(rows)
+
+
+def test_a_group_coded_mostly_in_one_language_is_still_found_in_the_other():
+    # Sleep was coded almost only in Norwegian interviews, the ward almost only in English ones:
+    # an English unit about sleep must not go to the ward for being English.
+    nb_sleep = "jeg fikk ikke søvn om natten, og det var ille"
+    en_sleep = "I had no sleep at night and it was bad"
+    nb_ward = "det var for mye på vakt og på posten"
+    en_ward = "there was too much on the ward and it was a lot"
+    coded = (
+        [_unit(f"s{i}", nb_sleep, "sleep") for i in range(9)]
+        + [_unit("t", en_sleep, "sleep")]
+        + [_unit(f"w{i}", en_ward, "work") for i in range(9)]
+        + [_unit("v", nb_ward, "work")]
+    )
+    new = [
+        _unit("n1", "I lay awake all night, no sleep at all"),
+        _unit("n2", "vakten på posten var for lang"),
+    ]
+    est = CodeSuggester(embedder=_Bilingual(), threshold=0.0, group_texts=False).fit(coded)
+    assert [s.ranking[0][0] for s in est.predict(new)] == ["sleep", "work"]

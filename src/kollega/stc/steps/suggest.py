@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from kollega.stc.assist import Embedder, Kind, Matrix
 from kollega.stc.steps._base import Component
-from kollega.stc.text import sentences
+from kollega.stc.text import sentence_language, sentences
 from kollega.stc.types import Assistance, MeaningUnit
 
 __all__ = ["Calibration", "CodeSuggester", "CodeSuggestion", "suggest_codes"]
@@ -28,6 +28,8 @@ __all__ = ["Calibration", "CodeSuggester", "CodeSuggestion", "suggest_codes"]
 Method = Literal["logistic", "neighbours"]
 # Per unit: its sentences' vectors, or None for a unit of one sentence.
 Parts = list[Matrix | None]
+# Per unit: its language ("en", "nb"), or None when it cannot be told.
+Languages = list[str | None]
 
 # Below this many coded units in a group, the advice asks for more (the learning curve
 # in bench/RESULTS.md flattens out around fifteen examples per group).
@@ -37,6 +39,9 @@ ENOUGH_EXAMPLES = 15
 MIN_EXAMPLES_FOR_FLOOR = 5
 # z of a one-sided 90 % bound: the calibrated precision is a lower bound, not a hope.
 WILSON_Z = 1.2816
+# A language gets its own centre once this many examples are in it (fewer: the mean
+# of all examples serves).
+MIN_PER_LANGUAGE = 5
 
 
 @dataclass(slots=True)
@@ -80,7 +85,10 @@ class CodeSuggester(Component):
     """Rank code groups for uncoded units from coded examples.
 
     ``method="logistic"`` (default): units are embedded with the E5 "query" prefix,
-    centred on the examples' mean and L2-normalised; a multinomial logistic regression
+    centred on the mean of the examples in their language (`sentence_language`; a
+    multilingual model puts a Norwegian and an English sentence on the same topic
+    apart by language, and removing each language's centre takes most of that away)
+    and L2-normalised; a multinomial logistic regression
     with balanced class weights gives each group a probability. Its strength ``c`` is
     chosen from ``cs`` by the cross-validated log loss. With ``group_texts`` (default),
     each group's name and description given to `fit` join its examples as one more
@@ -165,16 +173,17 @@ class CodeSuggester(Component):
         index = {c: i for i, c in enumerate(self.classes_)}
         self._names = dict(group_names or {})
         x, parts = self._embed([u.text for u in coded])
+        langs = _languages([u.text for u in coded])
         y = np.array([index[u.code_group_id or ""] for u in coded], dtype=np.int_)
         self._extra = self._group_examples(group_names or {}, group_descriptions or {})
         self.counts_: dict[str, int] = {c: int((y == i).sum()) for i, c in enumerate(self.classes_)}
         self.c_ = self.cs[len(self.cs) // 2] if self.cs else 8.0
         self._members: dict[float, list[CodeSuggester]] = {}
-        oof = self._out_of_fold(x, y, parts)
+        oof = self._out_of_fold(x, y, parts, langs)
         if self.method == "logistic" and oof is not None and len(self.cs) > 1:
             losses = {c: _log_loss(p, y) for c, p in oof.items()}
             self.c_ = min(losses, key=lambda c: (losses[c], c))
-        self._fit_model(x, y, self.c_, self._extra)
+        self._fit_model(x, y, self.c_, self._extra, langs)
         # With a calibrated threshold, suggestions come from the very models whose
         # out-of-fold confidences chose it (their average); a model fitted on all units
         # is more confident than they were, so the threshold would not carry over.
@@ -187,7 +196,7 @@ class CodeSuggester(Component):
 
     def _group_examples(
         self, names: Mapping[str, str], descriptions: Mapping[str, str]
-    ) -> tuple[Matrix, NDArray[np.int_]] | None:
+    ) -> tuple[Matrix, NDArray[np.int_], Languages] | None:
         """The groups' own words as examples: "name: description", embedded."""
         if not self.group_texts or self.method != "logistic":
             return None
@@ -201,7 +210,7 @@ class CodeSuggester(Component):
         if not texts:
             return None
         x = self._embedder().embed(texts, kind=self._kind())
-        return x, np.array(labels, dtype=np.int_)
+        return x, np.array(labels, dtype=np.int_), _languages(texts)
 
     def _embed(self, texts: Sequence[str]) -> tuple[Matrix, Parts]:
         """Each text's vector, and (logistic method) its sentences' vectors.
@@ -237,39 +246,55 @@ class CodeSuggester(Component):
         x: Matrix,
         y: NDArray[np.int_],
         c: float,
-        extra: tuple[Matrix, NDArray[np.int_]] | None = None,
+        extra: tuple[Matrix, NDArray[np.int_], Languages] | None = None,
+        langs: Languages | None = None,
     ) -> None:
         self._x, self._y = x, y
+        langs = list(langs) if langs is not None else [None] * len(y)
         if extra is not None:
             x, y = np.vstack([x, extra[0]]).astype(np.float32), np.concatenate([y, extra[1]])
+            langs += extra[2]
         self._mean = x.mean(axis=0) if x.shape[0] > 1 else np.zeros(x.shape[1], np.float32)
+        self._means: dict[str, NDArray[np.float32]] = {}
+        for lang in {v for v in langs if v is not None}:
+            rows = np.array([v == lang for v in langs])
+            if rows.sum() >= MIN_PER_LANGUAGE:
+                self._means[lang] = x[rows].mean(axis=0)
         self._model: Any = None
         if self.method == "logistic" and len(self.classes_) > 1:
-            self._model = _logistic(self._centre(x), y, c, self.random_state)
+            self._model = _logistic(self._centre(x, langs), y, c, self.random_state)
 
-    def _centre(self, x: Matrix) -> Matrix:
-        # E5 vectors share a large common direction; removing it lets a linear model
-        # see the differences between groups at a moderate regularisation.
-        z = x - self._mean
+    def _centre(self, x: Matrix, langs: Languages | None = None) -> Matrix:
+        # E5 vectors share a large common direction, and one per language; removing
+        # them lets a linear model see the differences between groups at a moderate
+        # regularisation.
+        if langs is None or not self._means:
+            z = x - self._mean
+        else:
+            z = x - np.array([self._means.get(v or "", self._mean) for v in langs])
         norms = np.linalg.norm(z, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         out: Matrix = (z / norms).astype(np.float32)
         return out
 
-    def _scores(self, x: Matrix, parts: Parts | None = None) -> NDArray[np.float64]:
+    def _scores(
+        self, x: Matrix, parts: Parts | None = None, langs: Languages | None = None
+    ) -> NDArray[np.float64]:
         """Probabilities, one column per class (all classes, in ``classes_`` order).
 
         With ``parts``, a unit of several sentences gets the mean of its whole-unit
-        probabilities and the mean of its sentences' probabilities.
+        probabilities and the mean of its sentences' probabilities (its sentences are
+        taken to be in the unit's language). ``langs``: each unit's language.
         """
         n, m = x.shape[0], len(self.classes_)
         if m == 1:
             return np.ones((n, 1))
         if self.method == "logistic":
-            out = self._linear(x)
+            out = self._linear(x, langs)
             for i, part in enumerate(parts or []):
                 if part is not None:
-                    out[i] = (out[i] + self._linear(part).mean(axis=0)) / 2
+                    own = None if langs is None else [langs[i]] * part.shape[0]
+                    out[i] = (out[i] + self._linear(part, own).mean(axis=0)) / 2
             return out
         sims = x @ self._x.T
         scores = np.full((n, m), -1.0)
@@ -284,14 +309,14 @@ class CodeSuggester(Component):
         result: NDArray[np.float64] = probs / probs.sum(axis=1, keepdims=True)
         return result
 
-    def _linear(self, x: Matrix) -> NDArray[np.float64]:
-        proba = np.asarray(self._model.predict_proba(self._centre(x)), dtype=np.float64)
+    def _linear(self, x: Matrix, langs: Languages | None = None) -> NDArray[np.float64]:
+        proba = np.asarray(self._model.predict_proba(self._centre(x, langs)), dtype=np.float64)
         out = np.zeros((x.shape[0], len(self.classes_)))
         out[:, np.asarray(self._model.classes_, dtype=np.int_)] = proba
         return out
 
     def _out_of_fold(
-        self, x: Matrix, y: NDArray[np.int_], parts: Parts
+        self, x: Matrix, y: NDArray[np.int_], parts: Parts, langs: Languages
     ) -> dict[float, NDArray[np.float64]] | None:
         """Out-of-fold probabilities for each candidate ``c`` (None: too few units)."""
         folds = min(self.folds, len(y) // 2)
@@ -318,8 +343,11 @@ class CodeSuggester(Component):
                 part = CodeSuggester(method=self.method, k=self.k, temperature=self.temperature)
                 part.classes_ = self.classes_
                 part.counts_ = {g: int((y[train] == i).sum()) for i, g in enumerate(self.classes_)}
-                part._fit_model(x[train], y[train], c, self._extra)
-                out[c][test] = part._scores(x[test], [parts[i] for i in np.flatnonzero(test)])
+                inside, outside = np.flatnonzero(train), np.flatnonzero(test)
+                part._fit_model(x[train], y[train], c, self._extra, [langs[i] for i in inside])
+                out[c][test] = part._scores(
+                    x[test], [parts[i] for i in outside], [langs[i] for i in outside]
+                )
                 self._members.setdefault(c, []).append(part)
         self.counts_ = full_counts
         return out
@@ -391,10 +419,11 @@ class CodeSuggester(Component):
             probs = np.zeros((0, len(self.classes_)))
         else:
             x, parts = self._embed([u.text for u in units])
+            langs = _languages([u.text for u in units])
             if self.ensemble_:
-                probs = np.mean([m._scores(x, parts) for m in self.ensemble_], axis=0)
+                probs = np.mean([m._scores(x, parts, langs) for m in self.ensemble_], axis=0)
             else:
-                probs = self._scores(x, parts)
+                probs = self._scores(x, parts, langs)
         cal = self.calibration_
         conf = probs.max(axis=1) if len(units) else np.zeros(0)
         chosen = conf >= cal.threshold
@@ -485,6 +514,10 @@ class CodeSuggester(Component):
             f"the unit sits between '{self._name(g1)}' and '{self._name(g2)}': code it "
             "yourself, or sharpen the two groups' descriptions"
         )
+
+
+def _languages(texts: Sequence[str]) -> Languages:
+    return [sentence_language(t) for t in texts]
 
 
 def _logistic(x: Matrix, y: NDArray[np.int_], c: float, random_state: int) -> Any:
