@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
@@ -263,9 +264,7 @@ def do_close_case(actor: Any, case: Case, *, outcome: str, keep_places: bool = T
     kept, released = (enrolments, []) if keep_places else ([], enrolments)
     closed = Closed(cancelled=cancelled, kept=kept, released=released)
     if cancelled or enrolments:
-        Message.objects.create(
-            case=case, sender=Message.Sender.SERVICE, body=_closing_message(case, closed)
-        )
+        _write_ending(case, closed, gettext_noop("Your counsellor has closed your request."))
     record(
         actor,
         "service.case.close",
@@ -288,11 +287,18 @@ def seeker_language(case: Case) -> str:
     return wished if wished in offered else settings.LANGUAGE_CODE
 
 
-def _closing_message(case: Case, closed: Closed) -> str:
-    """The service's message to the seeker about a closing: cancelled appointments and what
-    happens to their places. Stored text, so it is written in the seeker's language."""
+def _write_ending(case: Case, closed: Closed, first: str) -> None:
+    Message.objects.create(
+        case=case, sender=Message.Sender.SERVICE, body=_ending_message(case, closed, first)
+    )
+
+
+def _ending_message(case: Case, closed: Closed, first: str) -> str:
+    """The service's message to the seeker about their case's end (``first``, marked with
+    `gettext_noop`, says which): cancelled appointments and what happens to their places.
+    Stored text, so it is written in the seeker's language."""
     with translation.override(seeker_language(case)):
-        lines = [_("Your counsellor has closed your request.")]
+        lines = [str(_(first))]
         for appointment in closed.cancelled:
             lines.append(
                 _("The conversation planned for %(when)s is cancelled.")
@@ -336,21 +342,54 @@ def do_mark_case_read(actor: Any, case: Case) -> None:
 
 
 @transaction.atomic
-def do_cancel_request(case: Case) -> None:
-    """The seeker cancels from their status page."""
+def do_cancel_request(case: Case) -> list[Appointment]:
+    """The seeker cancels from their status page.
+
+    Conversations still to come are cancelled and places given up; the counsellor, if the
+    case had one, is told by e-mail that it has ended. Returns the cancelled appointments.
+    """
+    cancelled = planned_after(case)
     case.set_status(Status.CANCELLED, actor=SEEKER)
+    Appointment.objects.filter(pk__in=[a.pk for a in cancelled]).delete()
     _leave_offerings(case)
-    record(SEEKER, "service.request.cancel", case)
+    record(SEEKER, "service.request.cancel", case, cancelled=len(cancelled))
+    _tell_counsellor_ended(case)
     _auto_assign_soon()
+    return cancelled
 
 
 @transaction.atomic
-def do_withdraw_case(actor: Any, case: Case, *, reason: str) -> None:
-    """The service withdraws a request (a duplicate, or nobody could reach the seeker)."""
+def do_withdraw_case(actor: Any, case: Case, *, reason: str) -> Closed:
+    """The service withdraws a request (a duplicate, or nobody could reach the seeker).
+
+    As when a case is closed, conversations still to come are cancelled, but the places are
+    given up; when that touched the seeker, a message from the service on their status page
+    says so. The counsellor, if any, is told by e-mail.
+    """
+    cancelled = planned_after(case)
+    released = list(case.enrolments.select_related("offering"))
     case.set_status(Status.WITHDRAWN, actor=actor, reason=reason)
+    Appointment.objects.filter(pk__in=[a.pk for a in cancelled]).delete()
     _leave_offerings(case)
-    record(actor, "service.case.withdraw", case)
+    closed = Closed(cancelled=cancelled, kept=[], released=released)
+    if cancelled or released:
+        _write_ending(case, closed, gettext_noop("The service has withdrawn your request."))
+        notifications.tell_seeker(case)
+    record(
+        actor,
+        "service.case.withdraw",
+        case,
+        cancelled=len(cancelled),
+        released_places=len(released),
+    )
+    _tell_counsellor_ended(case)
     _auto_assign_soon()
+    return closed
+
+
+def _tell_counsellor_ended(case: Case) -> None:
+    if case.counsellor is not None:
+        notifications.tell_counsellor(case.counsellor, case, notifications.ENDED)
 
 
 def _enrol(case: Case, offering: Offering) -> Enrolment:

@@ -23,7 +23,9 @@ URGENT = "urgent"
 PROPOSED = "proposed"
 MESSAGE = "message"
 SEEKER_NEWS = "seeker_news"
-KINDS = (URGENT, PROPOSED, MESSAGE, SEEKER_NEWS)
+ENDED = "ended"
+KINDS = (URGENT, PROPOSED, MESSAGE, SEEKER_NEWS, ENDED)
+COUNSELLOR_KINDS = (PROPOSED, MESSAGE, ENDED)
 
 
 class NoticeNotSent(Exception):
@@ -53,9 +55,10 @@ def alert_coordinators_urgent(case: Case) -> None:
 
 
 def tell_counsellor(counsellor: CounsellorProfile, case: Case, what: str) -> None:
-    """`what` is "proposed" or "message"."""
+    """`what` is "proposed", "message" or "ended" (the seeker cancelled, or the service
+    withdrew the case)."""
     if counsellor.user.email:
-        _queue(PROPOSED if what == PROPOSED else MESSAGE, case, counsellor)
+        _queue(what if what in COUNSELLOR_KINDS else MESSAGE, case, counsellor)
 
 
 def tell_seeker(case: Case) -> None:
@@ -79,12 +82,17 @@ def _compose(
             "The request itself is only shown after you sign in."
         ) % {"url": settings.SITE_URL + reverse("service:queue")}
         return coordinator_addresses(), subject, body
-    if kind in (PROPOSED, MESSAGE):
+    if kind in COUNSELLOR_KINDS:
         # A counsellor no longer on the case is not told about it.
         if counsellor is None or case.counsellor_id != counsellor.pk or not counsellor.user.email:
             return [], "", ""
         if kind == PROPOSED:
             subject = _("A new case has been proposed to you")
+        elif kind == ENDED:
+            subject = (
+                _("Case %(reference)s has ended; any conversations still planned are cancelled")
+                % reference
+            )
         else:
             subject = _("A new message in case %(reference)s") % reference
         body = _("Sign in to read it: %(url)s") % {

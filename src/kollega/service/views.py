@@ -259,11 +259,12 @@ def status_cancel(request: HttpRequest, case: Case, token: str) -> HttpResponse:
     form = forms.ConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_cancel_request(case)
+            cancelled = actions.do_cancel_request(case)
         except IllegalTransition:
             messages.error(request, _("This request has already ended."))
         else:
-            messages.success(request, _("Your request is cancelled."))
+            done = [_("Your request is cancelled."), *_cancelled_text(cancelled)]
+            messages.success(request, " ".join(done))
         return redirect("service:status", token)
     return render(
         request,
@@ -279,6 +280,7 @@ def status_cancel(request: HttpRequest, case: Case, token: str) -> HttpResponse:
             )
             % {"days": settings.KOLLEGA_RETENTION_DAYS},
             "button": _("Cancel my request"),
+            "planned": actions.planned_after(case) if case.is_open else [],
             "back": reverse("service:status", args=[token]),
             "delete_url": reverse("service:status_delete", args=[token]),
         },
@@ -544,6 +546,7 @@ def _case_page(
         "history": case.status_changes.select_related("actor"),
         "conversations": case.conversations.all(),
         "appointments": case.appointments.all(),
+        "planned": actions.planned_after(case) if case.is_open else [],
         "referrals": case.referrals.select_related("offering"),
         "enrolments": case.enrolments.select_related("offering"),
         "limit": case.conversation_limit,
@@ -669,11 +672,16 @@ def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _case_page(request, case, status=400, withdraw_form=form)
     try:
-        actions.do_withdraw_case(request.user, case, reason=form.cleaned_data["reason"])
+        closed = actions.do_withdraw_case(request.user, case, reason=form.cleaned_data["reason"])
     except IllegalTransition:
         messages.error(request, _("This request has already ended."))
     else:
-        messages.success(request, _("The request is withdrawn."))
+        parts = [_("The request is withdrawn."), *_cancelled_text(closed.cancelled)]
+        if closed.released:
+            parts.append(_("The seeker's places are given up; the waiting lists have moved up."))
+        if closed.cancelled or closed.released:
+            parts.append(_("The seeker is told on their status page."))
+        messages.success(request, " ".join(parts))
     return redirect("service:case", pk)
 
 
@@ -886,17 +894,21 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _closed_text(closed: actions.Closed) -> str:
-    parts = [_("The case is closed.")]
-    if closed.cancelled:
-        parts.append(
-            ngettext(
-                "%(count)d planned conversation is cancelled.",
-                "%(count)d planned conversations are cancelled.",
-                len(closed.cancelled),
-            )
-            % {"count": len(closed.cancelled)}
+def _cancelled_text(cancelled: list[Appointment]) -> list[str]:
+    if not cancelled:
+        return []
+    return [
+        ngettext(
+            "%(count)d planned conversation is cancelled.",
+            "%(count)d planned conversations are cancelled.",
+            len(cancelled),
         )
+        % {"count": len(cancelled)}
+    ]
+
+
+def _closed_text(closed: actions.Closed) -> str:
+    parts = [_("The case is closed."), *_cancelled_text(closed.cancelled)]
     if closed.kept:
         parts.append(_("The seeker keeps their places on counselling days and courses."))
     if closed.released:
