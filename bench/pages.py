@@ -2,6 +2,7 @@
 
     PYTHONPATH=src .venv/bin/python bench/pages.py                 # 100,000 cases, 500 counsellors
     PYTHONPATH=src .venv/bin/python bench/pages.py --cases 10000   # smaller, quicker
+    PYTHONPATH=src .venv/bin/python bench/pages.py --queued 5000   # a backlog in the queue
 
 Builds a fresh SQLite test database (a file), fills it in bulk with `cases` requests over two
 years (most closed, some waiting), `counsellors` counsellors and anonymous statistics rows,
@@ -43,6 +44,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--counsellors", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--queued", type=int, default=40, help="requests waiting in the queue")
     args = parser.parse_args()
     django.setup()
     from django.conf import settings
@@ -65,9 +67,12 @@ def main() -> None:
     cast = make_cast()
     make_profile(cast.counsellor)
     started = time.perf_counter()
-    add_history(args.cases, args.counsellors, statistics=args.cases // 10, queued=40)
+    add_history(
+        args.cases, args.counsellors, statistics=args.cases // 10, queued=args.queued
+    )
     print(
-        f"history: {Case.objects.count():,} cases, {args.counsellors} counsellors, "
+        f"history: {Case.objects.count():,} cases ({args.queued:,} waiting), "
+        f"{args.counsellors} counsellors, "
         f"built in {time.perf_counter() - started:.0f} s"
     )
     with contextlib.suppress(ImportError):  # before the reports app keeps monthly counts

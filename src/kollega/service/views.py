@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
@@ -59,6 +60,8 @@ from kollega.service.research import do_withdraw_research_consent, pool_member
 from kollega.service.waiting import expected_waits
 
 GET_POST = ["GET", "HEAD", "POST"]
+# Waiting requests on one page of the queue (urgent first, then oldest).
+QUEUE_PAGE_SIZE = 50
 
 staff_only = role_required(COUNSELLOR, COORDINATOR)
 coordinator_only = role_required(COORDINATOR)
@@ -451,19 +454,19 @@ def _calendar(case: Case, kind: str, pk: int) -> HttpResponse:
 @require_GET
 @coordinator_only
 def queue(request: HttpRequest) -> HttpResponse:
-    waiting = list(
-        Case.objects.queue().only(
-            "reference", "created", "category", "status", "urgent", "acknowledged_at"
-        )
+    waiting = Case.objects.queue().only(
+        "reference", "created", "category", "status", "urgent", "acknowledged_at"
     )
+    # A page at a time: a backlog of thousands would otherwise be one page of thousands.
+    page = Paginator(waiting, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     proposed = Case.objects.filter(status=Status.PROPOSED).select_related("counsellor__user")
     record(request.user, "service.queue.view")
     return render(
         request,
         "service/queue.html",
         {
-            "waiting": waiting,
-            "urgent_count": sum(1 for case in waiting if case.urgent),
+            "page": page,
+            "urgent_count": waiting.filter(urgent=True).count(),
             "proposed": proposed.order_by("assigned_at"),
             "active_count": Case.objects.filter(status__in=ACTIVE_WORK_STATUSES).count(),
             "waits": expected_waits(),
