@@ -67,9 +67,7 @@ def main() -> None:
     cast = make_cast()
     make_profile(cast.counsellor)
     started = time.perf_counter()
-    add_history(
-        args.cases, args.counsellors, statistics=args.cases // 10, queued=args.queued
-    )
+    add_history(args.cases, args.counsellors, statistics=args.cases // 10, queued=args.queued)
     print(
         f"history: {Case.objects.count():,} cases ({args.queued:,} waiting), "
         f"{args.counsellors} counsellors, "
