@@ -130,6 +130,31 @@ def sign_in(page: Page, live_server: Any, member: Member) -> None:
 
 
 @pytest.fixture
+def staff_page(browser: Browser) -> Iterator[Any]:
+    """``open_for(member, live_server, language=None)``: a separate browser (own cookies) per
+    staff member, signed in unless ``member`` is None, in ``language`` when given; every page
+    fails the test on console errors."""
+    pages: list[Page] = []
+    problems: list[str] = []
+
+    def open_for(member: Member | None, live_server: Any, language: str | None = None) -> Page:
+        page = open_page(browser, problems)
+        if language:
+            page.context.add_cookies(
+                [{"name": "django_language", "value": language, "url": live_server.url}]
+            )
+        pages.append(page)
+        if member is not None:
+            sign_in(page, live_server, member)
+        return page
+
+    yield open_for
+    for page in pages:
+        page.context.close()
+    assert not problems, f"browser console errors: {problems}"
+
+
+@pytest.fixture
 def researcher_page(browser: Browser, live_server: Any, cast: Any) -> Iterator[Page]:
     """A page signed in as the cast's researcher, in English, that fails on console errors."""
     problems: list[str] = []

@@ -3,39 +3,19 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from kollega.service import actions
 from kollega.service.models import Case, CaseStatistic, Status
-from tests.browser.conftest import check_axe, open_page, sign_in, snap
-from tests.cast import Cast, Member
+from tests.browser.conftest import check_axe, snap
+from tests.cast import Cast
 from tests.service.conftest import make_profile
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def staff_page(browser: Browser) -> Iterator[Any]:
-    """Open a separate browser (own cookies) per staff member."""
-    pages: list[Page] = []
-    problems: list[str] = []
-
-    def open_for(member: Member | None, live_server: Any) -> Page:
-        page = open_page(browser, problems)
-        pages.append(page)
-        if member is not None:
-            sign_in(page, live_server, member)
-        return page
-
-    yield open_for
-    for page in pages:
-        page.context.close()
-    assert not problems, f"browser console errors: {problems}"
 
 
 def look(page: Page, name: str) -> None:

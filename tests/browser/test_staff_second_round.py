@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from kollega.service import actions
 from kollega.service.models import Case, CounsellorProfile, Offering
-from tests.browser.conftest import WIDTHS, check_axe, open_page, sign_in, snap
-from tests.cast import Cast, Member
+from tests.browser.conftest import WIDTHS, check_axe, snap
+from tests.cast import Cast
 from tests.service.conftest import Seeker, make_profile, submit
 from tests.service.test_offerings import make_offering
 
@@ -29,25 +28,9 @@ VIDEO = "https://video.example.invalid/rom/kollega-samtale-8f2a9c1d7e4b4a1f9c0d2
 
 
 @pytest.fixture
-def staff(browser: Browser, live_server: Any) -> Iterator[Any]:
+def staff(staff_page: Any, live_server: Any) -> Any:
     """Open a signed-in browser (own cookies, English pages) per staff member."""
-    pages: list[Page] = []
-    problems: list[str] = []
-
-    def open_for(member: Member | None) -> Page:
-        page = open_page(browser, problems)
-        page.context.add_cookies(
-            [{"name": "django_language", "value": "en", "url": live_server.url}]
-        )
-        pages.append(page)
-        if member is not None:
-            sign_in(page, live_server, member)
-        return page
-
-    yield open_for
-    for page in pages:
-        page.context.close()
-    assert not problems, f"browser console errors: {problems}"
+    return lambda member: staff_page(member, live_server, "en")
 
 
 def fits(page: Page) -> bool:
