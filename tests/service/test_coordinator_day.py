@@ -225,3 +225,38 @@ def test_an_urgent_seeker_is_not_offered_a_choice(
     seeker = submit(urgent=urgent)
     page = Client(HTTP_ACCEPT_LANGUAGE="en").get(seeker.url()).content.decode()
     assert "Choose your counsellor" not in page
+
+
+def test_with_auto_assignment_a_counsellor_back_from_an_absence_gets_the_waiting_request(
+    cast: Cast, profiles: tuple[CounsellorProfile, CounsellorProfile]
+) -> None:
+    from kollega.core.schedule import periodic_tasks
+    from kollega.service.tasks import auto_assign
+
+    for profile in profiles:
+        profile.away_until = timezone.localdate()
+        profile.save()
+    ServiceSettings.objects.update_or_create(pk=1, defaults={"auto_assign": True})
+    waiting = submit().case
+    assert actions.assign_waiting() == 0
+    waiting.refresh_from_db()
+    assert waiting.status == Status.NEW
+    # Nothing assigned: the regular pass leaves no trace in the audit log.
+    assert not AuditEvent.objects.filter(action="service.queue.auto_assign").exists()
+    # The next day both are back; the scheduler's pass assigns without any new event.
+    CounsellorProfile.objects.update(away_until=timezone.localdate() - timedelta(days=1))
+    assert auto_assign.call() == 1
+    waiting.refresh_from_db()
+    assert waiting.status == Status.PROPOSED
+    assert AuditEvent.objects.filter(action="service.queue.auto_assign").count() == 1
+    by_name = {p.name: p for p in periodic_tasks()}
+    assert by_name["kollega.service.tasks.auto_assign"].every == timedelta(minutes=15)
+
+
+def test_without_auto_assignment_the_scheduler_assigns_nothing(
+    cast: Cast, profiles: tuple[CounsellorProfile, CounsellorProfile]
+) -> None:
+    waiting = submit().case
+    assert actions.assign_waiting() == 0
+    waiting.refresh_from_db()
+    assert waiting.status == Status.NEW

@@ -556,16 +556,31 @@ def _auto_assign_soon() -> None:
 
 
 @transaction.atomic
-def do_auto_assign(actor: Any = SYSTEM) -> int:
-    """Assign the whole queue at once with the batch matcher; returns how many were assigned."""
+def do_auto_assign(actor: Any = SYSTEM, *, quiet: bool = False) -> int:
+    """Assign the whole queue at once with the batch matcher; returns how many were assigned.
+
+    ``quiet``: write no audit row when nothing was assigned (the scheduler's regular pass).
+    """
     from kollega.service.matching import batch_for
 
     waiting = list(Case.objects.queue().select_for_update())
     pairs, _unmatched = batch_for(waiting)
     for case, profile in pairs:
         do_assign_counsellor(actor, case, profile)
-    record(actor, "service.queue.auto_assign", assigned=len(pairs), waiting=len(waiting))
+    if pairs or not quiet:
+        record(actor, "service.queue.auto_assign", assigned=len(pairs), waiting=len(waiting))
     return len(pairs)
+
+
+def assign_waiting() -> int:
+    """The scheduler's regular pass: with auto-assignment on, assign what waits.
+
+    Requests are otherwise assigned when one arrives or a place frees up; this pass also
+    catches what no event announces, such as a counsellor's absence ending.
+    """
+    if not ServiceSettings.current().auto_assign or not Case.objects.queue().exists():
+        return 0
+    return do_auto_assign(quiet=True)
 
 
 @transaction.atomic

@@ -13,10 +13,12 @@ class ServiceConfig(AppConfig):
         from kollega.core import roles
         from kollega.core.navigation import register_home_link
         from kollega.core.schedule import register_periodic
-        from kollega.service.tasks import escalate_urgent, retention
+        from kollega.service.tasks import auto_assign, escalate_urgent, retention
 
         register_periodic(retention, every=timedelta(hours=1))
         register_periodic(escalate_urgent, every=timedelta(minutes=5))
+        # Catches what no event announces, such as a counsellor's absence ending.
+        register_periodic(auto_assign, every=timedelta(minutes=15))
 
         register_home_link(roles.COUNSELLOR, label=_("My cases"), url_name="service:my_cases")
         register_home_link(

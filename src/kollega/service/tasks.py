@@ -27,3 +27,11 @@ def escalate_urgent() -> int:
     from kollega.service.actions import escalate_urgent as run
 
     return run()
+
+
+@task()
+def auto_assign() -> int:
+    """With auto-assignment on, assign the waiting requests; takes no arguments."""
+    from kollega.service.actions import assign_waiting
+
+    return assign_waiting()
