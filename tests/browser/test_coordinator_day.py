@@ -16,7 +16,6 @@ from tests.cast import Cast
 from tests.service.conftest import make_profile, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
-staff_page = journeys.staff_page  # the fixture: one browser per staff member
 
 
 def look(page: Page) -> None:
