@@ -5,6 +5,10 @@ The full run uses Whisper on a short synthetic clip (espeak-ng + sox, as in test
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -226,3 +230,30 @@ def test_the_watching_page_reloads_when_the_job_ends(
     ended = client.get(url, headers={"HX-Request": "true"})
     assert ended["HX-Refresh"] == "true"
     assert "broken" in client.get(url).content.decode()  # without htmx: the fragment itself
+
+
+def test_clear_audio_left_by_a_killed_worker_is_swept_even_before_the_worker_is_reaped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    # A process that has ended but that nobody has waited for yet: a zombie, as a killed
+    # worker's own child is until its new parent reaps it.
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{ended.pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
+            assert time.monotonic() < deadline, "the child never ended"
+            time.sleep(0.02)
+        dead = tmp_path / f"{transcription.AUDIO_PREFIX}{ended.pid}-a"
+        alive = tmp_path / f"{transcription.AUDIO_PREFIX}{running.pid}-b"
+        for folder in (dead, alive):
+            folder.mkdir()
+            (folder / "clear.wav").write_bytes(b"RIFF")
+        transcription._sweep_orphaned_audio()
+        assert not dead.exists(), "a dead worker's clear audio stays on disk"
+        assert alive.exists(), "a running worker's audio was removed under it"
+    finally:
+        running.kill()
+        running.wait()
+        ended.wait()
