@@ -145,3 +145,21 @@ def test_the_coordinator_frees_a_place(seeker: Seeker, cast: Cast) -> None:
     assert client.get(reverse("service:enrolment_remove", args=[enrolment.pk])).status_code == 405
     assert client.post(reverse("service:enrolment_remove", args=[enrolment.pk])).status_code == 302
     assert not Enrolment.objects.exists()
+
+
+def test_the_offerings_page_shows_what_is_coming_first_and_only_the_latest_past_ones(
+    cast: Cast,
+) -> None:
+    for week in range(1, 26):
+        make_offering(days=-7 * week, title=f"Tidligere kurs {week:02d}")
+    make_offering(days=30, title="Neste kurs")
+    make_offering(days=3, title="Snart kurs")
+    page = cast.coordinator.client("en").get(reverse("service:offerings")).content.decode()
+    coming, _, past = page.partition(">Past<")
+    # Coming: soonest first, and nothing of the past among them.
+    assert coming.index("Snart kurs") < coming.index("Neste kurs")
+    assert "Tidligere kurs" not in coming
+    # Past: the latest 20 of 25, latest first.
+    assert "The latest 20 of 25." in past
+    assert past.index("Tidligere kurs 01") < past.index("Tidligere kurs 02")
+    assert "Tidligere kurs 20" in past and "Tidligere kurs 21" not in past

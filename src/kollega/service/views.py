@@ -62,6 +62,8 @@ from kollega.service.waiting import expected_waits
 GET_POST = ["GET", "HEAD", "POST"]
 # Waiting requests on one page of the queue (urgent first, then oldest).
 QUEUE_PAGE_SIZE = 50
+# Past counselling days and courses listed on the offerings page, latest first.
+PAST_OFFERINGS_SHOWN = 20
 
 staff_only = role_required(COUNSELLOR, COORDINATOR)
 coordinator_only = role_required(COORDINATOR)
@@ -1054,7 +1056,19 @@ def offerings(request: HttpRequest) -> HttpResponse:
         placed=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.PLACED)),
         waiting_count=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITING)),
     )
-    return render(request, "service/offerings.html", {"offerings": items})
+    # What is still to come first, soonest first; of the past only the latest, so that years
+    # of courses neither push the coming ones down the page nor make it slow.
+    now = timezone.now()
+    past = items.filter(starts__lt=now)
+    return render(
+        request,
+        "service/offerings.html",
+        {
+            "offerings": items.filter(starts__gte=now).order_by("starts", "pk"),
+            "past": past.order_by("-starts", "-pk")[:PAST_OFFERINGS_SHOWN],
+            "past_count": past.count(),
+        },
+    )
 
 
 @require_http_methods(GET_POST)
