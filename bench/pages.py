@@ -65,7 +65,7 @@ def main() -> None:
     from kollega.service.models import Case, Status
 
     cast = make_cast()
-    make_profile(cast.counsellor)
+    own = make_profile(cast.counsellor)
     started = time.perf_counter()
     add_history(args.cases, args.counsellors, statistics=args.cases // 10, queued=args.queued)
     print(
@@ -84,6 +84,14 @@ def main() -> None:
     seeker = submit(avoid_employers="Helse Bergen", pref_language="nb")
     closed = Case.objects.filter(status=Status.CLOSED).order_by("-pk").first()
     assert closed is not None
+    # One counsellor with years of work behind them: a share of the closed cases, and three
+    # in progress (their capacity), for "my cases".
+    mine = Case.objects.filter(status=Status.CLOSED).values_list("pk", flat=True)
+    Case.objects.filter(pk__in=list(mine[: max(20, args.cases // 50)])).update(counsellor=own)
+    Case.objects.filter(pk__in=list(mine[args.cases // 50 : args.cases // 50 + 3])).update(
+        counsellor=own, status=Status.ACCEPTED, ended_at=None, outcome=""
+    )
+    print(f"my cases: {Case.objects.filter(counsellor=own).count():,} for one counsellor")
     coordinator = cast.coordinator.client()
     pages = [
         ("bare page (baseline)", Client(), "/bench-bare/"),
@@ -97,6 +105,7 @@ def main() -> None:
             reverse("service:case", args=[seeker.case.pk]),
         ),
         ("case page, closed", coordinator, reverse("service:case", args=[closed.pk])),
+        ("my cases (counsellor)", cast.counsellor.client(), reverse("service:my_cases")),
     ]
     with contextlib.suppress(NoReverseMatch):  # before the reports app is installed
         pages.append(("statistics", coordinator, reverse("reports:statistics")))
