@@ -219,6 +219,7 @@ def test_steps_one_and_two_with_blind_double_coding(
     page.get_by_role("button", name="Suggest code groups").click()
     offered = page.locator("#suggestions .suggestion")
     expect(offered).to_have_count(3)
+    expect(page.locator("#suggestions .suggestions__trust")).to_contain_text("your coding")
     for _ in range(3):
         quiet(page)
         page.locator("#suggestions .suggestion").first.get_by_role(

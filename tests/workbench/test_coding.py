@@ -268,3 +268,41 @@ def test_the_calibrated_threshold_is_stored_with_each_decision(bench: Bench) -> 
     assert used["confident"] is True
     assert decision.code_group.name == "Sleep"
     assert Coding.objects.get(unit=sleepless).model_settings == used
+
+
+@pytest.mark.django_db
+def test_the_page_says_how_far_this_projects_suggestions_can_be_trusted(
+    bench: Bench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    version, _sleepless, _unclear = _two_groups(bench)
+    _ranked, _model, calibrated = actions.suggestions_for(bench.owner.user, version)
+    client = htmx(bench.owner.client("en"))
+    url = reverse("workbench:suggestions", args=[bench.analysis.pk, version.pk])
+    page = client.post(url).content.decode()
+    if calibrated["estimated_precision"] is None:
+        assert "Too few units are coded yet" in page
+    elif calibrated["target_met"]:
+        threshold = round(calibrated["threshold"] * 100)
+        precision = round(calibrated["estimated_precision"] * 100)
+        assert (
+            f"suggestions from {threshold} % sure matched your coding {precision} % of the time"
+            in page
+        )
+    real = actions.suggestions_for
+
+    def measured_as(**used: object) -> None:
+        def fake(actor: object, v: object) -> object:
+            ranked, model, settings = real(actor, v)
+            return ranked, model, {**settings, **used}
+
+        monkeypatch.setattr(actions, "suggestions_for", fake)
+
+    measured_as(target_met=False, estimated_precision=0.62)
+    page = client.post(url).content.decode()
+    assert "Not yet reliable" in page and "reached 80 % agreement" in page
+    assert "about 62 % of those matched" in page
+    measured_as(target_met=True, estimated_precision=0.9, threshold=0.61)
+    page = client.post(url).content.decode()
+    assert "from 61 % sure matched your coding 90 % of the time (the aim is 80 %)" in page
+    measured_as(target_met=False, estimated_precision=None)
+    assert "Too few units are coded yet" in client.post(url).content.decode()

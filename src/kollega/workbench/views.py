@@ -641,10 +641,24 @@ def suggestions(request: HttpRequest, pk: int, t: int) -> HttpResponse:
         "items": items,
         "model": model,
         "advice": advice,
+        "trust": _trust(used),
     }
     if _is_htmx(request):
         return render(request, "workbench/suggestions.html", context)
     return _workspace(request, found, version, extra={"suggested": context})
+
+
+def _trust(used: dict[str, Any]) -> dict[str, Any]:
+    """How far this project's suggestions can be trusted, as measured on its own coded units
+    (the calibration's out-of-fold estimate), in whole percent for the page."""
+    precision = used.get("estimated_precision")
+    return {
+        "measured": precision is not None,
+        "met": bool(used.get("target_met")) and precision is not None,
+        "precision": None if precision is None else round(precision * 100),
+        "threshold": round(float(used.get("threshold", 1.0)) * 100),
+        "target": round(float(used.get("target_precision", 0.8)) * 100),
+    }
 
 
 @require_POST
