@@ -12,9 +12,15 @@ from django.utils import timezone
 from kollega.service import actions, notifications
 from kollega.service.models import Appointment, Enrolment, Message, Status
 from tests.cast import Cast
-from tests.service.conftest import Seeker, submit
-from tests.service.test_offerings import make_offering
-from tests.service.test_staff_second_round import plan, soon, status_page, url, wishes_english
+from tests.service.conftest import Seeker
+from tests.service.test_staff_second_round import (
+    holds_the_last_place,
+    plan,
+    soon,
+    status_page,
+    url,
+    wishes_english,
+)
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
@@ -86,10 +92,7 @@ def test_withdrawing_cancels_what_is_planned_gives_up_places_and_tells_both(
     accepted: Seeker, cast: Cast, django_capture_on_commit_callbacks
 ) -> None:
     wishes_english(accepted)
-    offering = make_offering(capacity=1)
-    actions.do_enrol_case(cast.coordinator.user, accepted.case, offering)
-    waiting = submit()
-    actions.do_enrol_case(cast.coordinator.user, waiting.case, offering)
+    waiting = holds_the_last_place(cast, accepted)
     later = plan(cast, accepted.case, soon(3))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

@@ -54,6 +54,15 @@ def status_page(seeker: Seeker) -> str:
     return Client(HTTP_ACCEPT_LANGUAGE="en").get(seeker.url()).content.decode()
 
 
+def holds_the_last_place(cast: Cast, seeker: Seeker) -> Seeker:
+    """``seeker`` takes the only place on a course; returns the one waiting behind them."""
+    offering = make_offering(capacity=1)
+    actions.do_enrol_case(cast.coordinator.user, seeker.case, offering)
+    waiting = submit()
+    actions.do_enrol_case(cast.coordinator.user, waiting.case, offering)
+    return waiting
+
+
 # --- Closing a case ------------------------------------------------------------------------
 
 
@@ -85,10 +94,7 @@ def test_closing_may_give_up_the_places_and_the_waiting_list_moves_up(
     accepted: Seeker, cast: Cast
 ) -> None:
     wishes_english(accepted)
-    offering = make_offering(capacity=1)
-    actions.do_enrol_case(cast.coordinator.user, accepted.case, offering)
-    waiting = submit()
-    actions.do_enrol_case(cast.coordinator.user, waiting.case, offering)
+    waiting = holds_the_last_place(cast, accepted)
     response = cast.counsellor.client("en").post(
         url("service:case_close", accepted.case),
         {"outcome": "helped", "places": "give_up"},

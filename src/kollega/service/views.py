@@ -551,7 +551,6 @@ def _case_page(
         "history": case.status_changes.select_related("actor"),
         "conversations": case.conversations.all(),
         "appointments": case.appointments.all(),
-        "planned": actions.planned_after(case) if case.is_open else [],
         "referrals": case.referrals.select_related("offering"),
         "enrolments": case.enrolments.select_related("offering"),
         "limit": case.conversation_limit,
@@ -578,6 +577,8 @@ def _case_page(
         )
         context["grant_form"] = bound.get("grant_form") or forms.GrantForm()
         context["withdraw_form"] = bound.get("withdraw_form") or forms.WithdrawForm()
+        # Only the withdraw form warns about them: no query for other readers.
+        context["planned"] = actions.planned_after(case) if case.is_open else []
         context["enrol_form"] = bound.get("enrol_form") or forms.EnrolForm()
     return render(request, "service/case.html", context, status=status)
 
@@ -681,12 +682,7 @@ def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     except IllegalTransition:
         messages.error(request, _("This request has already ended."))
     else:
-        parts = [_("The request is withdrawn."), *_cancelled_text(closed.cancelled)]
-        if closed.released:
-            parts.append(_("The seeker's places are given up; the waiting lists have moved up."))
-        if closed.cancelled or closed.released:
-            parts.append(_("The seeker is told on their status page."))
-        messages.success(request, " ".join(parts))
+        messages.success(request, _ended_text(_("The request is withdrawn."), closed))
     return redirect("service:case", pk)
 
 
@@ -885,7 +881,7 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
         perform=lambda case, form: actions.do_close_case(
             request.user, case, **form.action_arguments()
         ),
-        done=_closed_text,
+        done=lambda closed: _ended_text(_("The case is closed."), closed),
         allowed=WORKING,
         form_kwargs=lambda case: {"has_places": case.enrolments.exists()},
         context=lambda case: {
@@ -912,8 +908,9 @@ def _cancelled_text(cancelled: list[Appointment]) -> list[str]:
     ]
 
 
-def _closed_text(closed: actions.Closed) -> str:
-    parts = [_("The case is closed."), *_cancelled_text(closed.cancelled)]
+def _ended_text(first: str, closed: actions.Closed) -> str:
+    """What ending the case (closing or withdrawing it) changed, after ``first``."""
+    parts = [first, *_cancelled_text(closed.cancelled)]
     if closed.kept:
         parts.append(_("The seeker keeps their places on counselling days and courses."))
     if closed.released:

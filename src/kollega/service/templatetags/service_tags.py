@@ -4,6 +4,7 @@ from typing import Any
 
 from django import template
 from django.conf import settings
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 register = template.Library()
@@ -45,6 +46,4 @@ def organisation_names() -> list[str]:
 def unbroken(value: Any) -> SafeString:
     """The value in a span that the browser does not break at its hyphens (a reference code
     such as K-VEVJ-RJ4X stays on one line); the text itself, and so a copy of it, is unchanged."""
-    from django.utils.html import format_html
-
     return format_html('<span class="unbroken">{}</span>', value)
