@@ -93,3 +93,15 @@ def test_module_entry_point_runs(tmp_path):
         [sys.executable, "-m", "kollega.stc", "--help"], capture_output=True, text=True, check=True
     )
     assert "segment" in out.stdout and "agreement" in out.stdout
+
+
+def test_agreement_counts_the_text_and_lists_every_difference(run):
+    assert run("import", "--demo", "-o", "d.json")[0] == 0
+    code, out, _ = run("agreement", "d.json")
+    assert code == 0
+    assert "## Over the text (" in out and "characters)" in out
+    assert "Cu-alpha" in out and "## Disagreements (" in out
+    code, out, _ = run("agreement", "d.json", "--level", "word", "--tolerance", "0")
+    assert code == 0 and "words)" in out
+    code, _, err = run("agreement", "d.json", "--coders", "researcher 1")
+    assert code == 2 and "at least two coders" in err

@@ -132,7 +132,8 @@ class AgreementReport:
     ``text`` holds the agreement over the text (the figures to report); ``percent``,
     ``alpha``, ``kappa`` and ``per_group`` are the older figures over meaning units matched
     by span, which leave out every unit only one coder marked. ``disagreements`` lists
-    every place in the text where the coders differ (`text_disagreements`).
+    every place in the text where the coders differ (`text_disagreements`);
+    ``item_disagreements`` only the matched units both coded into different groups.
     """
 
     coders: list[str]
@@ -144,6 +145,7 @@ class AgreementReport:
     disagreements: list[Disagreement] = field(default_factory=list)
     text: TextAgreement | None = None
     tolerance: int = 20
+    item_disagreements: list[Disagreement] = field(default_factory=list)
 
     def to_markdown(self, *, names: dict[str, str] | None = None) -> str:
         names = names or {}
@@ -262,6 +264,12 @@ def agreement(
         if len(coder_list) == 2:
             stats["kappa"] = cohen_kappa(binary[0], binary[1])
         report.per_group[g] = stats
+    for span, text, codes in items:
+        given = [codes[c] for c in coder_list if c in codes]
+        if len(given) >= 2 and len(set(given)) > 1:
+            report.item_disagreements.append(
+                Disagreement(span, text, {c: codes.get(c) for c in coder_list})
+            )
     if len(coder_list) >= 2:
         report.text = text_agreement(units, coders=coder_list, texts=texts, level=level)
         report.disagreements = text_disagreements(

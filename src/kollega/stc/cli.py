@@ -231,7 +231,17 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
     project = _load(args.project)
     coders = args.coders.split(",") if args.coders else None
-    report = agreement(project.meaning_units, coders=coders, match=args.match)
+    if coders is not None and len(coders) < 2:
+        print("error: name at least two coders, separated by commas", file=sys.stderr)
+        return 2
+    report = agreement(
+        project.meaning_units,
+        coders=coders,
+        match=args.match,
+        texts={t.id: t.text for t in project.transcripts},
+        level=args.level,
+        tolerance=args.tolerance,
+    )
     print(report.to_markdown(names={g.id: g.name for g in project.code_groups}))
     return 0
 
@@ -330,10 +340,29 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--save", action="store_true")
     p.set_defaults(func=cmd_suggest)
 
-    p = sub.add_parser("agreement", help="Cohen's kappa, Krippendorff's alpha, disagreements")
+    p = sub.add_parser(
+        "agreement",
+        help="kappa and unitizing alpha over the text, and every place the coders differ",
+    )
     p.add_argument("project")
     p.add_argument("--coders", help="comma-separated coder names")
-    p.add_argument("--match", choices=["exact", "overlap"], default="exact")
+    p.add_argument(
+        "--match",
+        choices=["exact", "overlap"],
+        default="exact",
+        help="how units are paired for the figures over matched units",
+    )
+    p.add_argument(
+        "--level",
+        choices=["char", "word"],
+        default="char",
+        help="compare the text character by character (NVivo's default) or word by word",
+    )
+    p.add_argument(
+        "--tolerance",
+        type=int,
+        help="boundaries this many characters (words) apart still agree (default 20 / 3)",
+    )
     p.set_defaults(func=cmd_agreement)
 
     p = sub.add_parser("check", help="step 4: recontextualisation check")
