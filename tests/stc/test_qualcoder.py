@@ -76,7 +76,7 @@ def _span(raw: str, needle: str) -> tuple[int, int]:
     return start, start + len(unicodedata.normalize("NFD", needle))
 
 
-def _qualcoder_qdpx(tmp_path: Path, *, depth: int = 0) -> Path:
+def _qualcoder_qdpx(tmp_path: Path, *, depth: int = 0, encoding: str = "utf-8") -> Path:
     tired = _span(RAW, "Jeg var utmattet 😴 etter vakta.")
     peers = _span(RAW, "Kollegaen min på posten ringte.")
     nested = (
@@ -117,7 +117,7 @@ def _qualcoder_qdpx(tmp_path: Path, *, depth: int = 0) -> Path:
     out = tmp_path / "qualcoder.qdpx"
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("project.qde", qde)
-        zf.writestr(f"Sources/{SRC}.txt", RAW.encode("utf-8"))
+        zf.writestr(f"Sources/{SRC}.txt", RAW.encode(encoding))
         zf.writestr(f"Sources/{NOTE}.txt", "Første inntrykk: søvn går igjen.\r\n")
     return out
 
@@ -132,6 +132,15 @@ def test_qualcoder_offsets_survive_nfd_crlf_and_emoji(tmp_path):
     assert "\r" not in t.text and unicodedata.is_normalized("NFC", t.text)
     for u in p.meaning_units:
         assert t.text[u.span.start : u.span.end] == u.text
+
+
+def test_a_source_written_with_a_byte_order_mark_is_not_shifted(tmp_path):
+    # QualCoder writes sources as UTF-8 with a BOM and counts positions after it.
+    p = read_qdpx(_qualcoder_qdpx(tmp_path, encoding="utf-8-sig"), problems=[])
+    units = {u.code_group_id: u.text for u in p.meaning_units}
+    assert units[CODE_TIRED] == "Jeg var utmattet 😴 etter vakta."
+    assert units[CODE_PEERS] == "Kollegaen min på posten ringte."
+    assert not p.transcripts[0].text.startswith("\ufeff")
 
 
 def test_qualcoder_categories_arrive_as_groups_that_cannot_be_coded(tmp_path):

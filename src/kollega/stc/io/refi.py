@@ -334,6 +334,8 @@ def _refi_datetime(value: str) -> str:
 def _offset_map(raw: str, where: str) -> tuple[str, Callable[[int, int], tuple[int, int]]]:
     """The normalised text (`normalise_text`) and a map of offsets in ``raw`` onto it.
 
+    ``raw`` holds no byte-order mark: offsets count the characters after it.
+
     The text is cut into pieces that normalise on their own: a starter with the
     combining marks after it, a CR LF pair, a lone CR. An offset at a piece's edge maps
     exactly; one inside a piece (between a letter and its accent) widens the span to the
@@ -344,10 +346,6 @@ def _offset_map(raw: str, where: str) -> tuple[str, Callable[[int, int], tuple[i
         return text, lambda a, b: (a, b)
     raw_edges, text_edges, pieces = [0], [0], []
     i, pos, n = 0, 0, len(raw)
-    if raw.startswith("\ufeff"):
-        i = 1
-        raw_edges.append(1)
-        text_edges.append(0)
     while i < n:
         if raw[i] == "\r":
             j = i + 2 if raw.startswith("\r\n", i) else i + 1
@@ -638,7 +636,9 @@ def _read_project(
         if _local(src.tag) != "TextSource":
             continue  # pictures, PDFs, audio and video have no text to condense
         tid = _gid(src)
-        raw = reader.source_text(src)
+        # Positions count the characters of the text, not a byte-order mark before it
+        # (QualCoder writes its sources as UTF-8 with one).
+        raw = reader.source_text(src).removeprefix("\ufeff")
         text, to_text = _offset_map(raw, f"{name}: source {src.get('name') or tid!r}")
         t = Transcript(
             id=tid,
