@@ -42,7 +42,11 @@ def qualcoder_read(path: Path) -> dict[str, object]:
         for code in root.iter(f"{NS}Code"):
             codes[code.get("guid")] = (code.get("name"), code.get("isCodable", "true"))
         notes = []
+        note_names: set[str] = set()
         for note in root.iter(f"{NS}Note"):
+            # QualCoder stores notes by name and aborts its import at a second one.
+            assert note.attrib["name"] not in note_names, f"two notes named {note.attrib['name']!r}"
+            note_names.add(note.attrib["name"])
             dt.datetime.strptime(note.attrib["creationDateTime"], QC_DATE)  # noqa: DTZ007 - QualCoder parses naive
             notes.append(internal(note.attrib["plainTextPath"]))
         selections = []
@@ -54,7 +58,12 @@ def qualcoder_read(path: Path) -> dict[str, object]:
                     ref = coding.find(f"{NS}CodeRef")
                     assert ref is not None
                     selections.append((text[start:end], codes[ref.get("targetGUID")][0]))
-    return {"codes": codes, "notes": notes, "selections": selections}
+    return {
+        "codes": codes,
+        "notes": notes,
+        "note_names": note_names,
+        "selections": selections,
+    }
 
 
 # A source as a Mac or Windows program stores it: decomposed accents, CRLF line ends,
@@ -182,6 +191,26 @@ def test_kollega_export_passes_qualcoders_reader(tmp_path):
     with zipfile.ZipFile(out) as zf:
         qde = zf.read("project.qde").decode()
     assert "PlainTextContent" not in qde  # notes travel as files, as QualCoder reads them
+
+
+def test_every_note_gets_a_unique_name_that_says_what_it_is(tmp_path):
+    p = load_demo_project()
+    group = p.code_groups[0]
+    p.memos += [
+        Memo(id="m1", text="First thought", author="kari", target_id=group.id),
+        Memo(id="m2", text="Second thought", author="kari", target_id=group.id),
+        Memo(id="m3", text="On the whole", author="kari"),
+    ]
+    out = tmp_path / "notes.qdpx"
+    write_qdpx(p, out)
+    names = qualcoder_read(out)["note_names"]
+    assert len(names) == len(p.memos) + len(p.condensates)
+    assert f"Memo by kari on code group {group.name}" in names
+    assert f"Memo by kari on code group {group.name} (2)" in names
+    assert "Memo by kari on the project" in names
+    sg = p.subgroups[0]
+    groups = {g.id: g.name for g in p.code_groups}
+    assert f"Condensate: {groups[sg.code_group_id]} / {sg.name}" in names
 
 
 def test_a_read_project_writes_back_the_same_selections(tmp_path):

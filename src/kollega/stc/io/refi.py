@@ -265,19 +265,20 @@ def write_qdpx(project: Project, path: str | Path, *, origin: str = "Kollega") -
         # note is a sources/<guid>.txt file (the schema allows inline text or a file).
         el = _sub(root, "Notes")
         now = _refi_datetime("")
+        label = _note_names(project)
         notes: list[tuple[str, str, str | None, str, str]] = [
-            (m.id, "Memo", user(m.author), m.text, _refi_datetime(m.created) or now)
+            (m.id, label[m.id], user(m.author), m.text, _refi_datetime(m.created) or now)
             for m in project.memos
         ]
-        notes += [(c.id, "Condensate", None, c.text, now) for c in project.condensates]
-        for rid, label, author, text, created in notes:
+        notes += [(c.id, label[c.id], None, c.text, now) for c in project.condensates]
+        for rid, name, author, text, created in notes:
             g = _guid(rid)
             files[f"sources/{g}.txt"] = text
             _sub(
                 el,
                 "Note",
                 guid=g,
-                name=label,
+                name=name,
                 creatingUser=author,
                 creationDateTime=created,
                 plainTextPath=f"internal://{g}.txt",
@@ -313,6 +314,49 @@ def write_qdpx(project: Project, path: str | Path, *, origin: str = "Kollega") -
         for name, text in files.items():
             zf.writestr(name, text.encode("utf-8"))
         zf.writestr(EXTENSION, json.dumps(_extension(project), ensure_ascii=False))
+
+
+def _note_names(project: Project) -> dict[str, str]:
+    """A unique name per memo and condensate that says what it is (note id → name).
+
+    QualCoder's importer stops at two notes of one name. A memo is named by its author
+    and subject, a condensate by its code group and subgroup; names still equal get
+    " (2)", " (3)" and so on.
+    """
+    subgroups = {sg.id: sg for sg in project.subgroups}
+    names: dict[str, str] = {}
+    for kind, records in (
+        ("code group", project.code_groups),
+        ("category", project.categories),
+        ("subgroup", project.subgroups),
+    ):
+        for r in records:
+            names[r.id] = f"{kind} {r.name}"
+    names.update({t.id: f"transcript {t.name}" for t in project.transcripts})
+    names.update({p.id: f"participant {p.pseudonym}" for p in project.participants})
+    names.update({th.id: f"theme {th.label}" for th in project.themes})
+    groups = {g.id: g.name for g in project.code_groups}
+    wanted: list[tuple[str, str]] = []
+    for m in project.memos:
+        about = names.get(m.target_id or "", m.target_id or "the project")
+        wanted.append((m.id, f"Memo by {m.author or 'unknown'} on {about}"))
+    for c in project.condensates:
+        sg = subgroups.get(c.subgroup_id)
+        where = f"{groups.get(sg.code_group_id, '?')} / {sg.name}" if sg else c.subgroup_id
+        wanted.append((c.id, f"Condensate: {where}"))
+    out: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    taken = {name for _, name in wanted}
+    for rid, name in wanted:
+        seen[name] = seen.get(name, 0) + 1
+        unique = name
+        if seen[name] > 1:
+            n = seen[name]
+            while (unique := f"{name} ({n})") in taken:
+                n += 1
+            taken.add(unique)
+        out[rid] = unique
+    return out
 
 
 def _refi_datetime(value: str) -> str:
