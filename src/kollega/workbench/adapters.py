@@ -389,6 +389,7 @@ def _project(analysis: Any) -> Any:
             description=g.description,
             parent_id=f"g{g.parent_id}" if g.parent_id else None,
             theme_id=f"h{g.theme_id}" if g.theme_id else None,
+            codable=g.codable,
         )
         for g in analysis.code_groups.all()
     ]
