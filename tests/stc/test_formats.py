@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kollega.stc import StcFormatError
+from kollega.stc.types import Span
 from kollega.stc.io import (
     read_docx,
     read_srt,
@@ -82,6 +83,17 @@ def test_vtt_voices_times_and_merged_cues(tmp_path):
     b = t.turns[1]
     assert (b.time_start, b.time_end) == (5.0, 12.0)
     assert t.text[b.start : b.end] == "Bedre. Jeg sover igjen. Og jeg har sagt nei til sykehjemmet."
+
+
+def test_a_speaker_named_twice_in_a_cue_is_labelled_once(tmp_path):
+    (tmp_path / "a.vtt").write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Intervjuer>Intervjuer: Hvordan var det?\n\n"
+        "00:00:04.000 --> 00:00:06.000\n<v Lege>Det var tungt.\n",
+        encoding="utf-8",
+    )
+    t = read_vtt(tmp_path / "a.vtt")
+    assert t.text == "Intervjuer: Hvordan var det?\n\nLege: Det var tungt."
+    assert t.excerpt(Span(t.id, t.turns[0].start, t.turns[0].end)) == "Hvordan var det?"
 
 
 def test_vtt_srt_and_txt_convert_into_each_other(tmp_path):

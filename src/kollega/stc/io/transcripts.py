@@ -123,10 +123,15 @@ def transcript_from_turns(
     transcript_id: str | None = None,
 ) -> Transcript:
     """Build a transcript from ``(speaker, words, start_s, end_s)``; consecutive cues of
-    one speaker join into one turn. The text reads ``Speaker: words`` per paragraph."""
+    one speaker join into one turn. The text reads ``Speaker: words`` per paragraph; words
+    that already begin with ``Speaker:`` are not labelled twice."""
     merged: list[tuple[str, str, float | None, float | None]] = []
     for speaker, said, t0, t1 in turns:
         said = normalise_text(" ".join(said.split()))
+        # A cue may carry its speaker twice (a voice tag and a "Name:" prefix); the label
+        # below is the only one.
+        if speaker and said.casefold().startswith(f"{speaker}:".casefold()):
+            said = said[len(speaker) + 1 :].lstrip()
         if not said:
             continue
         if merged and merged[-1][0] == speaker:
