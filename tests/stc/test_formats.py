@@ -6,7 +6,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kollega.stc import StcFormatError
-from kollega.stc.types import Span
 from kollega.stc.io import (
     read_docx,
     read_srt,
@@ -17,6 +16,7 @@ from kollega.stc.io import (
     write_txt,
     write_vtt,
 )
+from kollega.stc.types import Span
 
 
 def test_txt_speaker_turns_point_at_what_was_said(tmp_path):
