@@ -203,13 +203,16 @@ def _items(
 ) -> list[tuple[Span, str, dict[str, str | None]]]:
     items: list[tuple[Span, str, dict[str, str | None]]] = []
     exact: dict[Span, int] = {}
+    # Only items of the same transcript can match: look among those alone.
+    by_transcript: dict[str, list[int]] = {}
     for u in sorted(
         units, key=lambda u: (coders.index(u.coder), u.span.transcript_id, u.span.start)
     ):
         idx = exact.get(u.span)
         if idx is None and match == "overlap":
-            for i, (s, _, codes) in enumerate(items):
-                if s.transcript_id != u.span.transcript_id or u.coder in codes:
+            for i in by_transcript.get(u.span.transcript_id, []):
+                s, _, codes = items[i]
+                if u.coder in codes:
                     continue
                 inter = min(s.end, u.span.end) - max(s.start, u.span.start)
                 union = max(s.end, u.span.end) - min(s.start, u.span.start)
@@ -218,6 +221,7 @@ def _items(
                     break
         if idx is None:
             exact[u.span] = len(items)
+            by_transcript.setdefault(u.span.transcript_id, []).append(len(items))
             items.append((u.span, u.text, {u.coder: u.code_group_id}))
         else:
             items[idx][2].setdefault(u.coder, u.code_group_id)
@@ -383,17 +387,28 @@ def _with_gaps(units: list[tuple[int, int, str]], length: int) -> list[Segment]:
 def _coincidences(
     segments: Sequence[Sequence[Segment]],
 ) -> dict[tuple[str | None, str | None], float]:
+    """Observed coincidences of lengths (see `unitizing_alpha`), by a sweep over the
+    elementary pieces between all segment edges: linear in the number of segments."""
     m = len(segments)
+    cuts = sorted({p for segs in segments for s, e, _ in segs for p in (s, e)})
+    index = {p: i for i, p in enumerate(cuts)}
+    covers: list[list[list[str | None]]] = []
+    for segs in segments:
+        cover: list[list[str | None]] = [[] for _ in range(max(len(cuts) - 1, 0))]
+        for s, e, v in segs:
+            for x in range(index[s], index[e]):
+                cover[x].append(v)
+        covers.append(cover)
     o: dict[tuple[str | None, str | None], float] = {}
-    for i in range(m):
-        for j in range(m):
-            if i == j:
-                continue
-            for s1, e1, c in segments[i]:
-                for s2, e2, k in segments[j]:
-                    inter = min(e1, e2) - max(s1, s2)
-                    if inter > 0:
-                        o[c, k] = o.get((c, k), 0.0) + inter / (m - 1)
+    for x in range(len(cuts) - 1):
+        share = (cuts[x + 1] - cuts[x]) / (m - 1)
+        for i in range(m):
+            for j in range(m):
+                if i == j:
+                    continue
+                for c in covers[i][x]:
+                    for k in covers[j][x]:
+                        o[c, k] = o.get((c, k), 0.0) + share
     return o
 
 
