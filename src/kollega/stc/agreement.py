@@ -297,15 +297,15 @@ class _Continuum:
 
     transcript_id: str
     length: int
-    text: str | None
-    word_bounds: list[tuple[int, int]] | None
+    word_starts: list[int] | None = None
+    word_ends: list[int] | None = None
 
     def to_positions(self, start: int, end: int) -> tuple[int, int]:
         """Character span → position span (the words a span touches at word level)."""
-        if self.word_bounds is None:
+        if self.word_starts is None or self.word_ends is None:
             return max(0, min(start, self.length)), max(0, min(end, self.length))
-        first = bisect.bisect_right([e for _, e in self.word_bounds], start)
-        last = bisect.bisect_left([s for s, _ in self.word_bounds], end)
+        first = bisect.bisect_right(self.word_ends, start)
+        last = bisect.bisect_left(self.word_starts, end)
         return first, max(first, last)
 
 
@@ -320,12 +320,12 @@ def _continua(
             if text is None:
                 raise ValueError(f"word-level agreement needs the text of transcript {tid!r}")
             bounds = [m.span() for m in _WORD.finditer(text)]
-            out[tid] = _Continuum(tid, len(bounds), text, bounds)
+            out[tid] = _Continuum(tid, len(bounds), [s for s, _ in bounds], [e for _, e in bounds])
         else:
             # Without the text, the compared text runs to the end of the last unit.
             ends = [u.span.end for u in units if u.span.transcript_id == tid]
             length = len(text) if text is not None else max(ends, default=0)
-            out[tid] = _Continuum(tid, length, text, None)
+            out[tid] = _Continuum(tid, length)
     return out
 
 
