@@ -10,6 +10,7 @@ from kollega.stc.agreement import (
     cohen_kappa,
     krippendorff_alpha,
     percent_agreement,
+    text_agreement,
     text_kappa,
     unitizing_alpha,
 )
@@ -247,3 +248,9 @@ def test_perfect_agreement_over_the_text_is_one_and_old_figures_still_come():
 def test_word_level_needs_the_text():
     with pytest.raises(ValueError, match="needs the text"):
         agreement([_unit("a", "anne", FEAR, "fear"), _unit("b", "bo", FEAR, "x")], level="word")
+
+
+def test_groups_only_other_coders_used_are_left_out():
+    units = [*_scenario(), _unit("c1", "cato", QUESTION, "advice")]
+    text = text_agreement(units, coders=["anne", "bo"], texts={"t": INTERVIEW})
+    assert "advice" not in text.per_group

@@ -518,6 +518,7 @@ def text_agreement(
     coder_list = list(coders)
     if len(coder_list) < 2:
         raise ValueError("agreement needs at least two coders")
+    units = [u for u in units if u.coder in coder_list]
     conts = _continua(units, texts, level)
     groups = sorted({u.code_group_id for u in units if u.code_group_id is not None})
     # coder → transcript → group → merged position spans
@@ -618,6 +619,8 @@ def text_disagreements(
     coder did not code it) and ``spans`` each coder's units there.
     """
     coder_list = list(coders)
+    if level == "word" and texts is None:
+        raise ValueError("word-level differences need the texts")
     coded = sorted(
         (u for u in units if u.code_group_id is not None and u.coder in coder_list),
         key=lambda u: (u.span.transcript_id, u.span.start, u.span.end),
