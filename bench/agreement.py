@@ -1,6 +1,7 @@
 """Coder agreement on the demo study's two coders, beside an independent computation.
 
-    .venv/bin/python bench/agreement.py
+    .venv/bin/python bench/agreement.py            # the demo study beside the reference
+    .venv/bin/python bench/agreement.py --large    # time: 200 transcripts, ~19,000 units
 
 The demo study (`kollega.stc.demo`) has two researchers coding the same 27 passages of
 six interviews into five code groups. `kollega.stc.agreement.agreement` computes the
@@ -19,6 +20,8 @@ character per coder and computes:
 
 from __future__ import annotations
 
+import argparse
+import random
 import sys
 import time
 from pathlib import Path
@@ -31,6 +34,7 @@ from sklearn.metrics import cohen_kappa_score
 
 from kollega.stc.agreement import agreement
 from kollega.stc.demo import load_demo_project
+from kollega.stc.types import MeaningUnit, Span
 
 
 def reference(project, coders):  # type: ignore[no-untyped-def]
@@ -69,7 +73,39 @@ def reference(project, coders):  # type: ignore[no-untyped-def]
     return {"kappa": k_sum / weight, "char_alpha": overall_alpha, "per_group": per_group}
 
 
+def large() -> None:
+    """Two coders, 200 transcripts of 8,000 characters, 50 passages each, 12 groups; the
+    second coder skips one passage in ten, moves starts and recodes one in five."""
+    rng = random.Random(0)
+    units, texts = [], {}
+    for t in range(200):
+        tid = f"t{t}"
+        texts[tid] = "ord " * 2000
+        for k in range(50):
+            s = k * 160 + rng.randint(0, 20)
+            e = s + rng.randint(60, 140)
+            g = f"g{rng.randint(0, 11)}"
+            units.append(MeaningUnit(f"a{t}-{k}", Span(tid, s, e), "x", g, "a"))
+            if rng.random() < 0.9:
+                s2 = max(0, s + rng.randint(-5, 5))
+                g2 = g if rng.random() < 0.8 else "g0"
+                units.append(MeaningUnit(f"b{t}-{k}", Span(tid, s2, e), "x", g2, "b"))
+    t0 = time.perf_counter()
+    rep = agreement(units, texts=texts, match="overlap")
+    took = time.perf_counter() - t0
+    assert rep.text is not None
+    print(
+        f"{len(units)} units: {took:.2f} s; kappa {rep.text.kappa:.3f}, "
+        f"u-alpha {rep.text.u_alpha:.3f}, {len(rep.disagreements)} differences"
+    )
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--large", action="store_true")
+    if parser.parse_args().large:
+        large()
+        return
     project = load_demo_project()
     names = {g.id: g.name for g in project.code_groups}
     coders = sorted({u.coder for u in project.meaning_units})
