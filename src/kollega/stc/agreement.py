@@ -418,7 +418,7 @@ def unitizing_alpha(segments: Sequence[Sequence[Segment]]) -> float:
     ``segments[i]`` lists coder i's segments ``(start, end, value)``, gaps (value None)
     included, so that each coder's segments cover the whole continuum (see
     ``unitizing_segments``). The definition is that of Krippendorff, Mathet, Bouvry and
-    Widlöcher (2016), which replaces Krippendorff's (1995, 2004) pairwise-distance form:
+    Widlöcher (2016), which modifies Krippendorff's (1995, 2004) pairwise-distance form:
 
     - observed coincidences o_ck = 1/(m-1) · Σ over ordered pairs of different coders of
       the length where a segment of one valued c overlaps a segment of the other valued k;
