@@ -198,7 +198,9 @@ def study(cast: Cast) -> Study:
 
 def _study_post(client: Client, study: Study, users: list[User]) -> Any:
     return client.post(
-        f"{ADMIN}research/study/{study.pk}/change/", {"researchers": [u.pk for u in users]}
+        f"{ADMIN}research/study/{study.pk}/change/",
+        # Title and language as a full form would send them (the page shows them read-only).
+        {"title": study.title, "language": study.language, "researchers": [u.pk for u in users]},
     )
 
 
