@@ -24,8 +24,10 @@ import django_otp.plugins.otp_totp.admin  # noqa: F401
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -101,6 +103,20 @@ class StaffAdmin(admin.ModelAdmin[User]):
     search_fields = ("username", "first_name", "last_name", "email")
     ordering = ("username",)
     actions = ["reset_sign_in", "deactivate", "reactivate"]
+
+    def get_urls(self) -> list[URLPattern]:
+        # Django's own address for setting a password answers: not here, to anyone.
+        return [
+            path(
+                "<id>/password/",
+                self.admin_site.admin_view(self.user_change_password),
+                name="auth_user_password_change",
+            ),
+            *super().get_urls(),
+        ]
+
+    def user_change_password(self, request: HttpRequest, id: str) -> HttpResponse:
+        raise PermissionDenied
 
     def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
         return self.add_fieldsets if obj is None else self.fieldsets
