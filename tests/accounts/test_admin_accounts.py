@@ -366,3 +366,11 @@ def test_the_change_page_refuses_the_wrong_method(cast: Cast) -> None:
     # The admin answers methods it does not use with the form again, changing nothing.
     assert response.status_code in (200, 405)
     assert _groups(cast.outsider.user) == set()
+
+
+@pytest.mark.parametrize(
+    "query", ["password__startswith=pbkdf2", "totpdevice__key__startswith=3", "password=x"]
+)
+def test_the_staff_list_cannot_be_used_to_read_hashes_or_keys(cast: Cast, query: str) -> None:
+    response = cast.administrator.client().get(f"{USERS}?{query}")
+    assert response.status_code == 400

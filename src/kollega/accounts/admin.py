@@ -118,6 +118,13 @@ class StaffAdmin(admin.ModelAdmin[User]):
     def user_change_password(self, request: HttpRequest, id: str) -> HttpResponse:
         raise PermissionDenied
 
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        # `?password__startswith=` would let the list be used to read password hashes, and a
+        # lookup through the devices would do the same for their keys.
+        if lookup.startswith(("password", "totpdevice", "staticdevice")):
+            return False
+        return bool(super().lookup_allowed(lookup, value, request))
+
     def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
         return self.add_fieldsets if obj is None else self.fieldsets
 
