@@ -22,7 +22,7 @@ def test_it_takes_reading_roles_from_administrators_only(cast: Cast) -> None:
     admin, coordinator = cast.administrator.user, cast.coordinator.user
     admin.groups.add(Group.objects.get_or_create(name=COORDINATOR)[0])
     admin.groups.add(Group.objects.get_or_create(name=RESEARCHER)[0])
-    admin.user_permissions.add(Permission.objects.first())
+    admin.user_permissions.add(Permission.objects.all()[0])
     migration.forwards(apps, None)
     admin = type(admin).objects.get(pk=admin.pk)
     assert roles_of(admin) == {ADMINISTRATOR}

@@ -66,7 +66,9 @@ def test_the_administrator_manages_accounts_in_chromium(
     assert not User.objects.get(username="tor").is_active
 
     # On their own page: no superuser, group or permission fields, and no reading role.
-    page.goto(f"{live_server.url}/{settings.ADMIN_PATH}accounts/user/{cast.administrator.user.pk}/change/")
+    page.goto(
+        f"{live_server.url}/{settings.ADMIN_PATH}accounts/user/{cast.administrator.user.pk}/change/"
+    )
     for absent in ("is_superuser", "is_staff", "groups", "user_permissions", "password"):
         expect(page.locator(f"[name={absent}]")).to_have_count(0)
     page.get_by_label("Coordinator").check()

@@ -18,7 +18,7 @@ from typing import Any
 
 # Imported first so that their registrations exist to be taken out below (autodiscover imports
 # them later from the module cache, without registering again).
-import django.contrib.auth.admin
+import django.contrib.auth.admin  # noqa: F401
 import django_otp.plugins.otp_static.admin
 import django_otp.plugins.otp_totp.admin  # noqa: F401
 from django import forms
@@ -28,9 +28,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -123,7 +122,7 @@ class StaffAdmin(admin.ModelAdmin[User]):
         # lookup through the devices would do the same for their keys.
         if lookup.startswith(("password", "totpdevice", "staticdevice")):
             return False
-        return bool(super().lookup_allowed(lookup, value, request))
+        return bool(super().lookup_allowed(lookup, value, request))  # type: ignore[arg-type]
 
     def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
         return self.add_fieldsets if obj is None else self.fieldsets
@@ -131,8 +130,10 @@ class StaffAdmin(admin.ModelAdmin[User]):
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
         return () if obj is None else self.readonly_fields
 
-    def get_form(self, request: HttpRequest, obj: User | None = None, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(
+        self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
         return type(form.__name__, (form,), {"actor": request.user})
 
     def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
@@ -149,9 +150,10 @@ class StaffAdmin(admin.ModelAdmin[User]):
 
     @admin.display(description=_("Enrolled"), boolean=True)
     def enrolled(self, obj: User) -> bool:
-        return obj.has_usable_password() and TOTPDevice.objects.filter(
-            user=obj, confirmed=True
-        ).exists()
+        return (
+            obj.has_usable_password()
+            and TOTPDevice.objects.filter(user=obj, confirmed=True).exists()
+        )
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         data = form.cleaned_data

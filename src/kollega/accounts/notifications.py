@@ -69,4 +69,6 @@ def deliver(kind: str, user_id: int) -> int:
             subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False
         )
     except Exception as error:
-        raise NoticeNotSent(f"{kind} notice for staff {user_id} not sent ({type(error).__name__})") from None
+        raise NoticeNotSent(
+            f"{kind} notice for staff {user_id} not sent ({type(error).__name__})"
+        ) from None

@@ -51,19 +51,21 @@ class StudyAdmin(admin.ModelAdmin[Study]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # researchers create their studies themselves
 
-    def get_form(self, request: HttpRequest, obj: Study | None = None, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(
+        self, request: HttpRequest, obj: Study | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
         return type(form.__name__, (form,), {"actor": request.user})
 
     def formfield_for_manytomany(
         self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> forms.ModelMultipleChoiceField | None:
+    ) -> forms.ModelMultipleChoiceField[Any] | None:
         if db_field.name == "researchers":
             # Those who may be added (researchers, not the administrator), and those already on.
             match = request.resolver_match
             study_id = match.kwargs.get("object_id") if match else None
             addable = User.objects.filter(groups__name=RESEARCHER, is_superuser=False).exclude(
-                pk=request.user.pk
+                pk=request.user.pk or 0
             )
             chosen = Q(pk__in=addable.values("pk"))
             if study_id:
@@ -75,7 +77,9 @@ class StudyAdmin(admin.ModelAdmin[Study]):
         """Nothing of the study itself changes here; `save_related` sets its researchers."""
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        accounts.do_set_study_researchers(request.user, form.instance, form.cleaned_data["researchers"])
+        accounts.do_set_study_researchers(
+            request.user, form.instance, form.cleaned_data["researchers"]
+        )
 
     def delete_model(self, request: HttpRequest, obj: Study) -> None:
         record(request.user, "research.study.delete", obj)

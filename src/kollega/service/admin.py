@@ -25,13 +25,13 @@ class CounsellorProfileAdmin(admin.ModelAdmin[CounsellorProfile]):
 
     def formfield_for_foreignkey(
         self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> forms.ModelChoiceField | None:
+    ) -> forms.ModelChoiceField[Any] | None:
         if db_field.name == "user":
             # Only counsellors get a profile, never an administrator (the one adding it included).
             kwargs["queryset"] = (
                 User.objects.filter(groups__name=COUNSELLOR, is_superuser=False)
                 .exclude(groups__name=ADMINISTRATOR)
-                .exclude(pk=request.user.pk)
+                .exclude(pk=request.user.pk or 0)
                 .order_by("username")
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
