@@ -79,6 +79,15 @@ def test_the_administrator_manages_accounts_in_chromium(
     expect(page.get_by_text("You cannot change your own roles").first).to_be_visible()
     assert roles_of(User.objects.get(pk=cast.administrator.user.pk)) == {"administrator"}
 
+    # A study's page offers its researchers, never the administrator.
+    from kollega.research.actions import do_create_study
+
+    study = do_create_study(cast.researcher.user, title="Hjelp å søke", aims="", language="nb")
+    page.goto(f"{live_server.url}/{settings.ADMIN_PATH}research/study/{study.pk}/change/")
+    offered = page.locator("#id_researchers_from option, #id_researchers_to option")
+    expect(offered.filter(has_text="sara")).to_have_count(1)
+    expect(offered.filter(has_text="aksel")).to_have_count(0)
+
     # Every change above is in the audit log, which offers no form.
     page.goto(f"{live_server.url}/{settings.ADMIN_PATH}core/auditevent/")
     for action in ("accounts.add_staff", "accounts.reset_sign_in", "accounts.deactivate"):

@@ -64,9 +64,9 @@ class StudyAdmin(admin.ModelAdmin[Study]):
             # Those who may be added (researchers, not the administrator), and those already on.
             match = request.resolver_match
             study_id = match.kwargs.get("object_id") if match else None
-            addable = User.objects.filter(groups__name=RESEARCHER, is_superuser=False).exclude(
-                pk=request.user.pk or 0
-            )
+            addable = User.objects.filter(
+                groups__name=RESEARCHER, is_superuser=False, is_active=True
+            ).exclude(pk=request.user.pk or 0)
             chosen = Q(pk__in=addable.values("pk"))
             if study_id:
                 chosen |= Q(studies__pk=study_id)
