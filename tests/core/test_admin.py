@@ -143,10 +143,14 @@ def test_a_counsellor_profile_cannot_be_moved_to_another_account(cast: Cast) -> 
     from tests.service.conftest import make_profile
 
     profile = make_profile(cast.counsellor)
+    profile.conflict_people = "Halvard Nes"  # encrypted: never on an admin page
+    profile.save()
     client = cast.administrator.client()
     url = f"{ADMIN}service/counsellorprofile/{profile.pk}/change/"
-    form = client.get(url).context["adminform"].form
+    page = client.get(url)
+    form = page.context["adminform"].form
     assert "user" not in form.fields
+    assert "Halvard Nes" not in page.content.decode()
     add = client.get(f"{ADMIN}service/counsellorprofile/add/").context["adminform"].form
     offered = set(add.fields["user"].queryset)
     assert cast.administrator.user not in offered
