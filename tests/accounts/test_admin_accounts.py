@@ -283,6 +283,15 @@ def test_it_refuses_adding_an_administrator_who_reads_seekers_data(cast: Cast) -
     assert not User.objects.filter(username="marit").exists()
 
 
+def test_it_refuses_a_username_that_differs_only_in_case(cast: Cast) -> None:
+    response = cast.administrator.client("en").post(
+        f"{USERS}add/", {"username": "Ingrid", "roles": [COUNSELLOR]}
+    )
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    assert User.objects.filter(username__iexact="ingrid").count() == 1
+
+
 def _act(client: Client, action: str, *users: User) -> Any:
     return client.post(
         USERS, {"action": action, "_selected_action": [u.pk for u in users]}, follow=True

@@ -45,6 +45,13 @@ def check_roles(roles: Iterable[str]) -> set[str]:
     return chosen
 
 
+def check_new_username(username: str) -> None:
+    """Raise ActionRefused when the name is taken, whatever its case: "Kari" and "kari" would
+    be two people to the database but one to everyone reading a list."""
+    if User.objects.filter(username__iexact=username).exists():
+        raise ActionRefused(_("A staff member with that username already exists."))
+
+
 def roles_held(user: User) -> set[str]:
     held = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
     if user.is_superuser:
@@ -130,8 +137,7 @@ def do_add_staff(
     scanning their own code. Raises ActionRefused for a taken username or forbidden roles.
     """
     chosen = check_roles(roles)
-    if User.objects.filter(username__iexact=username).exists():
-        raise ActionRefused(_("A staff member with that username already exists."))
+    check_new_username(username)
     user = User(username=username, first_name=first_name, last_name=last_name, email=email)
     user.set_unusable_password()
     user.save()

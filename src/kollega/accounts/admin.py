@@ -83,6 +83,11 @@ class StaffForm(forms.ModelForm[User]):
                 actions.check_roles(data.get("roles", []))
         except ActionRefused as refused:
             self.add_error("roles", str(refused))
+        if not self.instance.pk and data.get("username"):
+            try:
+                actions.check_new_username(data["username"])
+            except ActionRefused as refused:
+                self.add_error("username", str(refused))
         return data
 
 
