@@ -273,10 +273,10 @@ ADMIN_EXCEPTIONS: dict[str, Entry] = {
     # Without its query parameters autocomplete refuses; no model has a page on the site.
     "admin:autocomplete": both(NOBODY),
     "admin:view_on_site": both(NOBODY),
-    # No password is set through the admin, and no TOTP secret or QR code is shown.
+    # No password is set through the admin (and it has no second-factor pages at all).
     "admin:auth_user_password_change": both(NOBODY),
-    "admin:otp_totp_totpdevice_config": both(NOBODY),
-    "admin:otp_totp_totpdevice_qrcode": both(NOBODY),
+    # Staff are deactivated, not deleted: the audit log and cases keep pointing at them.
+    "admin:accounts_user_delete": both(NOBODY),
     # Audit rows and task results are read-only: nobody adds them.
     "admin:core_auditevent_add": both(NOBODY),
     "admin:core_auditevent_change": get_only(only(ADMINISTRATOR)),

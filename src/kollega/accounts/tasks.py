@@ -1,0 +1,13 @@
+"""Background tasks of staff accounts. Their arguments are ids, never addresses."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def send_staff_notice(kind: str, user_id: int) -> int:
+    """Send one e-mail to a staff member about their account (`kollega.accounts.notifications`)."""
+    from kollega.accounts.notifications import deliver
+
+    return deliver(kind, user_id)
