@@ -465,10 +465,21 @@ def project_data(analysis: Any) -> dict[str, Any]:
 def recontextualisation(analysis: Any) -> dict[str, Any]:
     """Step 4's check: ``{"ok", "problems": [{"kind", "record", "message"}], "uncoded",
     "uncovered": [(transcript key, start, end)]}``; ``record`` is the check's record id."""
+    return _recontextualised(analysis, _project(analysis))
+
+
+def project_data_and_check(analysis: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``project_data`` and ``recontextualisation`` from one read of the analysis."""
+    project = _project(analysis)
+    data: dict[str, Any] = project.to_dict()
+    return data, _recontextualised(analysis, project)
+
+
+def _recontextualised(analysis: Any, project: Any) -> dict[str, Any]:
+    """The check over ``project`` (which it changes: read it for nothing else afterwards)."""
     from kollega.stc.steps import recontextualise
     from kollega.stc.types import Span
 
-    project = _project(analysis)
     # Units and quotes left on an older version after an edit are read against the current
     # text of their interview: that is where the report will be checked against.
     now = {v.interview_id: v.pk for v in analysis.transcripts.filter(current=True)}
