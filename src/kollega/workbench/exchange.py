@@ -134,8 +134,9 @@ def report(
     """
     from kollega.workbench.synthesis import check
 
-    data = snapshot(analysis).data if sections or set(keys) - {"participants"} else {}
-    checked = check(analysis) if sections or "coreq" in keys else None
+    built = snapshot(analysis) if sections or set(keys) - {"participants"} else None
+    data = built.data if built else {}
+    checked = check(analysis, built) if sections or "coreq" in keys else None
     build = {
         "steps": lambda: results.steps_table(data),
         "results": lambda: results.results_table(data),

@@ -28,7 +28,7 @@ from kollega.workbench.models import (
     MeaningUnit,
     Subgroup,
 )
-from kollega.workbench.snapshot import snapshot
+from kollega.workbench.snapshot import Snapshot, snapshot
 
 # --- Categories and the typology -----------------------------------------------------------
 
@@ -236,13 +236,15 @@ def unit_page(analysis: Analysis, unit: MeaningUnit) -> str:
     return reverse("workbench:coding", args=[analysis.pk, unit.transcript_id]) + f"#unit-{unit.pk}"
 
 
-def check(analysis: Analysis) -> dict[str, Any]:
+def check(analysis: Analysis, built: Snapshot | None = None) -> dict[str, Any]:
     """The recontextualisation check with each finding linked to the page that fixes it:
     ``{"ok", "findings": [{"kind", "text", "what", "url"}], "uncoded", "uncovered"}``.
 
-    Also flagged: condensates and analytic texts whose sources a withdrawal removed.
+    Also flagged: condensates and analytic texts whose sources a withdrawal removed. The
+    reading of every unit and quote against its transcript is the analysis's ``snapshot``
+    (``built`` when the caller has it): it runs again only after something changed.
     """
-    report = snapshot(analysis).check
+    report = (built or snapshot(analysis)).check
     places = _places(analysis, [p["record"] for p in report["problems"]])
     findings = []
     for p in report["problems"]:
