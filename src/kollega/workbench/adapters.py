@@ -339,49 +339,57 @@ def _project(analysis: Any) -> Any:
     for g in project.code_groups:
         if g.theme_id not in themes:
             g.theme_id = None
+    # Units, and the links to them, are read as plain rows: a real study holds thousands, and
+    # a model instance for each (and for its coder and coding) cost seconds.
+    username = f"coder__{wb.MeaningUnit.coder.field.related_model.USERNAME_FIELD}"
     units = (
         wb.MeaningUnit.objects.filter(transcript__analysis=analysis)
-        .select_related("coder", "coding", "coding__decided_by")
         .order_by("transcript_id", "start", "end", "pk")
+        .values_list("pk", "transcript_id", "start", "end", username, "coding__code_group_id")
     )
-    for u in units:
-        coding = getattr(u, "coding", None)
-        assisted = coding is not None and coding.origin == wb.CodingOrigin.SUGGESTION
+    assisted = {
+        c.unit_id: c
+        for c in wb.Coding.objects.filter(
+            unit__transcript__analysis=analysis, origin=wb.CodingOrigin.SUGGESTION
+        ).select_related("decided_by")
+    }
+    for pk, transcript_id, start, end, coder, group_id in units:
+        coding = assisted.get(pk)
         project.meaning_units.append(
             stc.MeaningUnit(
-                id=f"u{u.pk}",
-                span=span(u),
-                text=texts[u.transcript_id][u.start : u.end],
-                code_group_id=f"g{coding.code_group_id}" if coding is not None else None,
-                coder=who(u.coder),
-                assistance_id=f"as-u{u.pk}" if assisted else None,
+                id=f"u{pk}",
+                span=stc.Span(f"t{transcript_id}", start, end),
+                text=texts[transcript_id][start:end],
+                code_group_id=f"g{group_id}" if group_id is not None else None,
+                coder=coder or "",
+                assistance_id=f"as-u{pk}" if coding is not None else None,
             )
         )
-        if assisted and coding is not None:
+        if coding is not None:
             project.assistance.append(
-                _assistance(f"u{u.pk}", "code", coding.model, coding, who, by=coding.decided_by)
+                _assistance(f"u{pk}", "code", coding.model, coding, who, by=coding.decided_by)
             )
-    for sg in wb.Subgroup.objects.filter(code_group__analysis=analysis).prefetch_related("units"):
+    members = _unit_links(wb.Subgroup.units.through, "subgroup", analysis)
+    cited = _unit_links(wb.Condensate.units.through, "condensate", analysis)
+    for sg in wb.Subgroup.objects.filter(code_group__analysis=analysis):
         project.subgroups.append(
             stc.Subgroup(
                 id=f"s{sg.pk}",
                 code_group_id=f"g{sg.code_group_id}",
                 name=sg.name,
-                meaning_unit_ids=[f"u{u.pk}" for u in sg.units.all()],
+                meaning_unit_ids=members.get(sg.pk, []),
                 assistance_id=f"as-s{sg.pk}" if sg.model else None,
             )
         )
         if sg.model:
             project.assistance.append(_assistance(f"s{sg.pk}", "subgroups", sg.model, sg, who))
-    for c in wb.Condensate.objects.filter(subgroup__code_group__analysis=analysis).prefetch_related(
-        "units"
-    ):
+    for c in wb.Condensate.objects.filter(subgroup__code_group__analysis=analysis):
         project.condensates.append(
             stc.Condensate(
                 id=f"c{c.pk}",
                 subgroup_id=f"s{c.subgroup_id}",
                 text=c.text,
-                meaning_unit_ids=[f"u{u.pk}" for u in c.units.all()],
+                meaning_unit_ids=cited.get(c.pk, []),
                 extractive=c.extractive,
                 assistance_id=f"as-c{c.pk}" if c.model else None,
             )
@@ -438,6 +446,21 @@ def _project(analysis: Any) -> Any:
         for m in analysis.memos.select_related("author")
     ]
     return project
+
+
+def _unit_links(through: Any, owner: str, analysis: Any) -> dict[int, list[str]]:
+    """Owner pk → its units' record ids, in the units' own order (as ``owner.units.all()``)."""
+    links: dict[int, list[str]] = {}
+    rows = (
+        through.objects.filter(meaningunit__transcript__analysis=analysis)
+        .order_by(
+            "meaningunit__transcript_id", "meaningunit__start", "meaningunit__end", "meaningunit_id"
+        )
+        .values_list(f"{owner}_id", "meaningunit_id")
+    )
+    for owner_pk, unit_pk in rows:
+        links.setdefault(owner_pk, []).append(f"u{unit_pk}")
+    return links
 
 
 def _assistance(key: str, kind: str, model: str, row: Any, who: Any, *, by: Any = None) -> Any:
