@@ -34,16 +34,21 @@ def _nothing_built_yet() -> Iterator[None]:
 
 
 @pytest.fixture
-def builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many times the whole analysis was read and checked."""
-    calls: list[int] = []
-    real = adapters.project_data_and_check
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each time the whole analysis was read: ``data`` (with the check) or ``check`` alone."""
+    calls: list[str] = []
+    both, check = adapters.project_data_and_check, adapters.recontextualisation
 
-    def counted(analysis: Any) -> Any:
-        calls.append(analysis.pk)
-        return real(analysis)
+    def counted_both(analysis: Any) -> Any:
+        calls.append("data")
+        return both(analysis)
 
-    monkeypatch.setattr(adapters, "project_data_and_check", counted)
+    def counted_check(analysis: Any) -> Any:
+        calls.append("check")
+        return check(analysis)
+
+    monkeypatch.setattr(adapters, "project_data_and_check", counted_both)
+    monkeypatch.setattr(adapters, "recontextualisation", counted_check)
     return calls
 
 
@@ -96,7 +101,7 @@ def test_the_results_page_and_each_download_take_as_many_queries_for_many_units(
             assert client.get(url).status_code == 200
 
 
-def test_the_participants_table_never_reads_the_analysis(bench: Bench, builds: list[int]) -> None:
+def test_the_participants_table_never_reads_the_analysis(bench: Bench, builds: list[str]) -> None:
     synthesised(bench)
     for fmt in ("csv", "md", "docx"):
         response = bench.owner.client().get(download(bench, "participants", fmt))
@@ -105,7 +110,7 @@ def test_the_participants_table_never_reads_the_analysis(bench: Bench, builds: l
 
 
 def test_a_second_download_of_an_unchanged_analysis_builds_nothing(
-    bench: Bench, builds: list[int]
+    bench: Bench, builds: list[str]
 ) -> None:
     synthesised(bench)
     client = bench.owner.client()
@@ -113,11 +118,23 @@ def test_a_second_download_of_an_unchanged_analysis_builds_nothing(
     for name, fmt in [("report", "docx"), ("report", "md"), *TABLE_DOWNLOADS]:
         assert client.get(download(bench, name, fmt)).status_code == 200
     assert client.get(reverse("workbench:check", args=[bench.analysis.pk])).status_code == 200
-    assert builds == [bench.analysis.pk]
+    assert builds == ["data"]
+
+
+def test_the_check_alone_reads_no_more_than_it_needs(bench: Bench, builds: list[str]) -> None:
+    synthesised(bench)
+    client = bench.owner.client()
+    check = reverse("workbench:check", args=[bench.analysis.pk])
+    assert client.get(check).status_code == 200
+    assert client.get(check).status_code == 200
+    assert builds == ["check"]
+    assert client.get(download(bench, "steps", "csv")).status_code == 200
+    assert client.get(check).status_code == 200
+    assert builds == ["check", "data"]
 
 
 def test_a_download_shows_a_unit_coded_after_the_last_download(
-    bench: Bench, builds: list[int]
+    bench: Bench, builds: list[str]
 ) -> None:
     synthesised(bench)
     assert ["2 Meaning units", "meaning units", "4"] in rows(bench, "steps")
@@ -127,7 +144,7 @@ def test_a_download_shows_a_unit_coded_after_the_last_download(
     )
     assert ["2 Meaning units", "meaning units", "5"] in rows(bench, "steps")
     assert any(row[1] == "Advice" for row in rows(bench, "results"))
-    assert len(builds) == 2
+    assert builds == ["data", "data"]
 
 
 def test_a_download_shows_a_unit_moved_to_another_code_group(bench: Bench) -> None:

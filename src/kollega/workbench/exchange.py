@@ -135,7 +135,7 @@ def report(
     from kollega.workbench.synthesis import check
 
     built = snapshot(analysis) if sections or set(keys) - {"participants"} else None
-    data = built.data if built else {}
+    data = built.data if built and built.data is not None else {}
     checked = check(analysis, built) if sections or "coreq" in keys else None
     build = {
         "steps": lambda: results.steps_table(data),

@@ -218,9 +218,7 @@ def to_docx(title: str, tables: Sequence[Table], sections: Iterable[Section] = (
     document = docx.Document()
     # python-docx finds a style by name by scanning every style, for each paragraph: seconds
     # for a long report. The ids are looked up once and set on each paragraph directly.
-    style_ids = {
-        name: document.styles[name].style_id for name in ("Title", "Heading 1", "Quote")
-    }
+    style_ids = {name: document.styles[name].style_id for name in ("Title", "Heading 1", "Quote")}
 
     def paragraph(text: str, style: str | None = None) -> None:
         added = document.add_paragraph(text)

@@ -51,12 +51,14 @@ MAX_ENTRIES = 4
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """One build: ``data`` is ``adapters.project_data``'s form, ``check`` the raw outcome of
-    ``adapters.recontextualisation``. Treat both as read-only: they are shared."""
+    """One build: ``check`` is the raw outcome of ``adapters.recontextualisation``; ``data``
+    is ``adapters.project_data``'s form, or None when only the check was asked for (the
+    check page needs no plain copy of the project). Treat both as read-only: they are shared.
+    """
 
     stamp: str
-    data: dict[str, Any]
     check: dict[str, Any]
+    data: dict[str, Any] | None = None
 
 
 _lock = threading.Lock()
@@ -184,17 +186,21 @@ def stamp(analysis: Analysis) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def snapshot(analysis: Analysis) -> Snapshot:
-    """The analysis's project data and check outcome, built only if the stamp is new."""
+def snapshot(analysis: Analysis, *, data: bool = True) -> Snapshot:
+    """The analysis's check outcome, and with ``data`` its project data, built only if the
+    stamp is new (or the data was not built yet)."""
     key = (analysis.pk, get_language() or "")
     current = stamp(analysis)
     with _lock:
         found = _cache.get(key)
-        if found is not None and found.stamp == current:
+        if found is not None and found.stamp == current and (found.data is not None or not data):
             _cache.move_to_end(key)
             return found
-    data, check = adapters.project_data_and_check(analysis)
-    built = Snapshot(current, data, check)
+    if data:
+        plain, check = adapters.project_data_and_check(analysis)
+        built = Snapshot(current, check, plain)
+    else:
+        built = Snapshot(current, adapters.recontextualisation(analysis))
     with _lock:
         _cache[key] = built
         _cache.move_to_end(key)

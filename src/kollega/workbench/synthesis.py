@@ -244,7 +244,7 @@ def check(analysis: Analysis, built: Snapshot | None = None) -> dict[str, Any]:
     reading of every unit and quote against its transcript is the analysis's ``snapshot``
     (``built`` when the caller has it): it runs again only after something changed.
     """
-    report = (built or snapshot(analysis)).check
+    report = (built or snapshot(analysis, data=False)).check
     places = _places(analysis, [p["record"] for p in report["problems"]])
     findings = []
     for p in report["problems"]:
