@@ -1,4 +1,5 @@
-"""Speed of the workbench's step-2 page and of marking a meaning unit.
+"""Speed of the workbench's step-2 page and of marking a meaning unit; with `study`, the
+research pages at the size of a real study (issue 23).
 
 Goals (issue 11): the step-2 page of an 8,000-word transcript holding 300 units renders in
 under 300 ms server time with a fixed number of queries, and creating a unit answers in under
@@ -7,6 +8,14 @@ under 300 ms server time with a fixed number of queries, and creating a unit ans
 Server time is the whole request through Django's test client in this process: middleware,
 view, database (SQLite in a temporary folder) and template, without a network. Run from the
 repository root: `.venv/bin/python -u bench/workbench.py` (`--quick` for fewer rounds).
+
+`.venv/bin/python -u bench/workbench.py study [--quick] [--double]`: a study of 13 interviews
+of about 9,000 words, 6,000 meaning units from two coders and 20 code groups (with
+`--double`, then one twice that size), synthetic text made here; times the results page, each
+download, the recontextualisation check and the identifier review of a 226 KB transcript,
+each beside the plain analysis overview page in the same run (goals: 300 ms for the results
+page and the check, 500 ms for each table, 3 s for the .qdpx, 1 s and 1 MB for the review;
+at twice the size, twice those).
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -212,9 +222,7 @@ def study_setup(scale: int, rng: random.Random) -> dict[str, object]:
     from kollega.workbench import models as wb
 
     tag = f"s{scale}"
-    owner, device = do_create_staff(
-        username=f"{tag}a", password="x" * 20, roles=[roles.RESEARCHER]
-    )
+    owner, device = do_create_staff(username=f"{tag}a", password="x" * 20, roles=[roles.RESEARCHER])
     second, _d = do_create_staff(username=f"{tag}b", password="x" * 20, roles=[roles.RESEARCHER])
     stranger, stranger_device = do_create_staff(
         username=f"{tag}x", password="x" * 20, roles=[roles.RESEARCHER]
@@ -353,62 +361,74 @@ def study_setup(scale: int, rng: random.Random) -> dict[str, object]:
     }
 
 
+def study_case(scale: int, rng: random.Random, rounds: int) -> bool:
+    """Time one study of ``scale`` times the seed's size; True when every goal is met."""
+    t0 = time.perf_counter()
+    case = study_setup(scale, rng)
+    made_s = time.perf_counter() - t0
+    client: Client = case["client"]  # type: ignore[assignment]
+    pk = case["analysis"].pk  # type: ignore[attr-defined]
+    plain = reverse("workbench:analysis", args=[pk])
+    pages = {
+        "recontextualisation check": (reverse("workbench:check", args=[pk]), 300),
+        "results page": (reverse("workbench:results", args=[pk]), 300),
+        "identifier review": (str(case["review"]), 1000),
+    }
+    for name in ("report", "steps", "results", "participants", "coreq"):
+        for fmt in ("csv", "md", "docx"):
+            if not (name == "report" and fmt == "csv"):
+                url = reverse("workbench:download", args=[pk, name, fmt])
+                pages[f"download {name}.{fmt}"] = (url, 500)
+    pages["download .qdpx"] = (reverse("workbench:export_qdpx", args=[pk]), 3000)
+    print(
+        f"\nscale {scale}: {case['words']} words in {13 * scale} transcripts, "
+        f"{case['units']} units from two coders, 20 code groups; review transcript "
+        f"{case['review_kb']:.0f} KB with {case['findings']} proposals (made in {made_s:.0f} s)"
+    )
+
+    def get(url: str) -> Any:
+        return client.get(url)
+
+    # "first": the first request of each, in this order, on an analysis nobody opened yet: the
+    # check reads the analysis (as after any edit), the results page reads it again for its
+    # plain copy; every later request finds both built.
+    first = {}
+    for label, (url, _goal) in pages.items():
+        t1 = time.perf_counter()
+        response = get(url)
+        first[label] = (time.perf_counter() - t1) * 1000
+        assert response.status_code == 200, (label, response.status_code)
+    base_ms = timed(lambda: get(plain), rounds)
+    print(f"plain analysis overview: median {statistics.median(base_ms):.1f} ms")
+    print(
+        f"{'page':28} {'first ms':>9} {'median ms':>10} {'plain ms':>9} {'ratio':>6} {'KB':>6}  goal"
+    )
+    ok = True
+    for label, (url, goal) in pages.items():
+        ms, plain_ms = [], []
+        for _ in range(rounds):  # alternate, so load on the machine hits both alike
+            ms += timed(lambda u=url: get(u), 1)
+            plain_ms += timed(lambda: get(plain), 1)
+        size = len(get(url).content)
+        med, base = statistics.median(ms), statistics.median(plain_ms)
+        limit = goal * scale
+        met = med < limit and (label != "identifier review" or size < 1_000_000 * scale)
+        ok &= met
+        print(
+            f"{label:28} {first[label]:9.0f} {med:10.1f} {base:9.1f} {med / base:6.1f} "
+            f"{size / 1000:6.0f}  < {limit} ms {'ok' if met else 'MISSED'}"
+        )
+    return ok
+
+
 def study_main() -> None:
     quick = "--quick" in sys.argv
     rounds = 3 if quick else 7
     call_command("migrate", verbosity=0)
     rng = random.Random(23)
     scales = [1, 2] if "--double" in sys.argv else [1]
-    ok = True
-    for scale in scales:
-        t0 = time.perf_counter()
-        case = study_setup(scale, rng)
-        made_s = time.perf_counter() - t0
-        client: Client = case["client"]  # type: ignore[assignment]
-        pk = case["analysis"].pk  # type: ignore[attr-defined]
-        plain = reverse("workbench:analysis", args=[pk])
-        pages = {
-            "results page": (reverse("workbench:results", args=[pk]), 300),
-            "recontextualisation check": (reverse("workbench:check", args=[pk]), 300),
-            "identifier review": (case["review"], 1000),
-        }
-        for name in ("report", "steps", "results", "participants", "coreq"):
-            for fmt in ("csv", "md", "docx"):
-                if not (name == "report" and fmt == "csv"):
-                    url = reverse("workbench:download", args=[pk, name, fmt])
-                    pages[f"download {name}.{fmt}"] = (url, 500)
-        pages["download .qdpx"] = (reverse("workbench:export_qdpx", args=[pk]), 3000)
-        print(
-            f"\nscale {scale}: {case['words']} words in {13 * scale} transcripts, "
-            f"{case['units']} units from two coders, 20 code groups; review transcript "
-            f"{case['review_kb']:.0f} KB with {case['findings']} proposals (made in {made_s:.0f} s)"
-        )
-        # First calls: cold (nothing cached for this analysis yet), then warm rounds.
-        first = {}
-        for label, (url, _goal) in pages.items():
-            t1 = time.perf_counter()
-            response = client.get(url)
-            first[label] = (time.perf_counter() - t1) * 1000
-            assert response.status_code == 200, (label, response.status_code)
-        plain_ms = timed(lambda: client.get(plain), rounds)
-        base = statistics.median(plain_ms)
-        print(f"plain analysis overview: median {base:.1f} ms")
-        print(f"{'page':34} {'first ms':>9} {'median ms':>10} {'ratio':>7} {'KB':>8}  goal")
-        for label, (url, goal) in pages.items():
-            ms, size = [], 0
-            for _ in range(rounds):
-                ms += timed(lambda u=url: client.get(u), 1)
-                ms_plain = timed(lambda: client.get(plain), 1)
-                plain_ms += ms_plain
-            size = len(client.get(url).content)
-            med = statistics.median(ms)
-            limit = goal * scale
-            met = med < limit and (label != "identifier review" or size < 1_000_000 * scale)
-            ok &= met
-            print(
-                f"{label:34} {first[label]:9.0f} {med:10.1f} {med / base:7.1f} "
-                f"{size / 1000:8.0f}  < {limit} ms {'ok' if met else 'MISSED'}"
-            )
+    met = [study_case(scale, rng, rounds) for scale in scales]  # every scale, even after a miss
+    ok = all(met)
     print("goals met" if ok else "GOALS NOT MET")
     sys.exit(0 if ok else 1)
 

@@ -57,7 +57,7 @@ def test_it_shows_a_page_of_proposals_and_counts_them_all(
     assert len(response.content) < 600_000
     assert body.count('type="radio"') == PROPOSALS_PER_PAGE * len(FindingDecision.choices)
     assert "2000 proposals (1 different), 2000 to decide." in body
-    assert f"Proposals 1–{PROPOSALS_PER_PAGE} of {total} (page 1 of 40)" in body
+    assert f"Proposals 1\u2013{PROPOSALS_PER_PAGE} of {total} (page 1 of 40)" in body
     # The whole transcript is still there to read, every proposal marked, the text escaped.
     assert body.count("<mark>Bergen</mark>") >= 2000
     assert "&lt;og&gt;" in body and "<og>" not in body
@@ -73,7 +73,7 @@ def test_turning_the_page_saves_this_page_and_shows_the_next(
     assert response.status_code == 302 and response.url == _url(studied) + "?page=2"
     assert Finding.objects.filter(decision=FindingDecision.ACCEPTED).count() == PROPOSALS_PER_PAGE
     body = client.get(response.url).content.decode()
-    assert f"Proposals {PROPOSALS_PER_PAGE + 1}–{2 * PROPOSALS_PER_PAGE} of 4000" in body
+    assert f"Proposals {PROPOSALS_PER_PAGE + 1}\u2013{2 * PROPOSALS_PER_PAGE} of 4000" in body
     nxt = Finding.objects.filter(kind="person").order_by("start")[PROPOSALS_PER_PAGE]
     assert f'name="decision-{nxt.pk}"' in body
     assert f'name="decision-{first[0].pk}"' not in body
