@@ -47,8 +47,14 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         calls.append("check")
         return check(analysis)
 
+    def counted_data(analysis: Any) -> Any:
+        calls.append("data only")
+        return data(analysis)
+
+    data = adapters.project_data_only
     monkeypatch.setattr(adapters, "project_data_and_check", counted_both)
     monkeypatch.setattr(adapters, "recontextualisation", counted_check)
+    monkeypatch.setattr(adapters, "project_data_only", counted_data)
     return calls
 
 
@@ -130,7 +136,7 @@ def test_the_check_alone_reads_no_more_than_it_needs(bench: Bench, builds: list[
     assert builds == ["check"]
     assert client.get(download(bench, "steps", "csv")).status_code == 200
     assert client.get(check).status_code == 200
-    assert builds == ["check", "data"]
+    assert builds == ["check", "data only"]  # the check of this version is kept
 
 
 def test_a_download_shows_a_unit_coded_after_the_last_download(
@@ -222,3 +228,15 @@ def test_a_researcher_of_another_study_gets_404_for_every_download(bench: Bench)
     bench.owner.client().get(urls[0])  # built and cached for the owner
     for url in urls:
         assert client.get(url).status_code == 404, url
+
+
+def test_the_fast_plain_copy_is_the_librarys_own(bench: Bench) -> None:
+    synthesised(bench)
+    unit = MeaningUnit.objects.filter(transcript=bench.version).first()
+    assert unit is not None
+    unit.coding.origin, unit.coding.model = "suggestion", "model-x"
+    unit.coding.model_settings = {"threshold": 0.5}
+    unit.coding.save()
+    project = adapters._project(bench.analysis)
+    assert adapters._plain_project(project) == project.to_dict()
+    assert adapters.project_data_only(bench.analysis) == adapters.project_data(bench.analysis)

@@ -494,8 +494,43 @@ def recontextualisation(analysis: Any) -> dict[str, Any]:
 def project_data_and_check(analysis: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """``project_data`` and ``recontextualisation`` from one read of the analysis."""
     project = _project(analysis)
-    data: dict[str, Any] = project.to_dict()
-    return data, _recontextualised(analysis, project)
+    return _plain_project(project), _recontextualised(analysis, project)
+
+
+def project_data_only(analysis: Any) -> dict[str, Any]:
+    """``project_data``, made faster for a large analysis by ``_plain_project``."""
+    return _plain_project(_project(analysis))
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _plain_project(project: Any) -> dict[str, Any]:
+    """Exactly ``project.to_dict()`` (the plain JSON form), for a project of thousands of units
+    in a fraction of the time: the library's generic conversion asks each value whether it is
+    a dataclass and for its fields; here each record type is asked once."""
+    import dataclasses
+
+    from kollega.stc.types import SCHEMA_VERSION
+
+    def plain(value: Any) -> Any:
+        kind = type(value)
+        if kind is list:
+            return [plain(x) for x in value]
+        if kind is dict:
+            return {str(k): plain(v) for k, v in value.items()}
+        names = _FIELD_NAMES.get(kind)
+        if names is None:
+            is_record = dataclasses.is_dataclass(kind)
+            names = tuple(f.name for f in dataclasses.fields(kind)) if is_record else ()
+            _FIELD_NAMES[kind] = names
+        if names:
+            return {name: plain(getattr(value, name)) for name in names}
+        return value
+
+    data: dict[str, Any] = plain(project)
+    data["schema_version"] = SCHEMA_VERSION
+    return data
 
 
 def _recontextualised(analysis: Any, project: Any) -> dict[str, Any]:

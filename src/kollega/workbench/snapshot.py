@@ -9,7 +9,7 @@ and of each encrypted column only the head of its ciphertext, which holds the to
 IV and so differs after every write, whatever the text (nothing is decrypted). Reading those
 takes milliseconds where the build takes seconds, and no write path has to remember to bump
 anything: any change to units, codings, groups, subgroups, condensates, quotes, analytic
-texts, categories, themes, transcripts or pseudonyms gives a new stamp, so the next reader
+texts, categories, themes, memos, transcripts or pseudonyms gives a new stamp, so the next reader
 builds afresh.
 
 The cache is process-local memory only (a few analyses, least recently used dropped first):
@@ -41,6 +41,7 @@ from kollega.workbench.models import (
     Condensate,
     GoldenQuote,
     MeaningUnit,
+    Memo,
     Subgroup,
     Theme,
 )
@@ -105,7 +106,17 @@ def stamp(analysis: Analysis) -> str:
             Theme.objects.filter(analysis=analysis)
             .order_by("pk")
             .annotate(seal=_sealed("label"), seal2=_sealed("description"))
-            .values_list("pk", "owner_id", "state", "shared", "version", "model", "seal", "seal2")
+            .values_list(
+                "pk",
+                "owner_id",
+                "state",
+                "shared",
+                "version",
+                "model",
+                "typical_json",
+                "seal",
+                "seal2",
+            )
         ),
         list(
             CodeGroup.objects.filter(analysis=analysis)
@@ -182,6 +193,12 @@ def stamp(analysis: Analysis) -> str:
             .order_by("pk")
             .values_list("category_id", "participant_id")
         ),
+        list(
+            Memo.objects.filter(analysis=analysis)
+            .order_by("pk")
+            .annotate(seal=_sealed("text"))
+            .values_list("pk", "target", "version", "seal")
+        ),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -196,7 +213,10 @@ def snapshot(analysis: Analysis, *, data: bool = True) -> Snapshot:
         if found is not None and found.stamp == current and (found.data is not None or not data):
             _cache.move_to_end(key)
             return found
-    if data:
+    if data and found is not None and found.stamp == current:
+        # The check page ran on this very version: only the plain copy is missing.
+        built = Snapshot(current, found.check, adapters.project_data_only(analysis))
+    elif data:
         plain, check = adapters.project_data_and_check(analysis)
         built = Snapshot(current, check, plain)
     else:
