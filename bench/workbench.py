@@ -283,7 +283,7 @@ def study_setup(scale: int, rng: random.Random) -> dict[str, object]:
         ],
         batch_size=500,
     )
-    by_group: dict[int, list[object]] = {}
+    by_group: dict[int, list[Any]] = {}
     for i, u in enumerate(units):
         if i % 7:
             by_group.setdefault(groups[i % 20].pk, []).append(u)

@@ -267,6 +267,8 @@ def split_id(record_id: str) -> tuple[str, int] | None:
 
 def _project(analysis: Any) -> Any:
     """The analysis as a ``kollega.stc.types.Project`` (every version any record points into)."""
+    from django.contrib.auth import get_user_model
+
     from kollega.stc import types as stc
     from kollega.workbench import models as wb
 
@@ -341,7 +343,7 @@ def _project(analysis: Any) -> Any:
             g.theme_id = None
     # Units, and the links to them, are read as plain rows: a real study holds thousands, and
     # a model instance for each (and for its coder and coding) cost seconds.
-    username = f"coder__{wb.MeaningUnit.coder.field.related_model.USERNAME_FIELD}"
+    username = f"coder__{get_user_model().USERNAME_FIELD}"
     units = (
         wb.MeaningUnit.objects.filter(transcript__analysis=analysis)
         .order_by("transcript_id", "start", "end", "pk")
