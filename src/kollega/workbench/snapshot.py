@@ -207,6 +207,8 @@ def snapshot(analysis: Analysis, *, data: bool = True) -> Snapshot:
     """The analysis's check outcome, and with ``data`` its project data, built only if the
     stamp is new (or the data was not built yet)."""
     key = (analysis.pk, get_language() or "")
+    # Stamped before the build reads: a write in between gives the next reader a new stamp and
+    # a new build; a build is never older than its stamp.
     current = stamp(analysis)
     with _lock:
         found = _cache.get(key)
