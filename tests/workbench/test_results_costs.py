@@ -240,3 +240,14 @@ def test_the_fast_plain_copy_is_the_librarys_own(bench: Bench) -> None:
     project = adapters._project(bench.analysis)
     assert adapters._plain_project(project) == project.to_dict()
     assert adapters.project_data_only(bench.analysis) == adapters.project_data(bench.analysis)
+
+
+def test_a_text_written_without_a_new_version_still_shows(bench: Bench) -> None:
+    """The stamp reads each encrypted column's head (its random IV), not only the versions."""
+    synthesised(bench)
+    assert any("I felt exhaustion." in row for row in rows(bench, "results"))
+    condensate = Condensate.objects.get(subgroup__code_group__name="Exhaustion")
+    condensate.text = "Same version, new words."
+    condensate.save(update_fields=["text"])
+    cells = [cell for row in rows(bench, "results") for cell in row]
+    assert "Same version, new words." in cells
