@@ -1,4 +1,5 @@
-"""Speed of the workbench's step-2 page and of marking a meaning unit.
+"""Speed of the workbench's step-2 page and of marking a meaning unit; with `study`, the
+research pages at the size of a real study (issue 23).
 
 Goals (issue 11): the step-2 page of an 8,000-word transcript holding 300 units renders in
 under 300 ms server time with a fixed number of queries, and creating a unit answers in under
@@ -7,6 +8,14 @@ under 300 ms server time with a fixed number of queries, and creating a unit ans
 Server time is the whole request through Django's test client in this process: middleware,
 view, database (SQLite in a temporary folder) and template, without a network. Run from the
 repository root: `.venv/bin/python -u bench/workbench.py` (`--quick` for fewer rounds).
+
+`.venv/bin/python -u bench/workbench.py study [--quick] [--double]`: a study of 13 interviews
+of about 9,000 words, 6,000 meaning units from two coders and 20 code groups (with
+`--double`, then one twice that size), synthetic text made here; times the results page, each
+download, the recontextualisation check and the identifier review of a 226 KB transcript,
+each beside the plain analysis overview page in the same run (goals: 300 ms for the results
+page and the check, 500 ms for each table, 3 s for the .qdpx, 1 s and 1 MB for the review;
+at twice the size, twice those).
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -198,5 +208,233 @@ def main() -> None:
     sys.exit(0 if ok else 1)
 
 
+# --- Issue 23: the research pages at the size of a real study -----------------------------
+#
+# 13 interviews of about 9,000 words, 6,000 meaning units from two coders, 20 code groups,
+# the steps 3-4 records a finished analysis has, and one 226 KB transcript with many proposed
+# identifiers. Rows are written in bulk (the actions' audit rows are not what is timed).
+
+NAMES = ["Kari", "Ola", "Nordmann", "Bergen", "Haukeland", "Tromsø", "Ahmed", "Lise", "Vik"]
+
+
+def study_setup(scale: int, rng: random.Random) -> dict[str, object]:
+    from kollega.research.models import Finding
+    from kollega.workbench import models as wb
+
+    tag = f"s{scale}"
+    owner, device = do_create_staff(username=f"{tag}a", password="x" * 20, roles=[roles.RESEARCHER])
+    second, _d = do_create_staff(username=f"{tag}b", password="x" * 20, roles=[roles.RESEARCHER])
+    stranger, stranger_device = do_create_staff(
+        username=f"{tag}x", password="x" * 20, roles=[roles.RESEARCHER]
+    )
+    study = research.do_create_study(owner, title="Study", aims="", language="nb")
+    study.researchers.add(second)
+    research.do_create_study(stranger, title="Other", aims="", language="nb")
+    analysis = actions.do_create_analysis(owner, study, name="Study size")
+    versions = []
+    for n in range(13 * scale):
+        participant = research.do_add_participant(owner, study, pseudonym=f"P{n + 1:02d}")
+        interview = research.do_create_interview(
+            owner, participant, kind="first", scheduled_on=None, language="nb"
+        )
+        source = Transcript(
+            interview=interview, source="imported", turn_method="file", language="nb"
+        )
+        source.set_turns(
+            [
+                {"speaker": s, "start": None, "end": None, "text": t}
+                for s, t in interview_turns(9000, rng)
+            ]
+        )
+        source.deidentified = timezone.now()
+        source.save()
+        versions.append(actions.do_add_transcript(owner, analysis, interview))
+    groups = [
+        actions.do_add_code_group(owner, analysis, name=f"Group {i:02d}", description="Om")
+        for i in range(20)
+    ]
+    per_coder = 6000 * scale // len(versions) // 2
+    units = []
+    for version in versions:
+        text, spans = version.text, []
+        for turn in version.turns:
+            if turn["speaker"] != "participant":
+                continue
+            pos = turn["start"]
+            while pos < turn["end"]:
+                end = text.find(".", pos, turn["end"])
+                if end < 0:
+                    break
+                spans.append((pos, end + 1))
+                pos = end + 2
+        for coder in (owner, second):
+            for i in sorted(rng.sample(range(len(spans)), per_coder)):
+                units.append(
+                    wb.MeaningUnit(
+                        transcript=version, coder=coder, start=spans[i][0], end=spans[i][1]
+                    )
+                )
+    units = wb.MeaningUnit.objects.bulk_create(units, batch_size=500)
+    wb.Coding.objects.bulk_create(
+        [
+            wb.Coding(unit=u, code_group=groups[i % 20], coder=u.coder, decided_by=u.coder)
+            for i, u in enumerate(units)
+            if i % 7
+        ],
+        batch_size=500,
+    )
+    by_group: dict[int, list[Any]] = {}
+    for i, u in enumerate(units):
+        if i % 7:
+            by_group.setdefault(groups[i % 20].pk, []).append(u)
+    for g in groups:
+        members = by_group[g.pk]
+        half = len(members) // 2
+        for k, part in enumerate((members[:half], members[half:])):
+            sg = wb.Subgroup.objects.create(code_group=g, name=f"{g.name} {k}")
+            sg.units.set(part)
+            condensate = wb.Condensate.objects.create(
+                subgroup=sg, text="Jeg trengte noen å snakke med. " * 6
+            )
+            condensate.units.set(part[:8])
+            u = part[0]
+            wb.GoldenQuote.objects.create(
+                subgroup=sg, transcript_id=u.transcript_id, start=u.start, end=u.end
+            )
+        text = wb.AnalyticText.objects.create(
+            analysis=analysis, code_group=g, text="Deltakerne beskrev. " * 20
+        )
+        text.condensates.set(wb.Condensate.objects.filter(subgroup__code_group=g))
+    for k in range(5):
+        category = wb.Category.objects.create(analysis=analysis, name=f"Category {k}")
+        category.code_groups.set(groups[k * 4 : k * 4 + 4])
+
+    # The identifier review: one transcript of about 226 KB per scale, a proposal every few
+    # lines (names propagated everywhere they occur, dates, places).
+    participant = research.do_add_participant(owner, study, pseudonym="P99")
+    interview = research.do_create_interview(
+        owner, participant, kind="first", scheduled_on=None, language="nb"
+    )
+    turns, size = [], 0
+    while size < 226_000 * scale:
+        answer = " ".join(
+            f"{rng.choice(SENTENCES)} {rng.choice(NAMES)} sa det {rng.randint(1, 28)}. mai."
+            for _ in range(rng.randint(3, 6))
+        )
+        turns += [("interviewer", rng.choice(QUESTIONS)), ("participant", answer)]
+        size += len(answer.encode()) + 30
+    source = Transcript(interview=interview, source="imported", turn_method="file", language="nb")
+    source.set_turns([{"speaker": s, "start": None, "end": None, "text": t} for s, t in turns])
+    source.proposals_made = timezone.now()
+    source.save()
+    text = source.text
+    findings = []
+    for name in NAMES:
+        at = text.find(name)
+        while at >= 0:
+            kind = "place" if name in ("Bergen", "Tromsø", "Haukeland") else "person"
+            findings.append((kind, at, at + len(name), name))
+            at = text.find(name, at + 1)
+    at = text.find(" mai.")
+    while at >= 0:
+        start = text.rfind(" ", 0, at) + 1
+        findings.append(("date", start, at + 4, text[start : at + 4]))
+        at = text.find(" mai.", at + 1)
+    Finding.objects.bulk_create(
+        [
+            Finding(
+                transcript=source, kind=k, start=s, end=e, text=t, confidence=0.9, source="rules"
+            )
+            for k, s, e, t in findings
+        ],
+        batch_size=500,
+    )
+    return {
+        "client": signed_in(owner, device),
+        "stranger": signed_in(stranger, stranger_device),
+        "analysis": analysis,
+        "units": len(units),
+        "words": sum(len(v.text.split()) for v in versions),
+        "review": reverse("research:deidentify", args=[interview.pk]),
+        "review_kb": len(text.encode()) / 1000,
+        "findings": len(findings),
+    }
+
+
+def study_case(scale: int, rng: random.Random, rounds: int) -> bool:
+    """Time one study of ``scale`` times the seed's size; True when every goal is met."""
+    t0 = time.perf_counter()
+    case = study_setup(scale, rng)
+    made_s = time.perf_counter() - t0
+    client: Client = case["client"]  # type: ignore[assignment]
+    pk = case["analysis"].pk  # type: ignore[attr-defined]
+    plain = reverse("workbench:analysis", args=[pk])
+    pages = {
+        "recontextualisation check": (reverse("workbench:check", args=[pk]), 300),
+        "results page": (reverse("workbench:results", args=[pk]), 300),
+        "identifier review": (str(case["review"]), 1000),
+    }
+    for name in ("report", "steps", "results", "participants", "coreq"):
+        for fmt in ("csv", "md", "docx"):
+            if not (name == "report" and fmt == "csv"):
+                url = reverse("workbench:download", args=[pk, name, fmt])
+                pages[f"download {name}.{fmt}"] = (url, 500)
+    pages["download .qdpx"] = (reverse("workbench:export_qdpx", args=[pk]), 3000)
+    print(
+        f"\nscale {scale}: {case['words']} words in {13 * scale} transcripts, "
+        f"{case['units']} units from two coders, 20 code groups; review transcript "
+        f"{case['review_kb']:.0f} KB with {case['findings']} proposals (made in {made_s:.0f} s)"
+    )
+
+    def get(url: str) -> Any:
+        return client.get(url)
+
+    # "first": the first request of each, in this order, on an analysis nobody opened yet: the
+    # check reads the analysis (as after any edit), the results page reads it again for its
+    # plain copy; every later request finds both built.
+    first = {}
+    for label, (url, _goal) in pages.items():
+        t1 = time.perf_counter()
+        response = get(url)
+        first[label] = (time.perf_counter() - t1) * 1000
+        assert response.status_code == 200, (label, response.status_code)
+    base_ms = timed(lambda: get(plain), rounds)
+    print(f"plain analysis overview: median {statistics.median(base_ms):.1f} ms")
+    print(
+        f"{'page':28} {'first ms':>9} {'median ms':>10} {'plain ms':>9} {'ratio':>6} {'KB':>6}  goal"
+    )
+    ok = True
+    for label, (url, goal) in pages.items():
+        ms, plain_ms = [], []
+        for _ in range(rounds):  # alternate, so load on the machine hits both alike
+            ms += timed(lambda u=url: get(u), 1)
+            plain_ms += timed(lambda: get(plain), 1)
+        size = len(get(url).content)
+        med, base = statistics.median(ms), statistics.median(plain_ms)
+        limit = goal * scale
+        met = med < limit and (label != "identifier review" or size < 1_000_000 * scale)
+        ok &= met
+        print(
+            f"{label:28} {first[label]:9.0f} {med:10.1f} {base:9.1f} {med / base:6.1f} "
+            f"{size / 1000:6.0f}  < {limit} ms {'ok' if met else 'MISSED'}"
+        )
+    return ok
+
+
+def study_main() -> None:
+    quick = "--quick" in sys.argv
+    rounds = 3 if quick else 7
+    call_command("migrate", verbosity=0)
+    rng = random.Random(23)
+    scales = [1, 2] if "--double" in sys.argv else [1]
+    met = [study_case(scale, rng, rounds) for scale in scales]  # every scale, even after a miss
+    ok = all(met)
+    print("goals met" if ok else "GOALS NOT MET")
+    sys.exit(0 if ok else 1)
+
+
 if __name__ == "__main__":
-    main()
+    if "study" in sys.argv:
+        study_main()
+    else:
+        main()

@@ -8,10 +8,14 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Case, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
@@ -60,6 +64,8 @@ KIND_NAMES = {
 }
 # Around each proposal, this many characters of context are shown.
 CONTEXT_CHARS = 60
+# The review page shows this many proposals at a time (a long transcript can hold thousands).
+PROPOSALS_PER_PAGE = 100
 SPLIT_MARK = "---"
 
 
@@ -781,10 +787,25 @@ def transcript_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
 # --- De-identification ---------------------------------------------------------------------
 
 
-def _finding_groups(found: Transcript) -> list[dict[str, Any]]:
-    text = found.text
+def _kind_rank(kind: str) -> int:
+    order = list(KIND_NAMES)
+    return order.index(kind) if kind in order else 99
+
+
+def _finding_groups(found: Transcript, text: str, page: Any) -> list[dict[str, Any]]:
+    """The kinds of proposal on this page, each with its rows (context around each finding)
+    and its counts over the whole transcript, so a page never holds more than one page's rows."""
+    totals: dict[str, Counter[str]] = defaultdict(Counter)
+    distinct: dict[str, set[str]] = defaultdict(set)
+    # Offsets, not the stored (encrypted) words: the text at a proposal's offsets is its words.
+    for kind, start, end, decision in found.findings.values_list(
+        "kind", "start", "end", "decision"
+    ):
+        totals[kind]["all"] += 1
+        totals[kind]["open"] += decision == FindingDecision.PROPOSED
+        distinct[kind].add(text[start:end])
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for finding in found.findings.all():
+    for finding in page:
         before = text[max(0, finding.start - CONTEXT_CHARS) : finding.start]
         after = text[finding.end : finding.end + CONTEXT_CHARS]
         groups[finding.kind].append(
@@ -795,19 +816,27 @@ def _finding_groups(found: Transcript) -> list[dict[str, Any]]:
                 "after": after.partition(TURN_SEPARATOR)[0],
             }
         )
-    order = list(KIND_NAMES)
     return [
         {
             "kind": kind,
             "label": KIND_NAMES.get(kind, kind),
             "items": items,
-            "open": sum(1 for i in items if i["finding"].decision == FindingDecision.PROPOSED),
-            "distinct": len(Counter(i["finding"].text for i in items)),
+            "total": totals[kind]["all"],
+            "open": totals[kind]["open"],
+            "distinct": len(distinct[kind]),
         }
-        for kind, items in sorted(
-            groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99
-        )
+        for kind, items in sorted(groups.items(), key=lambda kv: _kind_rank(kv[0]))
     ]
+
+
+def _proposal_page(found: Transcript, number: Any) -> Any:
+    """One page of the proposals, ordered by kind as the page groups them, then by place."""
+    order = Case(
+        *[When(kind=kind, then=Value(i)) for i, kind in enumerate(KIND_NAMES)],
+        default=Value(99),
+    )
+    ordered = found.findings.order_by(order, "start", "pk")
+    return Paginator(ordered, PROPOSALS_PER_PAGE).get_page(number)
 
 
 @require_http_methods(GET_POST)
@@ -834,35 +863,44 @@ def deidentify(request: HttpRequest, pk: int) -> HttpResponse:
             if request.POST.get("then") == "apply":
                 return _apply(request, found)
             messages.success(request, _("Your decisions are saved."))
-        return redirect("research:deidentify", found.interview_id)
+        # Turning the page saves this page's decisions first, then shows the page asked for.
+        return redirect(_review_url(found, request.POST.get("goto") or request.POST.get("page")))
     record(request.user, "research.deid.view", found, interview=found.interview_id)
     return _deidentify_page(request, found, forms.MissedIdentifierForm())
 
 
+def _review_url(found: Transcript, page: Any = None) -> str:
+    url = reverse("research:deidentify", args=[found.interview_id])
+    return f"{url}?page={page}" if str(page or "").isdigit() and str(page) != "1" else url
+
+
 def _review_turns(found: Transcript) -> list[dict[str, Any]]:
-    """The turns with the proposals marked, for reading and selecting what the rules missed."""
+    """The turns with the proposals marked, for reading and selecting what the rules missed.
+
+    Each turn's marked text is built here as escaped HTML, once: a template loop over every
+    piece costs seconds on a long transcript with thousands of proposals."""
     spans = sorted(found.findings.values_list("start", "end"))
     out = []
     offset = 0
     next_span = 0
     for turn in found.turns:
-        text = turn["text"]
-        end = offset + len(text)
-        pieces: list[tuple[str, bool]] = []
+        turn_text = turn["text"]
+        end = offset + len(turn_text)
+        pieces: list[str] = []
         at = offset
         # One walk through the sorted spans for the whole transcript.
         while next_span < len(spans) and spans[next_span][0] < end:
             start, stop = spans[next_span]
             next_span += 1
             if start >= at and stop <= end:
-                pieces += [(text[at - offset : start - offset], False)]
-                pieces += [(text[start - offset : stop - offset], True)]
+                pieces.append(escape(turn_text[at - offset : start - offset]))
+                pieces.append(f"<mark>{escape(turn_text[start - offset : stop - offset])}</mark>")
                 at = stop
-        pieces.append((text[at - offset :], False))
+        pieces.append(escape(turn_text[at - offset :]))
         out.append(
             {
                 "speaker": SPEAKER_NAMES.get(turn["speaker"], turn["speaker"]),
-                "pieces": [p for p in pieces if p[0]],
+                "html": mark_safe("".join(pieces)),  # every piece is escaped above
             }
         )
         offset = end + len(TURN_SEPARATOR)
@@ -872,6 +910,8 @@ def _review_turns(found: Transcript) -> list[dict[str, Any]]:
 def _deidentify_page(
     request: HttpRequest, found: Transcript, missed_form: forms.MissedIdentifierForm
 ) -> HttpResponse:
+    text = found.text
+    page = _proposal_page(found, request.GET.get("page"))
     return render(
         request,
         "research/deidentify.html",
@@ -879,7 +919,8 @@ def _deidentify_page(
             "transcript": found,
             "interview": found.interview,
             "participant": found.interview.participant,
-            "groups": _finding_groups(found),
+            "groups": _finding_groups(found, text, page),
+            "page": page,
             "decisions": FindingDecision.choices,
             "proposal_job": found.proposal_jobs.first(),
             "missed_form": missed_form,

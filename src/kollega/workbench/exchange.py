@@ -48,6 +48,7 @@ from kollega.workbench.models import (
     Theme,
     ThemeState,
 )
+from kollega.workbench.snapshot import snapshot
 
 # --- The report ----------------------------------------------------------------------------
 
@@ -121,19 +122,32 @@ def facts(analysis: Analysis, data: dict[str, Any], check_ok: bool | None) -> co
     )
 
 
-def report(analysis: Analysis) -> tuple[list[results.Table], list[results.Section]]:
-    """Every results table (steps, results, participants, COREQ) and the report's sections:
-    the analytic texts and the outcome of the recontextualisation check."""
+def report(
+    analysis: Analysis, keys: tuple[str, ...] = results.TABLE_KEYS, *, sections: bool = True
+) -> tuple[list[results.Table], list[results.Section]]:
+    """The results tables named in ``keys`` (of steps, results, participants, COREQ, in that
+    order) and, with ``sections``, the report's sections: the analytic texts and the outcome
+    of the recontextualisation check.
+
+    Only what is asked for is built: the participants table reads the interviews alone; the
+    others read the analysis's build, which ``snapshot`` keeps while the analysis is unchanged.
+    """
     from kollega.workbench.synthesis import check
 
-    data = adapters.project_data(analysis)
-    checked = check(analysis)
-    tables = [
-        results.steps_table(data),
-        results.results_table(data),
-        results.participant_table(participant_characteristics(analysis)),
-        coreq.coreq_table(coreq.checklist(facts(analysis, data, checked["ok"]))),
-    ]
+    built = snapshot(analysis) if sections or set(keys) - {"participants"} else None
+    data = built.data if built and built.data is not None else {}
+    checked = check(analysis, built) if sections or "coreq" in keys else None
+    build = {
+        "steps": lambda: results.steps_table(data),
+        "results": lambda: results.results_table(data),
+        "participants": lambda: results.participant_table(participant_characteristics(analysis)),
+        "coreq": lambda: coreq.coreq_table(
+            coreq.checklist(facts(analysis, data, checked["ok"] if checked else None))
+        ),
+    }
+    tables = [build[key]() for key in results.TABLE_KEYS if key in keys]
+    if not sections or checked is None:
+        return tables, []
     outcome = results.Section(_("Recontextualisation check"))
     if checked["ok"]:
         outcome.paragraphs.append(_("The check passed."))
@@ -151,11 +165,12 @@ def render_download(analysis: Analysis, name: str, fmt: str) -> tuple[bytes, str
 
     Raises KeyError for a name or format that does not exist.
     """
-    tables, sections = report(analysis)
     if name == "report":
-        chosen, extra = tables, sections
+        chosen, extra = report(analysis)
+    elif name in results.TABLE_KEYS:
+        chosen, extra = report(analysis, (name,), sections=False)
     else:
-        chosen, extra = [next(t for t in tables if t.key == name)], []
+        raise KeyError(name)
     title = analysis.name
     if fmt == "csv" and len(chosen) == 1:
         return results.to_csv(chosen[0]), "text/csv; charset=utf-8"

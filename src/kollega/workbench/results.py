@@ -216,9 +216,18 @@ def to_docx(title: str, tables: Sequence[Table], sections: Iterable[Section] = (
     import docx
 
     document = docx.Document()
-    document.add_heading(title, level=0)
+    # python-docx finds a style by name by scanning every style, for each paragraph: seconds
+    # for a long report. The ids are looked up once and set on each paragraph directly.
+    style_ids = {name: document.styles[name].style_id for name in ("Title", "Heading 1", "Quote")}
+
+    def paragraph(text: str, style: str | None = None) -> None:
+        added = document.add_paragraph(text)
+        if style is not None:
+            added._p.style = style_ids[style]
+
+    paragraph(title, "Title")
     for t in tables:
-        document.add_heading(t.title, level=1)
+        paragraph(t.title, "Heading 1")
         grid = document.add_table(rows=1, cols=len(t.header))
         grid.style = "Table Grid"
         for cell, text in zip(grid.rows[0].cells, t.header, strict=True):
@@ -227,13 +236,13 @@ def to_docx(title: str, tables: Sequence[Table], sections: Iterable[Section] = (
             for cell, text in zip(grid.add_row().cells, row, strict=True):
                 cell.text = _docx_safe(text)
         if t.note:
-            document.add_paragraph(_docx_safe(t.note))
+            paragraph(_docx_safe(t.note))
     for s in sections:
-        document.add_heading(_docx_safe(s.heading), level=1)
+        paragraph(_docx_safe(s.heading), "Heading 1")
         for text in s.paragraphs:
-            document.add_paragraph(_docx_safe(text))
+            paragraph(_docx_safe(text))
         for q in s.quotes:
-            document.add_paragraph(_docx_safe(q), style="Quote")
+            paragraph(_docx_safe(q), "Quote")
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

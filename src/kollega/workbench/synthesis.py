@@ -28,6 +28,7 @@ from kollega.workbench.models import (
     MeaningUnit,
     Subgroup,
 )
+from kollega.workbench.snapshot import Snapshot, snapshot
 
 # --- Categories and the typology -----------------------------------------------------------
 
@@ -188,31 +189,43 @@ KIND_TEXT = {
 }
 
 
-def _where(analysis: Analysis, record_id: str) -> tuple[str, str]:
-    """(what the record is, the page where it is fixed) for a record id of the check."""
-    found = adapters.split_id(record_id)
-    if found is None:
-        return record_id, reverse("workbench:synthesis", args=[analysis.pk])
-    kind, pk = found
-    if kind == "code_group":
-        group = CodeGroup.objects.filter(pk=pk, analysis=analysis).first()
-        if group is not None:
-            return group.name, reverse("workbench:condensation", args=[analysis.pk, pk])
-    if kind == "subgroup":
-        sg = Subgroup.objects.filter(pk=pk, code_group__analysis=analysis).first()
-        if sg is not None:
+def _places(analysis: Analysis, record_ids: list[str]) -> dict[str, tuple[str, str]]:
+    """(what the record is, the page where it is fixed) for record ids of the check; one
+    query per kind of record, however many findings there are."""
+    wanted: dict[str, set[int]] = {}
+    for record_id in record_ids:
+        found = adapters.split_id(record_id)
+        if found is not None:
+            wanted.setdefault(found[0], set()).add(found[1])
+    places: dict[str, tuple[str, str]] = {}
+    if "code_group" in wanted:
+        for group in CodeGroup.objects.filter(pk__in=wanted["code_group"], analysis=analysis):
+            url = reverse("workbench:condensation", args=[analysis.pk, group.pk])
+            places[f"g{group.pk}"] = (group.name, url)
+    if "subgroup" in wanted:
+        for sg in Subgroup.objects.filter(
+            pk__in=wanted["subgroup"], code_group__analysis=analysis
+        ).select_related("code_group"):
             url = reverse("workbench:condensation", args=[analysis.pk, sg.code_group_id])
-            return f"{sg.code_group.name}: {sg.name}", f"{url}#subgroup-{pk}"
-    if kind == "quote":
-        q = GoldenQuote.objects.filter(pk=pk, subgroup__code_group__analysis=analysis).first()
-        if q is not None:
+            places[f"s{sg.pk}"] = (f"{sg.code_group.name}: {sg.name}", f"{url}#subgroup-{sg.pk}")
+    if "quote" in wanted:
+        for q in GoldenQuote.objects.filter(
+            pk__in=wanted["quote"], subgroup__code_group__analysis=analysis
+        ).select_related("subgroup"):
             url = reverse("workbench:condensation", args=[analysis.pk, q.subgroup.code_group_id])
-            return q.subgroup.name, f"{url}#subgroup-{q.subgroup_id}"
-    if kind == "unit":
-        u = MeaningUnit.objects.filter(pk=pk, transcript__analysis=analysis).first()
-        if u is not None:
-            return u.transcript.interview.participant.pseudonym, unit_page(analysis, u)
-    return record_id, reverse("workbench:synthesis", args=[analysis.pk])
+            places[f"q{q.pk}"] = (q.subgroup.name, f"{url}#subgroup-{q.subgroup_id}")
+    if "unit" in wanted:
+        for u in (
+            MeaningUnit.objects.filter(pk__in=wanted["unit"], transcript__analysis=analysis)
+            .select_related("transcript__interview__participant")
+            .defer("transcript__text", "transcript__turns_json")
+        ):
+            places[f"u{u.pk}"] = (
+                u.transcript.interview.participant.pseudonym,
+                unit_page(analysis, u),
+            )
+    synthesis = reverse("workbench:synthesis", args=[analysis.pk])
+    return {r: places.get(r, (r, synthesis)) for r in record_ids}
 
 
 def unit_page(analysis: Analysis, unit: MeaningUnit) -> str:
@@ -223,16 +236,19 @@ def unit_page(analysis: Analysis, unit: MeaningUnit) -> str:
     return reverse("workbench:coding", args=[analysis.pk, unit.transcript_id]) + f"#unit-{unit.pk}"
 
 
-def check(analysis: Analysis) -> dict[str, Any]:
+def check(analysis: Analysis, built: Snapshot | None = None) -> dict[str, Any]:
     """The recontextualisation check with each finding linked to the page that fixes it:
     ``{"ok", "findings": [{"kind", "text", "what", "url"}], "uncoded", "uncovered"}``.
 
-    Also flagged: condensates and analytic texts whose sources a withdrawal removed.
+    Also flagged: condensates and analytic texts whose sources a withdrawal removed. The
+    reading of every unit and quote against its transcript is the analysis's ``snapshot``
+    (``built`` when the caller has it): it runs again only after something changed.
     """
-    report = adapters.recontextualisation(analysis)
+    report = (built or snapshot(analysis, data=False)).check
+    places = _places(analysis, [p["record"] for p in report["problems"]])
     findings = []
     for p in report["problems"]:
-        what, url = _where(analysis, p["record"])
+        what, url = places[p["record"]]
         if p["kind"] == "no_analytic_text":
             url = reverse("workbench:synthesis", args=[analysis.pk])
             url += f"#target-code_group-{p['record'][1:]}"

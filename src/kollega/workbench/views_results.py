@@ -90,7 +90,8 @@ def _attachment(body: bytes, content_type: str, file_name: str) -> HttpResponse:
 @researcher_only
 def results(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = get_analysis_for_user(request.user, pk)
-    tables, _sections = exchange.report(analysis)
+    # The page shows two small tables; the downloads are built only when asked for.
+    tables, _sections = exchange.report(analysis, ("steps", "coreq"), sections=False)
     record(request.user, "workbench.results.view", analysis)
     return render(
         request,
