@@ -298,6 +298,9 @@ KOLLEGA_EMERGENCY_NUMBERS = env_list(
     "KOLLEGA_EMERGENCY_NUMBERS",
     "113=Medisinsk nødtelefon,116 117=Legevakt,116 123=Mental Helse hjelpetelefon",
 )
+# The service's own phone, shown where a seeker is asked to wait (too many requests from one
+# network); without it those pages do not tell anyone to call.
+KOLLEGA_SERVICE_PHONE = env_str("KOLLEGA_SERVICE_PHONE")
 KOLLEGA_RETENTION_DAYS = env_int("KOLLEGA_RETENTION_DAYS", 90, minimum=1)
 KOLLEGA_CONVERSATION_LIMIT = env_int("KOLLEGA_CONVERSATION_LIMIT", 3, minimum=1)
 KOLLEGA_COORDINATOR_EMAILS = env_list("KOLLEGA_COORDINATOR_EMAILS")

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kollega.core.audit import record
 from kollega.core.crypto import decrypt_str, encrypt_str
-from kollega.core.emergency import emergency_numbers
+from kollega.core.emergency import emergency_numbers, service_phone
 from kollega.core.errors import ActionRefused
 from kollega.core.roles import COORDINATOR, COUNSELLOR, has_role, role_required
 from kollega.research.actions import do_answer_invitation, invitations_for
@@ -94,15 +94,14 @@ def _refused(request: HttpRequest, exc: Exception) -> None:
 def intake(request: HttpRequest) -> HttpResponse:
     form = forms.IntakeForm(_posted(request))
     status = 200
+    throttled = False
     if request.method == "POST":
-        if not intake_allowed(request):
-            messages.error(
-                request,
-                _(
-                    "Many requests have come from your network in the last hour. Please wait a little, or call us."
-                ),
-            )
-            status = 429
+        # A person at acute risk is never turned away, however many colleagues on the same
+        # hospital network have written this hour.
+        urgent = request.POST.get("acute_risk") == "yes"
+        if not urgent and not intake_allowed(request):
+            # The form comes back with everything typed, to send again later.
+            throttled, status = True, 429
         elif form.is_valid():
             count_intake(request)
             submitted = actions.do_submit_request(**form.request_fields())
@@ -115,6 +114,8 @@ def intake(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "form": form,
+        "throttled": throttled,
+        "service_phone": service_phone(),
         "emergency_numbers": emergency_numbers(),
         "waits": expected_waits(),
         "retention_days": settings.KOLLEGA_RETENTION_DAYS,
@@ -136,7 +137,7 @@ def seeker_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return render(
                 request,
                 "service/throttled.html",
-                {"emergency_numbers": emergency_numbers()},
+                {"emergency_numbers": emergency_numbers(), "service_phone": service_phone()},
                 status=429,
             )
         return view(request, case, token, *args, **kwargs)
