@@ -179,6 +179,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Gone when the browser closes: a year-long cookie would tell the next user of a shared
+# computer that someone here opened the seekers' form.
+CSRF_COOKIE_AGE = None
 # A form sent without the site's cookie gets a page in the site's layout and language.
 CSRF_FAILURE_VIEW = "kollega.core.views.csrf_failure"
 
