@@ -333,8 +333,15 @@ KOLLEGA_LLM_API_KEY = env_secret("KOLLEGA_LLM_API_KEY")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "kollega.core.redact.RedactTokensFilter"}},
+    "filters": {
+        "redact_tokens": {"()": "kollega.core.redact.RedactTokensFilter"},
+        "one_line_refusals": {"()": "kollega.core.redact.OneLineRefusalsFilter"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
-    "loggers": {"django.tasks": {"level": "INFO"}},
+    "loggers": {
+        "django.tasks": {"level": "INFO"},
+        "django.request": {"filters": ["one_line_refusals"]},
+        "django.security": {"filters": ["one_line_refusals"]},
+    },
 }
