@@ -64,6 +64,8 @@ GET_POST = ["GET", "HEAD", "POST"]
 QUEUE_PAGE_SIZE = 50
 # Past counselling days and courses listed on the offerings page, latest first.
 PAST_OFFERINGS_SHOWN = 20
+# Counsellors on one page of the coordinator's list (a service may have hundreds).
+COUNSELLORS_PAGE_SIZE = 50
 
 staff_only = role_required(COUNSELLOR, COORDINATOR)
 coordinator_only = role_required(COORDINATOR)
@@ -1022,10 +1024,20 @@ def my_profile(request: HttpRequest) -> HttpResponse:
 @require_GET
 @coordinator_only
 def counsellors(request: HttpRequest) -> HttpResponse:
-    profiles = CounsellorProfile.objects.select_related("user").annotate(
-        load=Count("cases", filter=Q(cases__status__in=[Status.PROPOSED, *ACTIVE_WORK_STATUSES]))
+    """The counsellors a page at a time, each with their load counted in the same query."""
+    profiles = (
+        CounsellorProfile.objects.select_related("user")
+        # The list never shows the conflicts; the encrypted one would be decrypted per row.
+        .defer("conflict_people", "conflict_employers")
+        .annotate(
+            load=Count(
+                "cases", filter=Q(cases__status__in=[Status.PROPOSED, *ACTIVE_WORK_STATUSES])
+            )
+        )
+        .order_by("user__first_name", "user__last_name", "pk")
     )
-    return render(request, "service/counsellors.html", {"profiles": profiles})
+    page = Paginator(profiles, COUNSELLORS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "service/counsellors.html", {"page": page})
 
 
 @require_http_methods(GET_POST)
