@@ -332,9 +332,11 @@ def test_a_network_over_its_hourly_limit_sees_the_emergency_numbers_first_and_ke
     page.locator('input[name="category"][value="work"]').check()
     page.locator('textarea[name="description"]').fill("Jeg sover dårlig etter vaktene")
     # Colleagues on the same hospital network have used up the hour's requests.
-    with mock.patch("kollega.service.views.intake_allowed", return_value=False):
-        with page.expect_response(lambda r: r.request.method == "POST") as answer:
-            page.locator("form.stack button[type=submit]").click()
+    with (
+        mock.patch("kollega.service.views.intake_allowed", return_value=False),
+        page.expect_response(lambda r: r.request.method == "POST") as answer,
+    ):
+        page.locator("form.stack button[type=submit]").click()
     assert answer.value.status == 429
     error_page_on_a_phone(page, "Your request has not been sent yet")
     in_first_screen(page, ".acute-first .emergency-numbers")

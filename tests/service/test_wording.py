@@ -31,7 +31,11 @@ def test_the_coordinator_reads_a_decline_reason_as_its_label(proposed: Seeker, c
     ("language", "staff_words", "seeker_words"),
     [
         ("en", ["The seeker's gender", "Where the seeker works"], ["Your gender", "Your age"]),
-        ("nb", ["Kjønnet til den som søker", "Hvor den som søker jobber"], ["Ditt kjønn", "Din alder"]),
+        (
+            "nb",
+            ["Kjønnet til den som søker", "Hvor den som søker jobber"],
+            ["Ditt kjønn", "Din alder"],
+        ),
     ],
 )
 def test_the_phone_form_speaks_about_the_seeker_to_the_coordinator(
