@@ -402,7 +402,7 @@ class StatusChange(models.Model):
         the active language; a reason someone wrote, as written."""
         if self.new == Status.DECLINED and self.reason in choices.DeclineReason.values:
             return str(choices.DeclineReason(self.reason).label)
-        return self.reason
+        return str(self.reason)
 
 
 class Message(models.Model):
