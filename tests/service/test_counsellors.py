@@ -113,5 +113,8 @@ def test_the_list_of_500_counsellors_comes_a_page_at_a_time_at_the_same_cost(
     # The counsellor's open case is counted in the list's own query.
     assert f'href="/service/counsellors/{own.pk}/"' in text + last
     assert re.search(r">1 / 3<", text + last)
+    # Its row speaks the reader's language: labels, not codes.
+    row = next(r for r in (text + last).split("<tr>") if f"/service/counsellors/{own.pk}/" in r)
+    assert ">Oslo<" in row and "Norwegian, English" in row and 'data-label="Region"' in row
     # A page number out of range shows the last page, not an error.
     assert client.get(url, {"page": "99"}).status_code == 200

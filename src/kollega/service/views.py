@@ -27,7 +27,7 @@ from kollega.core.errors import ActionRefused
 from kollega.core.roles import COORDINATOR, COUNSELLOR, has_role, role_required
 from kollega.research.actions import do_answer_invitation, invitations_for
 from kollega.research.models import Invitation
-from kollega.service import actions, forms
+from kollega.service import actions, choices, forms
 from kollega.service.access import (
     Throttled,
     case_for_token,
@@ -1042,8 +1042,14 @@ def counsellors(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("pk"))
         .values_list("counsellor", "n")
     )
+    # Labels looked up once per page: get_FOO_display() translates every choice on each call.
+    regions, specialties = dict(choices.Region.choices), dict(choices.Specialty.choices)
+    languages = dict(choices.Language.choices)
     for profile in page:
         profile.load = loads.get(profile.pk, 0)  # type: ignore[attr-defined]
+        profile.region_label = regions.get(profile.region, profile.region)  # type: ignore[attr-defined]
+        profile.specialty_label = specialties.get(profile.specialty, profile.specialty)  # type: ignore[attr-defined]
+        profile.language_list = ", ".join(str(languages.get(c, c)) for c in profile.languages)  # type: ignore[attr-defined]
     return render(request, "service/counsellors.html", {"page": page})
 
 
