@@ -106,6 +106,11 @@ def main() -> None:
         ),
         ("case page, closed", coordinator, reverse("service:case", args=[closed.pk])),
         ("my cases (counsellor)", cast.counsellor.client(), reverse("service:my_cases")),
+        (
+            f"counsellors list ({args.counsellors + 1} profiles)",
+            coordinator,
+            reverse("service:counsellors"),
+        ),
     ]
     with contextlib.suppress(NoReverseMatch):  # before the reports app is installed
         pages.append(("statistics", coordinator, reverse("reports:statistics")))

@@ -179,6 +179,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Gone when the browser closes: a year-long cookie would tell the next user of a shared
+# computer that someone here opened the seekers' form.
+CSRF_COOKIE_AGE = None
 # A form sent without the site's cookie gets a page in the site's layout and language.
 CSRF_FAILURE_VIEW = "kollega.core.views.csrf_failure"
 
@@ -298,6 +301,9 @@ KOLLEGA_EMERGENCY_NUMBERS = env_list(
     "KOLLEGA_EMERGENCY_NUMBERS",
     "113=Medisinsk nødtelefon,116 117=Legevakt,116 123=Mental Helse hjelpetelefon",
 )
+# The service's own phone, shown where a seeker is asked to wait (too many requests from one
+# network); without it those pages do not tell anyone to call.
+KOLLEGA_SERVICE_PHONE = env_str("KOLLEGA_SERVICE_PHONE")
 KOLLEGA_RETENTION_DAYS = env_int("KOLLEGA_RETENTION_DAYS", 90, minimum=1)
 KOLLEGA_CONVERSATION_LIMIT = env_int("KOLLEGA_CONVERSATION_LIMIT", 3, minimum=1)
 KOLLEGA_COORDINATOR_EMAILS = env_list("KOLLEGA_COORDINATOR_EMAILS")
@@ -327,8 +333,15 @@ KOLLEGA_LLM_API_KEY = env_secret("KOLLEGA_LLM_API_KEY")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "kollega.core.redact.RedactTokensFilter"}},
+    "filters": {
+        "redact_tokens": {"()": "kollega.core.redact.RedactTokensFilter"},
+        "one_line_refusals": {"()": "kollega.core.redact.OneLineRefusalsFilter"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
-    "loggers": {"django.tasks": {"level": "INFO"}},
+    "loggers": {
+        "django.tasks": {"level": "INFO"},
+        "django.request": {"filters": ["one_line_refusals"]},
+        "django.security": {"filters": ["one_line_refusals"]},
+    },
 }

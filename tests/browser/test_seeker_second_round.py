@@ -321,6 +321,32 @@ def test_too_many_dead_links_get_the_throttled_page(page: Page, live_server: Any
     snap(page, "seeker2-429")
 
 
+def test_a_network_over_its_hourly_limit_sees_the_emergency_numbers_first_and_keeps_its_words(
+    page: Page, live_server: Any, settings: Any
+) -> None:
+    settings.KOLLEGA_SERVICE_PHONE = "22 33 44 55"
+    speak(page, live_server)
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/request/")
+    page.locator('input[name="acute_risk"][value="no"]').check()
+    page.locator('input[name="category"][value="work"]').check()
+    page.locator('textarea[name="description"]').fill("Jeg sover dårlig etter vaktene")
+    # Colleagues on the same hospital network have used up the hour's requests.
+    with (
+        mock.patch("kollega.service.views.intake_allowed", return_value=False),
+        page.expect_response(lambda r: r.request.method == "POST") as answer,
+    ):
+        page.locator("form.stack button[type=submit]").click()
+    assert answer.value.status == 429
+    error_page_on_a_phone(page, "Your request has not been sent yet")
+    in_first_screen(page, ".acute-first .emergency-numbers")
+    expect(page.locator("a.service-phone")).to_have_attribute("href", "tel:+4722334455")
+    expect(page.locator('textarea[name="description"]')).to_have_value(
+        "Jeg sover dårlig etter vaktene"
+    )
+    snap(page, "seeker2-429-intake")
+
+
 def test_a_form_sent_without_the_cookie_gets_a_page_that_says_what_to_do(
     page: Page, live_server: Any
 ) -> None:

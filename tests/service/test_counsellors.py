@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import re
+from typing import Any
+
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kollega.service.models import CounsellorProfile
+from kollega.service.models import Case, CounsellorProfile, Status
+from kollega.service.views import COUNSELLORS_PAGE_SIZE
 from tests.cast import Cast
-from tests.service.conftest import Seeker
+from tests.service.conftest import Seeker, make_profile, submit
+from tests.service.history import add_history
 
 PROFILE = {
     "gender": "female",
@@ -79,3 +86,35 @@ def test_the_staff_home_links_to_the_service(cast: Cast) -> None:
     assert reverse("service:my_cases") in cast.counsellor.client().get("/staff/").content.decode()
     assert reverse("service:queue") in cast.coordinator.client().get("/staff/").content.decode()
     assert reverse("service:queue") not in cast.researcher.client().get("/staff/").content.decode()
+
+
+def test_the_list_of_500_counsellors_comes_a_page_at_a_time_at_the_same_cost(
+    cast: Cast, django_assert_max_num_queries: Any
+) -> None:
+    own = make_profile(cast.counsellor, capacity=3)
+    Case.objects.filter(pk=submit().case.pk).update(counsellor=own, status=Status.ACCEPTED)
+    client = cast.coordinator.client("en")
+    url = reverse("service:counsellors")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one_counsellor:
+        assert client.get(url).status_code == 200
+    add_history(40, 500, queued=0)
+
+    with django_assert_max_num_queries(len(one_counsellor)):
+        response = client.get(url)
+    text = response.content.decode()
+    edit_links = re.findall(r'href="/service/counsellors/(\d+)/"', text)
+    assert len(edit_links) == COUNSELLORS_PAGE_SIZE
+    assert "Showing 1–50 of 501" in text  # noqa: RUF001 - the page's en dash
+    assert 'rel="next" href="?page=2"' in text
+
+    last = client.get(url, {"page": "11"}).content.decode()
+    assert "Showing 501–501 of 501" in last  # noqa: RUF001 - the page's en dash
+    # The counsellor's open case is counted in the list's own query.
+    assert f'href="/service/counsellors/{own.pk}/"' in text + last
+    assert re.search(r">1 / 3<", text + last)
+    # Its row speaks the reader's language: labels, not codes.
+    row = next(r for r in (text + last).split("<tr>") if f"/service/counsellors/{own.pk}/" in r)
+    assert ">Oslo<" in row and "Norwegian, English" in row and 'data-label="Region"' in row
+    # A page number out of range shows the last page, not an error.
+    assert client.get(url, {"page": "99"}).status_code == 200

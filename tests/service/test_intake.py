@@ -146,6 +146,53 @@ def test_it_limits_requests_per_address() -> None:
 
 
 @pytest.mark.django_db
+def test_an_urgent_request_passes_the_limit_for_a_shared_network() -> None:
+    # A whole hospital network shares one address: five colleagues have written this hour.
+    client = Client()
+    for _ in range(INTAKE_PER_HOUR):
+        assert client.post(URL, form()).status_code == 302
+    response = client.post(URL, form(acute_risk="yes", description="Akutt"))
+    assert response.status_code == 302
+    case = Case.objects.latest("pk")
+    assert case.urgent
+    assert case.description == "Akutt"
+
+
+@pytest.mark.django_db
+@override_settings(KOLLEGA_SERVICE_PHONE="22-33 44 55")
+def test_the_limited_page_puts_the_emergency_numbers_first_and_gives_the_services_phone() -> None:
+    client = Client()
+    for _ in range(INTAKE_PER_HOUR):
+        client.post(URL, form())
+    response = client.post(URL, form(description="Det jeg skrev", contact_name="Kari"))
+    assert response.status_code == 429
+    text = response.content.decode()
+    main = text[text.index('id="main"') :]
+    # Before the form and before any other text of the page: the numbers to call now.
+    assert main.index('href="tel:113"') < main.index("<form")
+    assert main.index('href="tel:113"') < main.index("ds-paragraph")
+    assert 'href="tel:+4722334455"' in text
+    assert "22-33 44 55" in text
+    # Nothing typed is lost: the form comes back filled in, ready to send again.
+    assert "Det jeg skrev" in text
+    assert 'value="Kari"' in text
+    assert Case.objects.count() == INTAKE_PER_HOUR
+
+
+@pytest.mark.django_db
+@override_settings(KOLLEGA_SERVICE_PHONE="")
+def test_the_limited_page_tells_nobody_to_call_without_a_number() -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    for _ in range(INTAKE_PER_HOUR):
+        client.post(URL, form())
+    response = client.post(URL, form())
+    assert response.status_code == 429
+    text = response.content.decode()
+    assert "call us" not in text.lower()
+    assert "send it again in an hour" in text
+
+
+@pytest.mark.django_db
 def test_it_refuses_the_wrong_method() -> None:
     assert Client().put(URL).status_code == 405
 

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kollega.core.phone import tel_uri
+
 # The Norwegian services' names stay Norwegian (that is what a person hears on the phone and
 # finds on their own); readers of another language get a translation beside them. An
 # organisation's own numbers with other names are shown as configured.
@@ -35,8 +37,17 @@ def emergency_numbers() -> list[dict[str, str]]:
             {
                 "number": number.strip(),
                 "label": label,
-                "tel": number.replace(" ", "").strip(),
+                "tel": tel_uri(number),
                 "gloss": gloss,
             }
         )
     return numbers
+
+
+def service_phone() -> dict[str, str] | None:
+    """The service's own phone (KOLLEGA_SERVICE_PHONE) as number and `tel`, or None when the
+    organisation has not configured one: then no page may say "call us"."""
+    number = str(getattr(settings, "KOLLEGA_SERVICE_PHONE", "") or "").strip()
+    if not number:
+        return None
+    return {"number": number, "tel": tel_uri(number)}

@@ -39,3 +39,19 @@ class GunicornLogger(glogging.Logger):  # type: ignore[misc]  # gunicorn ships n
             if isinstance(atoms.get(key), str):
                 atoms[key] = redact(atoms[key])
         return atoms
+
+
+class OneLineRefusalsFilter(logging.Filter):
+    """Log a refused request (a 4xx answer: 403, a bad request) as its one line, without the
+    traceback Django attaches.
+
+    A refusal is the site working as meant, not a fault: a traceback per 403 buried the real
+    errors and repeated, for each, the request's locals. The line keeps the status and the
+    (token-redacted) path only.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and 400 <= status < 500:
+            record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True

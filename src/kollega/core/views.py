@@ -19,7 +19,11 @@ from kollega.core.emergency import emergency_numbers
 @require_safe
 def front_page(request: HttpRequest) -> HttpResponse:
     # An app may extend the front page (the service adds its front door).
-    return render(request, ["service/front_page.html", "core/front_page.html"])
+    return render(
+        request,
+        ["service/front_page.html", "core/front_page.html"],
+        {"retention_days": settings.KOLLEGA_RETENTION_DAYS},
+    )
 
 
 @require_safe

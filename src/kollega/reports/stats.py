@@ -296,7 +296,7 @@ def build(period: Period) -> list[Table]:
             "feedback",
             _("Feedback: how helpful was it? (1 = not at all, 5 = very)"),
             _("Answer"),
-            [_("Answers")],
+            [_("Number of answers")],
             _rows(_totals(cells, "helpfulness"), [(score, score) for score in range(1, 6)]),
         )
     )
@@ -305,7 +305,7 @@ def build(period: Period) -> list[Table]:
             "recommend",
             _("Feedback: would recommend the service"),
             _("Answer"),
-            [_("Answers")],
+            [_("Number of answers")],
             _rows(
                 _totals(cells, "recommend"),
                 [("yes", _("Yes")), ("no", _("No")), ("", not_given)],

@@ -241,12 +241,45 @@ class StaffIntakeForm(IntakeForm):
 
     field_order = ["source", "acute_risk", "category"]
 
+    # The coordinator fills the form in for the seeker: its words speak about the seeker, not
+    # to them ("Your gender" read as the coordinator's own).
+    STAFF_WORDING: dict[str, tuple[Any, Any]] = {
+        "category": (_("What the request is about"), None),
+        "description": (
+            _("In the seeker's words"),
+            _("Optional. Only what the seeker wants stored; it is stored encrypted."),
+        ),
+        "expectations": (_("What the seeker hopes for"), None),
+        "wanted_offering": (_("A counselling day or course the seeker would like"), None),
+        "avoid_employers": (
+            _("Not from the seeker's employer or health trust"),
+            _("Nobody who works at the employer or health trust named here is proposed."),
+        ),
+        "avoid_people": (_("People the seeker does not want to talk to"), None),
+        "gender": (_("The seeker's gender"), None),
+        "age_band": (_("The seeker's age"), None),
+        "specialty": (_("The seeker's specialty"), None),
+        "position": (_("The seeker's position"), None),
+        "region": (_("Where the seeker works"), None),
+        "contact_method": (_("How we may reach the seeker"), None),
+        "contact_name": (_("Name the seeker wants us to use"), None),
+    }
+    # The seeker's own profile answers, unanswered: "Prefer not to say" is the seeker's choice.
+    NOT_GIVEN_FIELDS = ("gender", "age_band", "specialty", "position", "region")
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["website"]
         self.fields["research_consent"].label = _(
             "The seeker agreed to be invited to research (read them the consent text)."
         )
+        for name, (label, help_text) in self.STAFF_WORDING.items():
+            self.fields[name].label = label
+            if help_text is not None:
+                self.fields[name].help_text = help_text
+        for name in self.NOT_GIVEN_FIELDS:
+            field = self.fields[name]
+            field.choices = [("", _("Not given")), *list(field.choices)[1:]]  # type: ignore[attr-defined]
 
 
 class MessageForm(StyledForm):

@@ -397,6 +397,13 @@ class StatusChange(models.Model):
     def __str__(self) -> str:
         return f"{self.old} → {self.new}"
 
+    def reason_display(self) -> str:
+        """The reason as people read it: a decline's reason code ("conflict") as its label in
+        the active language; a reason someone wrote, as written."""
+        if self.new == Status.DECLINED and self.reason in choices.DeclineReason.values:
+            return str(choices.DeclineReason(self.reason).label)
+        return str(self.reason)
+
 
 class Message(models.Model):
     """A message between the seeker and their counsellor; coordinators never read these."""

@@ -22,12 +22,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kollega.core.audit import record
 from kollega.core.crypto import decrypt_str, encrypt_str
-from kollega.core.emergency import emergency_numbers
+from kollega.core.emergency import emergency_numbers, service_phone
 from kollega.core.errors import ActionRefused
 from kollega.core.roles import COORDINATOR, COUNSELLOR, has_role, role_required
 from kollega.research.actions import do_answer_invitation, invitations_for
 from kollega.research.models import Invitation
-from kollega.service import actions, forms
+from kollega.service import actions, choices, forms
 from kollega.service.access import (
     Throttled,
     case_for_token,
@@ -64,6 +64,8 @@ GET_POST = ["GET", "HEAD", "POST"]
 QUEUE_PAGE_SIZE = 50
 # Past counselling days and courses listed on the offerings page, latest first.
 PAST_OFFERINGS_SHOWN = 20
+# Counsellors on one page of the coordinator's list (a service may have hundreds).
+COUNSELLORS_PAGE_SIZE = 50
 
 staff_only = role_required(COUNSELLOR, COORDINATOR)
 coordinator_only = role_required(COORDINATOR)
@@ -94,15 +96,14 @@ def _refused(request: HttpRequest, exc: Exception) -> None:
 def intake(request: HttpRequest) -> HttpResponse:
     form = forms.IntakeForm(_posted(request))
     status = 200
+    throttled = False
     if request.method == "POST":
-        if not intake_allowed(request):
-            messages.error(
-                request,
-                _(
-                    "Many requests have come from your network in the last hour. Please wait a little, or call us."
-                ),
-            )
-            status = 429
+        # A person at acute risk is never turned away, however many colleagues on the same
+        # hospital network have written this hour.
+        urgent = request.POST.get("acute_risk") == "yes"
+        if not urgent and not intake_allowed(request):
+            # The form comes back with everything typed, to send again later.
+            throttled, status = True, 429
         elif form.is_valid():
             count_intake(request)
             submitted = actions.do_submit_request(**form.request_fields())
@@ -115,6 +116,8 @@ def intake(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "form": form,
+        "throttled": throttled,
+        "service_phone": service_phone(),
         "emergency_numbers": emergency_numbers(),
         "waits": expected_waits(),
         "retention_days": settings.KOLLEGA_RETENTION_DAYS,
@@ -136,7 +139,7 @@ def seeker_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return render(
                 request,
                 "service/throttled.html",
-                {"emergency_numbers": emergency_numbers()},
+                {"emergency_numbers": emergency_numbers(), "service_phone": service_phone()},
                 status=429,
             )
         return view(request, case, token, *args, **kwargs)
@@ -1021,10 +1024,33 @@ def my_profile(request: HttpRequest) -> HttpResponse:
 @require_GET
 @coordinator_only
 def counsellors(request: HttpRequest) -> HttpResponse:
-    profiles = CounsellorProfile.objects.select_related("user").annotate(
-        load=Count("cases", filter=Q(cases__status__in=[Status.PROPOSED, *ACTIVE_WORK_STATUSES]))
+    """The counsellors a page at a time, with the load of the page's counsellors counted in one
+    query (counting every counsellor's cases before paging read the whole case history)."""
+    profiles = (
+        CounsellorProfile.objects.select_related("user")
+        # The list never shows the conflicts; the encrypted one would be decrypted per row.
+        .defer("conflict_people", "conflict_employers")
+        .order_by("user__first_name", "user__last_name", "pk")
     )
-    return render(request, "service/counsellors.html", {"profiles": profiles})
+    page = Paginator(profiles, COUNSELLORS_PAGE_SIZE).get_page(request.GET.get("page"))
+    loads = dict(
+        Case.objects.filter(
+            counsellor__in=[profile.pk for profile in page],
+            status__in=[Status.PROPOSED, *ACTIVE_WORK_STATUSES],
+        )
+        .values("counsellor")
+        .annotate(n=Count("pk"))
+        .values_list("counsellor", "n")
+    )
+    # Labels looked up once per page: get_FOO_display() translates every choice on each call.
+    regions, specialties = dict(choices.Region.choices), dict(choices.Specialty.choices)
+    languages = dict(choices.Language.choices)
+    for profile in page:
+        profile.load = loads.get(profile.pk, 0)  # type: ignore[attr-defined]
+        profile.region_label = regions.get(profile.region, profile.region)  # type: ignore[attr-defined]
+        profile.specialty_label = specialties.get(profile.specialty, profile.specialty)  # type: ignore[attr-defined]
+        profile.language_list = ", ".join(str(languages.get(c, c)) for c in profile.languages)  # type: ignore[attr-defined]
+    return render(request, "service/counsellors.html", {"page": page})
 
 
 @require_http_methods(GET_POST)
