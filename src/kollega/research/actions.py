@@ -121,6 +121,21 @@ def do_update_study(
     return study
 
 
+def do_delete_study(actor: Any, study: Study) -> int:
+    """Delete a study and everything in it (recording files too); returns how many rows went.
+
+    Not one transaction: a study's transcripts, units and codes can be many thousand rows, and
+    on SQLite one long deletion locks out every other writer. They go a batch per short
+    transaction, deepest first (`kollega.core.batchdelete`); the audit row is written first, so
+    a deletion that stops half way is on record, and deleting again finishes it.
+    """
+    from kollega.core.batchdelete import delete_in_batches
+
+    with transaction.atomic():
+        record(actor, "research.study.delete", study)
+    return delete_in_batches(study)
+
+
 @transaction.atomic
 def do_add_participant(actor: Any, study: Study, *, pseudonym: str) -> Participant:
     if study.participants.filter(pseudonym__iexact=pseudonym).exists():

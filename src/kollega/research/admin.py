@@ -4,11 +4,13 @@ Participants, recordings and transcripts stay out of the admin: only a study's r
 them. Deleting a study deletes everything in it, recording files included.
 """
 
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
-from kollega.core.audit import record
+from kollega.research.actions import do_delete_study
 from kollega.research.models import Study
 
 
@@ -21,11 +23,16 @@ class StudyAdmin(admin.ModelAdmin[Study]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # researchers create their studies themselves
 
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # Django runs the whole deletion in one transaction; a study's is too long for that
+        # (SQLite locks out every other writer meanwhile): do_delete_study commits in batches.
+        return self._delete_view(request, object_id, extra_context)
+
     def delete_model(self, request: HttpRequest, obj: Study) -> None:
-        record(request.user, "research.study.delete", obj)
-        super().delete_model(request, obj)
+        do_delete_study(request.user, obj)  # in short transactions: see there why
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Study]) -> None:
         for study in queryset:
-            record(request.user, "research.study.delete", study)
-        super().delete_queryset(request, queryset)
+            do_delete_study(request.user, study)
