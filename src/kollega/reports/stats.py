@@ -12,11 +12,14 @@ cell shows no total.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -221,8 +224,21 @@ def _protect_year(counts: dict[str, _Counts]) -> dict[str, Protection]:
     """Hide what must be hidden in every table of one year.
 
     Tables that count every request once share their total row (requests per month and year):
-    a total hidden in one of them is hidden in all, or another would show it.
+    a total hidden in one of them is hidden in all, or another would show it. The result is
+    kept in the cache for the same counts: each month's page of a year needs the same one.
     """
+    payload = json.dumps(
+        [[key, c.codes, c.grid, c.same_requests, c.margin, c.total] for key, c in counts.items()]
+    )
+    cache_key = "reports:protect:1:" + hashlib.sha256(payload.encode()).hexdigest()
+    kept = cache.get(cache_key)
+    if kept is None:
+        kept = _choose_hidden(counts)
+        cache.set(cache_key, kept, 60 * 60)
+    return dict(kept)
+
+
+def _choose_hidden(counts: dict[str, _Counts]) -> dict[str, Protection]:
     shared_hidden: set[int] = set()  # columns whose shared total is hidden
     while True:
         found = {
