@@ -22,7 +22,7 @@ from typing import Any
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from kollega.reports.aggregates import refresh
 from kollega.reports.models import AggregateRefresh, MonthlyCount
@@ -309,6 +309,13 @@ def _summary(protection: Protection, row: int, column: int, histogram: Counter[i
     return _quantiles(histogram)
 
 
+def _load_label(n: int) -> str:
+    """'1 open case', '2 open cases', … '4 or more open cases', in the language's plural."""
+    if n >= 4:
+        return _("%(count)s or more open cases") % {"count": n}
+    return ngettext("%(count)s open case", "%(count)s open cases", n) % {"count": n}
+
+
 def build(period: Period) -> list[Table]:
     """Every statistic for `period` (requests received in it), in the page's order.
 
@@ -463,7 +470,7 @@ def build(period: Period) -> list[Table]:
             _("Counsellors by open cases, today"),
             _("Open cases"),
             [_("Counsellors")],
-            [(label, [_cell(load, n, 0)]) for n, label in enumerate(("0", "1", "2", "3", "4+"))],
+            [(_load_label(n), [_cell(load, n, 0)]) for n in range(5)],
             note=_("Today's load, whatever the period."),
             total_hidden=load.hidden((5, 0)),
         )

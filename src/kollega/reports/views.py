@@ -14,14 +14,20 @@ from kollega.core.audit import record
 from kollega.core.roles import COORDINATOR, role_required
 from kollega.reports.annual import annual_report as build_annual_report
 from kollega.reports.forms import PeriodForm
-from kollega.reports.plots import data_uri
-from kollega.reports.stats import Period, build, last_refreshed, show
+from kollega.reports.plots import data_uri, size
+from kollega.reports.stats import Period, Table, build, last_refreshed, show
 
 coordinator_only = role_required(COORDINATOR)
 
 
 def _period_form(request: HttpRequest) -> PeriodForm:
     return PeriodForm(request.GET if request.GET else None)
+
+
+def _plotted(table: Table) -> tuple[Table, str, int]:
+    """The table, its plot and the plot's height in pixels at 700 wide."""
+    width, height = size(table)
+    return table, data_uri(table), round(700 * height / width)
 
 
 @require_GET
@@ -38,7 +44,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "form": form,
             "period": period,
             "tables": [
-                (table, None if table.kind == "summary" else data_uri(table)) for table in tables
+                (table, None, 0) if table.kind == "summary" else _plotted(table) for table in tables
             ],
             "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
             "query": request.GET.urlencode(),
