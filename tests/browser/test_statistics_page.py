@@ -6,6 +6,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.utils import timezone
+
 from kollega.reports.aggregates import refresh
 from kollega.service.models import CaseStatistic, Status
 from tests.browser.conftest import SCREENSHOT_DIR
@@ -15,13 +17,17 @@ from tests.service.conftest import make_profile
 
 def test_it_fits_a_320_px_screen(staff_page: Any, live_server: Any, cast: Cast) -> None:
     make_profile(cast.counsellor)
-    year = date.today().year
+    year = timezone.localdate().year
     CaseStatistic.objects.bulk_create(
         CaseStatistic(
-            month=date(year, 1 + k % 3, 1), category=["coping", "work", "advice"][k % 3],
-            source="web", region=["oslo", "finnmark", "vestland"][k % 3],
-            specialty="anaesthesia", final_status=Status.CLOSED, deleted_by="retention",
-        )  # fmt: skip
+            month=date(year, 1 + k % 3, 1),
+            category=["coping", "work", "advice"][k % 3],
+            source="web",
+            region=["oslo", "finnmark", "vestland"][k % 3],
+            specialty="anaesthesia",
+            final_status=Status.CLOSED,
+            deleted_by="retention",
+        )
         for k in range(40)
     )
     refresh()

@@ -113,4 +113,3 @@ def test_the_demo_starts_a_stopped_child_again_and_stops_when_it_keeps_failing(
     assert (tmp_path / "worker.log").read_text().count("start") == 4
     assert (tmp_path / "web.log").read_text().count("start") == 1
     assert status == 3
-

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import statistics as pystats
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection

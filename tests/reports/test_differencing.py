@@ -45,10 +45,15 @@ def _history() -> dict[tuple[str, int], int]:
         for k in range(n):
             rows.append(
                 CaseStatistic(
-                    month=date(YEAR, month, 1), category="coping", source="web", region=region,
-                    gender=rng.choice(["female", "male", ""]), final_status=Status.CLOSED,
-                    conversations=k % 3, deleted_by="retention",
-                )  # fmt: skip
+                    month=date(YEAR, month, 1),
+                    category="coping",
+                    source="web",
+                    region=region,
+                    gender=rng.choice(["female", "male", ""]),
+                    final_status=Status.CLOSED,
+                    conversations=k % 3,
+                    deleted_by="retention",
+                )
             )
     CaseStatistic.objects.bulk_create(rows)
     refresh()
@@ -65,7 +70,7 @@ def _equations(
     sheets: dict[int | None, list[list[str]]], labels: list[str]
 ) -> tuple[list[np.ndarray], list[tuple[int | None, str]]]:
     """What the attacker learns about the Region table: one equation (a 0/1 vector over the
-    unknown region × month counts) per published figure, and the hidden cells' names."""
+    unknown region by month counts) per published figure, and the hidden cells' names."""
     index = {label: k for k, label in enumerate(labels)}
 
     def vector(region: str | None, month: int | None) -> np.ndarray:
@@ -154,4 +159,3 @@ def test_two_small_counts_under_a_known_remainder_are_withheld_further() -> None
     result = protect([[1], [1], [9]], margin=False)
     assert result.primary == {(0, 0), (1, 0)}
     assert (2, 0) in result.secondary or (3, 0) in result.secondary
-

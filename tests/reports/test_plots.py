@@ -35,7 +35,7 @@ def test_the_legend_stays_off_the_bars_and_labels_on_the_canvas() -> None:
 
 
 def test_long_row_labels_are_shown_whole() -> None:
-    rows = [(str(label), [n]) for (_code, label), n in zip(choices.Specialty.choices, range(20))]
+    rows = [(str(label), [n]) for n, (_code, label) in enumerate(choices.Specialty.choices)]
     figure, renderer = _drawn(Table("s", "Specialty", "Specialty", ["Requests"], rows))
     axes = figure.axes[0]
     shown = [label.get_text().replace("\n", " ") for label in axes.get_yticklabels()]

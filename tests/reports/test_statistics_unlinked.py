@@ -58,9 +58,12 @@ def test_the_migration_strips_old_links_and_rekeys_old_rows() -> None:
     old_stat = state.get_model("service", "CaseStatistic")
     stats = [
         old_stat.objects.create(
-            month="2026-10-01", category="coping", source="web", final_status="closed",
+            month="2026-10-01",
+            category="coping",
+            source="web",
+            final_status="closed",
             deleted_by="seeker",
-        )  # fmt: skip
+        )
         for _ in range(3)
     ]
     old_event.objects.create(

@@ -19,6 +19,7 @@ matplotlib.use("Agg")  # before anything draws: no display on a server
 from django.core.cache import cache
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -61,6 +62,7 @@ def _figure(table: Table) -> Figure:
     figure = Figure(figsize=size(table))
     axes = figure.add_subplot()
     positions = list(range(len(table.rows)))
+    value_axis: Axis
     if stacked:
         # Fixed margins: the constrained layout engine doubled the time to draw a plot.
         figure.subplots_adjust(left=0.08, right=0.6, top=0.95, bottom=0.2)

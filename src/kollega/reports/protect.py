@@ -59,7 +59,7 @@ def protect(
     hidden: Iterable[Cell] = (),
     small: int = 5,
 ) -> Protection:
-    """Choose the counts to hide in `values` (rows × columns) published with their sums.
+    """Choose the counts to hide in `values` (rows by columns) published with their sums.
 
     `margin`: a last column of row sums is published (the year beside its months). `total`: a
     last row of column sums is published (the total beside the answers). `hidden`: cells (in
@@ -90,7 +90,9 @@ def protect(
         return found
 
     def exposed() -> list[Cell]:
-        return sorted(_bridges({cell: (row_node(cell[0]), column_node(cell[1])) for cell in secret}))
+        return sorted(
+            _bridges({cell: (row_node(cell[0]), column_node(cell[1])) for cell in secret})
+        )
 
     def pinned() -> list[list[Cell]]:
         found = []
@@ -109,6 +111,7 @@ def protect(
         shown = [c for c in candidates if c not in secret and c != cell]
         if not shown:
             return None
+
         def cost(c: Cell) -> tuple[bool, bool, int, Cell]:
             # Beside other hidden counts first (closes a cycle sooner), then big, then small.
             beside = any(o != cell and (o[0] == c[0] or o[1] == c[1]) for o in secret)

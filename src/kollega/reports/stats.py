@@ -208,7 +208,7 @@ class _Counts:
     """One table's counts for every month of the year, before any is hidden."""
 
     codes: list[str]  # the rows' values in the monthly counts
-    grid: list[list[int]]  # rows × 12 months
+    grid: list[list[int]]  # rows by 12 months
     same_requests: bool = False  # every request in exactly one row: the total is shared
     margin: bool = True  # the year is published beside its months
     total: bool = True  # the total over the rows is published
@@ -330,14 +330,14 @@ def build(period: Period) -> list[Table]:
     cells = _cells(year)
     not_given = gettext_lazy("Not given")
     categories = list(choices.Category.choices)
-    vocabularies = {
+    vocabularies: dict[str, tuple[str, list[tuple[Any, Any]]]] = {
         "gender": (_("Gender"), [*choices.Gender.choices, ("", not_given)]),
         "age_band": (_("Age"), [*choices.AgeBand.choices, ("", not_given)]),
         "specialty": (_("Specialty"), [*choices.Specialty.choices, ("", not_given)]),
         "region": (_("Region"), [*choices.Region.choices, ("", not_given)]),
     }
     buckets = [("0", "0"), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4+")]
-    others = {
+    others: dict[str, tuple[str, list[tuple[Any, Any]]]] = {
         "expectations": ("expectation", list(choices.Expectation.choices)),
         "conversations": ("conversations", buckets),
         "referrals": ("referral", list(choices.ReferralKind.choices)),
