@@ -98,3 +98,30 @@ def test_it_deletes_deepest_first_in_batches(studied: Studied) -> None:
     assert names[-1] == "Study"
     assert not Study.objects.exists()
     assert not Interview.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_researcher_withdraws_a_participant_in_short_transactions(
+    studied: Studied, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.urls import reverse
+
+    interviews = Interview.objects.bulk_create(
+        Interview(participant=studied.participant, language="nb") for _ in range(30)
+    )
+    Transcript.objects.bulk_create(
+        Transcript(interview=i, source="imported", turn_method="file", language="nb")
+        for i in interviews
+    )
+    monkeypatch.setattr(batchdelete, "BATCH_SIZE", 10)
+    url = reverse("research:participant_withdraw", args=[studied.participant.pk])
+    spans = Spans()
+    with connection.execute_wrapper(spans), django_capture_on_commit_callbacks(execute=True):
+        response = studied.owner.client("en").post(url, {"confirm": "on"})
+    assert response.status_code == 302
+    assert not Participant.objects.exists()
+    assert not Interview.objects.exists()
+    assert sum(spans.rows) >= 61
+    assert max(spans.rows) <= 2 * 10, spans.rows
+    event = AuditEvent.objects.get(action="research.participant.withdraw")
+    assert event.details["deleted"]["interviews"] == 31
