@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kollega.reports.aggregates import refresh
 from kollega.service.models import CaseStatistic, Status
-from tests.browser.conftest import SCREENSHOT_DIR
+from tests.browser.conftest import SCREENSHOT_DIR, check_axe
 from tests.cast import Cast
 from tests.service.conftest import make_profile
 
@@ -42,6 +42,7 @@ def test_it_fits_a_320_px_screen(staff_page: Any, live_server: Any, cast: Cast) 
         "[...document.querySelectorAll('.plot img')].map(i => i.getBoundingClientRect().right)"
     )
     assert widths and max(widths) <= 320
+    check_axe(page)
     assert "1 åpen sak" in page.content() or "1 åpne saker" not in page.content()
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(Path(SCREENSHOT_DIR) / "statistics-320.png"), full_page=True)
