@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import signals
 
 BATCH_SIZE = 200
 
@@ -29,7 +30,9 @@ def delete_in_batches(
     Each batch (at most `batch_size` rows, BATCH_SIZE by default, of one model, with what still cascades from them) is
     deleted in its own transaction; `on_batch(model, rows)` is called after each. Not atomic
     as a whole: if it stops half way, what is left is still consistent (children go before
-    their parents) and calling it again finishes the job.
+    their parents) and calling it again finishes the job. Rows of a model that has pre_delete
+    receivers go one per transaction, with everything below them, so the receivers see what
+    they expect.
     """
     queryset = type(obj)._base_manager.filter(pk=obj.pk)
     return _delete(queryset, batch_size or BATCH_SIZE, on_batch, path=())
@@ -54,7 +57,14 @@ def _delete(
 ) -> int:
     model = queryset.model
     deleted = 0
-    if model not in path:  # a model that points at itself is left to Django's own cascade
+    # A model with pre_delete receivers may look at its children as it goes (the workbench
+    # flags what cited a withdrawn transcript through its units): its rows go one at a time,
+    # each with Django's own cascade below it. A model that points at itself is left to that
+    # cascade too.
+    watched = signals.pre_delete.has_listeners(model)
+    if watched:
+        batch_size = 1
+    elif model not in path:
         for child, field in _cascading_children(model):
             children = child._base_manager.filter(**{f"{field}__in": queryset.values("pk")})
             deleted += _delete(children, batch_size, on_batch, path=(*path, model))
