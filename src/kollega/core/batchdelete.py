@@ -27,8 +27,8 @@ def delete_in_batches(
 ) -> int:
     """Delete `obj` and everything that cascades from it; returns how many rows went.
 
-    Each batch (at most `batch_size` rows, BATCH_SIZE by default, of one model, with what still cascades from them) is
-    deleted in its own transaction; `on_batch(model, rows)` is called after each. Not atomic
+    Each batch (at most `batch_size` rows of one model, BATCH_SIZE by default, with what still
+    cascades from them) is deleted in its own transaction; `on_batch(model, rows)` is called after each. Not atomic
     as a whole: if it stops half way, what is left is still consistent (children go before
     their parents) and calling it again finishes the job. Rows of a model that has pre_delete
     receivers go one per transaction, with everything below them, so the receivers see what

@@ -138,9 +138,11 @@ def retry_transient(
 ) -> T:
     """Run `work()`; on a transient database error close the connection, wait and run it again.
 
-    Waits double from `first_delay` up to `max_delay`. With `attempts` None it tries until
-    `work` returns or raises something that is not transient; otherwise it raises the last
-    transient error after `attempts` tries. Anything else is raised at once.
+    Waits double from `first_delay` up to `max_delay`, and start again from `first_delay` after
+    a try that ran longer than `max_delay` (a worker that ran for hours before its next
+    error). With `attempts` None it tries until `work` returns or raises something that is not
+    transient; otherwise it raises the last transient error after `attempts` tries. Anything
+    else is raised at once.
     """
     from django.db import close_old_connections, connections
 
@@ -148,9 +150,12 @@ def retry_transient(
     tried = 0
     while True:
         tried += 1
+        began = time.monotonic()
         try:
             return work()
         except Exception as error:
+            if time.monotonic() - began > max_delay:
+                delay = first_delay
             if not is_transient(error) or (attempts is not None and tried >= attempts):
                 raise
             logger.warning("Database busy or away (%s); trying again in %.1f s", error, delay)
