@@ -134,7 +134,7 @@ def retry_transient(
     attempts: int | None = None,
     first_delay: float = 0.5,
     max_delay: float = 30.0,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
 ) -> T:
     """Run `work()`; on a transient database error close the connection, wait and run it again.
 
@@ -164,7 +164,7 @@ def retry_transient(
             if not connection.in_atomic_block:
                 connection.close()
         close_old_connections()
-        sleep(delay)
+        (sleep or time.sleep)(delay)
         delay = min(max_delay, delay * 2)
 
 
