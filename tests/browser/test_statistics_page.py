@@ -46,3 +46,6 @@ def test_it_fits_a_320_px_screen(staff_page: Any, live_server: Any, cast: Cast) 
     assert "1 åpen sak" in page.content() or "1 åpne saker" not in page.content()
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(Path(SCREENSHOT_DIR) / "statistics-320.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.screenshot(path=str(Path(SCREENSHOT_DIR) / "statistics-1280.png"), full_page=True)
