@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -40,7 +41,8 @@ def _worker_command() -> list[str]:
     manage = [sys.executable, "-m", "kollega.cli"]
     if os.environ.get("REDIS_URL"):
         return [*manage, "rqworker", "default", "--job-class", "django_tasks_rq.Job"]
-    return [*manage, "db_worker", "--queue-name", "*", "--no-reload"]
+    # Not db_worker itself: run_worker waits out a locked or unreachable database.
+    return [*manage, "run_worker"]
 
 
 def _serve_command(bind: str, workers: int) -> list[str]:
@@ -95,21 +97,53 @@ def _write_demo_study() -> None:
     print("  report.md, and demo-study.qdpx to open in NVivo, ATLAS.ti, MAXQDA or QualCoder")
 
 
-def _run_together(commands: list[list[str]]) -> int:
-    """Run the web server and the worker side by side; stop both when either stops or on Ctrl-C."""
+def _run_together(
+    commands: list[list[str]],
+    *,
+    max_restarts: int = 5,
+    window: float = 60.0,
+    poll: float = 1.0,
+) -> int:
+    """Run the web server, worker and scheduler side by side until Ctrl-C or SIGTERM.
+
+    A child that stops is started again, so that one failure (a worker meeting a locked
+    database) does not take the others down; a child that stops more than `max_restarts`
+    times within `window` seconds is broken, not unlucky, and then everything stops.
+    Returns 0 after Ctrl-C or SIGTERM, else the broken child's exit status.
+    """
 
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
     # A service manager stops us with SIGTERM; treat it like Ctrl-C so the children stop too.
-    signal.signal(signal.SIGTERM, stop)
+    previous = signal.signal(signal.SIGTERM, stop)
     processes = [subprocess.Popen(command) for command in commands]
+    restarts: list[list[float]] = [[] for _ in commands]
+    status = 0
     try:
-        while all(process.poll() is None for process in processes):
-            try:
-                processes[0].wait(timeout=1)
-            except subprocess.TimeoutExpired:
-                continue
+        while True:
+            for index, process in enumerate(processes):
+                if process.poll() is None:
+                    continue
+                now = time.monotonic()
+                recent = [t for t in restarts[index] if now - t < window]
+                name = _child_name(commands[index])
+                if len(recent) >= max_restarts:
+                    print(
+                        f"kollega: {name} stopped {len(recent) + 1} times within "
+                        f"{window:.0f} s (exit status {process.returncode}); stopping everything.",
+                        file=sys.stderr,
+                    )
+                    status = process.returncode or 1
+                    raise KeyboardInterrupt
+                print(
+                    f"kollega: {name} stopped (exit status {process.returncode}); starting it "
+                    "again.",
+                    file=sys.stderr,
+                )
+                restarts[index] = [*recent, now]
+                processes[index] = subprocess.Popen(commands[index])
+            time.sleep(poll)
     except KeyboardInterrupt:
         pass
     finally:
@@ -121,7 +155,15 @@ def _run_together(commands: list[list[str]]) -> int:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
-    return max((process.returncode or 0) for process in processes)
+        signal.signal(signal.SIGTERM, previous)
+    return status
+
+
+def _child_name(command: list[str]) -> str:
+    """'run_worker' for `python -m kollega.cli run_worker`, 'gunicorn' for `python -m gunicorn`."""
+    if len(command) > 2 and command[1] == "-m":
+        return command[3] if command[2] == "kollega.cli" and len(command) > 3 else command[2]
+    return Path(command[0]).name
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import statistics as pystats
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from kollega.core.schedule import periodic_tasks
 from kollega.reports.aggregates import refresh
-from kollega.reports.stats import Period, build, suppress
+from kollega.reports.stats import HIDDEN, Period, build, suppress
 from kollega.service import actions, choices
 from kollega.service.models import (
     Case,
@@ -181,30 +181,36 @@ def test_the_monthly_counts_equal_counting_every_request(db: None, seed: int) ->
     refresh()
     today = timezone.localdate()
     rng = random.Random(seed)
-    periods = [Period.last_twelve_months(today), Period.last_full_year(today)]
+    periods = [Period.year(today.year), Period.last_full_year(today)]
     for _ in range(3):
-        first = date(today.year - rng.randint(0, 2), rng.randint(1, 12), 1)
-        periods.append(
-            Period(
-                first,
-                max(first, today.replace(day=1) - timedelta(days=rng.randint(0, 200))).replace(
-                    day=1
-                ),
-            )
-        )
+        periods.append(Period.month(today.year - rng.randint(0, 2), rng.randint(1, 12)))
     for period in periods:
         with translation.override("en"):
             tables = {t.key: t.rows for t in build(period) if t.key != "load"}
             expected = direct(period)
         assert tables.keys() == expected.keys()
         for key, rows in expected.items():
-            assert tables[key] == rows, (period, key)
+            assert agrees(tables[key], rows), (period, key, tables[key], rows)
+
+
+def agrees(built: list[tuple[str, list[object]]], counted: list[tuple[str, list[object]]]) -> bool:
+    """The same rows and figures, where a count withheld to protect another (":") may be any
+    figure and takes its row's median and percentile with it."""
+    if [label for label, _cells in built] != [label for label, _cells in counted]:
+        return False
+    for (_label, cells), (_l, expected) in zip(built, counted, strict=True):
+        for cell, figure in zip(cells, expected, strict=True):
+            if cell is HIDDEN or (cell is None and cells[0] is HIDDEN):
+                continue
+            if cell != figure:
+                return False
+    return True
 
 
 def test_deleting_by_retention_keeps_the_statistics(db: None) -> None:
     random_history(5)
     refresh()
-    period = Period.last_twelve_months(timezone.localdate())
+    period = Period.year(timezone.localdate().year)
     before = {t.key: t.rows for t in build(period) if t.key not in {"times", "load"}}
     for case in Case.objects.filter(status=Status.CLOSED):
         actions.do_delete_case_data(case, deleted_by="retention")

@@ -7,11 +7,17 @@ removed with it.
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils import timezone
 from django_tasks import task_backends
+
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 def _backend() -> Any:
@@ -97,3 +103,78 @@ def drop_queued(task: Any, **match: Any) -> int:
                     count += 1
         return count
     return 0
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether a database error is worth waiting out: a lock held by another writer, or a
+    connection dropped by a restarting server."""
+    from django.db import InterfaceError, OperationalError
+
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    text = " ".join(str(arg) for arg in error.args).lower()
+    return any(
+        sign in text
+        for sign in (
+            "is locked",
+            "database is busy",
+            "server closed the connection",
+            "connection already closed",
+            "could not connect",
+            "terminating connection",
+        )
+    )
+
+
+def retry_transient(
+    work: Callable[[], T],
+    *,
+    attempts: int | None = None,
+    first_delay: float = 0.5,
+    max_delay: float = 30.0,
+    sleep: Callable[[float], None] | None = None,
+) -> T:
+    """Run `work()`; on a transient database error close the connection, wait and run it again.
+
+    Waits double from `first_delay` up to `max_delay`, and start again from `first_delay` after
+    a try that ran longer than `max_delay` (a worker that ran for hours before its next
+    error). With `attempts` None it tries until `work` returns or raises something that is not
+    transient; otherwise it raises the last transient error after `attempts` tries. Anything
+    else is raised at once.
+    """
+    from django.db import close_old_connections, connections
+
+    delay = first_delay
+    tried = 0
+    while True:
+        tried += 1
+        began = time.monotonic()
+        try:
+            return work()
+        except Exception as error:
+            if time.monotonic() - began > max_delay:
+                delay = first_delay
+            if not is_transient(error) or (attempts is not None and tried >= attempts):
+                raise
+            logger.warning("Database busy or away (%s); trying again in %.1f s", error, delay)
+        # A connection that failed inside a transaction cannot be used again: start afresh.
+        for connection in connections.all(initialized_only=True):
+            if not connection.in_atomic_block:
+                connection.close()
+        close_old_connections()
+        (sleep or time.sleep)(delay)
+        delay = min(max_delay, delay * 2)
+
+
+def run_db_worker(**options: Any) -> None:
+    """Run django-tasks-db's worker until it is stopped, outliving transient database errors.
+
+    Its own loop skips a locked database only while looking for work; a lock or a lost
+    connection while starting a transaction or saving a result ends it. Here the worker starts
+    again after a pause instead (a task whose result could not be saved is left as running).
+    """
+    from django.core.management import call_command
+
+    retry_transient(lambda: call_command("db_worker", **options))

@@ -47,6 +47,13 @@ def annual_report(period: Period) -> bytes:
         _("Requests received from %(start)s to %(end)s. Counts under 5 are shown as <5.")
         % {"start": f"{period.start:%Y-%m}", "end": f"{period.end:%Y-%m}"}
     )
+    document.add_paragraph(
+        _(
+            "Figures are given for a calendar month or a whole year. A count shown as “:” is "
+            "withheld so that a count under 5 cannot be worked out from the other figures of "
+            "the year; a table with a hidden count shows no total."
+        )
+    )
     for table in build(period):
         document.add_heading(table.title, level=1)
         if table.kind != "summary":

@@ -2,29 +2,53 @@
 
 Read from the monthly counts that `kollega.reports.aggregates.refresh` rebuilds from both (see
 there why deletion never erases history), so each statistic costs a fixed number of queries
-whatever the number of cases. Every count from 1 to 4 is suppressed (shown as "<5", in
-tables, plots and CSV alike), and a table with a suppressed cell shows no total from which it
-could be worked out.
+whatever the number of cases. Periods are calendar months and calendar years only, never an
+arbitrary range: two overlapping ranges subtracted would give back a count hidden in both.
+Every count from 1 to 4 is suppressed (shown as "<5", in tables, plots and CSV alike), and as
+many more counts as it takes so that none can be worked out from the rest of the year's
+figures by subtraction (shown as ":"; see `kollega.reports.protect`). A table with a hidden
+cell shows no total.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from kollega.reports.aggregates import refresh
 from kollega.reports.models import AggregateRefresh, MonthlyCount
+from kollega.reports.protect import Protection, protect
 from kollega.service import choices
 from kollega.service.models import CounsellorProfile, open_loads
 
 SMALL = 5
 SUPPRESSED = "<5"
+WITHHELD = ":"  # hidden so that a small count beside it cannot be worked out
+
+
+class Withheld:
+    """A count hidden by complementary suppression: it may be of any size."""
+
+    def __str__(self) -> str:
+        return WITHHELD
+
+    def __repr__(self) -> str:
+        return "WITHHELD"
+
+    def __bool__(self) -> bool:
+        return False  # drawn as no bar, like a suppressed count
+
+
+HIDDEN = Withheld()
 
 
 def suppress(count: int) -> int | None:
@@ -42,10 +66,8 @@ class Period:
     end: date  # first day of the last month (inclusive)
 
     @classmethod
-    def last_twelve_months(cls, today: date) -> Period:
-        end = today.replace(day=1)
-        return cls(date(end.year - 1, end.month, 1) if end.month == 12 else
-                   date(end.year - 1, end.month + 1, 1), end)  # fmt: skip
+    def month(cls, year: int, month: int) -> Period:
+        return cls(date(year, month, 1), date(year, month, 1))
 
     @classmethod
     def year(cls, year: int) -> Period:
@@ -62,6 +84,16 @@ class Period:
             self.start.year, 12, 1
         )
         return self.start.year if whole else None
+
+    @property
+    def is_fixed(self) -> bool:
+        """A calendar month or a calendar year: the only periods the statistics are given for."""
+        return self.start == self.end or self.calendar_year is not None
+
+    @property
+    def column(self) -> int:
+        """The period's column in its year's protected tables: 0-11 a month, 12 the year."""
+        return 12 if self.calendar_year is not None else self.start.month - 1
 
     @property
     def stop(self) -> date:
@@ -93,14 +125,16 @@ class Table:
     rows: list[tuple[str, list[Any]]] = field(default_factory=list)
     kind: str = "bar"  # "bar", "stacked" (several columns) or "summary" (no plot)
     note: str = ""
+    total_hidden: bool = False  # the total is withheld (it would give a hidden count away)
 
     @property
     def suppressed(self) -> bool:
-        return any(cell is None for _label, cells in self.rows for cell in cells)
+        return any(cell is None or cell is HIDDEN for _label, cells in self.rows for cell in cells)
 
     def total(self) -> int | None:
-        """The sum of all cells, or None when a cell is suppressed or cells are not counts."""
-        if self.kind == "summary" or self.suppressed:
+        """The sum of all cells, or None when a cell or the total is hidden, or cells are not
+        counts."""
+        if self.kind == "summary" or self.suppressed or self.total_hidden:
             return None
         return sum(int(cell) for _label, cells in self.rows for cell in cells)
 
@@ -158,50 +192,185 @@ def last_refreshed() -> datetime:
     return latest
 
 
-def _cells(period: Period) -> dict[str, Counter[Any]]:
-    """{dimension: Counter({(month, value): count})} for the months of `period`; one query."""
+def _cells(year: int) -> dict[str, Counter[Any]]:
+    """{dimension: Counter({(month, value): count})} for the months of `year`; one query."""
     last_refreshed()
     found: dict[str, Counter[Any]] = {}
     for month, dimension, value, count in MonthlyCount.objects.filter(
-        month__gte=period.start, month__lt=period.stop
+        month__gte=date(year, 1, 1), month__lt=date(year + 1, 1, 1)
     ).values_list("month", "dimension", "value", "count"):
         found.setdefault(dimension, Counter())[(month, value)] += count
     return found
 
 
-def _totals(cells: dict[str, Counter[Any]], dimension: str) -> Counter[str]:
-    """The counts of `dimension` summed over the period's months, by value."""
-    total: Counter[str] = Counter()
-    for (_month, value), count in cells.get(dimension, Counter()).items():
-        total[value] += count
-    return total
+@dataclass
+class _Counts:
+    """One table's counts for every month of the year, before any is hidden."""
+
+    codes: list[str]  # the rows' values in the monthly counts
+    grid: list[list[int]]  # rows by 12 months
+    same_requests: bool = False  # every request in exactly one row: the total is shared
+    margin: bool = True  # the year is published beside its months
+    total: bool = True  # the total over the rows is published
 
 
-def _rows(total: Counter[str], order: list[tuple[Any, Any]]) -> list[tuple[str, list[Any]]]:
-    return [(str(label), [suppress(total[str(code)])]) for code, label in order]
+def _grid(cells: dict[str, Counter[Any]], dimension: str, codes: list[str], year: int) -> _Counts:
+    counter = cells.get(dimension, Counter())
+    months = Period.year(year).months()
+    return _Counts(codes, [[counter[(month, code)] for month in months] for code in codes])
 
 
-def _choices(values: Any, blank: Any) -> list[tuple[str, Any]]:
-    return [*values.choices, ("", blank)]
+def _protect_year(counts: dict[str, _Counts]) -> dict[str, Protection]:
+    """Hide what must be hidden in every table of one year.
+
+    Tables that count every request once share their total row (requests per month and year):
+    a total hidden in one of them is hidden in all, or another would show it. The result is
+    kept in the cache for the same counts: each month's page of a year needs the same one.
+    """
+    payload = json.dumps(
+        [[key, c.codes, c.grid, c.same_requests, c.margin, c.total] for key, c in counts.items()]
+    )
+    cache_key = "reports:protect:1:" + hashlib.sha256(payload.encode()).hexdigest()
+    kept = cache.get(cache_key)
+    if kept is None:
+        kept = _choose_hidden(counts)
+        cache.set(cache_key, kept, 60 * 60)
+    return dict(kept)
 
 
-def _days(cells: dict[str, Counter[Any]], dimension: str) -> Counter[int]:
-    return Counter({int(days): n for days, n in _totals(cells, dimension).items()})
+def _choose_hidden(counts: dict[str, _Counts]) -> dict[str, Protection]:
+    shared_hidden: set[int] = set()  # columns whose shared total is hidden
+    while True:
+        found = {
+            key: protect(
+                c.grid,
+                margin=c.margin,
+                total=c.total,
+                hidden={(len(c.grid), column) for column in shared_hidden}
+                if c.same_requests
+                else (),
+                small=SMALL,
+            )
+            for key, c in counts.items()
+        }
+        now = {
+            column
+            for key, c in counts.items()
+            if c.same_requests
+            for row, column in found[key].primary | found[key].secondary
+            if row == len(c.grid)
+        }
+        if now <= shared_hidden:
+            return found
+        shared_hidden |= now
+
+
+def _cell(protection: Protection, row: int, column: int) -> Any:
+    if (row, column) in protection.primary:
+        return None
+    if (row, column) in protection.secondary:
+        return HIDDEN
+    return protection.counts[row][column]
+
+
+def _rows(
+    protection: Protection, counts: _Counts, labels: list[Any], column: int
+) -> list[tuple[str, list[Any]]]:
+    return [(str(label), [_cell(protection, r, column)]) for r, label in enumerate(labels)]
+
+
+def _total_hidden(protection: Protection, counts: _Counts, column: int) -> bool:
+    return protection.hidden((len(counts.grid), column))
+
+
+def _days(cells: dict[str, Counter[Any]], dimension: str, months: list[date]) -> Counter[int]:
+    """{whole days: requests} over `months`."""
+    found: Counter[int] = Counter()
+    for (month, days), n in cells.get(dimension, Counter()).items():
+        if month in months:
+            found[int(days)] += n
+    return found
+
+
+def _per_month(cells: dict[str, Counter[Any]], dimension: str, year: int) -> list[int]:
+    """How many values `dimension` has in each month of `year`."""
+    found = [0] * 12
+    for (month, _value), n in cells.get(dimension, Counter()).items():
+        if month.year == year:
+            found[month.month - 1] += n
+    return found
+
+
+def _summary(protection: Protection, row: int, column: int, histogram: Counter[int]) -> list[Any]:
+    """Count, median and 90th percentile, all hidden with a hidden count."""
+    count = _cell(protection, row, column)
+    if count is None or count is HIDDEN:
+        return [count, None, None]
+    return _quantiles(histogram)
+
+
+def _load_label(n: int) -> str:
+    """'1 open case', '2 open cases', … '4 or more open cases', in the language's plural."""
+    if n >= 4:
+        return _("%(count)s or more open cases") % {"count": n}
+    return ngettext("%(count)s open case", "%(count)s open cases", n) % {"count": n}
 
 
 def build(period: Period) -> list[Table]:
     """Every statistic for `period` (requests received in it), in the page's order.
 
-    Read from the monthly counts (a fixed number of queries whatever the history), as of their
-    last refresh; only the counsellors' load is read live.
+    `period` must be a calendar month or a calendar year (ValueError otherwise). Read from the
+    monthly counts (a fixed number of queries whatever the history), as of their last refresh;
+    only the counsellors' load is read live. What is hidden is decided for the whole calendar
+    year at once, so that no month, the year, or any sum of them gives a hidden count away.
     """
-    cells = _cells(period)
+    if not period.is_fixed:
+        raise ValueError(f"not a calendar month or year: {period}")
+    year, column = period.start.year, period.column
+    cells = _cells(year)
     not_given = gettext_lazy("Not given")
+    categories = list(choices.Category.choices)
+    vocabularies: dict[str, tuple[str, list[tuple[Any, Any]]]] = {
+        "gender": (_("Gender"), [*choices.Gender.choices, ("", not_given)]),
+        "age_band": (_("Age"), [*choices.AgeBand.choices, ("", not_given)]),
+        "specialty": (_("Specialty"), [*choices.Specialty.choices, ("", not_given)]),
+        "region": (_("Region"), [*choices.Region.choices, ("", not_given)]),
+    }
+    buckets = [("0", "0"), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4+")]
+    others: dict[str, tuple[str, list[tuple[Any, Any]]]] = {
+        "expectations": ("expectation", list(choices.Expectation.choices)),
+        "conversations": ("conversations", buckets),
+        "referrals": ("referral", list(choices.ReferralKind.choices)),
+        "outcomes": ("outcome", [*choices.Outcome.choices, ("", not_given)]),
+        "feedback": ("helpfulness", [(str(score), score) for score in range(1, 6)]),
+        "recommend": ("recommend", [("yes", _("Yes")), ("no", _("No")), ("", not_given)]),
+    }
+    counts: dict[str, _Counts] = {
+        "month_category": _grid(cells, "category", [str(c) for c, _l in categories], year)
+    }
+    for name, (_title, vocabulary) in vocabularies.items():
+        counts[name] = _grid(cells, name, [str(code) for code, _l in vocabulary], year)
+    for key, (dimension, vocabulary) in others.items():
+        counts[key] = _grid(cells, dimension, [str(code) for code, _l in vocabulary], year)
+    for key in ("month_category", *vocabularies, "conversations"):
+        counts[key].same_requests = True
+    counts["times"] = _Counts(
+        ["match_days", "talk_days"],
+        [_per_month(cells, "match_days", year), _per_month(cells, "talk_days", year)],
+        total=False,
+    )
+    protected = _protect_year(counts)
+
+    def rows(key: str, labels: list[Any]) -> list[tuple[str, list[Any]]]:
+        return _rows(protected[key], counts[key], labels, column)
+
+    def hidden_total(key: str) -> bool:
+        return _total_hidden(protected[key], counts[key], column)
+
     tables: list[Table] = []
 
     # Requests per month by situation.
-    by_month = cells.get("category", Counter())
-    categories = list(choices.Category.choices)
+    month_category = protected["month_category"]
     tables.append(
         Table(
             "month_category",
@@ -209,10 +378,14 @@ def build(period: Period) -> list[Table]:
             _("Month"),
             [str(label) for _code, label in categories],
             [
-                (f"{month:%Y-%m}", [suppress(by_month[(month, code)]) for code, _l in categories])
+                (
+                    f"{month:%Y-%m}",
+                    [_cell(month_category, k, month.month - 1) for k in range(len(categories))],
+                )
                 for month in period.months()
             ],
             kind="stacked",
+            total_hidden=hidden_total("month_category"),
         )
     )
 
@@ -223,24 +396,23 @@ def build(period: Period) -> list[Table]:
             _("What the requests hoped for"),
             _("Hope"),
             [_("Requests")],
-            _rows(_totals(cells, "expectation"), list(choices.Expectation.choices)),
+            rows("expectations", [label for _c, label in others["expectations"][1]]),
             note=_("A request may hope for several things."),
+            total_hidden=hidden_total("expectations"),
         )
     )
-    for name, title, vocabulary in (
-        ("gender", _("Gender"), choices.Gender),
-        ("age_band", _("Age"), choices.AgeBand),
-        ("specialty", _("Specialty"), choices.Specialty),
-        ("region", _("Region"), choices.Region),
-    ):
+    for name, (title, vocabulary) in vocabularies.items():
         tables.append(
             Table(
                 name, str(title), str(title), [_("Requests")],
-                _rows(_totals(cells, name), _choices(vocabulary, not_given)),
+                rows(name, [label for _c, label in vocabulary]),
+                total_hidden=hidden_total(name),
             )
         )  # fmt: skip
 
     # Time to a counsellor and to the first conversation, in whole days.
+    months = period.months()
+    times = protected["times"]
     tables.append(
         Table(
             "times",
@@ -248,70 +420,45 @@ def build(period: Period) -> list[Table]:
             _("Measure"),
             [_("Requests"), _("Median (days)"), _("90th percentile (days)")],
             [
-                (_("To a counsellor"), _quantiles(_days(cells, "match_days"))),
-                (_("To the first conversation"), _quantiles(_days(cells, "talk_days"))),
+                (
+                    _("To a counsellor"),
+                    _summary(times, 0, column, _days(cells, "match_days", months)),
+                ),
+                (
+                    _("To the first conversation"),
+                    _summary(times, 1, column, _days(cells, "talk_days", months)),
+                ),
             ],
             kind="summary",
             note=_("Whole days. Deleted requests count only towards the time to a counsellor."),
         )
     )
 
-    # Conversations per request.
-    buckets = [(0, "0"), (1, "1"), (2, "2"), (3, "3"), (4, "4+")]
-    tables.append(
-        Table(
-            "conversations",
-            _("Conversations per request"),
-            _("Conversations"),
-            [_("Requests")],
-            _rows(_totals(cells, "conversations"), buckets),
-        )
-    )
-
-    # Referrals (each kind once per request).
-    tables.append(
-        Table(
-            "referrals",
-            _("Referrals"),
-            _("Referred to"),
-            [_("Requests")],
-            _rows(_totals(cells, "referral"), list(choices.ReferralKind.choices)),
-        )
-    )
-
-    # Outcomes of closed requests.
-    tables.append(
-        Table(
-            "outcomes",
-            _("Outcomes of closed requests"),
-            _("Outcome"),
-            [_("Requests")],
-            _rows(_totals(cells, "outcome"), _choices(choices.Outcome, not_given)),
-        )
-    )
-
-    # Feedback given in the period.
-    tables.append(
-        Table(
-            "feedback",
+    titles = {
+        "conversations": (_("Conversations per request"), _("Conversations"), _("Requests"), ""),
+        "referrals": (_("Referrals"), _("Referred to"), _("Requests"), ""),
+        "outcomes": (_("Outcomes of closed requests"), _("Outcome"), _("Requests"), ""),
+        "feedback": (
             _("Feedback: how helpful was it? (1 = not at all, 5 = very)"),
             _("Answer"),
-            [_("Number of answers")],
-            _rows(_totals(cells, "helpfulness"), [(score, score) for score in range(1, 6)]),
-        )
-    )
-    tables.append(
-        Table(
-            "recommend",
+            _("Number of answers"),
+            "",
+        ),
+        "recommend": (
             _("Feedback: would recommend the service"),
             _("Answer"),
-            [_("Number of answers")],
-            _rows(
-                _totals(cells, "recommend"),
-                [("yes", _("Yes")), ("no", _("No")), ("", not_given)],
-            ),
-        )
-    )
+            _("Number of answers"),
+            "",
+        ),
+    }
+    for key, (title, heading, column_title, note) in titles.items():
+        tables.append(
+            Table(
+                key, title, heading, [column_title],
+                rows(key, [label for _c, label in others[key][1]]),
+                note=note, total_hidden=hidden_total(key),
+            )
+        )  # fmt: skip
 
     # Counsellor load now (not limited to the period).
     open_cases = open_loads()
@@ -321,14 +468,16 @@ def build(period: Period) -> list[Table]:
             "pk", flat=True
         )
     )
+    load = protect([[loads[n]] for n in range(5)], margin=False, small=SMALL)
     tables.append(
         Table(
             "load",
             _("Counsellors by open cases, today"),
             _("Open cases"),
             [_("Counsellors")],
-            [(label, [suppress(loads[n])]) for n, label in ((0, "0"), (1, "1"), (2, "2"), (3, "3"), (4, "4+"))],
+            [(_load_label(n), [_cell(load, n, 0)]) for n in range(5)],
             note=_("Today's load, whatever the period."),
+            total_hidden=load.hidden((5, 0)),
         )
-    )  # fmt: skip
+    )
     return tables

@@ -14,14 +14,20 @@ from kollega.core.audit import record
 from kollega.core.roles import COORDINATOR, role_required
 from kollega.reports.annual import annual_report as build_annual_report
 from kollega.reports.forms import PeriodForm
-from kollega.reports.plots import data_uri
-from kollega.reports.stats import Period, build, last_refreshed, show
+from kollega.reports.plots import data_uri, size
+from kollega.reports.stats import Period, Table, build, last_refreshed, show
 
 coordinator_only = role_required(COORDINATOR)
 
 
 def _period_form(request: HttpRequest) -> PeriodForm:
     return PeriodForm(request.GET if request.GET else None)
+
+
+def _plotted(table: Table) -> tuple[Table, str, int]:
+    """The table, its plot and the plot's height in pixels at 700 wide."""
+    width, height = size(table)
+    return table, data_uri(table), round(700 * height / width)
 
 
 @require_GET
@@ -38,7 +44,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "form": form,
             "period": period,
             "tables": [
-                (table, None if table.kind == "summary" else data_uri(table)) for table in tables
+                (table, None, 0) if table.kind == "summary" else _plotted(table) for table in tables
             ],
             "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
             "query": request.GET.urlencode(),
@@ -53,12 +59,10 @@ def statistics(request: HttpRequest) -> HttpResponse:
 def statistics_csv(request: HttpRequest) -> HttpResponse:
     form = _period_form(request)
     if form.errors:
-        return HttpResponse(status=400)
+        return _bad_period()
     period = form.period()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="statistics-{period.start:%Y-%m}-{period.end:%Y-%m}.csv"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="statistics-{_name(period)}.csv"'
     writer = csv.writer(response)
     writer.writerow(["statistic", "row", "column", "value"])
     for table in build(period):
@@ -69,9 +73,15 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _name(period: Period) -> str:
+    """2026 for a year, 2026-10 for a month."""
+    year = period.calendar_year
+    return str(year) if year is not None else f"{period.start:%Y-%m}"
+
+
 def _bad_period() -> HttpResponse:
     return HttpResponse(
-        _("Give the months as YYYY-MM, the first no later than the last."),
+        _("Statistics are given for a calendar month or a whole year only."),
         status=400,
         content_type="text/plain; charset=utf-8",
     )
@@ -98,8 +108,8 @@ def annual_report(request: HttpRequest, year: int) -> HttpResponse:
 @require_GET
 @coordinator_only
 def period_report(request: HttpRequest) -> HttpResponse:
-    """The annual report for the months chosen as on the page; the last full calendar year when
-    none are chosen."""
+    """The report for the month or year chosen as on the page; the last full calendar year when
+    none is chosen."""
     form = _period_form(request)
     if form.errors:
         return _bad_period()
@@ -110,4 +120,4 @@ def period_report(request: HttpRequest) -> HttpResponse:
         start=f"{period.start:%Y-%m}",
         end=f"{period.end:%Y-%m}",
     )
-    return _docx(period, f"report-{period.start:%Y-%m}-{period.end:%Y-%m}.docx")
+    return _docx(period, f"report-{_name(period)}.docx")

@@ -121,6 +121,21 @@ def do_update_study(
     return study
 
 
+def do_delete_study(actor: Any, study: Study) -> int:
+    """Delete a study and everything in it (recording files too); returns how many rows went.
+
+    Not one transaction: a study's transcripts, units and codes can be many thousand rows, and
+    on SQLite one long deletion locks out every other writer. They go a batch per short
+    transaction, deepest first (`kollega.core.batchdelete`); the audit row is written first, so
+    a deletion that stops half way is on record, and deleting again finishes it.
+    """
+    from kollega.core.batchdelete import delete_in_batches
+
+    with transaction.atomic():
+        record(actor, "research.study.delete", study)
+    return delete_in_batches(study)
+
+
 @transaction.atomic
 def do_add_participant(actor: Any, study: Study, *, pseudonym: str) -> Participant:
     if study.participants.filter(pseudonym__iexact=pseudonym).exists():
@@ -139,38 +154,46 @@ def next_pseudonym(study: Study) -> str:
     return f"P{n:02d}"
 
 
-@transaction.atomic
 def do_withdraw_participant(actor: Any, participant: Participant) -> dict[str, int]:
-    """Delete everything the study holds about the participant, recordings' files included."""
-    interviews = participant.interviews.all()
-    counts = {
-        "interviews": interviews.count(),
-        "recordings": Recording.objects.filter(interview__in=interviews).count(),
-        "transcripts": Transcript.objects.filter(interview__in=interviews).count(),
-    }
-    for job in TranscriptionJob.objects.filter(
-        interview__in=interviews, status__in=ACTIVE_JOB_STATUSES
-    ):
-        job.cancel_requested = True
-        job.save(update_fields=["cancel_requested"])
-    study_pk, participant_pk = participant.study_id, participant.pk
-    if participant.link is not None:
-        from kollega.service.research import leave_pool
+    """Delete everything the study holds about the participant, recordings' files included.
 
-        # The invitation holds the link to the pool: it goes too. And someone who withdrew
-        # is not invited again, to this study or another: they leave the pool.
-        Invitation.objects.filter(study_id=study_pk, link=participant.link).delete()
-        leave_pool(participant.link)
-    participant.delete()
-    record(
-        actor,
-        "research.participant.withdraw",
-        None,
-        object_type="research.participant",
-        object_id=participant_pk,
-        study=study_pk,
-        deleted=counts,
-    )
+    The bookkeeping (jobs told to stop, the pool left, the audit row) is one transaction; the
+    interviews, transcripts and coded units then go in batches of short transactions
+    (`kollega.core.batchdelete`), the participant last, so a participant with much coded text
+    does not lock other writers out. Called inside a caller's transaction it is all one.
+    """
+    from kollega.core.batchdelete import delete_in_batches
+
+    with transaction.atomic():
+        interviews = participant.interviews.all()
+        counts = {
+            "interviews": interviews.count(),
+            "recordings": Recording.objects.filter(interview__in=interviews).count(),
+            "transcripts": Transcript.objects.filter(interview__in=interviews).count(),
+        }
+        for job in TranscriptionJob.objects.filter(
+            interview__in=interviews, status__in=ACTIVE_JOB_STATUSES
+        ):
+            job.cancel_requested = True
+            job.save(update_fields=["cancel_requested"])
+        study_pk, participant_pk = participant.study_id, participant.pk
+        if participant.link is not None:
+            from kollega.service.research import leave_pool
+
+            # The invitation holds the link to the pool: it goes too. And someone who withdrew
+            # is not invited again, to this study or another: they leave the pool.
+            Invitation.objects.filter(study_id=study_pk, link=participant.link).delete()
+            leave_pool(participant.link)
+        record(
+            actor,
+            "research.participant.withdraw",
+            None,
+            object_type="research.participant",
+            object_id=participant_pk,
+            study=study_pk,
+            deleted=counts,
+        )
+    delete_in_batches(participant)
     return counts
 
 

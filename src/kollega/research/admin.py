@@ -14,13 +14,13 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from kollega.accounts import actions as accounts
 from kollega.accounts.models import User
-from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
 from kollega.core.roles import RESEARCHER
+from kollega.research.actions import do_delete_study
 from kollega.research.models import Study
 
 
@@ -81,11 +81,18 @@ class StudyAdmin(admin.ModelAdmin[Study]):
             request.user, form.instance, form.cleaned_data["researchers"]
         )
 
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # Django runs the whole deletion in one transaction; a study's is too long for that
+        # (SQLite locks out every other writer meanwhile): do_delete_study commits in batches.
+        view = self._delete_view  # type: ignore[attr-defined]  # Django's, without the transaction
+        response: HttpResponse = view(request, object_id, extra_context)
+        return response
+
     def delete_model(self, request: HttpRequest, obj: Study) -> None:
-        record(request.user, "research.study.delete", obj)
-        super().delete_model(request, obj)
+        do_delete_study(request.user, obj)  # in short transactions: see there why
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Study]) -> None:
         for study in queryset:
-            record(request.user, "research.study.delete", study)
-        super().delete_queryset(request, queryset)
+            do_delete_study(request.user, study)

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from kollega.core.schedule import due, periodic_tasks
+from kollega.core.taskqueue import retry_transient
 
 
 class Command(BaseCommand):
@@ -22,7 +23,8 @@ class Command(BaseCommand):
         while True:
             now = time.time()
             for periodic in due(last_run, now):
-                periodic.task.enqueue()
+                # A database locked by a long write is waited out, not a reason to stop.
+                retry_transient(periodic.task.enqueue)
                 last_run[periodic.name] = now
                 self.stdout.write(f"Enqueued {periodic.name}")
             if once:
