@@ -19,6 +19,7 @@ matplotlib.use("Agg")  # before anything draws: no display on a server
 from django.core.cache import cache
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from matplotlib import font_manager
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -42,6 +43,21 @@ def _label(label: str, cell: object) -> str:
 
 
 WIDTH_IN = 7.0
+
+# Fonts with Chinese glyphs, tried after the default one for characters it lacks (matplotlib
+# falls back glyph by glyph through the family list); only those installed are named, since
+# naming a missing font is itself a warning.
+_CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC")
+
+
+def _font_families() -> list[str]:
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return ["DejaVu Sans", *[name for name in _CJK_FONTS if name in installed]]
+
+
+# Set once for every plot of this process: a figure takes its fonts from here when its texts
+# are made, which is before any drawing context would apply.
+matplotlib.rcParams["font.family"] = _font_families()
 
 
 def size(table: Table) -> tuple[float, float]:
