@@ -22,10 +22,17 @@ from kollega.accounts import notifications
 from kollega.accounts.models import User
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
-from kollega.core.roles import ADMINISTRATOR, COORDINATOR, COUNSELLOR, RESEARCHER, ROLES
+from kollega.core.roles import (
+    ADMINISTRATOR,
+    COORDINATOR,
+    COUNSELLOR,
+    COUNTY_LEADER,
+    RESEARCHER,
+    ROLES,
+)
 
 # The roles whose pages show seekers' or participants' data: never held by an administrator.
-READER_ROLES = frozenset({COUNSELLOR, COORDINATOR, RESEARCHER})
+READER_ROLES = frozenset({COUNSELLOR, COORDINATOR, RESEARCHER, COUNTY_LEADER})
 
 
 def check_roles(roles: Iterable[str]) -> set[str]:

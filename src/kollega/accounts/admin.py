@@ -36,13 +36,21 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from kollega.accounts import actions
 from kollega.accounts.models import User
 from kollega.core.errors import ActionRefused
-from kollega.core.roles import ADMINISTRATOR, COORDINATOR, COUNSELLOR, RESEARCHER, ROLES
+from kollega.core.roles import (
+    ADMINISTRATOR,
+    COORDINATOR,
+    COUNSELLOR,
+    COUNTY_LEADER,
+    RESEARCHER,
+    ROLES,
+)
 
 ROLE_LABELS = {
     COUNSELLOR: _("Counsellor"),
     COORDINATOR: _("Coordinator"),
     RESEARCHER: _("Researcher"),
     ADMINISTRATOR: _("Administrator"),
+    COUNTY_LEADER: _("County leader"),
 }
 
 for _model in (Group, TOTPDevice, StaticDevice):

@@ -7,13 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
-    """A staff member: counsellor, coordinator, researcher or administrator.
+    """A staff member: counsellor, coordinator, researcher, county leader or administrator.
 
     Help-seekers never get accounts. `session_epoch` is part of the session hash, so raising
     it signs the person out of every browser at once.
     """
 
     session_epoch = models.PositiveIntegerField(_("session epoch"), default=0, editable=False)
+    # For the county leader role: the counties (region codes) whose scheme this person leads.
+    counties = models.JSONField(_("counties led"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("staff member")

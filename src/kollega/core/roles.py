@@ -14,7 +14,10 @@ COUNSELLOR = "counsellor"
 COORDINATOR = "coordinator"
 RESEARCHER = "researcher"
 ADMINISTRATOR = "administrator"
-ROLES = (COUNSELLOR, COORDINATOR, RESEARCHER, ADMINISTRATOR)
+# Leads the collegial support scheme in one or more counties (`User.counties`): sees and
+# approves its own counties' counsellors' listings, registered contacts and settlements.
+COUNTY_LEADER = "county_leader"
+ROLES = (COUNSELLOR, COORDINATOR, RESEARCHER, ADMINISTRATOR, COUNTY_LEADER)
 
 
 def roles_of(user: Any) -> set[str]:
@@ -27,6 +30,13 @@ def roles_of(user: Any) -> set[str]:
             cached.add(ADMINISTRATOR)
         user._kollega_roles = cached
     return set(cached)
+
+
+def counties_of(user: Any) -> set[str]:
+    """The counties (`service.choices.Region` codes) a county leader leads; empty for others."""
+    if not has_role(user, COUNTY_LEADER):
+        return set()
+    return set(user.counties or [])
 
 
 def has_role(user: Any, *roles: str) -> bool:
