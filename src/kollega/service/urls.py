@@ -53,6 +53,7 @@ urlpatterns = [
     path("service/my-profile/", views.my_profile, name="my_profile"),
     path("service/cases/<int:pk>/accept/", views.case_accept, name="case_accept"),
     path("service/cases/<int:pk>/decline/", views.case_decline, name="case_decline"),
+    path("service/cases/<int:pk>/hand-back/", views.case_hand_back, name="case_hand_back"),
     path("service/cases/<int:pk>/message/", views.case_message, name="case_message"),
     path("service/cases/<int:pk>/conversation/", views.case_conversation, name="case_conversation"),
     path("service/cases/<int:pk>/appointment/", views.case_appointment, name="case_appointment"),
