@@ -180,6 +180,7 @@ EXPECTED: dict[str, Entry] = {
     "service:my_profile": both(COUNSELLORS),
     "service:case_accept": post_only(C, **CASE),
     "service:case_decline": both(C, **CASE),
+    "service:case_hand_back": both(C, **CASE),
     "service:case_message": post_only(C, **CASE),
     "service:case_conversation": both(C, **CASE),
     "service:case_appointment": both(C, **CASE),

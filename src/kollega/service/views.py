@@ -107,7 +107,6 @@ def _refused(request: HttpRequest, exc: Exception) -> None:
             "someone else). Nothing is saved. Check what it says now, and send again if it "
             "still fits."
         ),
-        "date": _("A conversation cannot be older than the request, nor in the future."),
     }
     messages.error(
         request,
