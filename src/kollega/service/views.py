@@ -779,7 +779,13 @@ def case_enrol(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @counsellor_only
 def case_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _own_case(request, pk)
+    try:
+        case = _own_case(request, pk)
+    except Http404:
+        if _left_behind(request, pk):
+            _refused(request, ActionRefused(STALE))
+            return redirect("service:my_cases")
+        raise
     try:
         _perform_fresh(
             case,
@@ -811,9 +817,21 @@ def _case_form_page(
     `perform` gets the case and the valid form; `done` is the confirmation, or makes it from
     what `perform` returned; `form_kwargs` and `context` add to the form and the page.
     """
-    case = _own_case(request, pk)
+    try:
+        case = _own_case(request, pk)
+    except Http404:
+        if _left_behind(request, pk):
+            # Sent from a page of a case since handed back, declined or moved away.
+            _refused(request, ActionRefused(STALE))
+            return redirect("service:my_cases")
+        raise
     if case.status not in allowed:
-        messages.error(request, _("That is not possible in the request's current state."))
+        sent = str(request.POST.get("state", "")) if request.method == "POST" else ""
+        stale = bool(sent) and sent != case.state_token()
+        if stale:
+            _refused(request, ActionRefused(STALE))
+        else:
+            messages.error(request, _("That is not possible in the request's current state."))
         return redirect("service:case", pk)
     extra = form_kwargs(case) if form_kwargs else {}
     form = form_class(_posted(request), initial={"state": case.state_token()}, **extra)
@@ -852,6 +870,14 @@ def _case_form_page(
         },
         status=status,
     )
+
+
+def _left_behind(request: HttpRequest, pk: int) -> bool:
+    """A form from a page of a case the signed-in counsellor had until it was declined, handed
+    back or moved (they are excluded from it now): they may be told it has changed."""
+    return request.method == "POST" and Case.objects.filter(
+        pk=pk, excluded_counsellors__user_id=request.user.pk or 0
+    ).exists()
 
 
 def _case_page_again(request: HttpRequest, pk: int, name: str, form: Any) -> HttpResponse:
