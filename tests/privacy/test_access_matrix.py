@@ -187,6 +187,7 @@ EXPECTED: dict[str, Entry] = {
     "service:case_referral": both(C, **CASE),
     "service:case_close": both(C, **CASE),
     "service:case_calendar": get_only(C, pk="@case", kind="appointment", item="@appointment"),
+    "service:case_appointment_cancel": post_only(C, pk="@case", item="@appointment"),
     # Research: any researcher may list and start studies; a study's pages are its own
     # researchers' only.
     "research:studies": get_only(RESEARCHERS),

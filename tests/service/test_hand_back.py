@@ -61,9 +61,7 @@ def test_it_hands_the_case_back_to_the_queue_and_never_to_the_counsellor_again(
     assert client.get(url("service:case", case)).status_code == 404
 
 
-def test_hand_back_needs_a_reason_and_changes_nothing_without(
-    accepted: Seeker, cast: Cast
-) -> None:
+def test_hand_back_needs_a_reason_and_changes_nothing_without(accepted: Seeker, cast: Cast) -> None:
     response = cast.counsellor.client().post(url("service:case_hand_back", accepted.case), {})
     assert response.status_code == 400
     assert accepted.refresh().status == Status.ACCEPTED

@@ -69,9 +69,7 @@ def test_the_seeker_reads_e_mails_and_service_messages_in_their_intake_language(
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
-def test_a_removed_course_place_is_told_in_the_seeker_s_language(
-    language: str, cast: Cast
-) -> None:
+def test_a_removed_course_place_is_told_in_the_seeker_s_language(language: str, cast: Cast) -> None:
     case = intake(language)
     enrolment = actions.do_enrol_case(cast.coordinator.user, case, make_offering(capacity=2))
     response = cast.coordinator.client().post(

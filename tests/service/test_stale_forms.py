@@ -27,7 +27,17 @@ def url(name: str, case: Case) -> str:
 def state_on(page: str, name: str = "state") -> str:
     found = re.findall(rf'name="{name}" value="([^"]*)"', page)
     assert found, f"no {name} field on the page"
-    return found[0]
+    return str(found[0])
+
+
+def counts(case: Case) -> tuple[int, ...]:
+    """What a form on the case adds to: its history, conversations, appointments, referrals."""
+    return (
+        case.status_changes.count(),
+        case.conversations.count(),
+        case.appointments.count(),
+        case.referrals.count(),
+    )
 
 
 def opened(client: Client, path: str, name: str = "state") -> str:
@@ -77,24 +87,23 @@ def test_the_second_window_s_form_is_refused_and_keeps_what_was_typed(
     first, second = cast.counsellor.client("en"), cast.counsellor.client("en")
     first_state = opened(first, url(f"service:{view}", case))
     second_state = opened(second, url(f"service:{view}", case))
-    assert first.post(
-        url(f"service:{view}", case), {**filled(data), "state": first_state}
-    ).status_code == 302
-    before = case.status_changes.count(), case.conversations.count()
-    before += (case.appointments.count(), case.referrals.count())
+    assert (
+        first.post(url(f"service:{view}", case), {**filled(data), "state": first_state}).status_code
+        == 302
+    )
+    before = counts(case)
     response = second.post(url(f"service:{view}", case), {**filled(data), "state": second_state})
     page = response.content.decode()
     if response.status_code == 302:
         # The first window ended the case or gave it away: nothing left to send here.
-        assert case.refresh_from_db() is None and case.status in (Status.CLOSED, Status.DECLINED)
+        case.refresh_from_db()
+        assert case.status in (Status.CLOSED, Status.DECLINED)
         page = second.get(response["Location"], follow=True).content.decode()
     else:
         assert response.status_code == 409
         assert typed in page
     assert STALE in page
-    after = case.status_changes.count(), case.conversations.count()
-    after += (case.appointments.count(), case.referrals.count())
-    assert after == before
+    assert counts(case) == before
     assert AuditEvent.objects.filter(action=action, object_id=case.pk).count() == 1
 
 
@@ -110,7 +119,9 @@ def test_sending_again_after_the_refusal_is_a_deliberate_second_entry(
     refused = second.post(path, {**data, "state": old})
     assert refused.status_code == 409
     # The refused page carries the case's state now: sending it again is a choice.
-    assert second.post(path, {**data, "state": state_on(refused.content.decode())}).status_code == 302
+    assert (
+        second.post(path, {**data, "state": state_on(refused.content.decode())}).status_code == 302
+    )
     assert case.conversations.count() == 2
 
 
@@ -138,9 +149,12 @@ def test_two_coordinators_assigning_one_request_make_one_proposal(
     first, second = cast.coordinator.client("en"), cast.coordinator.client("en")
     page = url("service:case", case)
     one, two = opened(first, page), opened(second, page)
-    assert first.post(
-        url("service:case_assign", case), {"counsellor": profiles[0].pk, "state": one}
-    ).status_code == 302
+    assert (
+        first.post(
+            url("service:case_assign", case), {"counsellor": profiles[0].pk, "state": one}
+        ).status_code
+        == 302
+    )
     response = second.post(
         url("service:case_assign", case),
         {"counsellor": profiles[1].pk, "override_reason": "Annen region", "state": two},
@@ -213,3 +227,22 @@ def test_a_tampered_state_is_refused_like_a_stale_one(accepted: Seeker, cast: Ca
     response = cast.counsellor.client("en").post(url("service:case_close", accepted.case), data)
     assert response.status_code == 409
     assert accepted.refresh().status == Status.ACCEPTED
+
+
+def test_a_seeker_choosing_after_the_coordinator_assigned_is_told_and_changes_nothing(
+    seeker: Seeker, cast: Cast, profiles: tuple[CounsellorProfile, CounsellorProfile]
+) -> None:
+    from kollega.service import actions
+    from kollega.service.models import ServiceSettings
+
+    ServiceSettings.objects.update_or_create(pk=1, defaults={"seeker_choice": True})
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert "Choose Tor" in client.get(seeker.url()).content.decode()
+    actions.do_assign_counsellor(cast.coordinator.user, seeker.case, profiles[0])
+    response = client.post(
+        seeker.url("service:status_choose"), {"counsellor": profiles[1].pk}, follow=True
+    )
+    assert response.status_code == 200
+    assert STALE in response.content.decode()
+    assert seeker.refresh().counsellor == profiles[0]
+    assert AuditEvent.objects.filter(action="service.case.assign").count() == 1

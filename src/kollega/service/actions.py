@@ -206,7 +206,9 @@ def _cancel_planned(case: Case) -> list[Appointment]:
     return cancelled
 
 
-def _write_to_seeker(case: Case, first: str, cancelled: list[Appointment], last: str) -> Message:
+def _write_to_seeker(
+    case: Case, first: str, cancelled: list[Appointment], last: str = ""
+) -> Message:
     """A message from the service on the seeker's status page, in their language: ``first``
     and ``last`` (marked with `gettext_noop`) around a line per cancelled conversation."""
     with translation.override(case.seeker_language()):
@@ -216,7 +218,8 @@ def _write_to_seeker(case: Case, first: str, cancelled: list[Appointment], last:
             % {"when": _when(appointment.starts)}
             for appointment in cancelled
         ]
-        lines.append(str(_(last)))
+        if last:
+            lines.append(str(_(last)))
     return Message.objects.create(case=case, sender=Message.Sender.SERVICE, body="\n".join(lines))
 
 
@@ -276,6 +279,23 @@ def do_plan_appointment(
     record(actor, "service.appointment.plan", case, mode=mode)
     notifications.tell_seeker(case)
     return appointment
+
+
+@transaction.atomic
+def do_cancel_appointment(actor: Any, case: Case, appointment: Appointment) -> None:
+    """The counsellor cancels one conversation still to come; the seeker reads so on their
+    status page (and gets an e-mail, if they gave an address)."""
+    if case.status not in (Status.ACCEPTED, Status.IN_CONVERSATION, Status.REFERRED):
+        raise ActionRefused("state")
+    if appointment.case_id != case.pk or appointment.starts < timezone.now():
+        raise ActionRefused("state")
+    appointment.delete()
+    _write_to_seeker(
+        case, gettext_noop("Your counsellor has cancelled a planned conversation."), [appointment]
+    )
+    case.touch()
+    record(actor, "service.appointment.cancel", case)
+    notifications.tell_seeker(case)
 
 
 @transaction.atomic

@@ -152,7 +152,7 @@ def deliver(kind: str, case_id: int | None, counsellor_id: int | None = None) ->
         with translation.override(settings.LANGUAGE_CODE):
             recipients, subject, body = _compose_deleted(counsellor)
         return _send(kind, case_id, recipients, subject, body)
-    case = Case.objects.select_related("counsellor__user").filter(pk=case_id).first()
+    case = Case.objects.select_related("counsellor__user").filter(pk=case_id or 0).first()
     if case is None:
         return 0
     # The seeker reads in the language they used on the intake; staff in the site's.
@@ -173,9 +173,7 @@ def _compose_deleted(counsellor: CounsellorProfile | None) -> tuple[list[str], s
     return [counsellor.user.email], subject, body
 
 
-def _send(
-    kind: str, case_id: int | None, recipients: list[str], subject: str, body: str
-) -> int:
+def _send(kind: str, case_id: int | None, recipients: list[str], subject: str, body: str) -> int:
     if not recipients:
         return 0
     try:

@@ -58,6 +58,11 @@ urlpatterns = [
     path("service/cases/<int:pk>/conversation/", views.case_conversation, name="case_conversation"),
     path("service/cases/<int:pk>/appointment/", views.case_appointment, name="case_appointment"),
     path("service/cases/<int:pk>/referral/", views.case_referral, name="case_referral"),
+    path(
+        "service/cases/<int:pk>/appointment/<int:item>/cancel/",
+        views.case_appointment_cancel,
+        name="case_appointment_cancel",
+    ),
     path("service/cases/<int:pk>/close/", views.case_close, name="case_close"),
     path(
         "service/cases/<int:pk>/calendar/<slug:kind>/<int:item>.ics",

@@ -16,9 +16,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -589,6 +588,9 @@ def _case_page(
         "appointments": case.appointments.all(),
         "referrals": case.referrals.select_related("offering"),
         "enrolments": case.enrolments.select_related("offering"),
+        # Planned conversations still to come can be cancelled by the counsellor working on it.
+        "working": private and holder and case.status in WORKING,
+        "now": timezone.now(),
         "limit": case.conversation_limit,
         "left": case.conversations_left(),
         # What the page may show of the request itself.
@@ -875,9 +877,10 @@ def _case_form_page(
 def _left_behind(request: HttpRequest, pk: int) -> bool:
     """A form from a page of a case the signed-in counsellor had until it was declined, handed
     back or moved (they are excluded from it now): they may be told it has changed."""
-    return request.method == "POST" and Case.objects.filter(
-        pk=pk, excluded_counsellors__user_id=request.user.pk or 0
-    ).exists()
+    return (
+        request.method == "POST"
+        and Case.objects.filter(pk=pk, excluded_counsellors__user_id=request.user.pk or 0).exists()
+    )
 
 
 def _case_page_again(request: HttpRequest, pk: int, name: str, form: Any) -> HttpResponse:
@@ -926,7 +929,9 @@ def case_hand_back(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         done=lambda cancelled: " ".join(
             [
-                _("You handed the case back; it is in the queue again and never comes back to you."),
+                _(
+                    "You handed the case back; it is in the queue again and never comes back to you."
+                ),
                 *_cancelled_text(cancelled),
             ]
         ),
@@ -984,6 +989,27 @@ def case_appointment(request: HttpRequest, pk: int) -> HttpResponse:
         done=_("The appointment is saved; the seeker sees it on their status page."),
         allowed=WORKING,
     )
+
+
+@require_POST
+@counsellor_only
+def case_appointment_cancel(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    """The counsellor cancels one planned conversation, from the button beside it."""
+    case = _private_case(request, pk)
+    appointment = get_object_or_404(case.appointments, pk=item)
+    try:
+        _perform_fresh(
+            case,
+            str(request.POST.get("state", "")),
+            lambda: actions.do_cancel_appointment(request.user, case, appointment),
+        )
+    except (ActionRefused, IllegalTransition) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(
+            request, _("The conversation is cancelled; the seeker reads that on their status page.")
+        )
+    return redirect("service:case", pk)
 
 
 @require_http_methods(GET_POST)
@@ -1273,8 +1299,12 @@ def feedback_summary(request: HttpRequest) -> HttpResponse:
 @require_POST
 @seeker_view
 def status_choose(request: HttpRequest, case: Case, token: str) -> HttpResponse:
-    if not (case.in_queue and not case.urgent and ServiceSettings.current().seeker_choice):
+    if case.urgent or not ServiceSettings.current().seeker_choice:
         raise Http404
+    if not case.in_queue:
+        # Sent from an older page: a counsellor has been found meanwhile.
+        _refused(request, ActionRefused(STALE))
+        return redirect("service:status", token)
     form = forms.ChooseForm(request.POST, proposals=proposals_for_seeker(case))
     if form.is_valid():
         actions.do_choose_counsellor(case, form.cleaned_data["counsellor"])
