@@ -79,17 +79,17 @@ def _posted(request: HttpRequest) -> Any:
 STALE = "stale"
 
 
-def _perform_fresh(case: Case, sent: str, perform: Callable[[], Any]) -> Any:
-    """Run `perform` unless the case has changed since the page that sent `sent` (its
-    `Case.state_token`) was made; then raise ActionRefused("stale"). The check and the change
-    are one transaction, so two windows sending at once cannot both pass it. A form sent
-    without a token (not from a page) is left to the state machine alone."""
+def _perform_fresh(case: Case, sent: str, perform: Callable[[Case], Any]) -> Any:
+    """Run `perform` on the case as it is now (read again, locked), unless it has changed
+    since the page that sent `sent` (its `Case.state_token`) was made: then raise
+    ActionRefused("stale"). The check and the change are one transaction, so two windows
+    sending at once cannot both pass it. A form sent without a token (not from a page) is
+    left to the state machine alone, which then judges the case as it is now."""
     with transaction.atomic():
-        if sent:
-            current = Case.objects.select_for_update().filter(pk=case.pk).first()
-            if current is None or current.state_token() != sent:
-                raise ActionRefused(STALE)
-        return perform()
+        current = Case.objects.select_for_update().filter(pk=case.pk).first()
+        if current is None or (sent and current.state_token() != sent):
+            raise ActionRefused(STALE)
+        return perform(current)
 
 
 def _sent_state(request: HttpRequest, form: Any) -> str:
@@ -703,9 +703,9 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
         _perform_fresh(
             case,
             _sent_state(request, form),
-            lambda: actions.do_assign_counsellor(
+            lambda fresh: actions.do_assign_counsellor(
                 request.user,
-                case,
+                fresh,
                 form.cleaned_data["counsellor"],
                 override_reason=form.cleaned_data["override_reason"],
             ),
@@ -731,8 +731,8 @@ def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         closed = _perform_fresh(
             case,
             _sent_state(request, form),
-            lambda: actions.do_withdraw_case(
-                request.user, case, reason=form.cleaned_data["reason"]
+            lambda fresh: actions.do_withdraw_case(
+                request.user, fresh, reason=form.cleaned_data["reason"]
             ),
         )
     except IllegalTransition:
@@ -792,7 +792,7 @@ def case_accept(request: HttpRequest, pk: int) -> HttpResponse:
         _perform_fresh(
             case,
             str(request.POST.get("state", "")),
-            lambda: actions.do_accept_case(request.user, case),
+            lambda fresh: actions.do_accept_case(request.user, fresh),
         )
     except (ActionRefused, IllegalTransition) as exc:
         _refused(request, exc)
@@ -840,7 +840,9 @@ def _case_form_page(
     status = 400 if form.errors else 200
     if request.method == "POST" and form.is_valid():
         try:
-            result = _perform_fresh(case, _sent_state(request, form), lambda: perform(case, form))
+            result = _perform_fresh(
+                case, _sent_state(request, form), lambda fresh: perform(fresh, form)
+            )
         except (ActionRefused, IllegalTransition) as exc:
             _refused(request, exc)
             # What the page shows now is the case as it is; what was typed stays in the form.
@@ -855,7 +857,8 @@ def _case_form_page(
             status = 409
         else:
             messages.success(request, done(result) if callable(done) else done)
-            if case.counsellor is None or not holds_case(request.user, case):
+            now = Case.objects.filter(pk=pk).first()
+            if now is None or now.counsellor_id is None or not holds_case(request.user, now):
                 return redirect("service:my_cases")
             return redirect("service:case", pk)
     return render(
@@ -1001,7 +1004,7 @@ def case_appointment_cancel(request: HttpRequest, pk: int, item: int) -> HttpRes
         _perform_fresh(
             case,
             str(request.POST.get("state", "")),
-            lambda: actions.do_cancel_appointment(request.user, case, appointment),
+            lambda fresh: actions.do_cancel_appointment(request.user, fresh, appointment),
         )
     except (ActionRefused, IllegalTransition) as exc:
         _refused(request, exc)
@@ -1329,9 +1332,9 @@ def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
         cancelled = _perform_fresh(
             case,
             _sent_state(request, form),
-            lambda: actions.do_reassign_case(
+            lambda fresh: actions.do_reassign_case(
                 request.user,
-                case,
+                fresh,
                 form.cleaned_data["counsellor"],
                 reason=form.cleaned_data["reason"],
             ),
