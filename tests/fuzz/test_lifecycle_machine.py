@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from hypothesis import Phase
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -69,8 +70,10 @@ READING = {
 }
 # Rows an action writes besides its own, for what it set off.
 SECONDARY = {"service.offering.promote", "service.case.assign"}
-MOVED_TEXT = "new counsellor will contact you"
+# The status page's note while a moved request is with its new counsellor.
+MOVED_TEXT = "Your request moved to another counsellor on"
 QUEUE = (Status.NEW, Status.DECLINED)
+BACK_IN_QUEUE = "Your request is back in the queue; we are finding another counsellor."
 OPEN = tuple(
     status for status in Status if status not in (Status.CLOSED, Status.CANCELLED, Status.WITHDRAWN)
 )
@@ -588,6 +591,12 @@ class Lifecycle(RuleBasedStateMachine):
                 assert str(case.get_status_display()) in page
             if case.in_queue or not case.is_open:
                 assert MOVED_TEXT not in page
+            last = case.messages.filter(sender="service").order_by("-created", "-pk").first()
+            if case.in_queue and case.accepted_at is not None:
+                # The seeker had a counsellor: the service's last word says it is queued again.
+                assert last is not None
+                with translation.override(case.seeker_language()):
+                    assert str(_(BACK_IN_QUEUE)) in last.body, last.body
             planned = case.appointments.count()
             assert page.count("/calendar/appointment/") == planned
             if planned:

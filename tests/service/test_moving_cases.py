@@ -105,11 +105,14 @@ def test_after_a_move_and_a_decline_the_status_page_tells_no_old_promise(
     actions.do_reassign_case(cast.coordinator.user, case, profiles[1], reason="Syk")
     client = accepted.client()
     moved = client.get(accepted.url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "your new counsellor will contact you" in moved
+    assert "Your request moved to another counsellor on" in moved
     actions.do_decline_case(cast.other_counsellor.user, case, reason="no_capacity")
     page = client.get(accepted.url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "your new counsellor will contact you" not in page
+    assert "Your request moved to another counsellor on" not in page
     assert "Declined, back in the queue" in page
+    # The service's last word to the seeker says so, in their language (Norwegian here).
+    last = case.messages.filter(sender=Message.Sender.SERVICE).order_by("-pk").first()
+    assert last is not None and "tilbake i køen" in last.body
     assert not case.appointments.exists()
 
 

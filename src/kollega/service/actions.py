@@ -136,13 +136,15 @@ def do_accept_case(actor: Any, case: Case) -> None:
 def do_decline_case(actor: Any, case: Case, *, reason: str) -> list[Appointment]:
     """The counsellor declines: the case goes back to the queue and never to them again.
 
-    Conversations still planned in it are cancelled (nobody would hold them) and the seeker
-    reads so on their status page. Returns the cancelled appointments.
+    Conversations still planned in it are cancelled (nobody would hold them). When that
+    touched the seeker, or they have had a counsellor before (and were told the request moved
+    on), a message from the service on their status page says it is back in the queue.
+    Returns the cancelled appointments.
     """
     if case.status != Status.PROPOSED:
         raise ActionRefused("state")
     cancelled = _back_to_queue(case, actor=actor, reason=reason)
-    if cancelled:
+    if cancelled or case.accepted_at is not None:
         _write_to_seeker(
             case,
             gettext_noop("The counsellor your request was proposed to cannot take it."),

@@ -1302,7 +1302,7 @@ def feedback_summary(request: HttpRequest) -> HttpResponse:
 @require_POST
 @seeker_view
 def status_choose(request: HttpRequest, case: Case, token: str) -> HttpResponse:
-    if case.urgent or not ServiceSettings.current().seeker_choice:
+    if case.urgent or not case.is_open or not ServiceSettings.current().seeker_choice:
         raise Http404
     if not case.in_queue:
         # Sent from an older page: a counsellor has been found meanwhile.
