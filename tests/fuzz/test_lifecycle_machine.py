@@ -2,6 +2,12 @@
 pages where a page exists (else the actions), with the service's promises checked after
 every step.
 
+The promises: no page answers with a server error; a conversation still planned belongs to a
+case its planner still works on; the seeker's status page says what is true; each step that
+changed a case left exactly one audit row of its own (a refused one none); the anonymous
+statistics count exactly the deleted cases and no audit row links a statistic to its case; and
+once a case is deleted, what its seeker typed is nowhere in the database, in clear or encrypted.
+
 `make test` runs a few short runs; `make fuzz` (KOLLEGA_FUZZ=long) many more and longer.
 """
 
@@ -563,7 +569,8 @@ class Lifecycle(RuleBasedStateMachine):
                 columns = [
                     c.name
                     for c in connection.introspection.get_table_description(cursor, table)
-                    if "char" in str(c.type_code).lower() or "text" in str(c.type_code).lower()
+                    if connection.introspection.get_field_type(c.type_code, c)
+                    in ("CharField", "TextField", "JSONField")
                 ]
                 for column in columns:
                     cursor.execute(
