@@ -180,12 +180,14 @@ EXPECTED: dict[str, Entry] = {
     "service:my_profile": both(COUNSELLORS),
     "service:case_accept": post_only(C, **CASE),
     "service:case_decline": both(C, **CASE),
+    "service:case_hand_back": both(C, **CASE),
     "service:case_message": post_only(C, **CASE),
     "service:case_conversation": both(C, **CASE),
     "service:case_appointment": both(C, **CASE),
     "service:case_referral": both(C, **CASE),
     "service:case_close": both(C, **CASE),
     "service:case_calendar": get_only(C, pk="@case", kind="appointment", item="@appointment"),
+    "service:case_appointment_cancel": post_only(C, pk="@case", item="@appointment"),
     # Research: any researcher may list and start studies; a study's pages are its own
     # researchers' only.
     "research:studies": get_only(RESEARCHERS),

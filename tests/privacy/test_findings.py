@@ -99,9 +99,10 @@ def test_deleting_a_case_removes_its_queued_notices(accepted: Seeker, cast: Cast
     actions.do_send_message(cast.counsellor.user, accepted.case, body="Hei igjen")
     send_notice.enqueue(kind="seeker_news", case_id=other.case.pk)
     queued = DBTaskResult.objects.filter(task_path=send_notice.module_path, status="READY")
-    assert queued.filter(args_kwargs__kwargs__case_id=accepted.case.pk).exists()
+    case_id = accepted.case.pk
+    assert queued.filter(args_kwargs__kwargs__case_id=case_id).exists()
     actions.do_delete_case_data(accepted.case, deleted_by="seeker")
-    assert not queued.filter(args_kwargs__kwargs__case_id=accepted.case.pk).exists()
+    assert not queued.filter(args_kwargs__kwargs__case_id=case_id).exists()
     assert queued.filter(args_kwargs__kwargs__case_id=other.case.pk).count() == 1
     run_worker()
     to_seekers = [m.to for m in mail.outbox if m.to != [cast.counsellor.user.email]]

@@ -261,9 +261,8 @@ def test_a_proposed_counsellor_reaches_no_other_door_to_the_seekers_words(
     sensitive: Seeker, cast: Cast
 ) -> None:
     client = cast.counsellor.client("en")
-    appointment = sensitive.case.appointments.get()
-    ics = client.get(url("service:case_calendar", sensitive.case, "appointment", appointment.pk))
-    assert ics.status_code == 404
+    # Tor's planned call went with him when the case moved.
+    assert not sensitive.case.appointments.exists()
     message = client.post(url("service:case_message", sensitive.case), {"body": "Hei"})
     assert message.status_code == 404
     for name in ("case_conversation", "case_appointment", "case_referral", "case_close"):
@@ -273,14 +272,14 @@ def test_a_proposed_counsellor_reaches_no_other_door_to_the_seekers_words(
     assert decline.status_code == 200
     assert secrets_in(decline.content.decode()) == []
     assert secrets_in(client.get(reverse("service:my_cases")).content.decode()) == []
-    assert sensitive.case.messages.count() == 1
+    assert sensitive.case.messages.filter(sender="seeker").count() == 1
 
 
 def test_after_accepting_the_counsellor_sees_everything(sensitive: Seeker, cast: Cast) -> None:
     client = cast.counsellor.client("en")
     assert client.post(url("service:case_accept", sensitive.case)).status_code == 302
     page = client.get(url("service:case", sensitive.case)).content.decode()
-    assert set(secrets_in(page)) == {WORDS, NAME, PHONE, AVOID, SEEKER_MESSAGE, "marte-kvist"}
+    assert set(secrets_in(page)) == {WORDS, NAME, PHONE, AVOID, SEEKER_MESSAGE}
 
 
 def test_a_request_cancelled_while_only_proposed_stays_closed_to_the_counsellor(

@@ -22,6 +22,7 @@ from kollega.core.errors import ActionRefused
 from kollega.core.taskqueue import drop_queued
 from kollega.service import choices, notifications, waiting
 from kollega.service.models import (
+    OPEN_COUNSELLOR_STATUSES,
     TERMINAL_STATUSES,
     Appointment,
     Case,
@@ -132,16 +133,96 @@ def do_accept_case(actor: Any, case: Case) -> None:
 
 
 @transaction.atomic
-def do_decline_case(actor: Any, case: Case, *, reason: str) -> None:
-    """The counsellor declines: the case goes back to the queue and never to them again."""
+def do_decline_case(actor: Any, case: Case, *, reason: str) -> list[Appointment]:
+    """The counsellor declines: the case goes back to the queue and never to them again.
+
+    Conversations still planned in it are cancelled (nobody would hold them). When that
+    touched the seeker, or they have had a counsellor before (and were told the request moved
+    on), a message from the service on their status page says it is back in the queue.
+    Returns the cancelled appointments.
+    """
+    if case.status != Status.PROPOSED:
+        raise ActionRefused("state")
+    cancelled = _back_to_queue(case, actor=actor, reason=reason)
+    if cancelled or case.accepted_at is not None:
+        _write_to_seeker(
+            case,
+            gettext_noop("The counsellor your request was proposed to cannot take it."),
+            cancelled,
+            gettext_noop("Your request is back in the queue; we are finding another counsellor."),
+        )
+    record(actor, "service.case.decline", case, reason=reason, cancelled=len(cancelled))
+    _auto_assign_soon()
+    return cancelled
+
+
+@transaction.atomic
+def do_hand_back_case(actor: Any, case: Case, *, reason: str) -> list[Appointment]:
+    """The counsellor gives back a case they accepted (for example, they have recognised the
+    seeker): it returns to the queue and is never proposed to them again.
+
+    Their conversations still planned are cancelled, and a message from the service tells
+    the seeker, in their language, that the request is back in the queue and what is
+    cancelled. Returns the cancelled appointments.
+    """
+    if case.status not in (Status.ACCEPTED, Status.IN_CONVERSATION, Status.REFERRED):
+        raise ActionRefused("state")
+    old = case.counsellor
+    cancelled = _back_to_queue(case, actor=actor, reason=reason)
+    _write_to_seeker(
+        case,
+        gettext_noop("Your counsellor cannot continue with your request and has handed it back."),
+        cancelled,
+        gettext_noop("Your request is back in the queue; we are finding another counsellor."),
+    )
+    record(
+        actor,
+        "service.case.hand_back",
+        case,
+        reason=reason,
+        counsellor=getattr(old, "pk", None),
+        cancelled=len(cancelled),
+    )
+    notifications.tell_seeker(case)
+    _auto_assign_soon()
+    return cancelled
+
+
+def _back_to_queue(case: Case, *, actor: Any, reason: str) -> list[Appointment]:
+    """Take the case from its counsellor (never to be proposed to them again) and put it in
+    the queue; cancels and returns the conversations still planned."""
     counsellor = case.counsellor
     if counsellor is not None:
         case.excluded_counsellors.add(counsellor)
+    cancelled = _cancel_planned(case)
     case.counsellor = None
     case.assigned_at = None
     case.set_status(Status.DECLINED, actor=actor, reason=reason)
-    record(actor, "service.case.decline", case, reason=reason)
-    _auto_assign_soon()
+    return cancelled
+
+
+def _cancel_planned(case: Case) -> list[Appointment]:
+    """Delete the case's appointments still to come; returns them (for the seeker's message)."""
+    cancelled = planned_after(case)
+    Appointment.objects.filter(pk__in=[a.pk for a in cancelled]).delete()
+    return cancelled
+
+
+def _write_to_seeker(
+    case: Case, first: str, cancelled: list[Appointment], last: str = ""
+) -> Message:
+    """A message from the service on the seeker's status page, in their language: ``first``
+    and ``last`` (marked with `gettext_noop`) around a line per cancelled conversation."""
+    with translation.override(case.seeker_language()):
+        lines = [str(_(first))]
+        lines += [
+            _("The conversation planned for %(when)s is cancelled.")
+            % {"when": _when(appointment.starts)}
+            for appointment in cancelled
+        ]
+        if last:
+            lines.append(str(_(last)))
+    return Message.objects.create(case=case, sender=Message.Sender.SERVICE, body="\n".join(lines))
 
 
 @transaction.atomic
@@ -160,6 +241,13 @@ def do_send_message(actor: Any, case: Case, *, body: str) -> Message:
     return message
 
 
+def conversation_dates(case: Case) -> tuple[date, date]:
+    """The first and last day a conversation in the case can have been held: from the day the
+    request arrived until today. The form refuses other dates (demo and imported histories
+    log theirs through the action directly)."""
+    return timezone.localtime(case.created).date(), timezone.localdate()
+
+
 @transaction.atomic
 def do_log_conversation(
     actor: Any, case: Case, *, held_on: date, mode: str, minutes: int, note: str = ""
@@ -174,6 +262,8 @@ def do_log_conversation(
     )
     if case.status == Status.ACCEPTED:
         case.set_status(Status.IN_CONVERSATION, actor=actor)
+    else:
+        case.touch()
     record(actor, "service.conversation.log", case, mode=mode, minutes=minutes)
     return conversation
 
@@ -187,9 +277,27 @@ def do_plan_appointment(
     appointment = Appointment.objects.create(
         case=case, starts=starts, minutes=minutes, mode=mode, where=where
     )
+    case.touch()
     record(actor, "service.appointment.plan", case, mode=mode)
     notifications.tell_seeker(case)
     return appointment
+
+
+@transaction.atomic
+def do_cancel_appointment(actor: Any, case: Case, appointment: Appointment) -> None:
+    """The counsellor cancels one conversation still to come; the seeker reads so on their
+    status page (and gets an e-mail, if they gave an address)."""
+    if case.status not in (Status.ACCEPTED, Status.IN_CONVERSATION, Status.REFERRED):
+        raise ActionRefused("state")
+    if appointment.case_id != case.pk or appointment.starts < timezone.now():
+        raise ActionRefused("state")
+    appointment.delete()
+    _write_to_seeker(
+        case, gettext_noop("Your counsellor has cancelled a planned conversation."), [appointment]
+    )
+    case.touch()
+    record(actor, "service.appointment.cancel", case)
+    notifications.tell_seeker(case)
 
 
 @transaction.atomic
@@ -222,6 +330,8 @@ def do_record_referral(
     )
     if case.status != Status.REFERRED:
         case.set_status(Status.REFERRED, actor=actor, reason=kind)
+    else:
+        case.touch()
     if offering is not None:
         _enrol(case, offering)
     record(
@@ -280,11 +390,8 @@ def do_close_case(actor: Any, case: Case, *, outcome: str, keep_places: bool = T
 
 
 def seeker_language(case: Case) -> str:
-    """The site language to write to the seeker in: the language they wished to speak, when
-    the site has it, else the site's default."""
-    wished = {"zh": "zh-hans"}.get(case.pref_language, case.pref_language)
-    offered = {code for code, _name in settings.LANGUAGES}
-    return wished if wished in offered else settings.LANGUAGE_CODE
+    """The site language to write to the seeker in (see `Case.seeker_language`)."""
+    return case.seeker_language()
 
 
 def _write_ending(case: Case, closed: Closed, first: str) -> None:
@@ -412,6 +519,7 @@ def do_enrol_case(actor: Any, case: Case, offering: Offering) -> Enrolment:
     if not case.is_open:
         raise ActionRefused("state")
     enrolment = _enrol(case, offering)
+    case.touch()
     record(actor, "service.offering.enrol", case, offering=offering.pk, status=enrolment.status)
     notifications.tell_seeker(case)
     return enrolment
@@ -419,10 +527,21 @@ def do_enrol_case(actor: Any, case: Case, offering: Offering) -> Enrolment:
 
 @transaction.atomic
 def do_remove_enrolment(actor: Any, enrolment: Enrolment) -> None:
+    """A coordinator takes the seeker's place (or waiting-list entry) away; the waiting list
+    moves up, and a message from the service tells the seeker, in their language."""
     case, offering = enrolment.case, enrolment.offering
+    with translation.override(case.seeker_language()):
+        text = (
+            _("The service has removed your place on %(offering)s, %(when)s.")
+            if enrolment.status == choices.EnrolmentStatus.PLACED
+            else _("The service has taken you off the waiting list for %(offering)s, %(when)s.")
+        ) % _offering_words(enrolment)
     enrolment.delete()
     _promote_waiting(offering)
+    Message.objects.create(case=case, sender=Message.Sender.SERVICE, body=text)
+    case.touch()
     record(actor, "service.offering.remove", case, offering=offering.pk)
+    notifications.tell_seeker(case)
 
 
 def _leave_offerings(case: Case) -> None:
@@ -486,7 +605,7 @@ def do_delete_case_data(case: Case, *, deleted_by: str) -> CaseStatistic:
     `deleted_by` is "seeker" (delete my data now) or "retention". Messages, notes,
     conversations, appointments, referrals, enrolments, status history and feedback comments
     go with it, and so do its e-mail notices still waiting in the queue; feedback scores stay,
-    unlinked.
+    unlinked. A counsellor the case was still with is told by an e-mail that names no case.
     """
     import secrets
 
@@ -496,6 +615,8 @@ def do_delete_case_data(case: Case, *, deleted_by: str) -> CaseStatistic:
     key = secrets.randbelow(2**52 - 2**32) + 2**32
     while CaseStatistic.objects.filter(pk=key).exists():
         key = secrets.randbelow(2**52 - 2**32) + 2**32
+    if case.counsellor is not None and case.status in OPEN_COUNSELLOR_STATUSES:
+        notifications.tell_counsellor_deleted(case.counsellor)
     stat = CaseStatistic.objects.create(
         pk=key,
         month=timezone.localtime(case.created).date().replace(day=1),
@@ -592,21 +713,44 @@ def assign_waiting() -> int:
 
 
 @transaction.atomic
-def do_reassign_case(actor: Any, case: Case, counsellor: CounsellorProfile, *, reason: str) -> None:
-    """Move a case in progress to another counsellor; the old one never gets it again.
+def do_reassign_case(
+    actor: Any, case: Case, counsellor: CounsellorProfile, *, reason: str
+) -> list[Appointment]:
+    """Move a case proposed to or held by a counsellor to another; the old one never gets it
+    again and is told by e-mail.
 
-    The seeker sees on their status page that their request has moved.
+    The old counsellor's conversations still planned are cancelled, and a message from the
+    service tells the seeker which. The seeker sees on their status page that their request
+    has moved. Returns the cancelled appointments.
     """
     old = case.counsellor
-    if old is None or old.pk == counsellor.pk:
+    if old is None or old.pk == counsellor.pk or case.status not in OPEN_COUNSELLOR_STATUSES:
         raise ActionRefused("state")
     case.excluded_counsellors.add(old)
+    # The old counsellor's appointments go with them: the new one plans their own.
+    cancelled = _cancel_planned(case)
     _give_to(case, counsellor)
     case.set_status(Status.PROPOSED, actor=actor, reason=reason)
-    record(actor, "service.case.reassign", case, old=old.pk, counsellor=counsellor.pk)
+    if cancelled:
+        _write_to_seeker(
+            case,
+            gettext_noop("Your request has moved to another counsellor."),
+            cancelled,
+            gettext_noop("Your new counsellor will contact you to plan a new time."),
+        )
+    record(
+        actor,
+        "service.case.reassign",
+        case,
+        old=old.pk,
+        counsellor=counsellor.pk,
+        cancelled=len(cancelled),
+    )
     notifications.tell_counsellor(counsellor, case, "proposed")
+    notifications.tell_counsellor_moved(old, case)
     notifications.tell_seeker(case)
     _auto_assign_soon()
+    return cancelled
 
 
 @transaction.atomic

@@ -109,6 +109,14 @@ class StyledForm(forms.Form):
                 widget.attrs["aria-describedby"] = f"id_{name}_error"
 
 
+class CaseForm(StyledForm):
+    """A form that changes a case. It carries the state of the case its page showed
+    (`Case.state_token`), so that a form sent from an older page (another window, another
+    person meanwhile) is refused instead of acting on a case that has changed."""
+
+    state = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
+
 class IntakeForm(StyledForm):
     acute_risk = _radio(
         _("Are you thinking about harming yourself, or are you in danger right now?"), YES_NO
@@ -306,7 +314,7 @@ class FeedbackForm(StyledForm):
     comment = _text(_("Anything else you want to tell us?"), long=True)
 
 
-class AssignForm(StyledForm):
+class AssignForm(CaseForm):
     counsellor = forms.ModelChoiceField(
         label=_("Counsellor"),
         queryset=CounsellorProfile.objects.none(),
@@ -345,11 +353,15 @@ class AssignForm(StyledForm):
         return data
 
 
-class DeclineForm(StyledForm):
+class DeclineForm(CaseForm):
     reason = _radio(_("Why do you decline?"), choices.DeclineReason.choices)
 
 
-class ConversationForm(StyledForm):
+class HandBackForm(CaseForm):
+    reason = _radio(_("Why do you hand the case back?"), choices.DeclineReason.choices)
+
+
+class ConversationForm(CaseForm):
     held_on = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date", "class": "ds-input"})
     )
@@ -366,16 +378,26 @@ class ConversationForm(StyledForm):
         help_text=_("Optional, encrypted, deleted with the case. No medical record."),
     )
 
+    def __init__(self, *args: Any, first_day: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The day the request arrived: no conversation in the case can be older.
+        self.first_day = first_day
+
     def clean_held_on(self) -> Any:
         held_on = self.cleaned_data["held_on"]
         if held_on > timezone.localdate():
             raise forms.ValidationError(
                 _("A conversation cannot be logged before it has happened.")
             )
+        if self.first_day is not None and held_on < self.first_day:
+            raise forms.ValidationError(
+                _("The request arrived on %(date)s; a conversation in it cannot be older.")
+                % {"date": date_format(self.first_day, "DATE_FORMAT")}
+            )
         return held_on
 
 
-class AppointmentForm(StyledForm):
+class AppointmentForm(CaseForm):
     starts = forms.DateTimeField(
         label=_("Starts"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "ds-input"}),
@@ -408,7 +430,7 @@ class GrantForm(StyledForm):
     reason = _text(_("Reason"), required=True)
 
 
-class WithdrawForm(StyledForm):
+class WithdrawForm(CaseForm):
     reason = _text(
         _("Reason"),
         required=True,
@@ -416,7 +438,7 @@ class WithdrawForm(StyledForm):
     )
 
 
-class ReferralForm(StyledForm):
+class ReferralForm(CaseForm):
     kind = _radio(_("Referred to"), choices.ReferralKind.choices)
     offering = forms.ModelChoiceField(
         label=_("Counselling day or course"),
@@ -445,7 +467,7 @@ KEEP_PLACES = "keep"
 GIVE_UP_PLACES = "give_up"
 
 
-class CloseForm(StyledForm):
+class CloseForm(CaseForm):
     outcome = _radio(_("Outcome"), choices.Outcome.choices)
     places = _radio(
         _("The seeker's places on counselling days and courses"),
@@ -631,7 +653,7 @@ class NewCounsellorForm(CounsellorProfileForm):
         field.empty_label = _("Choose a counsellor account")  # type: ignore[attr-defined]
 
 
-class ReassignForm(StyledForm):
+class ReassignForm(CaseForm):
     counsellor = forms.ModelChoiceField(
         label=_("New counsellor"),
         queryset=CounsellorProfile.objects.none(),

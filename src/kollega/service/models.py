@@ -47,13 +47,22 @@ class Status(models.TextChoices):
 _ENDINGS = {Status.CANCELLED, Status.WITHDRAWN}
 TRANSITIONS: dict[str, set[str]] = {
     Status.NEW: {Status.PROPOSED} | _ENDINGS,
-    Status.PROPOSED: {Status.ACCEPTED, Status.DECLINED, Status.NEW} | _ENDINGS,
+    # PROPOSED again is a move (reassignment) to another counsellor, from any state with one;
+    # DECLINED from the working states is the counsellor handing the case back to the queue.
+    Status.PROPOSED: {Status.ACCEPTED, Status.DECLINED, Status.NEW, Status.PROPOSED} | _ENDINGS,
     Status.DECLINED: {Status.PROPOSED} | _ENDINGS,
-    # PROPOSED again from the working states is a reassignment to another counsellor.
-    Status.ACCEPTED: {Status.IN_CONVERSATION, Status.REFERRED, Status.CLOSED, Status.PROPOSED}
+    Status.ACCEPTED: {
+        Status.IN_CONVERSATION,
+        Status.REFERRED,
+        Status.CLOSED,
+        Status.PROPOSED,
+        Status.DECLINED,
+    }
     | _ENDINGS,
-    Status.IN_CONVERSATION: {Status.REFERRED, Status.CLOSED, Status.PROPOSED} | _ENDINGS,
-    Status.REFERRED: {Status.IN_CONVERSATION, Status.CLOSED, Status.PROPOSED} | _ENDINGS,
+    Status.IN_CONVERSATION: {Status.REFERRED, Status.CLOSED, Status.PROPOSED, Status.DECLINED}
+    | _ENDINGS,
+    Status.REFERRED: {Status.IN_CONVERSATION, Status.CLOSED, Status.PROPOSED, Status.DECLINED}
+    | _ENDINGS,
     Status.CLOSED: set(),
     Status.CANCELLED: set(),
     Status.WITHDRAWN: set(),
@@ -273,6 +282,9 @@ class Case(models.Model):
     contact_name = EncryptedTextField(blank=True)
     contact_email = EncryptedTextField(blank=True)
     contact_phone = EncryptedTextField(blank=True)
+    # The site language the seeker used on the intake ("en", "zh-hans", ...; empty for a
+    # request a coordinator recorded): e-mails and the service's messages are written in it.
+    language = models.CharField(max_length=10, blank=True, editable=False)
     research_consent = models.BooleanField(default=False)
     research_consent_version = models.CharField(max_length=20, blank=True)
     research_consent_at = models.DateTimeField(null=True, blank=True)
@@ -304,6 +316,9 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # Counts every change a case form makes (status, counsellor, conversations, appointments,
+    # referrals, places): a form sent from a page older than the last change is refused.
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -337,6 +352,7 @@ class Case(models.Model):
             raise IllegalTransition(f"{self.status} → {new}")
         old = self.status
         self.status = new
+        self.revision += 1
         now = timezone.now()
         if new in TERMINAL_STATUSES:
             self.ended_at = now
@@ -346,6 +362,24 @@ class Case(models.Model):
         return StatusChange.objects.create(
             case=self, old=old, new=new, actor=user, actor_label=label, reason=reason, at=now
         )
+
+    def state_token(self) -> str:
+        """What a case form carries to show which state of the case its page showed."""
+        return f"{self.status}.{self.revision}"
+
+    def touch(self) -> None:
+        """Count a change that is not a move in the state machine (see `revision`)."""
+        self.revision += 1
+        Case.objects.filter(pk=self.pk).update(revision=models.F("revision") + 1)
+
+    def seeker_language(self) -> str:
+        """The site language to write to the seeker in: the one they used on the intake, else
+        the language they wished to speak when the site has it, else the site's default."""
+        offered = {code for code, _name in settings.LANGUAGES}
+        if self.language in offered:
+            return self.language
+        wished = {"zh": "zh-hans"}.get(self.pref_language, self.pref_language)
+        return wished if wished in offered else settings.LANGUAGE_CODE
 
     # Questions the pages ask ---------------------------------------------------------------
     @property

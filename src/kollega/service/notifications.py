@@ -24,7 +24,10 @@ PROPOSED = "proposed"
 MESSAGE = "message"
 SEEKER_NEWS = "seeker_news"
 ENDED = "ended"
-KINDS = (URGENT, PROPOSED, MESSAGE, SEEKER_NEWS, ENDED)
+# To a counsellor no longer on the case: a coordinator moved it, or the seeker deleted it.
+MOVED = "moved"
+DELETED = "deleted"
+KINDS = (URGENT, PROPOSED, MESSAGE, SEEKER_NEWS, ENDED, MOVED, DELETED)
 COUNSELLOR_KINDS = (PROPOSED, MESSAGE, ENDED)
 
 
@@ -32,10 +35,10 @@ class NoticeNotSent(Exception):
     """Sending failed; the message names the notice only, never an address."""
 
 
-def _queue(kind: str, case: Case, counsellor: CounsellorProfile | None = None) -> None:
+def _queue(kind: str, case: Case | None, counsellor: CounsellorProfile | None = None) -> None:
     from kollega.service.tasks import send_notice
 
-    case_id = case.pk
+    case_id = case.pk if case is not None else None
     counsellor_id = counsellor.pk if counsellor is not None else None
     transaction.on_commit(
         lambda: send_notice.enqueue(kind=kind, case_id=case_id, counsellor_id=counsellor_id)
@@ -61,6 +64,19 @@ def tell_counsellor(counsellor: CounsellorProfile, case: Case, what: str) -> Non
         _queue(what if what in COUNSELLOR_KINDS else MESSAGE, case, counsellor)
 
 
+def tell_counsellor_moved(counsellor: CounsellorProfile, case: Case) -> None:
+    """A coordinator has moved the case from `counsellor` to another."""
+    if counsellor.user.email:
+        _queue(MOVED, case, counsellor)
+
+
+def tell_counsellor_deleted(counsellor: CounsellorProfile) -> None:
+    """The seeker of a case `counsellor` had has deleted it. The notice carries no case id
+    (the case is gone, and deleting it drops its queued notices), so the e-mail names none."""
+    if counsellor.user.email:
+        _queue(DELETED, None, counsellor)
+
+
 def tell_seeker(case: Case) -> None:
     """Only for seekers who gave an e-mail address; the link itself is never stored."""
     from kollega.service.choices import ContactMethod
@@ -82,6 +98,16 @@ def _compose(
             "The request itself is only shown after you sign in."
         ) % {"url": settings.SITE_URL + reverse("service:queue")}
         return coordinator_addresses(), subject, body
+    if kind == MOVED:
+        # Only while the case is really no longer theirs.
+        if counsellor is None or case.counsellor_id == counsellor.pk or not counsellor.user.email:
+            return [], "", ""
+        subject = _("Case %(reference)s has been moved to another counsellor") % reference
+        body = _(
+            "A coordinator has moved the case to another counsellor. Conversations you had "
+            "planned in it are cancelled, and the seeker is told. Your cases: %(url)s"
+        ) % {"url": settings.SITE_URL + reverse("service:my_cases")}
+        return [counsellor.user.email], subject, body
     if kind in COUNSELLOR_KINDS:
         # A counsellor no longer on the case is not told about it.
         if counsellor is None or case.counsellor_id != counsellor.pk or not counsellor.user.email:
@@ -109,7 +135,7 @@ def _compose(
     return [case.contact_email], subject, body
 
 
-def deliver(kind: str, case_id: int, counsellor_id: int | None = None) -> int:
+def deliver(kind: str, case_id: int | None, counsellor_id: int | None = None) -> int:
     """Send one queued notice; returns the number of e-mails sent (0 if the case is gone).
 
     Raises NoticeNotSent when the mail server refuses, without the addresses the server's own
@@ -117,16 +143,37 @@ def deliver(kind: str, case_id: int, counsellor_id: int | None = None) -> int:
     """
     if kind not in KINDS:
         raise NoticeNotSent(f"unknown notice kind {kind!r}")
-    case = Case.objects.select_related("counsellor__user").filter(pk=case_id).first()
-    if case is None:
-        return 0
     counsellor = (
         CounsellorProfile.objects.select_related("user").filter(pk=counsellor_id).first()
         if counsellor_id is not None
         else None
     )
-    with translation.override(settings.LANGUAGE_CODE):
+    if kind == DELETED:
+        with translation.override(settings.LANGUAGE_CODE):
+            recipients, subject, body = _compose_deleted(counsellor)
+        return _send(kind, case_id, recipients, subject, body)
+    case = Case.objects.select_related("counsellor__user").filter(pk=case_id or 0).first()
+    if case is None:
+        return 0
+    # The seeker reads in the language they used on the intake; staff in the site's.
+    language = case.seeker_language() if kind == SEEKER_NEWS else settings.LANGUAGE_CODE
+    with translation.override(language):
         recipients, subject, body = _compose(kind, case, counsellor)
+    return _send(kind, case_id, recipients, subject, body)
+
+
+def _compose_deleted(counsellor: CounsellorProfile | None) -> tuple[list[str], str, str]:
+    if counsellor is None or not counsellor.user.email:
+        return [], "", ""
+    subject = _("A seeker has deleted their request")
+    body = _(
+        "A seeker whose case you had has deleted their request and all its data. It is no "
+        "longer on your list, and conversations planned in it are cancelled. Your cases: %(url)s"
+    ) % {"url": settings.SITE_URL + reverse("service:my_cases")}
+    return [counsellor.user.email], subject, body
+
+
+def _send(kind: str, case_id: int | None, recipients: list[str], subject: str, body: str) -> int:
     if not recipients:
         return 0
     try:

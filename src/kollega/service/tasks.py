@@ -14,7 +14,7 @@ def retention() -> int:
 
 
 @task()
-def send_notice(kind: str, case_id: int, counsellor_id: int | None = None) -> int:
+def send_notice(kind: str, case_id: int | None, counsellor_id: int | None = None) -> int:
     """Send one e-mail notice about a case (see `kollega.service.notifications`)."""
     from kollega.service.notifications import deliver
 

@@ -53,10 +53,16 @@ urlpatterns = [
     path("service/my-profile/", views.my_profile, name="my_profile"),
     path("service/cases/<int:pk>/accept/", views.case_accept, name="case_accept"),
     path("service/cases/<int:pk>/decline/", views.case_decline, name="case_decline"),
+    path("service/cases/<int:pk>/hand-back/", views.case_hand_back, name="case_hand_back"),
     path("service/cases/<int:pk>/message/", views.case_message, name="case_message"),
     path("service/cases/<int:pk>/conversation/", views.case_conversation, name="case_conversation"),
     path("service/cases/<int:pk>/appointment/", views.case_appointment, name="case_appointment"),
     path("service/cases/<int:pk>/referral/", views.case_referral, name="case_referral"),
+    path(
+        "service/cases/<int:pk>/appointment/<int:item>/cancel/",
+        views.case_appointment_cancel,
+        name="case_appointment_cancel",
+    ),
     path("service/cases/<int:pk>/close/", views.case_close, name="case_close"),
     path(
         "service/cases/<int:pk>/calendar/<slug:kind>/<int:item>.ics",

@@ -9,14 +9,15 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -77,11 +78,36 @@ def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
+STALE = "stale"
+
+
+def _perform_fresh(case: Case, sent: str, perform: Callable[[Case], Any]) -> Any:
+    """Run `perform` on the case as it is now (read again, locked), unless it has changed
+    since the page that sent `sent` (its `Case.state_token`) was made: then raise
+    ActionRefused("stale"). The check and the change are one transaction, so two windows
+    sending at once cannot both pass it. A form sent without a token (not from a page) is
+    left to the state machine alone, which then judges the case as it is now."""
+    with transaction.atomic():
+        current = Case.objects.select_for_update().filter(pk=case.pk).first()
+        if current is None or (sent and current.state_token() != sent):
+            raise ActionRefused(STALE)
+        return perform(current)
+
+
+def _sent_state(request: HttpRequest, form: Any) -> str:
+    return str(request.POST.get(form.add_prefix("state"), ""))
+
+
 def _refused(request: HttpRequest, exc: Exception) -> None:
     texts = {
         "limit": _("The conversation limit for this case is reached. Ask a coordinator for more."),
         "consent": _("A referral needs the seeker's consent."),
         "closed": _("This request is closed; no more messages can be sent."),
+        STALE: _(
+            "The request has changed since you opened this page (in another window, or by "
+            "someone else). Nothing is saved. Check what it says now, and send again if it "
+            "still fits."
+        ),
     }
     messages.error(
         request,
@@ -106,7 +132,9 @@ def intake(request: HttpRequest) -> HttpResponse:
             throttled, status = True, 429
         elif form.is_valid():
             count_intake(request)
-            submitted = actions.do_submit_request(**form.request_fields())
+            submitted = actions.do_submit_request(
+                language=get_language() or "", **form.request_fields()
+            )
             request.session["service_new_reference"] = submitted.case.reference
             return redirect(reverse("service:status", args=[submitted.token]) + "?new=1")
         else:
@@ -221,7 +249,14 @@ def _status_context(request: HttpRequest, case: Case, token: str, **extra: Any) 
 def _seeker_coordination(case: Case) -> dict[str, Any]:
     """What the status page adds for the coordinator's day: a move to another counsellor, and
     the proposals to choose from when the service lets seekers choose."""
-    moved = case.status_changes.filter(old__in=WORKING, new=Status.PROPOSED).order_by("-at").first()
+    moved = None
+    if case.counsellor_id is not None and case.status in REASSIGNABLE:
+        # Only while the counsellor it moved to still has it: once declined, it is in the queue.
+        last = case.status_changes.filter(new=Status.PROPOSED).order_by("-at", "-pk").first()
+        if last is not None and (
+            last.old in WORKING or (last.old == Status.PROPOSED and case.accepted_at is not None)
+        ):
+            moved = last
     choice = (
         proposals_for_seeker(case)
         if case.in_queue and not case.urgent and ServiceSettings.current().seeker_choice
@@ -556,6 +591,9 @@ def _case_page(
         "appointments": case.appointments.all(),
         "referrals": case.referrals.select_related("offering"),
         "enrolments": case.enrolments.select_related("offering"),
+        # Planned conversations still to come can be cancelled by the counsellor working on it.
+        "working": private and holder and case.status in WORKING,
+        "now": timezone.now(),
         "limit": case.conversation_limit,
         "left": case.conversations_left(),
         # What the page may show of the request itself.
@@ -573,13 +611,17 @@ def _case_page(
         )
         if movable and match is not None:
             context["reassign_form"] = bound.get("reassign_form") or forms.ReassignForm(
-                candidates=match.others_than(case.counsellor_id), prefix="reassign"
+                candidates=match.others_than(case.counsellor_id),
+                prefix="reassign",
+                initial={"state": case.state_token()},
             )
         context["write_form"] = bound.get("write_form") or forms.CoordinatorMessageForm(
             prefix="write"
         )
         context["grant_form"] = bound.get("grant_form") or forms.GrantForm()
-        context["withdraw_form"] = bound.get("withdraw_form") or forms.WithdrawForm()
+        context["withdraw_form"] = bound.get("withdraw_form") or forms.WithdrawForm(
+            initial={"state": case.state_token()}
+        )
         # Only the withdraw form warns about them: no query for other readers.
         context["planned"] = actions.planned_after(case) if case.is_open else []
         context["enrol_form"] = bound.get("enrol_form") or forms.EnrolForm()
@@ -660,12 +702,20 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.AssignForm(request.POST, candidates=match_case(case).proposals)
     if not form.is_valid():
         return _case_page(request, case, status=400, assign_form=form)
-    actions.do_assign_counsellor(
-        request.user,
-        case,
-        form.cleaned_data["counsellor"],
-        override_reason=form.cleaned_data["override_reason"],
-    )
+    try:
+        _perform_fresh(
+            case,
+            _sent_state(request, form),
+            lambda fresh: actions.do_assign_counsellor(
+                request.user,
+                fresh,
+                form.cleaned_data["counsellor"],
+                override_reason=form.cleaned_data["override_reason"],
+            ),
+        )
+    except (ActionRefused, IllegalTransition) as exc:
+        _refused(request, exc)
+        return _case_page_again(request, pk, "assign_form", form)
     messages.success(
         request,
         _("The request is proposed to %(name)s.") % {"name": form.cleaned_data["counsellor"]},
@@ -681,9 +731,18 @@ def case_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _case_page(request, case, status=400, withdraw_form=form)
     try:
-        closed = actions.do_withdraw_case(request.user, case, reason=form.cleaned_data["reason"])
+        closed = _perform_fresh(
+            case,
+            _sent_state(request, form),
+            lambda fresh: actions.do_withdraw_case(
+                request.user, fresh, reason=form.cleaned_data["reason"]
+            ),
+        )
     except IllegalTransition:
         messages.error(request, _("This request has already ended."))
+    except ActionRefused as exc:
+        _refused(request, exc)
+        return _case_page_again(request, pk, "withdraw_form", form)
     else:
         messages.success(request, _ended_text(_("The request is withdrawn."), closed))
     return redirect("service:case", pk)
@@ -725,11 +784,21 @@ def case_enrol(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @counsellor_only
 def case_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _own_case(request, pk)
     try:
-        actions.do_accept_case(request.user, case)
-    except IllegalTransition:
-        messages.error(request, _("That is not possible in the request's current state."))
+        case = _own_case(request, pk)
+    except Http404:
+        if _left_behind(request, pk):
+            _refused(request, ActionRefused(STALE))
+            return redirect("service:my_cases")
+        raise
+    try:
+        _perform_fresh(
+            case,
+            str(request.POST.get("state", "")),
+            lambda fresh: actions.do_accept_case(request.user, fresh),
+        )
+    except (ActionRefused, IllegalTransition) as exc:
+        _refused(request, exc)
     else:
         messages.success(request, _("You have accepted the case."))
     return redirect("service:case", pk)
@@ -753,19 +822,46 @@ def _case_form_page(
     `perform` gets the case and the valid form; `done` is the confirmation, or makes it from
     what `perform` returned; `form_kwargs` and `context` add to the form and the page.
     """
-    case = _own_case(request, pk)
+    try:
+        case = _own_case(request, pk)
+    except Http404:
+        if _left_behind(request, pk):
+            # Sent from a page of a case since handed back, declined or moved away.
+            _refused(request, ActionRefused(STALE))
+            return redirect("service:my_cases")
+        raise
     if case.status not in allowed:
-        messages.error(request, _("That is not possible in the request's current state."))
+        sent = str(request.POST.get("state", "")) if request.method == "POST" else ""
+        stale = bool(sent) and sent != case.state_token()
+        if stale:
+            _refused(request, ActionRefused(STALE))
+        else:
+            messages.error(request, _("That is not possible in the request's current state."))
         return redirect("service:case", pk)
-    form = form_class(_posted(request), **(form_kwargs(case) if form_kwargs else {}))
+    extra = form_kwargs(case) if form_kwargs else {}
+    form = form_class(_posted(request), initial={"state": case.state_token()}, **extra)
+    status = 400 if form.errors else 200
     if request.method == "POST" and form.is_valid():
         try:
-            result = perform(case, form)
+            result = _perform_fresh(
+                case, _sent_state(request, form), lambda fresh: perform(fresh, form)
+            )
         except (ActionRefused, IllegalTransition) as exc:
             _refused(request, exc)
+            # What the page shows now is the case as it is; what was typed stays in the form.
+            case = _own_case(request, pk)
+            if case.status not in allowed:
+                return redirect("service:case", pk)
+            data = request.POST.copy()
+            data[form.add_prefix("state")] = case.state_token()
+            extra = form_kwargs(case) if form_kwargs else {}
+            form = form_class(data, **extra)
+            form.is_valid()
+            status = 409
         else:
             messages.success(request, done(result) if callable(done) else done)
-            if case.counsellor is None:
+            now = Case.objects.filter(pk=pk).first()
+            if now is None or now.counsellor_id is None or not holds_case(request.user, now):
                 return redirect("service:my_cases")
             return redirect("service:case", pk)
     return render(
@@ -780,8 +876,27 @@ def _case_form_page(
             "limit": case.conversation_limit,
             **(context(case) if context else {}),
         },
-        status=400 if form.errors else 200,
+        status=status,
     )
+
+
+def _left_behind(request: HttpRequest, pk: int) -> bool:
+    """A form from a page of a case the signed-in counsellor had until it was declined, handed
+    back or moved (they are excluded from it now): they may be told it has changed."""
+    return (
+        request.method == "POST"
+        and Case.objects.filter(pk=pk, excluded_counsellors__user_id=request.user.pk or 0).exists()
+    )
+
+
+def _case_page_again(request: HttpRequest, pk: int, name: str, form: Any) -> HttpResponse:
+    """The case page as the case is now, after a refused form; the form keeps what was typed
+    and now carries the case's current state, so sending it again is a deliberate choice."""
+    case = _coordinator_case(request, pk)
+    data = request.POST.copy()
+    data[form.add_prefix("state")] = case.state_token()
+    form.data = data
+    return _case_page(request, case, status=409, **{name: form})
 
 
 WORKING = (Status.ACCEPTED, Status.IN_CONVERSATION, Status.REFERRED)
@@ -802,6 +917,32 @@ def case_decline(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         done=_("You declined the case; it is back in the queue."),
         allowed=(Status.PROPOSED,),
+    )
+
+
+@require_http_methods(GET_POST)
+@counsellor_only
+def case_hand_back(request: HttpRequest, pk: int) -> HttpResponse:
+    """The counsellor gives back a case they accepted, for example on recognising the seeker."""
+    return _case_form_page(
+        request,
+        pk,
+        forms.HandBackForm,
+        heading=_("Hand the case back"),
+        button=_("Hand the case back"),
+        perform=lambda case, form: actions.do_hand_back_case(
+            request.user, case, reason=form.cleaned_data["reason"]
+        ),
+        done=lambda cancelled: " ".join(
+            [
+                _(
+                    "You handed the case back; it is in the queue again and never comes back to you."
+                ),
+                *_cancelled_text(cancelled),
+            ]
+        ),
+        allowed=WORKING,
+        context=lambda case: {"planned": actions.planned_after(case), "hand_back": True},
     )
 
 
@@ -831,10 +972,11 @@ def case_conversation(request: HttpRequest, pk: int) -> HttpResponse:
         heading=_("Log a conversation"),
         button=_("Save the conversation"),
         perform=lambda case, form: actions.do_log_conversation(
-            request.user, case, **form.cleaned_data
+            request.user, case, **_without_state(form)
         ),
         done=_("The conversation is logged."),
         allowed=WORKING,
+        form_kwargs=lambda case: {"first_day": actions.conversation_dates(case)[0]},
     )
 
 
@@ -848,11 +990,32 @@ def case_appointment(request: HttpRequest, pk: int) -> HttpResponse:
         heading=_("Plan a conversation"),
         button=_("Save the appointment"),
         perform=lambda case, form: actions.do_plan_appointment(
-            request.user, case, **form.cleaned_data
+            request.user, case, **_without_state(form)
         ),
         done=_("The appointment is saved; the seeker sees it on their status page."),
         allowed=WORKING,
     )
+
+
+@require_POST
+@counsellor_only
+def case_appointment_cancel(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    """The counsellor cancels one planned conversation, from the button beside it."""
+    case = _private_case(request, pk)
+    appointment = get_object_or_404(case.appointments, pk=item)
+    try:
+        _perform_fresh(
+            case,
+            str(request.POST.get("state", "")),
+            lambda fresh: actions.do_cancel_appointment(request.user, fresh, appointment),
+        )
+    except (ActionRefused, IllegalTransition) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(
+            request, _("The conversation is cancelled; the seeker reads that on their status page.")
+        )
+    return redirect("service:case", pk)
 
 
 @require_http_methods(GET_POST)
@@ -865,7 +1028,7 @@ def case_referral(request: HttpRequest, pk: int) -> HttpResponse:
         heading=_("Record a referral"),
         button=_("Save the referral"),
         perform=lambda case, form: actions.do_record_referral(
-            request.user, case, **form.cleaned_data
+            request.user, case, **_without_state(form)
         ),
         done=_("The referral is recorded; its note is on the case page."),
         allowed=WORKING,
@@ -896,6 +1059,11 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
             }
         },
     )
+
+
+def _without_state(form: Any) -> dict[str, Any]:
+    """The form's cleaned data as action arguments: the state token is the view's business."""
+    return {name: value for name, value in form.cleaned_data.items() if name != "state"}
 
 
 def _cancelled_text(cancelled: list[Appointment]) -> list[str]:
@@ -1160,8 +1328,12 @@ def feedback_summary(request: HttpRequest) -> HttpResponse:
 @require_POST
 @seeker_view
 def status_choose(request: HttpRequest, case: Case, token: str) -> HttpResponse:
-    if not (case.in_queue and not case.urgent and ServiceSettings.current().seeker_choice):
+    if case.urgent or not case.is_open or not ServiceSettings.current().seeker_choice:
         raise Http404
+    if not case.in_queue:
+        # Sent from an older page: a counsellor has been found meanwhile.
+        _refused(request, ActionRefused(STALE))
+        return redirect("service:status", token)
     form = forms.ChooseForm(request.POST, proposals=proposals_for_seeker(case))
     if form.is_valid():
         actions.do_choose_counsellor(case, form.cleaned_data["counsellor"])
@@ -1182,13 +1354,24 @@ def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ReassignForm(request.POST, candidates=others, prefix="reassign")
     if not form.is_valid():
         return _case_page(request, case, status=400, reassign_form=form)
-    actions.do_reassign_case(
-        request.user, case, form.cleaned_data["counsellor"], reason=form.cleaned_data["reason"]
-    )
-    messages.success(
-        request,
-        _("The case is moved to %(name)s.") % {"name": form.cleaned_data["counsellor"]},
-    )
+    try:
+        cancelled = _perform_fresh(
+            case,
+            _sent_state(request, form),
+            lambda fresh: actions.do_reassign_case(
+                request.user,
+                fresh,
+                form.cleaned_data["counsellor"],
+                reason=form.cleaned_data["reason"],
+            ),
+        )
+    except (ActionRefused, IllegalTransition) as exc:
+        _refused(request, exc)
+        return _case_page_again(request, pk, "reassign_form", form)
+    done = [_("The case is moved to %(name)s.") % {"name": form.cleaned_data["counsellor"]}]
+    if cancelled:
+        done += [*_cancelled_text(cancelled), _("The seeker is told on their status page.")]
+    messages.success(request, " ".join(done))
     return redirect("service:case", pk)
 
 
