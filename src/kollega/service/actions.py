@@ -6,6 +6,7 @@ and identifiers only, never what a person typed.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -607,8 +608,6 @@ def do_delete_case_data(case: Case, *, deleted_by: str) -> CaseStatistic:
     go with it, and so do its e-mail notices still waiting in the queue; feedback scores stay,
     unlinked. A counsellor the case was still with is told by an e-mail that names no case.
     """
-    import secrets
-
     # A random key, not the next one: keys in insertion order would line the anonymous rows up
     # with the audit trail's times (who deleted when), and so with the cases they came from.
     # Below 2**52, so exact in JSON and JavaScript.
