@@ -63,6 +63,21 @@ if not _data_keys:
     )
 KOLLEGA_DATA_KEYS = [key.strip() for key in _data_keys.split(",") if key.strip()]
 
+
+def _refuse_bad_keys(name: str, keys: list[str]) -> None:
+    """Stop start-up on a mistyped key: otherwise the first page that encrypts answers 500."""
+    from kollega.core.checks import bad_fernet_keys
+
+    bad = bad_fernet_keys(keys)
+    if bad:
+        raise ImproperlyConfigured(
+            f"{name}: key {', '.join(map(str, bad))} of {len(keys)} is not a Fernet key "
+            "(44 characters of url-safe base64); make one with: kollega make-data-key"
+        )
+
+
+_refuse_bad_keys("KOLLEGA_DATA_KEYS", KOLLEGA_DATA_KEYS)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEMO or DEBUG) else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
