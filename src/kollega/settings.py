@@ -284,6 +284,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "kollega@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The folder the file-based e-mail backend writes to (a test machine without a mail server).
+if env_str("EMAIL_FILE_PATH"):
+    EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH")
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
