@@ -106,6 +106,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a probe from this machine is answered whatever the host and HTTPS settings.
+    "kollega.core.health.LocalProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -204,6 +206,8 @@ _secure = not (DEMO or DEBUG) and env_bool("KOLLEGA_HTTPS", True)
 SESSION_COOKIE_SECURE = _secure
 CSRF_COOKIE_SECURE = _secure
 SECURE_SSL_REDIRECT = _secure and env_bool("KOLLEGA_SSL_REDIRECT", True)
+# A load balancer's plain-HTTP health probe is answered, not redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env_int("KOLLEGA_HSTS_SECONDS", 31536000 if _secure else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _secure
 SECURE_HSTS_PRELOAD = env_bool("KOLLEGA_HSTS_PRELOAD", _secure)
@@ -331,6 +335,8 @@ KOLLEGA_INTAKE_PER_HOUR = env_int("KOLLEGA_INTAKE_PER_HOUR", 5, minimum=0)
 KOLLEGA_TASK_RESULT_HOURS = env_int("KOLLEGA_TASK_RESULT_HOURS", 24, minimum=1)
 # An urgent request nobody has acknowledged after this long is escalated by e-mail.
 KOLLEGA_URGENT_ESCALATION_MINUTES = env_int("KOLLEGA_URGENT_ESCALATION_MINUTES", 30, minimum=1)
+# /readyz answers 503 when a task has waited longer than this: no worker takes the queue's work.
+KOLLEGA_QUEUE_STALE_MINUTES = env_int("KOLLEGA_QUEUE_STALE_MINUTES", 15, minimum=1)
 
 # Interview recordings and local transcription (kollega.research, kollega.speech).
 KOLLEGA_MAX_RECORDING_MB = env_int("KOLLEGA_MAX_RECORDING_MB", 300, minimum=1)
