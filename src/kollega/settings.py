@@ -188,6 +188,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("KOLLEGA_PROXY_COUNT", 0, minimum=0) or None
+# Behind nginx every request comes from 127.0.0.1: read the client's address as the service's
+# own throttles do (KOLLEGA_PROXY_COUNT hops of X-Forwarded-For).
+AXES_CLIENT_IP_CALLABLE = "kollega.core.clientaddress.client_address"
 
 # Staff sessions end after inactivity and when the browser closes.
 SESSION_COOKIE_AGE = env_int("KOLLEGA_SESSION_SECONDS", 30 * 60, minimum=60)
