@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import struct
@@ -26,6 +27,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
@@ -275,6 +277,29 @@ def write_backup(path: Path) -> Summary:
         partial.unlink(missing_ok=True)
         raise
     return Summary(engine=engine, files=len(names), created=created)
+
+
+_DAILY_NAME = re.compile(r"^kollega-(\d{4})-(\d{2})-(\d{2})\.kbak$")
+
+
+def daily_archive_name(day: date) -> str:
+    return f"kollega-{day:%Y-%m-%d}.kbak"
+
+
+def archives_to_prune(names: list[str], *, keep_daily: int, keep_monthly: int) -> list[str]:
+    """Which of the daily archives in a folder to delete: every one but the newest
+    `keep_daily`, and the newest archive of each of the newest `keep_monthly` months.
+
+    Only names written by `kollega backup --daily` (kollega-YYYY-MM-DD.kbak) are considered;
+    anything else in the folder is left alone.
+    """
+    dated = sorted((name for name in names if _DAILY_NAME.match(name)), reverse=True)
+    keep = set(dated[:keep_daily])
+    months: dict[str, str] = {}
+    for name in dated:  # newest first: the first seen in a month is its newest
+        months.setdefault(name[len("kollega-") : len("kollega-YYYY-MM")], name)
+    keep |= set(sorted(months.values(), reverse=True)[:keep_monthly])
+    return [name for name in dated if name not in keep]
 
 
 def _applied_migrations() -> list[str]:
