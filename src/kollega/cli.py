@@ -93,7 +93,7 @@ def _exec(command: list[str]) -> int:
     stops."""
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(command[0], command)
+    os.execv(command[0], command)  # noqa: S606  (our own argv, no shell)
     return 127  # not reached: execv returns only by raising
 
 

@@ -21,7 +21,10 @@ def test_it_has_every_role_after_migrating_a_fresh_database() -> None:
 
 
 def test_a_misspelt_role_is_refused_by_name_and_nothing_is_created() -> None:
-    with translation.override("en"), pytest.raises(ActionRefused, match="Unknown roles: coordinater"):
+    with (
+        translation.override("en"),
+        pytest.raises(ActionRefused, match="Unknown roles: coordinater"),
+    ):
         do_create_staff(username="kari", password="a long passphrase 42", roles=["coordinater"])
     assert not User.objects.filter(username="kari").exists()
     assert not Group.objects.filter(name="coordinater").exists()

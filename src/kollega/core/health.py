@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -52,12 +52,12 @@ def _oldest_waiting() -> tuple[int, datetime | None, str]:
         for queue in backend._get_queues():
             queue.connection.ping()
             waiting += queue.count
-            job_ids = queue.get_job_ids(0, 0)
+            job_ids = queue.get_job_ids(0, 1)
             job = queue.fetch_job(job_ids[0]) if job_ids else None
             if job is not None and job.enqueued_at is not None:
                 enqueued = job.enqueued_at
                 if timezone.is_naive(enqueued):
-                    enqueued = timezone.make_aware(enqueued, timezone.UTC)
+                    enqueued = enqueued.replace(tzinfo=UTC)
                 first = enqueued if first is None else min(first, enqueued)
         return waiting, first, "Redis queue"
     return 0, None, "queue"
@@ -68,11 +68,11 @@ def readiness() -> tuple[bool, str]:
     ready = True
     try:
         lines.append(_database())
-    except Exception as exc:  # noqa: BLE001  (any failure means not ready; say which)
+    except Exception as exc:
         return False, f"not ready\ndatabase: {type(exc).__name__}"
     try:
         waiting, oldest, name = _oldest_waiting()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return False, f"not ready\n{lines[0]}\nqueue: {type(exc).__name__}"
     age = int((timezone.now() - oldest).total_seconds()) if oldest else 0
     stale = settings.KOLLEGA_QUEUE_STALE_MINUTES * 60

@@ -5,6 +5,7 @@ import socket
 import time
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -60,10 +61,9 @@ class Command(BaseCommand):
 
     def _enqueue_due(self) -> None:
         now = time.time()
+        when = datetime.fromtimestamp(now, UTC)
         for periodic in due(retry_transient(last_runs), now):
             # A database locked by a long write is waited out, not a reason to stop.
             retry_transient(periodic.task.enqueue)
-            retry_transient(
-                lambda name=periodic.name: record_run(name, datetime.fromtimestamp(now, UTC))
-            )
+            retry_transient(partial(record_run, periodic.name, when))
             self.stdout.write(f"Enqueued {periodic.name}")
