@@ -11,9 +11,9 @@ DEMO_ENV := KOLLEGA_DEMO=1
 
 # Debian packages: node/npm build the front end, gettext compiles translations,
 # chromium runs browser tests (with a Chinese font, so screenshots of zh-hans pages are readable),
-# espeak-ng and sox make test audio.
+# espeak-ng and sox make test audio, systemd (systemd-analyze) and nginx check deploy/.
 APT_BUILD := nodejs npm gettext
-APT_TEST := chromium fonts-wqy-microhei espeak-ng sox
+APT_TEST := chromium fonts-wqy-microhei espeak-ng sox systemd nginx openssl
 
 .PHONY: demo test lint typecheck imports pytest fuzz static messages apt-build apt-test clean help
 
@@ -26,7 +26,7 @@ define apt_install
 	@missing=""; for pkg in $(1); do \
 	  case $$pkg in \
 	    fonts-*) dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; continue;; \
-	    nodejs) bin=node;; gettext) bin=msgfmt;; *) bin=$$pkg;; \
+	    nodejs) bin=node;; gettext) bin=msgfmt;; systemd) bin=systemd-analyze;; *) bin=$$pkg;; \
 	  esac; \
 	  command -v $$bin >/dev/null 2>&1 || missing="$$missing $$pkg"; \
 	done; \

@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 PUBLIC_URL_NAMES = {
     "core:front_page",
     "core:healthz",
+    "core:readyz",
     "accounts:login",
     "set_language",
     "service:intake",

@@ -31,9 +31,15 @@ commands:
 
 def _django_manage(argv: Sequence[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kollega.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["kollega", *argv])
+    try:
+        execute_from_command_line(["kollega", *argv])
+    except ImproperlyConfigured as exc:
+        # A missing or mistyped variable is the operator's to fix: one line, not a traceback.
+        print(f"kollega: the configuration is not usable: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -43,6 +49,17 @@ def _worker_command() -> list[str]:
         return [*manage, "rqworker", "default", "--job-class", "django_tasks_rq.Job"]
     # Not db_worker itself: run_worker waits out a locked or unreachable database.
     return [*manage, "run_worker"]
+
+
+def _control_socket() -> str:
+    """gunicorn's control socket, one per installation (KOLLEGA_VAR_DIR), not one per user.
+
+    gunicorn's default, ~/.gunicorn/gunicorn.ctl, is shared by every gunicorn the user runs on
+    the host: a second instance would take over the first one's socket.
+    """
+    var = Path(os.environ.get("KOLLEGA_VAR_DIR") or Path(__file__).resolve().parents[2] / "var")
+    var.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return str(var / "gunicorn.ctl")
 
 
 def _serve_command(bind: str, workers: int) -> list[str]:
@@ -65,7 +82,19 @@ def _serve_command(bind: str, workers: int) -> list[str]:
         "%(t)s %(m)s %(U)s %(s)s %(L)ss",
         "--logger-class",
         "kollega.core.redact.GunicornLogger",
+        "--control-socket",
+        _control_socket(),
     ]
+
+
+def _exec(command: list[str]) -> int:
+    """Become `command` (same pid): a service manager's SIGTERM, SIGHUP (gunicorn reloads) or
+    SIGINT then reaches gunicorn or the worker itself, and nothing is left behind when it
+    stops."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(command[0], command)  # noqa: S606  (our own argv, no shell)
+    return 127  # not reached: execv returns only by raising
 
 
 def _option(argv: list[str], name: str, default: str) -> str:
@@ -168,7 +197,7 @@ def _child_name(command: list[str]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] in {"-h", "--help", "help"}:
+    if not args or args[0] in {"-h", "--help"} or args == ["help"]:
         print(USAGE)
         return 0
     command, rest = args[0], args[1:]
@@ -193,13 +222,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             status |= subprocess.call([sys.executable, str(bench_dir / f"{name}.py")])
         return status
     if command == "serve":
-        return subprocess.call(
+        return _exec(
             _serve_command(
                 _option(rest, "--bind", "127.0.0.1:8000"), int(_option(rest, "--workers", "3"))
             )
         )
     if command == "worker":
-        return subprocess.call(_worker_command())
+        return _exec(_worker_command())
     if command == "scheduler":
         return _django_manage(["run_scheduler", *rest])
     if command == "demo":

@@ -63,6 +63,21 @@ if not _data_keys:
     )
 KOLLEGA_DATA_KEYS = [key.strip() for key in _data_keys.split(",") if key.strip()]
 
+
+def _refuse_bad_keys(name: str, keys: list[str]) -> None:
+    """Stop start-up on a mistyped key: otherwise the first page that encrypts answers 500."""
+    from kollega.core.checks import bad_fernet_keys
+
+    bad = bad_fernet_keys(keys)
+    if bad:
+        raise ImproperlyConfigured(
+            f"{name}: key {', '.join(map(str, bad))} of {len(keys)} is not a Fernet key "
+            "(44 characters of url-safe base64); make one with: kollega make-data-key"
+        )
+
+
+_refuse_bad_keys("KOLLEGA_DATA_KEYS", KOLLEGA_DATA_KEYS)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEMO or DEBUG) else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -91,6 +106,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a probe from this machine is answered whatever the host and HTTPS settings.
+    "kollega.core.health.LocalProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -171,6 +188,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("KOLLEGA_PROXY_COUNT", 0, minimum=0) or None
+# Behind nginx every request comes from 127.0.0.1: read the client's address as the service's
+# own throttles do (KOLLEGA_PROXY_COUNT hops of X-Forwarded-For).
+AXES_CLIENT_IP_CALLABLE = "kollega.core.clientaddress.client_address"
 
 # Staff sessions end after inactivity and when the browser closes.
 SESSION_COOKIE_AGE = env_int("KOLLEGA_SESSION_SECONDS", 30 * 60, minimum=60)
@@ -189,6 +209,8 @@ _secure = not (DEMO or DEBUG) and env_bool("KOLLEGA_HTTPS", True)
 SESSION_COOKIE_SECURE = _secure
 CSRF_COOKIE_SECURE = _secure
 SECURE_SSL_REDIRECT = _secure and env_bool("KOLLEGA_SSL_REDIRECT", True)
+# A load balancer's plain-HTTP health probe is answered, not redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env_int("KOLLEGA_HSTS_SECONDS", 31536000 if _secure else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _secure
 SECURE_HSTS_PRELOAD = env_bool("KOLLEGA_HSTS_PRELOAD", _secure)
@@ -269,6 +291,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "kollega@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The folder the file-based e-mail backend writes to (a test machine without a mail server).
+if env_str("EMAIL_FILE_PATH"):
+    EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH")
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
@@ -313,6 +338,8 @@ KOLLEGA_INTAKE_PER_HOUR = env_int("KOLLEGA_INTAKE_PER_HOUR", 5, minimum=0)
 KOLLEGA_TASK_RESULT_HOURS = env_int("KOLLEGA_TASK_RESULT_HOURS", 24, minimum=1)
 # An urgent request nobody has acknowledged after this long is escalated by e-mail.
 KOLLEGA_URGENT_ESCALATION_MINUTES = env_int("KOLLEGA_URGENT_ESCALATION_MINUTES", 30, minimum=1)
+# /readyz answers 503 when a task has waited longer than this: no worker takes the queue's work.
+KOLLEGA_QUEUE_STALE_MINUTES = env_int("KOLLEGA_QUEUE_STALE_MINUTES", 15, minimum=1)
 
 # Interview recordings and local transcription (kollega.research, kollega.speech).
 KOLLEGA_MAX_RECORDING_MB = env_int("KOLLEGA_MAX_RECORDING_MB", 300, minimum=1)

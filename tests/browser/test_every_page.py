@@ -26,7 +26,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 LANGUAGES = ["nb", "en", "zh-hans"]
 # Pages that change something when opened, or that are downloads, not documents.
-NOT_A_PAGE = ("logout", "calendar", "healthz", "set_language", "download", "job_status", "progress")
+NOT_A_PAGE = (
+    "logout",
+    "calendar",
+    "healthz",
+    "readyz",
+    "set_language",
+    "download",
+    "job_status",
+    "progress",
+)
 
 
 @pytest.fixture

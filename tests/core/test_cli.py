@@ -59,3 +59,45 @@ def test_the_demo_on_another_address_links_to_it_from_every_process(
     monkeypatch.setattr(subprocess, "Popen", None)  # nothing is started for real
     assert main(["demo", "--bind", "127.0.0.1:8123"]) == 0
     assert seen == ["http://127.0.0.1:8123"]
+
+
+def test_help_on_a_command_prints_that_commands_help() -> None:
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "kollega.cli", "help", "create_admin"],
+        env=dict(os.environ, DJANGO_SETTINGS_MODULE="tests.settings"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "usage: kollega create_admin" in done.stdout
+    assert "serve [--bind" not in done.stdout
+
+
+def test_a_command_without_configuration_says_so_in_one_line() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("KOLLEGA_DATA_KEYS", "SECRET_KEY", "DJANGO_", "KOLLEGA_DEMO"))
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "kollega.cli", "backup", "--help"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().count("\n") == 0, done.stderr
+    assert "SECRET_KEY is not set" in done.stderr

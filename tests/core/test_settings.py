@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -79,3 +80,33 @@ def test_env_int_refuses_words_and_too_small_numbers(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("KOLLEGA_RETENTION_DAYS", "0")
     with pytest.raises(ImproperlyConfigured, match="at least 1"):
         env_int("KOLLEGA_RETENTION_DAYS", 90, minimum=1)
+
+
+def test_it_refuses_to_start_with_a_malformed_data_key() -> None:
+    mistyped = TEST_DATA_KEYS[0][:-3] + "!!="
+    env = {**PRODUCTION_ENV, "KOLLEGA_DATA_KEYS": f"{TEST_DATA_KEYS[0]},{mistyped}"}
+    result = _django(["check", "--deploy"], env)
+    assert result.returncode != 0
+    assert "KOLLEGA_DATA_KEYS: key 2 of 2 is not a Fernet key" in result.stderr
+    assert mistyped not in result.stderr + result.stdout  # a key is never printed
+
+
+def test_the_system_check_names_a_malformed_data_key(settings: Any) -> None:
+    from kollega.core.checks import check_data_keys
+
+    settings.KOLLEGA_DATA_KEYS = ["not-a-key", TEST_DATA_KEYS[0]]
+    errors = check_data_keys()
+    assert [error.id for error in errors] == ["kollega.E001"]
+    assert "key 1 of 2" in errors[0].msg
+
+
+def test_check_deploy_fails_when_the_database_or_redis_does_not_answer() -> None:
+    env = {
+        **PRODUCTION_ENV,
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:9/kollega",
+        "REDIS_URL": "redis://127.0.0.1:9/0",
+    }
+    result = _django(["check", "--deploy"], env)
+    assert result.returncode != 0
+    assert "The database does not answer" in result.stderr
+    assert "Redis does not answer" in result.stderr

@@ -124,6 +124,7 @@ EXPECTED: dict[str, Entry] = {
     # Public pages.
     "core:front_page": get_only(EVERYONE),
     "core:healthz": get_only(EVERYONE),
+    "core:readyz": get_only(EVERYONE),
     "set_language": post_only(EVERYONE),
     "service:intake": both(EVERYONE),
     "accounts:login": both(EVERYONE),

@@ -38,6 +38,7 @@ class CoreConfig(AppConfig):
 
         from django.db.backends.signals import connection_created
 
+        from kollega.core import checks  # noqa: F401  (registers the system checks)
         from kollega.core.schedule import register_periodic
         from kollega.core.tasks import prune_task_results
 

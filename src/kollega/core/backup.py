@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import struct
@@ -26,6 +27,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
@@ -34,10 +36,11 @@ from django.apps import apps
 from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import Storage, default_storage
-from django.db import connections, models
+from django.db import DatabaseError, connections, models
 from django.utils import timezone
 
 from kollega.conf import env_secret
+from kollega.core.checks import key_fingerprint
 
 FORMAT = "kollega-backup"
 VERSION = 1
@@ -263,6 +266,9 @@ def write_backup(path: Path) -> Summary:
                     "created": created,
                     "files": names,
                     "migrations": _applied_migrations(),
+                    # Which data keys the rows were readable with, named, never given: a
+                    # restore that cannot read them says which key to bring back.
+                    "data_keys": [key_fingerprint(key) for key in settings.KOLLEGA_DATA_KEYS],
                 }
                 _add_bytes(tar, "manifest.json", json.dumps(manifest, indent=1).encode())
             writer.finish()
@@ -271,6 +277,29 @@ def write_backup(path: Path) -> Summary:
         partial.unlink(missing_ok=True)
         raise
     return Summary(engine=engine, files=len(names), created=created)
+
+
+_DAILY_NAME = re.compile(r"^kollega-(\d{4})-(\d{2})-(\d{2})\.kbak$")
+
+
+def daily_archive_name(day: date) -> str:
+    return f"kollega-{day:%Y-%m-%d}.kbak"
+
+
+def archives_to_prune(names: list[str], *, keep_daily: int, keep_monthly: int) -> list[str]:
+    """Which of the daily archives in a folder to delete: every one but the newest
+    `keep_daily`, and the newest archive of each of the newest `keep_monthly` months.
+
+    Only names written by `kollega backup --daily` (kollega-YYYY-MM-DD.kbak) are considered;
+    anything else in the folder is left alone.
+    """
+    dated = sorted((name for name in names if _DAILY_NAME.match(name)), reverse=True)
+    keep = set(dated[:keep_daily])
+    months: dict[str, str] = {}
+    for name in dated:  # newest first: the first seen in a month is its newest
+        months.setdefault(name[len("kollega-") : len("kollega-YYYY-MM")], name)
+    keep |= set(sorted(months.values(), reverse=True)[:keep_monthly])
+    return [name for name in dated if name not in keep]
 
 
 def _applied_migrations() -> list[str]:
@@ -328,7 +357,18 @@ def read_backup(path: Path, *, force: bool = False) -> Summary:
                 raise BackupError(
                     f"File storage already holds {clashes[0]}; pass --force to replace it."
                 )
-        _restore_database(staged / "database", engine, force=force)
+        if engine == "sqlite":
+            # Read the archive's own copy: a wrong key is refused before anything is written.
+            copy = sqlite3.connect(str(staged / "database" / "database.sqlite3"))
+            try:
+                _refuse_unreadable(lambda sql: copy.execute(sql).fetchall(), manifest)
+            finally:
+                copy.close()
+            _restore_database(staged / "database", engine, force=force)
+        else:
+            # pg_dump's archive can only be read by restoring it: check what was restored.
+            _restore_database(staged / "database", engine, force=force)
+            _refuse_unreadable(_django_query, manifest, restored=True)
         if force:
             # Everything is replaced: files the archive does not hold would be orphans.
             for name in set(_storage_files(storage)) - set(files):
@@ -346,6 +386,84 @@ def read_backup(path: Path, *, force: bool = False) -> Summary:
         created=str(manifest["created"]),
         missing_files=_missing_files(),
     )
+
+
+SAMPLE = 20  # encrypted values read per column
+
+
+def _django_query(sql: str) -> list[tuple[Any, ...]]:
+    with connections["default"].cursor() as cursor:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+
+
+def unreadable_columns(query: Any) -> dict[str, int]:
+    """Encrypted columns holding values the configured KOLLEGA_DATA_KEYS cannot decrypt.
+
+    Reads up to SAMPLE stored values of every encrypted column of every model, through
+    ``query(sql)`` (the archive's SQLite copy or the restored database); returns, per
+    "app.Model.field", how many of them could not be decrypted. A column whose table the
+    archive does not have (an older version) is passed over.
+    """
+    from kollega.core.crypto import fernet
+    from kollega.core.fields import encrypted_fields
+
+    keys = fernet()
+    failed: dict[str, int] = {}
+    for model in apps.get_models():
+        for encrypted in encrypted_fields(model):
+            table, column = model._meta.db_table, encrypted.column
+            # Names from the models' own metadata, no outside input.
+            sql = f'SELECT "{column}" FROM "{table}" WHERE "{column}" <> \'\' LIMIT {SAMPLE}'  # noqa: S608
+            try:
+                rows = query(sql)
+            except (sqlite3.Error, DatabaseError):
+                continue
+            bad = 0
+            for (value,) in rows:
+                token = value.encode("ascii") if isinstance(value, str) else bytes(value)
+                try:
+                    keys.decrypt(token)
+                except InvalidToken:
+                    bad += 1
+            if bad:
+                failed[f"{model._meta.label}.{encrypted.name}"] = bad
+    return failed
+
+
+def _refuse_unreadable(query: Any, manifest: dict[str, Any], *, restored: bool = False) -> None:
+    """Raise BackupError, naming the keys, when the archive's data cannot be decrypted."""
+    failed = unreadable_columns(query)
+    if not failed:
+        return
+    configured = [key_fingerprint(key) for key in settings.KOLLEGA_DATA_KEYS]
+    written_with = [str(name) for name in manifest.get("data_keys", [])]
+    missing = [name for name in written_with if name not in configured]
+    where = ", ".join(f"{name} ({count})" for name, count in sorted(failed.items()))
+    message = (
+        "The archive's encrypted data cannot be decrypted with the configured "
+        f"KOLLEGA_DATA_KEYS (key fingerprints: {', '.join(configured)}); unreadable values "
+        f"in {where}. "
+    )
+    if missing:
+        message += (
+            "The archive was written while KOLLEGA_DATA_KEYS held the keys with fingerprints "
+            f"{', '.join(written_with)}; add the missing key(s) {', '.join(missing)} to "
+            "KOLLEGA_DATA_KEYS (after the current ones) and restore again. "
+        )
+    else:
+        message += "Add the key the archive was written with to KOLLEGA_DATA_KEYS. "
+    message += (
+        "(`kollega restore --key-fingerprints` prints the fingerprints of the keys you hold.) "
+    )
+    if restored:
+        message += (
+            "The database was restored but cannot be read: restore again with --force once "
+            "the keys are set."
+        )
+    else:
+        message += "Nothing was restored."
+    raise BackupError(message)
 
 
 def _manifest(staged: Path) -> dict[str, Any]:

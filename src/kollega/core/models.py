@@ -35,3 +35,36 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type} {self.object_id}"
+
+
+class SchedulerLease(models.Model):
+    """Which scheduler may enqueue periodic tasks: one row, held until `expires`.
+
+    A scheduler renews its lease at every tick; a second scheduler (another machine, a unit
+    started twice) waits until the lease has run out, so periodic tasks are enqueued once.
+    """
+
+    holder = models.CharField(max_length=200)
+    expires = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("scheduler lease")
+        verbose_name_plural = _("scheduler leases")
+
+    def __str__(self) -> str:
+        return f"{self.holder} until {self.expires:%Y-%m-%d %H:%M:%S}"
+
+
+class PeriodicRun(models.Model):
+    """When a periodic task was last enqueued, so that a restarted scheduler does not enqueue
+    everything again at once."""
+
+    name = models.CharField(max_length=255, unique=True)
+    last_enqueued = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("periodic run")
+        verbose_name_plural = _("periodic runs")
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.last_enqueued:%Y-%m-%d %H:%M:%S}"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 from gunicorn import glogging
@@ -31,7 +33,22 @@ class RedactTokensFilter(logging.Filter):
 
 
 class GunicornLogger(glogging.Logger):  # type: ignore[misc]  # gunicorn ships no types
-    """gunicorn's logger with the request path and line redacted in access logs."""
+    """gunicorn's logger with the request path and line redacted in access logs, and every
+    time stamp in UTC with its offset.
+
+    gunicorn writes local time, and its workers' local time is TIME_ZONE once Django has
+    loaded (Django sets TZ) while the master's is the host's: one log mixed two zones.
+    """
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                if handler.formatter is not None:
+                    handler.formatter.converter = time.gmtime
+
+    def now(self) -> str:
+        return datetime.now(UTC).strftime("[%d/%b/%Y:%H:%M:%S %z]")
 
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)

@@ -1,15 +1,20 @@
 """Periodic background work: tasks that apps ask to have enqueued at a fixed interval.
 
-`kollega scheduler` enqueues each registered task when it starts and then every interval; the
-task worker (database or RQ) runs them. Registered tasks must be safe to run twice, because a
-restarted scheduler enqueues again at once. Run one scheduler per installation.
+`kollega scheduler` enqueues each registered task when its interval has passed since it was
+last enqueued; the task worker (database or RQ) runs them. The times are kept in the database
+(PeriodicRun), so a restarted scheduler does not enqueue everything again, and only the
+scheduler holding the lease (SchedulerLease) enqueues: a second one started by mistake waits.
+Registered tasks should still be safe to run twice (a lease can lapse while a holder is stuck).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -42,3 +47,47 @@ def due(last_run: dict[str, float], now: float) -> list[Periodic]:
         for periodic in _PERIODIC.values()
         if now - last_run.get(periodic.name, float("-inf")) >= periodic.every.total_seconds()
     ]
+
+
+def acquire_lease(holder: str, *, seconds: float, now: datetime | None = None) -> str | None:
+    """Take or renew the scheduler's lease for `seconds`.
+
+    Returns None when `holder` holds it now, else the name of the scheduler that does.
+    """
+    from kollega.core.models import SchedulerLease
+
+    now = now or timezone.now()
+    expires = now + timedelta(seconds=seconds)
+    try:
+        with transaction.atomic():
+            lease = SchedulerLease.objects.select_for_update().filter(pk=1).first()
+            if lease is None:
+                SchedulerLease.objects.create(pk=1, holder=holder, expires=expires)
+                return None
+            if lease.holder != holder and lease.expires > now:
+                return lease.holder
+            lease.holder, lease.expires = holder, expires
+            lease.save(update_fields=["holder", "expires"])
+            return None
+    except IntegrityError:  # another scheduler created the row in the same instant
+        return "another scheduler"
+
+
+def release_lease(holder: str) -> None:
+    """Give the lease up at a clean stop, so a replacement need not wait for it to run out."""
+    from kollega.core.models import SchedulerLease
+
+    SchedulerLease.objects.filter(pk=1, holder=holder).delete()
+
+
+def last_runs() -> dict[str, float]:
+    """When each periodic task was last enqueued, in seconds since the epoch."""
+    from kollega.core.models import PeriodicRun
+
+    return {run.name: run.last_enqueued.timestamp() for run in PeriodicRun.objects.all()}
+
+
+def record_run(name: str, when: datetime) -> None:
+    from kollega.core.models import PeriodicRun
+
+    PeriodicRun.objects.update_or_create(name=name, defaults={"last_enqueued": when})

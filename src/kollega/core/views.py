@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
 
+from kollega.core import health
 from kollega.core.emergency import emergency_numbers
 
 
@@ -28,7 +29,14 @@ def front_page(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")
+    """Liveness: the web process answers (kollega.core.health)."""
+    return health.answer(health.liveness)
+
+
+@require_safe
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Readiness: the database and the task queue answer (kollega.core.health)."""
+    return health.answer(health.readiness)
 
 
 # --- Error pages: the site's layout and language, what the person can do, the emergency numbers.
