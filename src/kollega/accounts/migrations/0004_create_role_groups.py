@@ -1,4 +1,4 @@
-"""Create the four roles (Django groups) so that they exist after `kollega migrate` (issue 24).
+"""Create the roles (Django groups) so that they exist after `kollega migrate` (issue 24).
 
 Until now a group came into being only when someone was first given its role; an operator who
 looked for the coordinator role on a fresh install found none. The names are written out here,
@@ -7,7 +7,7 @@ not imported, so that this migration keeps meaning what it meant when the roles 
 
 from django.db import migrations
 
-ROLES = ("counsellor", "coordinator", "researcher", "administrator")
+ROLES = ("counsellor", "coordinator", "researcher", "administrator", "county_leader")
 
 
 def forwards(apps, schema_editor):
@@ -18,7 +18,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_administrators_hold_no_reading_roles"),
+        ("accounts", "0003_user_counties"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
