@@ -35,6 +35,11 @@ LISTING_FIELDS = (
 )
 
 
+def _person(actor: Any) -> Any:
+    """The staff member behind `actor`, or None for "system" and the like."""
+    return actor if getattr(actor, "pk", None) else None
+
+
 def listing_of(profile: CounsellorProfile) -> Listing:
     """The counsellor's listing, unsaved and unlisted when they never made one."""
     found = Listing.objects.filter(profile=profile).first()
@@ -73,7 +78,7 @@ def do_approve_listing(actor: Any, listing: Listing) -> Listing:
     listing.published = draft
     listing.county = listing.profile.region
     listing.changed_since_approval = False
-    listing.approved_at, listing.approved_by = timezone.now(), actor
+    listing.approved_at, listing.approved_by = timezone.now(), _person(actor)
     listing.save()
     record(actor, "peers.listing.approve", listing, county=listing.county)
     return listing
@@ -197,7 +202,7 @@ def do_approve_settlement(
         conversations=conversations,
         rate=rate,
         amount=Settlement.amount_for(conversations, rate),
-        approved_by=actor,
+        approved_by=_person(actor),
     )
     Registration.objects.filter(pk__in=[r.pk for r in covered]).update(settlement=settlement)
     record(
