@@ -115,3 +115,10 @@ def test_its_query_count_does_not_grow_with_the_list(scheme: Scheme) -> None:
     for n in range(15):
         approved_listing(make_profile(make_member(f"peer{n}", "counsellor"), region="agder"))
     assert queries() == few
+
+
+def test_it_escapes_what_a_counsellor_wrote(scheme: Scheme) -> None:
+    approved_listing(scheme.profile, name="<b>Ingrid</b>", text='<script>alert("x")</script>')
+    body = Client().get(URL).content.decode()
+    assert "<script>alert" not in body and "&lt;script&gt;" in body
+    assert "&lt;b&gt;Ingrid&lt;/b&gt;" in body

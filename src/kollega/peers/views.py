@@ -23,6 +23,7 @@ from kollega.peers.access import (
     get_registration_for_user,
     own_profile,
 )
+from kollega.peers.listing import listing_items
 from kollega.peers.models import Channel, Listing, Registration, Settlement
 from kollega.reports.forms import PeriodForm
 from kollega.service import choices
@@ -62,10 +63,8 @@ def public_list(request: HttpRequest) -> HttpResponse:
     entries = [
         {
             **published,
-            "county": regions.get(code, code),
-            "languages": ", ".join(
-                str(languages.get(lang, lang)) for lang in published["languages"]
-            ),
+            "county": str(regions.get(code, code)),
+            "languages": ", ".join(str(languages.get(lang, lang)) for lang in published["languages"]),
         }
         for published, code in shown.values_list("published", "county")
     ]
@@ -73,7 +72,12 @@ def public_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "peers/public_list.html",
-        {"form": form, "entries": entries, "county": regions.get(county, "")},
+        {
+            "form": form,
+            "count": len(entries),
+            "entries": listing_items(entries),
+            "county": regions.get(county, ""),
+        },
         status=400 if form.is_bound and form.errors else 200,
     )
 
