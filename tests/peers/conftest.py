@@ -51,7 +51,9 @@ def last_month_days(n: int) -> list[date]:
     return [first + timedelta(days=2 * k) for k in range(n)]
 
 
-def register(profile: CounsellorProfile, *, days: list[date] | None = None, **fields: Any) -> Registration:
+def register(
+    profile: CounsellorProfile, *, days: list[date] | None = None, **fields: Any
+) -> Registration:
     values = {"channel": "phone", "category": "coping", **fields}
     return actions.do_register_contact("test", profile, dates=days or last_month_days(2), **values)
 

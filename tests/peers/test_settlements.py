@@ -1,4 +1,4 @@
-"""Settlement: conversations × the rate, approved by the county's leader, for the funder."""
+"""Settlement: conversations times the rate, approved by the county's leader, for the funder."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
 
 from kollega.core.errors import ActionRefused
@@ -58,7 +59,7 @@ def test_it_settles_conversations_times_the_rate_and_locks_them(
 
 
 def test_it_refuses_a_period_not_yet_ended_or_with_nothing_to_settle(scheme: Scheme) -> None:
-    today = date.today()
+    today = timezone.localdate()
     with pytest.raises(ActionRefused):
         actions.do_approve_settlement(
             "test", scheme.profile, actions.SettlementPeriod.of("month", today.year, today.month)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from kollega.core.schedule import periodic_tasks
+from kollega.peers.models import Channel, Registration
 from kollega.reports.aggregates import refresh
 from kollega.reports.stats import HIDDEN, Period, build, suppress
 from kollega.service import actions, choices
@@ -26,7 +27,6 @@ from kollega.service.models import (
     Status,
     new_reference,
 )
-from kollega.peers.models import Channel, Registration
 from tests.cast import Cast, make_member
 from tests.service.conftest import make_profile
 from tests.service.history import add_history

@@ -64,7 +64,9 @@ def public_list(request: HttpRequest) -> HttpResponse:
         {
             **published,
             "county": str(regions.get(code, code)),
-            "languages": ", ".join(str(languages.get(lang, lang)) for lang in published["languages"]),
+            "languages": ", ".join(
+                str(languages.get(lang, lang)) for lang in published["languages"]
+            ),
         }
         for published, code in shown.values_list("published", "county")
     ]
