@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from kollega.core.errors import ActionRefused
@@ -140,20 +141,12 @@ class SettlementPeriodForm(forms.Form):
     year = forms.TypedChoiceField(
         label=_("Year"), choices=_years, coerce=int, widget=forms.Select(attrs=TEXT)
     )
-    period = forms.ChoiceField(
-        label=_("Period"),
-        choices=[
-            *[(f"month-{n}", date(2000, n, 1).strftime("%m")) for n in range(1, 13)],
-            *[(f"quarter-{n}", f"Q{n}") for n in range(1, 5)],
-        ],
-        widget=forms.Select(attrs=TEXT),
-    )
+    period = forms.ChoiceField(label=_("Period"), widget=forms.Select(attrs=TEXT))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from django.utils.dates import MONTHS
-
-        self.fields["period"].choices = [
+        field = cast(forms.ChoiceField, self.fields["period"])
+        field.choices = [
             *[(f"month-{n}", MONTHS[n]) for n in range(1, 13)],
             *[(f"quarter-{n}", _("Quarter %(number)d") % {"number": n}) for n in range(1, 5)],
         ]

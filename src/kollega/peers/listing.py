@@ -23,7 +23,7 @@ def listing_items(entries: list[dict[str, Any]]) -> SafeString:
     }
     parts = []
     for entry in entries:
-        where = escape(entry["county"])
+        where = str(escape(entry["county"]))
         if entry["workplace"]:
             where += " · " + escape(entry["workplace"])
         links = []
