@@ -85,3 +85,11 @@ def test_a_leader_without_counties_sees_none(scheme: Scheme) -> None:
     nobody = make_leader("nils")
     assert nobody.client().get(reverse("peers:county", args=["oslo"])).status_code == 404
     assert nobody.client().get(reverse("peers:counties")).status_code == 200
+
+
+def test_the_leaders_home_page_links_to_their_counties(scheme: Scheme) -> None:
+    body = scheme.leader.client("en").get(reverse("accounts:home")).content.decode()
+    assert reverse("peers:counties") in body
+    counsellor = scheme.cast.counsellor.client("en").get(reverse("accounts:home"))
+    assert reverse("peers:my_listing") in counsellor.content.decode()
+    assert reverse("peers:contacts") in counsellor.content.decode()
