@@ -112,3 +112,13 @@ def test_the_edit_page_refuses_strangers_other_roles_and_wrong_methods(scheme: S
     assert scheme.cast.counsellor.client().put(url).status_code == 405
     assert scheme.cast.counsellor.client().post(reverse("peers:contacts")).status_code == 405
     assert scheme.cast.counsellor.client().delete(NEW).status_code == 405
+
+
+def test_the_form_offers_as_many_dates_as_a_raised_limit(scheme: Scheme, settings: Any) -> None:
+    settings.KOLLEGA_CONVERSATION_LIMIT = 4
+    days = last_month_days(4)
+    data = _form(days[:3])
+    data["date_4"] = days[3].isoformat()
+    response = scheme.cast.counsellor.client().post(NEW, data)
+    assert response.status_code == 302
+    assert Registration.objects.get().conversations == 4

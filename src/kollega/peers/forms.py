@@ -97,18 +97,32 @@ class RegistrationForm(StyledForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The form offers as many dates as the service's limit allows, up to three.
-        for name in self.DATE_FIELDS[settings.KOLLEGA_CONVERSATION_LIMIT :]:
+        # As many dates as the service's limit allows: fewer than three, or more.
+        limit = settings.KOLLEGA_CONVERSATION_LIMIT
+        for name in self.DATE_FIELDS[limit:]:
             del self.fields[name]
+        for number in range(len(self.DATE_FIELDS) + 1, limit + 1):
+            self.fields[f"date_{number}"] = forms.DateField(
+                label=_("Date of conversation %(number)d") % {"number": number},
+                required=False,
+                widget=forms.DateInput(attrs={**TEXT, "type": "date"}),
+            )
+        ordered = [*self.date_names(), *(n for n in self.fields if n not in self.date_names())]
+        self.fields = {name: self.fields[name] for name in ordered}
         today = timezone.localdate().isoformat()
-        for name in self.DATE_FIELDS:
-            if name in self.fields:
-                self.fields[name].widget.attrs["max"] = today
+        for name in self.date_names():
+            self.fields[name].widget.attrs["max"] = today
+
+    @classmethod
+    def date_names(cls) -> list[str]:
+        limit = settings.KOLLEGA_CONVERSATION_LIMIT
+        extra = [f"date_{number}" for number in range(len(cls.DATE_FIELDS) + 1, limit + 1)]
+        return [*cls.DATE_FIELDS[:limit], *extra]
 
     @classmethod
     def initial_for(cls, registration: Any) -> dict[str, Any]:
         found = {name: getattr(registration, name) for name in cls.fields_saved()}
-        for name, day in zip(cls.DATE_FIELDS, registration.conversation_dates(), strict=False):
+        for name, day in zip(cls.date_names(), registration.conversation_dates(), strict=False):
             found[name] = day
         return found
 
@@ -118,7 +132,7 @@ class RegistrationForm(StyledForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        days = [data[name] for name in self.DATE_FIELDS if data.get(name)]
+        days = [data[name] for name in self.date_names() if data.get(name)]
         if days:
             try:
                 data["dates"] = check_dates(days)
