@@ -58,6 +58,7 @@ def test_the_county_leader_approves_and_another_county_cannot(scheme: Scheme) ->
     assert Listing.objects.get(pk=listing.pk).published is None
     ok = scheme.leader.client().post(reverse("peers:listing_approve", args=["oslo", listing.pk]))
     assert ok.status_code == 302
-    assert Listing.objects.get(pk=listing.pk).published["tel"] == "+4722334455"
+    published = Listing.objects.get(pk=listing.pk).published
+    assert published is not None and published["tel"] == "+4722334455"
     event = AuditEvent.objects.get(action="peers.listing.approve")
     assert event.actor == scheme.leader.user

@@ -41,7 +41,7 @@ def test_it_settles_conversations_times_the_rate_and_locks_them(
     register(scheme.profile, days=last_month_days(1))
     url = reverse("peers:settle", args=["oslo", scheme.profile.pk])
     period = _last_month()
-    data = {"year": period.start.year, "period": f"month-{period.start.month}"}
+    data = {"year": str(period.start.year), "period": f"month-{period.start.month}"}
     preview = scheme.leader.client().get(url, data)
     assert preview.status_code == 200
     assert preview.context["conversations"] == 4
@@ -95,5 +95,6 @@ def test_the_funders_files_hold_counts_only(scheme: Scheme) -> None:
     document = Document(io.BytesIO(docx_response.content))
     assert document.core_properties.author == "Kollega"
     section = document.sections[0]
+    assert section.page_width is not None and section.page_height is not None
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     assert AuditEvent.objects.filter(action="peers.settlement.export").count() == 2

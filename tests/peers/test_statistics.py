@@ -8,11 +8,11 @@ from django.utils import translation
 
 from kollega.peers import stats
 from kollega.reports.aggregates import refresh
-from kollega.reports.stats import Period, build
+from kollega.reports.stats import Period, Table, build
 from tests.peers.conftest import Scheme, last_month_days, register
 
 
-def _rows(tables: list, key: str) -> dict[str, object]:
+def _rows(tables: list[Table], key: str) -> dict[str, object]:
     table = next(t for t in tables if t.key == key)
     return {label: cells[0] for label, cells in table.rows}
 

@@ -419,7 +419,7 @@ def make_world(cast: Cast) -> World:
     )
 
 
-def _scheme(profile: Any) -> dict[str, int]:
+def _scheme(profile: Any) -> dict[str, Any]:
     """An approved listing, a settled contact and one not yet settled, for `profile`."""
     from kollega.peers import actions as peers
     from tests.peers.conftest import approved_listing, last_month_days, register
