@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "kollega.research",
     "kollega.workbench",
     "kollega.reports",
+    "kollega.peers",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -331,6 +332,8 @@ KOLLEGA_EMERGENCY_NUMBERS = env_list(
 KOLLEGA_SERVICE_PHONE = env_str("KOLLEGA_SERVICE_PHONE")
 KOLLEGA_RETENTION_DAYS = env_int("KOLLEGA_RETENTION_DAYS", 90, minimum=1)
 KOLLEGA_CONVERSATION_LIMIT = env_int("KOLLEGA_CONVERSATION_LIMIT", 3, minimum=1)
+# What the funder pays a støttekollega per registered conversation, in whole kroner (NOK).
+KOLLEGA_SETTLEMENT_RATE = env_int("KOLLEGA_SETTLEMENT_RATE", 1000, minimum=0)
 KOLLEGA_COORDINATOR_EMAILS = env_list("KOLLEGA_COORDINATOR_EMAILS")
 # Intake submissions allowed per address per hour; 0 turns the limit off (bench/load.py only).
 KOLLEGA_INTAKE_PER_HOUR = env_int("KOLLEGA_INTAKE_PER_HOUR", 5, minimum=0)

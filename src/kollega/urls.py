@@ -49,6 +49,7 @@ urlpatterns = [
     path("research/", include("kollega.research.urls")),
     path("research/analyses/", include("kollega.workbench.urls")),
     path("statistics/", include("kollega.reports.urls")),
+    path("stottekollega/", include("kollega.peers.urls")),
     path("i18n/setlang/", require_POST(set_language), name="set_language"),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]

@@ -7,6 +7,7 @@ allowed changes must reach the audit log and the person they concern.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -389,3 +390,20 @@ def test_it_explains_a_refusal_in_norwegian(cast: Cast) -> None:
     me = cast.administrator.user
     response = _change(cast.administrator.client(), me, roles=[COORDINATOR])
     assert "Du kan ikke endre dine egne roller" in response.content.decode()
+
+
+def test_it_gives_a_county_leader_their_counties_audited(cast: Cast) -> None:
+    from kollega.core.roles import COUNTY_LEADER, counties_of
+
+    target = cast.outsider.user
+    response = _change(
+        cast.administrator.client(), target, roles=[COUNTY_LEADER], counties=["oslo", "agder"]
+    )
+    assert response.status_code == 302
+    target = User.objects.get(pk=target.pk)
+    assert counties_of(target) == {"oslo", "agder"}
+    event = AuditEvent.objects.get(action="accounts.change_staff")
+    assert event.details["counties"] == ["agder", "oslo"] and "counties" in event.details["fields"]
+    page = cast.administrator.client().get(f"{USERS}{target.pk}/change/").content.decode()
+    assert 'name="counties" value="oslo"' in page
+    assert re.search(r'<input[^>]*name="counties" value="oslo"[^>]*checked', page)

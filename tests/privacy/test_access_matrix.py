@@ -260,6 +260,22 @@ EXPECTED: dict[str, Entry] = {
     "workbench:export_qdpx": get_only(R, **ANALYSIS),
     "workbench:export_qdc": get_only(R, **ANALYSIS),
     "workbench:import_qdc": post_only(R, **ANALYSIS),
+    # The støttekollega scheme: the public list for everyone; a counsellor's listing and
+    # registered contacts their own; the county pages for coordinators (and county leaders of
+    # that county: tests/peers/test_county_pages.py).
+    "peers:list": get_only(EVERYONE),
+    "peers:my_listing": both(COUNSELLORS),
+    "peers:contacts": get_only(COUNSELLORS),
+    "peers:contact_new": both(COUNSELLORS),
+    "peers:contact_edit": both(C, pk="@registration"),
+    "peers:counties": get_only(K),
+    "peers:county": get_only(K, county="oslo"),
+    "peers:listing_approve": post_only(K, county="oslo", pk="@listing"),
+    "peers:settle": both(K, county="oslo", pk="@profile"),
+    "peers:settlement": get_only(K, county="oslo", pk="@settlement"),
+    "peers:settlement_csv": get_only(K, county="oslo", pk="@settlement"),
+    "peers:settlement_docx": get_only(K, county="oslo", pk="@settlement"),
+    "peers:county_statistics": get_only(K, county="oslo"),
 }
 
 # The admin is for administrators only: every URL under it follows ADMIN_DEFAULT unless
@@ -321,6 +337,9 @@ class World:
     code_group: int
     subgroup: int
     suggestion_token: str
+    listing: int
+    registration: int
+    settlement: int
 
 
 def make_world(cast: Cast) -> World:
@@ -383,6 +402,7 @@ def make_world(cast: Cast) -> World:
     ServiceSettings.objects.update_or_create(pk=1, defaults={"seeker_choice": True})
     waiting = submit()
     assert waiting.case.in_queue
+    scheme = _scheme(profile)
     return World(
         clients=clients,
         tokens=tokens,
@@ -398,7 +418,26 @@ def make_world(cast: Cast) -> World:
         guide_topic=topic.pk,
         invitation=invitation.pk,
         **bench,
+        **scheme,
     )
+
+
+def _scheme(profile: Any) -> dict[str, Any]:
+    """An approved listing, a settled contact and one not yet settled, for `profile`."""
+    from kollega.peers import actions as peers
+    from tests.peers.conftest import approved_listing, last_month_days, register
+
+    listing = approved_listing(profile)
+    register(profile, days=last_month_days(2))
+    day = last_month_days(1)[0]
+    settlement = peers.do_approve_settlement(
+        "test", profile, peers.SettlementPeriod.of("month", day.year, day.month)
+    )
+    return {
+        "listing": listing.pk,
+        "registration": register(profile, days=last_month_days(1)).pk,
+        "settlement": settlement.pk,
+    }
 
 
 def _workbench(owner: Member, study: Any) -> dict[str, Any]:

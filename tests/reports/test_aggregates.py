@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from kollega.core.schedule import periodic_tasks
+from kollega.peers.models import Channel, Registration
 from kollega.reports.aggregates import refresh
 from kollega.reports.stats import HIDDEN, Period, build, suppress
 from kollega.service import actions, choices
@@ -26,7 +27,7 @@ from kollega.service.models import (
     Status,
     new_reference,
 )
-from tests.cast import Cast
+from tests.cast import Cast, make_member
 from tests.service.conftest import make_profile
 from tests.service.history import add_history
 
@@ -102,13 +103,39 @@ def random_history(seed: int, cases: int = 150) -> None:
     )
 
 
+def random_registrations(seed: int, count: int = 60) -> None:
+    """Contacts counsellors registered outside Kollega over two years, answers varied."""
+    rng = random.Random(seed)
+    profile = make_profile(make_member(f"registrar{seed}", "counsellor"))
+    today = timezone.localdate()
+    for _ in range(count):
+        first = today - timedelta(days=rng.randint(0, 730))
+        registration = Registration(
+            counsellor=profile, scheme_county=profile.region,
+            channel=rng.choice(list(Channel.values)),
+            category=rng.choice(list(choices.Category.values)),
+            gender=_maybe(rng, list(choices.Gender.values)),
+            age_band=_maybe(rng, list(choices.AgeBand.values)),
+            specialty=_maybe(rng, list(choices.Specialty.values)),
+            county=_maybe(rng, list(choices.Region.values)),
+            referral=_maybe(rng, list(choices.ReferralKind.values)),
+        )  # fmt: skip
+        registration.set_dates([first + timedelta(days=n) for n in range(rng.randint(1, 3))])
+        registration.save()
+
+
 def direct(period: Period) -> dict[str, list[tuple[str, list[object]]]]:
     """Every count table and the waiting times, counted request by request from the models."""
     start, stop = period.bounds()
     live = list(Case.objects.filter(created__gte=start, created__lt=stop))
     gone = list(CaseStatistic.objects.filter(month__gte=period.start, month__lt=period.stop))
+    registered = list(
+        Registration.objects.filter(first_on__gte=period.start, first_on__lt=period.stop)
+    )
     requests = [*live, *gone]
     month = {c.pk: timezone.localtime(c.created).date().replace(day=1) for c in live}
+    # A registered contact answers like a request; its county is the colleague's region.
+    answers = [*requests, *({**r.__dict__, "region": r.county} for r in registered)]
 
     def table(
         counts: Counter[str], order: list[tuple[object, object]]
@@ -120,6 +147,7 @@ def direct(period: Period) -> dict[str, list[tuple[str, list[object]]]]:
         (f"{m:%Y-%m}", [suppress(
             sum(1 for c in live if month[c.pk] == m and c.category == code)
             + sum(1 for s in gone if s.month == m and s.category == code)
+            + sum(1 for r in registered if r.first_on.replace(day=1) == m and r.category == code)
         ) for code, _l in choices.Category.choices])
         for m in period.months()
     ]  # fmt: skip
@@ -129,16 +157,23 @@ def direct(period: Period) -> dict[str, list[tuple[str, list[object]]]]:
     for name, vocabulary in (("gender", choices.Gender), ("age_band", choices.AgeBand),
                              ("specialty", choices.Specialty), ("region", choices.Region)):  # fmt: skip
         found[name] = table(
-            Counter(getattr(r, name) for r in requests), [*vocabulary.choices, ("", "Not given")]
+            Counter(r[name] if isinstance(r, dict) else getattr(r, name) for r in answers),
+            [*vocabulary.choices, ("", "Not given")],
         )
     held = [c.conversations.count() for c in live] + [s.conversations for s in gone]
+    held += [r.conversations for r in registered]
     found["conversations"] = table(
         Counter(str(min(4, n)) for n in held), [(0, "0"), (1, "1"), (2, "2"), (3, "3"), (4, "4+")]
     )
     found["referrals"] = table(
         Counter(k for c in live for k in {r.kind for r in c.referrals.all()})
-        + Counter(k for s in gone for k in set(s.referrals)),
+        + Counter(k for s in gone for k in set(s.referrals))
+        + Counter(r.referral for r in registered if r.referral),
         list(choices.ReferralKind.choices),
+    )
+    found["way"] = table(
+        Counter(["intake"] * len(requests)) + Counter(r.channel for r in registered),
+        [("intake", "Kollega's request form"), *Channel.choices],
     )
     found["outcomes"] = table(
         Counter(r.outcome for r in live if r.status == Status.CLOSED)
@@ -178,6 +213,7 @@ def direct(period: Period) -> dict[str, list[tuple[str, list[object]]]]:
 @pytest.mark.parametrize("seed", [3, 17, 2026])
 def test_the_monthly_counts_equal_counting_every_request(db: None, seed: int) -> None:
     random_history(seed)
+    random_registrations(seed)
     refresh()
     today = timezone.localdate()
     rng = random.Random(seed)

@@ -162,20 +162,25 @@ def do_change_staff(
     first_name: str,
     last_name: str,
     email: str,
+    counties: Iterable[str] | None = None,
 ) -> User:
-    """Change a staff member's name, address and roles; tells them when their roles changed.
+    """Change a staff member's name, address, roles and (when given) the counties they lead
+    as a county leader; tells them when their roles changed.
 
     Raises ActionRefused when `actor` changes their own roles, or for forbidden roles.
     """
     before = roles_held(user)
     chosen = check_role_change(actor, user, roles)
-    changed = [
-        name
-        for name, value in (("first_name", first_name), ("last_name", last_name), ("email", email))
-        if getattr(user, name) != value
-    ]
-    user.first_name, user.last_name, user.email = first_name, last_name, email
-    user.save(update_fields=["first_name", "last_name", "email"])
+    wanted = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": email,
+        **({"counties": sorted(set(counties))} if counties is not None else {}),
+    }
+    changed = [name for name, value in wanted.items() if getattr(user, name) != value]
+    for name, value in wanted.items():
+        setattr(user, name, value)
+    user.save(update_fields=list(wanted))
     if chosen != before:
         _give_roles(user, chosen)
         notifications.tell_staff(user, notifications.ROLES_CHANGED)
@@ -186,6 +191,7 @@ def do_change_staff(
         fields=changed,
         roles_before=sorted(before),
         roles=sorted(chosen),
+        counties=list(user.counties or []),
     )
     return user
 

@@ -44,6 +44,7 @@ from kollega.core.roles import (
     RESEARCHER,
     ROLES,
 )
+from kollega.service.choices import Region
 
 ROLE_LABELS = {
     COUNSELLOR: _("Counsellor"),
@@ -71,6 +72,13 @@ class StaffForm(forms.ModelForm[User]):
             "The person is told by e-mail when their roles change."
         ),
     )
+    counties = forms.MultipleChoiceField(
+        label=_("counties led"),
+        required=False,
+        choices=Region.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For a county leader: the counties whose collegial support they lead."),
+    )
     actor: Any = None
 
     class Meta:
@@ -81,6 +89,7 @@ class StaffForm(forms.ModelForm[User]):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["roles"].initial = sorted(actions.roles_held(self.instance))
+            self.fields["counties"].initial = list(self.instance.counties or [])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -106,7 +115,7 @@ class StaffAdmin(admin.ModelAdmin[User]):
     fieldsets = (
         (None, {"fields": ("username", "is_active", "enrolled")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
-        (_("Roles"), {"fields": ("roles",)}),
+        (_("Roles"), {"fields": ("roles", "counties")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     readonly_fields = ("username", "is_active", "enrolled", "last_login", "date_joined")
@@ -178,6 +187,7 @@ class StaffAdmin(admin.ModelAdmin[User]):
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 email=data["email"],
+                counties=data.get("counties"),
             )
             return
         added = actions.do_add_staff(

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
+from kollega.peers.models import Registration
 from kollega.reports.models import AggregateRefresh, MonthlyCount
 from kollega.service.models import Case, CaseStatistic, Conversation, Feedback, Referral, Status
 
@@ -26,6 +27,9 @@ Cell = tuple[date, str, str]  # month, dimension, value
 
 # Single-answer fields counted per request, blank answers as "".
 FIELDS = ("category", "gender", "age_band", "specialty", "region")
+# The "way" a request came: Kollega's own request, or a contact a counsellor registered
+# (`kollega.peers.models.Channel`).
+INTAKE = "intake"
 
 
 def _month(moment: datetime) -> date:
@@ -36,6 +40,7 @@ def _count_request(cells: Counter[Cell], month: date, row: dict[str, Any]) -> No
     """Add one request (live or deleted) to `cells`; `row` holds the CaseStatistic fields."""
     for name in FIELDS:
         cells[(month, name, str(row[name] or ""))] += 1
+    cells[(month, "way", INTAKE)] += 1
     for hope in set(row["expectations"] or []):
         cells[(month, "expectation", str(hope))] += 1
     for kind in set(row["referrals"] or []):
@@ -85,6 +90,7 @@ def count_cells() -> Counter[Cell]:
     ):
         stat: dict[str, Any] = dict(zip(stat_columns, values, strict=True))
         _count_request(cells, stat["month"], stat)
+    _count_registrations(cells)
     for month, helpfulness, recommend in Feedback.objects.values_list(
         "month", "helpfulness", "would_recommend"
     ).iterator():
@@ -92,6 +98,24 @@ def count_cells() -> Counter[Cell]:
         answer = "" if recommend is None else ("yes" if recommend else "no")
         cells[(month.replace(day=1), "recommend", answer)] += 1
     return cells
+
+
+def _count_registrations(cells: Counter[Cell]) -> None:
+    """Contacts counsellors registered outside Kollega count as requests in the month of their
+    first conversation, in every table whose answers they have."""
+    columns = ("first_on", "channel", "category", "gender", "age_band", "specialty", "county")
+    for *values, dates, referral in (
+        Registration.objects.values_list(*columns, "dates", "referral").order_by().iterator()
+    ):
+        row = dict(zip(columns, values, strict=True))
+        month = row["first_on"].replace(day=1)
+        row["region"] = row.pop("county")
+        for name in FIELDS:
+            cells[(month, name, str(row[name] or ""))] += 1
+        cells[(month, "way", row["channel"])] += 1
+        cells[(month, "conversations", str(min(4, len(dates))))] += 1
+        if referral:
+            cells[(month, "referral", referral)] += 1
 
 
 @transaction.atomic

@@ -24,7 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from kollega.reports.aggregates import refresh
+from kollega.peers.models import Channel
+from kollega.reports.aggregates import INTAKE, refresh
 from kollega.reports.models import AggregateRefresh, MonthlyCount
 from kollega.reports.protect import Protection, protect
 from kollega.service import choices
@@ -265,6 +266,23 @@ def _choose_hidden(counts: dict[str, _Counts]) -> dict[str, Protection]:
         shared_hidden |= now
 
 
+def protect_partitions(grids: dict[str, list[list[int]]]) -> dict[str, Protection]:
+    """Hide what must be hidden in tables of one year (rows by 12 months) that each count the
+    same contacts once, published with the year beside the months and a total: as `build`
+    does for the whole service. Used for one county's registered contacts."""
+    return _protect_year(
+        {
+            key: _Counts([str(n) for n in range(len(grid))], grid, same_requests=True)
+            for key, grid in grids.items()
+        }
+    )
+
+
+def cell(protection: Protection, row: int, column: int) -> Any:
+    """A count as published: itself, None when small, HIDDEN when withheld beside one."""
+    return _cell(protection, row, column)
+
+
 def _cell(protection: Protection, row: int, column: int) -> Any:
     if (row, column) in protection.primary:
         return None
@@ -344,6 +362,7 @@ def build(period: Period) -> list[Table]:
         "outcomes": ("outcome", [*choices.Outcome.choices, ("", not_given)]),
         "feedback": ("helpfulness", [(str(score), score) for score in range(1, 6)]),
         "recommend": ("recommend", [("yes", _("Yes")), ("no", _("No")), ("", not_given)]),
+        "way": ("way", [(INTAKE, _("Kollega's request form")), *Channel.choices]),
     }
     counts: dict[str, _Counts] = {
         "month_category": _grid(cells, "category", [str(c) for c, _l in categories], year)
@@ -352,7 +371,7 @@ def build(period: Period) -> list[Table]:
         counts[name] = _grid(cells, name, [str(code) for code, _l in vocabulary], year)
     for key, (dimension, vocabulary) in others.items():
         counts[key] = _grid(cells, dimension, [str(code) for code, _l in vocabulary], year)
-    for key in ("month_category", *vocabularies, "conversations"):
+    for key in ("month_category", *vocabularies, "conversations", "way"):
         counts[key].same_requests = True
     counts["times"] = _Counts(
         ["match_days", "talk_days"],
@@ -368,6 +387,10 @@ def build(period: Period) -> list[Table]:
         return _total_hidden(protected[key], counts[key], column)
 
     tables: list[Table] = []
+    both_ways = _(
+        "Counts requests to Kollega and contacts counsellors registered outside it (see how "
+        "the requests came)."
+    )
 
     # Requests per month by situation.
     month_category = protected["month_category"]
@@ -385,6 +408,7 @@ def build(period: Period) -> list[Table]:
                 for month in period.months()
             ],
             kind="stacked",
+            note=both_ways,
             total_hidden=hidden_total("month_category"),
         )
     )
@@ -406,7 +430,7 @@ def build(period: Period) -> list[Table]:
             Table(
                 name, str(title), str(title), [_("Requests")],
                 rows(name, [label for _c, label in vocabulary]),
-                total_hidden=hidden_total(name),
+                note=both_ways, total_hidden=hidden_total(name),
             )
         )  # fmt: skip
 
@@ -435,6 +459,7 @@ def build(period: Period) -> list[Table]:
     )
 
     titles = {
+        "way": (_("How the requests came"), _("Way"), _("Requests"), ""),
         "conversations": (_("Conversations per request"), _("Conversations"), _("Requests"), ""),
         "referrals": (_("Referrals"), _("Referred to"), _("Requests"), ""),
         "outcomes": (_("Outcomes of closed requests"), _("Outcome"), _("Requests"), ""),

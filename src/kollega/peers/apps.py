@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PeersConfig(AppConfig):
+    name = "kollega.peers"
+    label = "peers"
+    verbose_name = _("Collegial support scheme")
+
+    def ready(self) -> None:
+        from kollega.core import roles
+        from kollega.core.navigation import register_home_link
+
+        register_home_link(
+            roles.COUNSELLOR, label=_("My listing on the public list"), url_name="peers:my_listing"
+        )
+        register_home_link(
+            roles.COUNSELLOR, label=_("Contacts I registered"), url_name="peers:contacts"
+        )
+        register_home_link(
+            roles.COUNTY_LEADER,
+            roles.COORDINATOR,
+            label=_("Collegial support by county"),
+            url_name="peers:counties",
+        )
