@@ -10,7 +10,7 @@ from kollega.service.actions import run_retention
 class Command(BaseCommand):
     help = (
         "Delete the personal data of closed, cancelled and withdrawn cases older than "
-        "KOLLEGA_RETENTION_DAYS, keeping anonymous statistics. Run daily (cron or systemd timer)."
+        "KOLLEGA_RETENTION_DAYS, keeping anonymous statistics. `kollega scheduler` runs it every hour; run it by hand to delete at once."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
