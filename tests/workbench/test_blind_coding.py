@@ -122,3 +122,28 @@ def test_full_agreement_in_one_group_shows_an_undefined_alpha_not_an_error(bench
     page = response.content.decode()
     assert "0 differences to settle" in page
     assert "nan" in page
+
+
+@pytest.mark.django_db
+def test_the_comparisons_kappa_counts_the_whole_transcript_character_by_character(
+    bench: Bench,
+) -> None:
+    """One coder marks a passage the other cuts short; every other character, up to the end
+    of the transcript, is agreed "not coded". Checked against Cohen's kappa by hand."""
+    group = bench.groups[0]
+    start, end = bench.span(PASSAGES[0])
+    actions.do_create_unit(bench.owner.user, bench.version, start=start, end=end, code_group=group)
+    actions.do_create_unit(
+        bench.colleague.user, bench.version, start=start, end=start + 10, code_group=group
+    )
+    text_length = len(bench.version.text)
+    assert text_length > end + 50  # uncoded text after the last unit, which must count
+    a = [start <= i < end for i in range(text_length)]
+    b = [start <= i < start + 10 for i in range(text_length)]
+    observed = sum(x == y for x, y in zip(a, b, strict=True)) / text_length
+    pa, pb = sum(a) / text_length, sum(b) / text_length
+    expected = pa * pb + (1 - pa) * (1 - pb)
+    kappa = (observed - expected) / (1 - expected)
+    report = actions.agreement_for(bench.version)
+    assert report["per_group"][str(group.pk)]["kappa"] == pytest.approx(kappa)
+    assert report["kappa"] == pytest.approx(kappa)

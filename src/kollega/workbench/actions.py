@@ -672,7 +672,8 @@ def agreement_for(version: AnalysisTranscript) -> dict[str, Any]:
         )
         for u in units
     ]
-    report = adapters.agreement(rows)
+    # The whole text, so that text nobody coded after the last unit counts as agreed "not coded".
+    report = adapters.agreement(rows, texts={str(version.pk): version.text})
     by_coder: dict[str, list[MeaningUnit]] = {}
     for u in units:
         by_coder.setdefault(str(u.coder_id), []).append(u)
