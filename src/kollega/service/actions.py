@@ -35,6 +35,7 @@ from kollega.service.models import (
     Message,
     Offering,
     Referral,
+    ReferralPlace,
     ServiceSettings,
     Status,
     hash_token,
@@ -317,6 +318,7 @@ def do_record_referral(
     kind: str,
     consent: bool,
     offering: Offering | None = None,
+    place: ReferralPlace | None = None,
     note: str = "",
     for_seeker: str = "",
 ) -> Referral:
@@ -326,8 +328,16 @@ def do_record_referral(
     """
     if not consent:
         raise ActionRefused("consent")
+    # A directory entry says what kind of help it is; statistics count the referral by it.
+    kind = place.kind if place is not None else kind
     referral = Referral.objects.create(
-        case=case, kind=kind, consent=True, offering=offering, note=note, for_seeker=for_seeker
+        case=case,
+        kind=kind,
+        consent=True,
+        offering=offering,
+        place=place,
+        note=note,
+        for_seeker=for_seeker,
     )
     if case.status != Status.REFERRED:
         case.set_status(Status.REFERRED, actor=actor, reason=kind)
@@ -336,7 +346,12 @@ def do_record_referral(
     if offering is not None:
         _enrol(case, offering)
     record(
-        actor, "service.referral.record", case, kind=kind, offering=getattr(offering, "pk", None)
+        actor,
+        "service.referral.record",
+        case,
+        kind=kind,
+        offering=getattr(offering, "pk", None),
+        place=getattr(place, "pk", None),
     )
     return referral
 
@@ -567,6 +582,21 @@ def do_save_offering(actor: Any, offering: Offering) -> Offering:
     _promote_waiting(offering)
     record(actor, "service.offering.create" if created else "service.offering.change", offering)
     return offering
+
+
+@transaction.atomic
+def do_save_referral_place(actor: Any, place: ReferralPlace) -> ReferralPlace:
+    created = place.pk is None
+    place.save()
+    record(actor, "service.directory.create" if created else "service.directory.change", place)
+    return place
+
+
+@transaction.atomic
+def do_delete_referral_place(actor: Any, place: ReferralPlace) -> None:
+    """Remove an entry; past referrals to it keep their kind (the link is set to null)."""
+    record(actor, "service.directory.delete", place, kind=place.kind, region=place.region)
+    place.delete()
 
 
 @transaction.atomic

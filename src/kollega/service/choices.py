@@ -147,6 +147,7 @@ class ReferralKind(models.TextChoices):
     PSYCH = "psych", _("Psychiatrist or psychologist")
     COURSE = "course", _("Course or counselling centre")
     OCCUPATIONAL = "occupational", _("Occupational health service")
+    LEGEVAKT = "legevakt", _("Legevakt (emergency out-of-hours clinic)")
     OTHER = "other", pgettext_lazy("referral", "Other")
 
 

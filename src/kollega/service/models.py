@@ -514,6 +514,15 @@ class Referral(models.Model):
     offering = models.ForeignKey(
         "Offering", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Where from the referral directory; deleting the entry keeps the referral and its kind.
+    place = models.ForeignKey(
+        "ReferralPlace",
+        verbose_name=_("where"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referrals",
+    )
     note = EncryptedTextField(_("short note"), blank=True)
     # What the seeker reads on their status page; the note above stays with the counsellor.
     for_seeker = EncryptedTextField(_("for the seeker"), blank=True)
@@ -524,6 +533,69 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return self.kind
+
+
+def _in_language(norwegian: str, english: str, chinese: str) -> str:
+    """The text in the active language: the English or Chinese one when given, else Norwegian."""
+    language = (get_language() or "").lower()
+    if language.startswith("en") and english.strip():
+        return english
+    if language.startswith("zh") and chinese.strip():
+        return chinese
+    return norwegian
+
+
+class ReferralPlace(models.Model):
+    """An entry in the referral directory: where counsellors refer to, by county and kind.
+
+    Kept by coordinators (every county) and county leaders (their own counties). An entry
+    without a county serves the whole country.
+    """
+
+    region = models.CharField(
+        _("county"),
+        max_length=20,
+        blank=True,
+        choices=choices.Region.choices,
+        help_text=_("Leave empty for a service open to doctors from every county."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=choices.ReferralKind.choices)
+    name = models.CharField(_("name"), max_length=120)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    web = models.URLField(_("web address"), max_length=300, blank=True)
+    description = models.TextField(
+        _("short description"),
+        max_length=MAX_SHORT_TEXT * 2,
+        blank=True,
+        help_text=_("In Norwegian: what they offer doctors and how to book."),
+    )
+    description_en = models.TextField(
+        _("description in English"), max_length=MAX_SHORT_TEXT * 2, blank=True
+    )
+    description_zh = models.TextField(
+        _("description in Chinese"), max_length=MAX_SHORT_TEXT * 2, blank=True
+    )
+
+    class Meta:
+        ordering = ["region", "kind", "name", "pk"]
+        verbose_name = _("referral directory entry")
+        verbose_name_plural = _("referral directory")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.region_label()})"
+
+    def region_label(self) -> str:
+        return str(self.get_region_display()) if self.region else str(_("All counties"))
+
+    def seeker_description(self) -> str:
+        """The description in the active language, falling back to the Norwegian one."""
+        return _in_language(self.description, self.description_en, self.description_zh)
+
+    @property
+    def phone_link(self) -> str:
+        """The phone number as a tel: address (digits and a leading +), or empty."""
+        digits = re.sub(r"[^\d+]", "", self.phone or "")
+        return f"tel:{digits}" if digits else ""
 
 
 class Offering(models.Model):
