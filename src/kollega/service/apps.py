@@ -28,6 +28,9 @@ class ServiceConfig(AppConfig):
         )
         register_home_link(roles.COORDINATOR, label=_("Request queue"), url_name="service:queue")
         register_home_link(
+            roles.COORDINATOR, label=_("Concerns about a doctor"), url_name="service:concerns"
+        )
+        register_home_link(
             roles.COORDINATOR, label=_("Counsellors"), url_name="service:counsellors"
         )
         register_home_link(

@@ -51,8 +51,10 @@ from kollega.service.ics import calendar_file
 from kollega.service.matching import match_case, proposals_for_seeker
 from kollega.service.models import (
     ACTIVE_WORK_STATUSES,
+    CONCERN_OPEN_FOR_COUNSELLOR,
     Appointment,
     Case,
+    Concern,
     CounsellorProfile,
     Enrolment,
     Feedback,
@@ -1176,6 +1178,11 @@ def my_cases(request: HttpRequest) -> HttpResponse:
             "proposed": cases.filter(status=Status.PROPOSED).order_by("-urgent", "assigned_at"),
             "working": cases.filter(status__in=ACTIVE_WORK_STATUSES).order_by("created"),
             "closed": cases.filter(status=Status.CLOSED).order_by("-ended_at")[:20],
+            # Concerns raised by someone else: the list shows no encrypted field.
+            "concerns": Concern.objects.filter(
+                counsellor__user_id=request.user.pk or 0,
+                status__in=CONCERN_OPEN_FOR_COUNSELLOR,
+            ).only("pk", "reference", "created", "status", "region", "relation"),
         },
     )
 
