@@ -20,6 +20,7 @@ PUBLIC_URL_NAMES = {
     "accounts:login",
     "set_language",
     "service:intake",
+    "service:concern_new",
     # The status-link pages (service:status and the pages under it) open only with the
     # secret token; the walk's sample token must get 404, so they stay out of this set.
 }
