@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from kollega.core import roles
 from kollega.core.audit import AuditEvent
+from kollega.reports.aggregates import count_cells
 from kollega.service import actions
 from kollega.service.models import CaseStatistic, Referral, ReferralPlace
 from tests.cast import Cast, Member, make_member
@@ -181,5 +182,10 @@ def test_statistics_count_a_directory_referral_by_its_kind(cast: Cast, accepted:
     actions.do_record_referral(
         cast.counsellor.user, accepted.case, kind="other", consent=True, place=place
     )
+    # The statistics' referrals table, while the case lives and after it is deleted.
+    live = {value for (_month, dimension, value) in count_cells() if dimension == "referral"}
+    assert live == {"occupational"}
     actions.do_delete_case_data(accepted.refresh(), deleted_by="seeker")
     assert CaseStatistic.objects.get().referrals == ["occupational"]
+    gone = {value for (_month, dimension, value) in count_cells() if dimension == "referral"}
+    assert gone == {"occupational"}
