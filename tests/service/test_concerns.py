@@ -41,7 +41,7 @@ FORM = {
 
 
 def raise_concern(**fields: Any) -> actions.Raised:
-    values = {k: v for k, v in FORM.items()}
+    values = dict(FORM.items())
     values.update(fields)
     return actions.do_raise_concern(language="nb", **values)
 

@@ -63,7 +63,9 @@ def test_it_lets_the_coordinator_add_an_entry_for_any_county(cast: Cast) -> None
 
 
 def test_it_refuses_an_entry_without_a_name_and_saves_nothing(cast: Cast) -> None:
-    response = cast.coordinator.client().post(reverse("service:directory_new"), ENTRY | {"name": ""})
+    response = cast.coordinator.client().post(
+        reverse("service:directory_new"), ENTRY | {"name": ""}
+    )
     assert response.status_code == 400
     assert not ReferralPlace.objects.exists()
 
@@ -76,7 +78,7 @@ def test_a_county_leader_keeps_only_their_own_county(cast: Cast) -> None:
     refused = client.post(reverse("service:directory_new"), ENTRY | {"region": "oslo"})
     assert refused.status_code == 400
     assert ReferralPlace.objects.count() == 1
-    oslo = make_place()
+    make_place()
     page = client.get(reverse("service:directory")).content.decode()
     assert "Psykolog Berge" in page
     assert "Lege-for-lege Oslo" not in page

@@ -23,8 +23,8 @@ from kollega.core.errors import ActionRefused
 from kollega.core.taskqueue import drop_queued
 from kollega.service import choices, notifications, waiting
 from kollega.service.models import (
-    OPEN_COUNSELLOR_STATUSES,
     CONCERN_ENDED,
+    OPEN_COUNSELLOR_STATUSES,
     TERMINAL_STATUSES,
     Appointment,
     Case,

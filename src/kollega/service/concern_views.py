@@ -161,7 +161,9 @@ def concerns(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _concern_page(request: HttpRequest, concern: Concern, status: int = 200, **forms_: Any) -> HttpResponse:
+def _concern_page(
+    request: HttpRequest, concern: Concern, status: int = 200, **forms_: Any
+) -> HttpResponse:
     coordinator = has_role(request.user, COORDINATOR)
     holds = _holds(request, concern)
     private = _may_read(request, concern)

@@ -498,13 +498,13 @@ def directory_choices(region: str) -> list[Any]:
     rest = [p for p in places if p not in near]
 
     def options(items: list[ReferralPlace]) -> list[tuple[str, str]]:
-        return [(str(p.pk), f"{p.name} – {p.get_kind_display()} ({p.region_label()})") for p in items]
+        return [
+            (str(p.pk), f"{p.name}, {p.get_kind_display()} ({p.region_label()})") for p in items
+        ]
 
     grouped: list[Any] = [("", _("None"))]
     if near:
-        label = _("In %(county)s and nationwide") % {
-            "county": choices.Region(region).label
-        }
+        label = _("In %(county)s and nationwide") % {"county": choices.Region(region).label}
         grouped.append((label, options(near)))
     if rest:
         grouped.append((_("All counties") if not near else _("Other counties"), options(rest)))
@@ -808,7 +808,9 @@ class ConcernForm(StyledForm):
     doctor_name = _text(
         _("The doctor's name"),
         required=True,
-        help_text=_("So that the counsellor can find them, and so that nobody who knows them is asked."),
+        help_text=_(
+            "So that the counsellor can find them, and so that nobody who knows them is asked."
+        ),
     )
     region = _choice(
         _("The county the doctor works in"),
@@ -818,7 +820,9 @@ class ConcernForm(StyledForm):
     )
     workplace = _text(
         _("The doctor's workplace"),
-        help_text=_("For example the hospital or practice. No counsellor who works there is asked."),
+        help_text=_(
+            "For example the hospital or practice. No counsellor who works there is asked."
+        ),
     )
     worry = _text(_("What worries you?"), long=True, required=True)
     approach = _text(

@@ -863,7 +863,9 @@ class Concern(models.Model):
     relation = models.CharField(
         _("the sender is"), max_length=10, choices=choices.ConcernRelation.choices
     )
-    region = models.CharField(_("the doctor's county"), max_length=20, choices=choices.Region.choices)
+    region = models.CharField(
+        _("the doctor's county"), max_length=20, choices=choices.Region.choices
+    )
     doctor_name = EncryptedTextField(_("the doctor's name"))
     workplace = EncryptedTextField(_("the doctor's workplace"), blank=True)
     worry = EncryptedTextField(_("what worries the sender"))

@@ -70,9 +70,7 @@ urlpatterns = [
     path("service/directory/", views.directory, name="directory"),
     path("service/directory/new/", views.directory_edit, name="directory_new"),
     path("service/directory/<int:pk>/", views.directory_edit, name="directory_entry"),
-    path(
-        "service/directory/<int:pk>/delete/", views.directory_delete, name="directory_delete"
-    ),
+    path("service/directory/<int:pk>/delete/", views.directory_delete, name="directory_delete"),
     path("service/feedback/", views.feedback_summary, name="feedback_summary"),
     # Counsellors (and coordinators, for the case page).
     path("service/cases/<int:pk>/", views.case_detail, name="case"),
