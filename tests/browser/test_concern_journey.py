@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from kollega.service.models import Concern, ConcernStatus
 from tests.browser.conftest import check_axe
@@ -15,7 +15,7 @@ from tests.service.conftest import make_profile
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PHONE = {"width": 320, "height": 800}
+PHONE: ViewportSize = {"width": 320, "height": 800}
 
 
 def test_a_colleague_raises_a_concern_and_a_counsellor_takes_it_up(

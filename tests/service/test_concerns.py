@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 
-from kollega.core.audit import AuditEvent
+from kollega.core.models import AuditEvent
 from kollega.service import actions
 from kollega.service.models import (
     Case,
@@ -171,8 +171,8 @@ def test_a_proposed_counsellor_sees_no_names_until_taking_it_up(
     assert "Dr. Anne Lid" in page
     assert "per@example.invalid" in page
     # Coordinators route it; they read neither names nor texts.
-    page = cast.coordinator.client().get(reverse("service:concern", args=[concern.pk]))
-    assert "Dr. Anne Lid" not in page.content.decode()
+    routed = cast.coordinator.client().get(reverse("service:concern", args=[concern.pk]))
+    assert "Dr. Anne Lid" not in routed.content.decode()
 
 
 def test_the_coordinator_assigns_and_moves_a_concern(
@@ -293,9 +293,10 @@ def test_retention_deletes_concerns_and_their_texts(
         sender_contact=text,
     ).concern
     # The canary as a name matches no declared conflict, so the concern went to Tor.
-    actions.do_take_up_concern(concern.counsellor.user, concern)
+    assert concern.counsellor == profiles[1]
+    actions.do_take_up_concern(cast.other_counsellor.user, concern)
     actions.do_conclude_concern(
-        concern.counsellor.user, concern, outcome="not_contacted", note=text
+        cast.other_counsellor.user, concern, outcome="not_contacted", note=text
     )
     open_one = raise_concern(worry=text).concern
     assert canary_places()

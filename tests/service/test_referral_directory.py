@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kollega.core import roles
-from kollega.core.audit import AuditEvent
+from kollega.core.models import AuditEvent
 from kollega.reports.aggregates import count_cells
 from kollega.service import actions
 from kollega.service.models import CaseStatistic, Referral, ReferralPlace
