@@ -9,7 +9,8 @@ import re
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.core import mail
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
@@ -28,6 +29,7 @@ from kollega.service.tasks import retention
 from tests.cast import Cast
 from tests.service.test_retention import CANARY, canary_places
 
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 FORM = {
     "relation": "colleague",
     "doctor_name": "Dr. Anne Lid",
@@ -64,6 +66,23 @@ def test_it_never_proposes_a_counsellor_from_the_doctors_workplace(
 ) -> None:
     concern = raise_concern(workplace="Helse Vestkyst HF").concern
     assert concern.counsellor == profiles[0]
+
+
+@override_settings(TASKS=IMMEDIATE)
+def test_the_counsellor_is_told_by_an_e_mail_that_names_nobody(
+    cast: Cast,
+    profiles: tuple[CounsellorProfile, CounsellorProfile],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    cast.other_counsellor.user.email = "tor@example.invalid"
+    cast.other_counsellor.user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        concern = raise_concern().concern
+    (sent,) = mail.outbox
+    assert sent.to == ["tor@example.invalid"]
+    text = sent.subject + sent.body
+    for private in ("Anne Lid", "Bergen legevakt", "utslitt", "Per", concern.reference):
+        assert private not in text
 
 
 def test_a_concern_no_one_can_take_waits_for_a_coordinator(cast: Cast) -> None:

@@ -19,9 +19,7 @@ from kollega.core.emergency import emergency_numbers, service_phone
 from kollega.core.errors import ActionRefused
 from kollega.core.roles import COORDINATOR, COUNSELLOR, has_role, role_required
 from kollega.service import actions, forms
-from kollega.service.access import Throttled, count_intake, intake_allowed
-from kollega.service.access import _count as count_miss
-from kollega.service.access import _hits as misses
+from kollega.service.access import Throttled, concern_for_token, count_intake, intake_allowed
 from kollega.service.matching import match_concern
 from kollega.service.models import (
     CONCERN_ENDED,
@@ -31,9 +29,6 @@ from kollega.service.models import (
 )
 
 GET_POST = ["GET", "HEAD", "POST"]
-# Same limits as the status links of cases: wrong links per address before refusing.
-TOKEN_MISSES_ALLOWED = 20
-TOKEN_WINDOW_SECONDS = 15 * 60
 
 staff_only = role_required(COUNSELLOR, COORDINATOR)
 coordinator_only = role_required(COORDINATOR)
@@ -77,21 +72,11 @@ def concern_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _concern_for_token(request: HttpRequest, token: str) -> Concern:
-    concern = Concern.objects.by_token(token)
-    if concern is not None:
-        return concern
-    if misses("token", request) >= TOKEN_MISSES_ALLOWED:
-        raise Throttled
-    count_miss("token", request, TOKEN_WINDOW_SECONDS)
-    raise Http404
-
-
 @require_GET
 @never_cache
 def concern_status(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        concern = _concern_for_token(request, token)
+        concern = concern_for_token(request, token)
     except Throttled:
         return render(
             request,
@@ -140,9 +125,7 @@ def _may_read(request: HttpRequest, concern: Concern) -> bool:
     to see a conflict; coordinators see what they need to route it."""
     if not _holds(request, concern):
         return False
-    return concern.status == ConcernStatus.TAKEN or (
-        concern.status == ConcernStatus.DONE and bool(concern.outcome)
-    )
+    return concern.status in (ConcernStatus.TAKEN, ConcernStatus.DONE)
 
 
 @require_GET
