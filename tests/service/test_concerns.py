@@ -80,7 +80,7 @@ def test_the_counsellor_is_told_by_an_e_mail_that_names_nobody(
         concern = raise_concern().concern
     (sent,) = mail.outbox
     assert sent.to == ["tor@example.invalid"]
-    text = sent.subject + sent.body
+    text = f"{sent.subject} {sent.body}"
     for private in ("Anne Lid", "Bergen legevakt", "utslitt", "Per", concern.reference):
         assert private not in text
 
