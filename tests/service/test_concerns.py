@@ -16,6 +16,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from kollega.core.models import AuditEvent
+from kollega.core.redact import redact
 from kollega.service import actions
 from kollega.service.models import (
     Case,
@@ -281,6 +282,13 @@ def test_it_refuses_the_wrong_method(
     status = reverse("service:concern_status", args=[raised.token])
     assert Client().post(status).status_code == 405
     assert Client().put(reverse("service:concern_new")).status_code == 405
+
+
+def test_the_senders_token_never_reaches_a_log_line(db: None) -> None:
+    raised = raise_concern()
+    line = redact(f"GET /concern/status/{raised.token}/?new=1 200")
+    assert raised.token not in line
+    assert line == "GET /concern/status/[redacted]/?new=1 200"
 
 
 def test_a_wrong_status_link_is_not_found(db: None) -> None:
