@@ -23,6 +23,7 @@ PUBLIC_URL_NAMES = {
     "service:intake",
     # The public list of støttekollegaer: no sign-in, no cookie.
     "peers:list",
+    "service:concern_new",
     # The status-link pages (service:status and the pages under it) open only with the
     # secret token; the walk's sample token must get 404, so they stay out of this set.
 }

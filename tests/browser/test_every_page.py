@@ -16,7 +16,7 @@ from playwright.sync_api import Browser
 from kollega.research import actions as research
 from kollega.research.models import Transcript
 from kollega.service import actions
-from kollega.service.models import Offering
+from kollega.service.models import Offering, ReferralPlace
 from tests.browser.conftest import check_axe, open_page, sign_in
 from tests.cast import Cast
 from tests.service.conftest import make_profile, submit
@@ -89,8 +89,17 @@ def world(cast: Cast) -> dict[str, Any]:
     )
     transcript.save()
     research.propose_identifiers(transcript)
+    concern = actions.do_raise_concern(
+        relation="friend", doctor_name="Dr. Lid", region="oslo", worry="Sliten."
+    ).concern
+    place = actions.do_save_referral_place(
+        cast.coordinator.user,
+        ReferralPlace(region="oslo", kind="psych", name="Psykolog", phone="22 00 00 00"),
+    )
     # Order matters: the first key found in a URL name picks the argument.
     ids = {
+        "concern": concern.pk,
+        "directory": place.pk,
         "counsellor": profile.pk,
         "offering": offering.pk,
         "enrolment": enrolment.pk,

@@ -32,7 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kollega.service import actions
-from kollega.service.models import ServiceSettings
+from kollega.service.models import ReferralPlace, ServiceSettings
 from tests.cast import Cast, Member, make_member
 from tests.research.conftest import add_transcript, tone_wav
 from tests.service.conftest import make_profile, submit
@@ -76,6 +76,8 @@ TOKEN = "<token>"
 # The status link of a request still waiting in the queue: the first seeker's third request,
 # on a service that lets waiting seekers choose their counsellor.
 QUEUED_TOKEN = "<queued token>"
+# The status link of a concern about a doctor: the first seeker also sent one.
+CONCERN_TOKEN = "<concern token>"
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,9 @@ EXPECTED: dict[str, Entry] = {
     "core:readyz": get_only(EVERYONE),
     "set_language": post_only(EVERYONE),
     "service:intake": both(EVERYONE),
+    "service:concern_new": both(EVERYONE),
+    # The concern's sender, by its status link (a case's link does not open it).
+    "service:concern_status": get_only(only(SEEKER), token=CONCERN_TOKEN),
     "accounts:login": both(EVERYONE),
     "accounts:logout": post_only(EVERYONE),
     # Any signed-in staff member.
@@ -170,6 +175,19 @@ EXPECTED: dict[str, Entry] = {
     "service:case_reassign": post_only(K, **CASE),
     "service:case_acknowledge": post_only(K, **CASE),
     "service:case_write": post_only(K, **CASE),
+    # The referral directory: coordinators (and county leaders, tested in tests/service).
+    "service:directory": get_only(K),
+    "service:directory_new": both(K),
+    "service:directory_entry": both(K, pk="@place"),
+    "service:directory_delete": post_only(K, pk="@place"),
+    # Concerns about a doctor: coordinators route them; the counsellor it is with works on it.
+    "service:concerns": get_only(K),
+    "service:concern": get_only(only(COUNSELLOR, COORDINATOR), pk="@concern"),
+    "service:concern_assign": post_only(K, pk="@concern"),
+    "service:concern_withdraw": post_only(K, pk="@concern"),
+    "service:concern_take": post_only(C, pk="@concern"),
+    "service:concern_decline": post_only(C, pk="@concern"),
+    "service:concern_conclude": post_only(C, pk="@concern"),
     # Statistics: coordinators only (aggregates, small cells suppressed).
     "reports:statistics": get_only(K),
     "reports:csv": get_only(K),
@@ -320,7 +338,10 @@ class World:
     clients: dict[str, Client]
     tokens: dict[str, str]
     queued_tokens: dict[str, str]
+    concern_tokens: dict[str, str]
     case: int
+    concern: int
+    place: int
     appointment: int
     profile: int
     offering: int
@@ -403,11 +424,21 @@ def make_world(cast: Cast) -> World:
     waiting = submit()
     assert waiting.case.in_queue
     scheme = _scheme(profile)
+    raised = actions.do_raise_concern(
+        relation="friend", doctor_name="Dr. Lid", region="oslo", worry="Sliten."
+    )
+    assert raised.concern.counsellor == profile
+    place = actions.do_save_referral_place(
+        "test", ReferralPlace(region="oslo", kind="psych", name="Psykolog")
+    )
     return World(
         clients=clients,
         tokens=tokens,
         queued_tokens=tokens | {SEEKER: waiting.token},
+        concern_tokens=tokens | {SEEKER: raised.token, OTHER_SEEKER: GUESSED_TOKEN},
         case=case.pk,
+        concern=raised.concern.pk,
+        place=place.pk,
         appointment=appointment.pk,
         profile=profile.pk,
         offering=offering.pk,
@@ -543,6 +574,8 @@ def _filled(values: dict[str, Any], world: World, principal: str) -> dict[str, A
             value = world.tokens[principal]
         elif value == QUEUED_TOKEN:
             value = world.queued_tokens[principal]
+        elif value == CONCERN_TOKEN:
+            value = world.concern_tokens[principal]
         elif isinstance(value, str) and value.startswith("@"):
             value = getattr(world, value[1:])
         filled[key] = value

@@ -7,7 +7,15 @@ from django.test import override_settings
 
 from kollega.core.demo import ensure_demo_users
 from kollega.service import demo
-from kollega.service.models import Case, CounsellorProfile, Offering, Status
+from kollega.service.models import (
+    Case,
+    Concern,
+    ConcernStatus,
+    CounsellorProfile,
+    Offering,
+    ReferralPlace,
+    Status,
+)
 
 
 @pytest.mark.django_db
@@ -20,6 +28,8 @@ def test_the_demo_fills_every_state_and_loads_once() -> None:
     assert Case.objects.count() >= 60
     assert set(Case.objects.values_list("status", flat=True)) == set(Status.values)
     assert Offering.objects.count() >= 3
+    assert ReferralPlace.objects.count() >= 4
+    assert Concern.objects.filter(status=ConcernStatus.PROPOSED).count() == 1
     for username in ("ingrid", "tor"):
         assert Case.objects.filter(
             counsellor__user__username=username, status=Status.IN_CONVERSATION

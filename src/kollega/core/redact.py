@@ -1,6 +1,6 @@
 """Keep secret status-link tokens out of every log line.
 
-A seeker's status link is their only key; an access log or a "Not Found" warning that printed
+A seeker's status link (and the link of someone who raised a concern) is their only key; an access log or a "Not Found" warning that printed
 it would let whoever reads the logs open the request.
 """
 
@@ -14,7 +14,8 @@ from typing import Any
 
 from gunicorn import glogging
 
-_TOKEN_PATH = re.compile(r"(/request/status/)[^/\s?\"']+")
+# A seeker's request and a concern's sender each have a status link of this form.
+_TOKEN_PATH = re.compile(r"(/(?:request|concern)/status/)[^/\s?\"']+")
 
 
 def redact(text: str) -> str:

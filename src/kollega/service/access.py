@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest
 
 from kollega.core.audit import record
 from kollega.core.roles import COORDINATOR, COUNSELLOR, has_role
-from kollega.service.models import TERMINAL_STATUSES, Case, Status
+from kollega.service.models import TERMINAL_STATUSES, Case, Concern, Status
 
 # Wrong status links allowed per address in the window before every lookup is refused.
 TOKEN_MISSES_ALLOWED = 20
@@ -123,6 +123,18 @@ def case_for_token(request: HttpRequest, token: str) -> Case:
     case = Case.objects.by_token(token)
     if case is not None:
         return case
+    if _hits("token", request) >= TOKEN_MISSES_ALLOWED:
+        raise Throttled
+    _count("token", request, TOKEN_WINDOW_SECONDS)
+    raise Http404
+
+
+def concern_for_token(request: HttpRequest, token: str) -> Concern:
+    """The concern behind a sender's status link; wrong links count against the address
+    exactly as a case's do (the same counter), so guessing either kind costs the same."""
+    concern = Concern.objects.by_token(token)
+    if concern is not None:
+        return concern
     if _hits("token", request) >= TOKEN_MISSES_ALLOWED:
         raise Throttled
     _count("token", request, TOKEN_WINDOW_SECONDS)

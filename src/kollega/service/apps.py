@@ -28,11 +28,16 @@ class ServiceConfig(AppConfig):
         )
         register_home_link(roles.COORDINATOR, label=_("Request queue"), url_name="service:queue")
         register_home_link(
+            roles.COORDINATOR, label=_("Concerns about a doctor"), url_name="service:concerns"
+        )
+        register_home_link(
             roles.COORDINATOR, label=_("Counsellors"), url_name="service:counsellors"
         )
         register_home_link(
             roles.COORDINATOR, label=_("Counselling days and courses"), url_name="service:offerings"
         )
+        for role in (roles.COORDINATOR, roles.COUNTY_LEADER):
+            register_home_link(role, label=_("Referral directory"), url_name="service:directory")
         register_home_link(
             roles.COORDINATOR, label=_("Feedback"), url_name="service:feedback_summary"
         )

@@ -147,6 +147,7 @@ class ReferralKind(models.TextChoices):
     PSYCH = "psych", _("Psychiatrist or psychologist")
     COURSE = "course", _("Course or counselling centre")
     OCCUPATIONAL = "occupational", _("Occupational health service")
+    LEGEVAKT = "legevakt", _("Legevakt (emergency out-of-hours clinic)")
     OTHER = "other", pgettext_lazy("referral", "Other")
 
 
@@ -166,3 +167,21 @@ class OfferingKind(models.TextChoices):
 class EnrolmentStatus(models.TextChoices):
     PLACED = "placed", _("Has a place")
     WAITING = "waiting", _("On the waiting list")
+
+
+class ConcernRelation(models.TextChoices):
+    """Who raised a concern about a doctor."""
+
+    RELATIVE = "relative", _("A relative or partner")
+    FRIEND = "friend", _("A friend")
+    COLLEAGUE = "colleague", _("A colleague")
+    OTHER = "other", pgettext_lazy("concern sender", "Someone else")
+
+
+class ConcernOutcome(models.TextChoices):
+    """What came of a concern; only the counsellor and coordinators ever see it."""
+
+    ACCEPTED = "accepted", _("Reached out; the doctor accepted contact")
+    DECLINED = "declined", _("Reached out; the doctor declined")
+    NOT_CONTACTED = "not_contacted", _("Decided not to reach out")
+    UNREACHABLE = "unreachable", _("Could not reach the doctor")

@@ -15,7 +15,15 @@ from django.utils import timezone
 
 from kollega.core import roles
 from kollega.service import actions, choices, waiting
-from kollega.service.models import Case, CaseStatistic, CounsellorProfile, Offering, Status
+from kollega.service.models import (
+    Case,
+    CaseStatistic,
+    Concern,
+    CounsellorProfile,
+    Offering,
+    ReferralPlace,
+    Status,
+)
 
 SYSTEM = "demo"
 
@@ -399,7 +407,9 @@ def _walk(
     if target == Status.IN_CONVERSATION:
         return
     if target == Status.REFERRED or rng.random() < 0.3:
-        kind = rng.choice(list(choices.ReferralKind.values))
+        # The kinds the demo had before legevakt, so its random walk (and what tests find in
+        # it) stays the same.
+        kind = rng.choice([k for k in choices.ReferralKind.values if k != "legevakt"])
         offering = rng.choice(offerings) if kind == "course" else None
         actions.do_record_referral(
             counsellor.user,
@@ -464,13 +474,97 @@ def load(stdout: Any) -> None:
             _backdate(case, rng, now)
             count += 1
     _coordinator_day(rng, now)
+    places = _directory()
+    _concern()
     # A few cases ended long ago, so the retention task has something to do.
     stale = Case.objects.filter(status__in=[Status.CANCELLED, Status.WITHDRAWN])[:2]
     Case.objects.filter(pk__in=[c.pk for c in stale]).update(ended_at=now - timedelta(days=200))
     waiting.rebuild_tally()
     stdout.write(
-        f"Service demo: {len(profiles)} counsellors, {count} requests, {len(offerings)} offerings."
+        f"Service demo: {len(profiles)} counsellors, {count} requests, {len(offerings)} "
+        f"offerings, {len(places)} directory entries, one concern."
     )
+
+
+# region, kind, name, phone, web, description (nb), description (en)
+DIRECTORY = [
+    (
+        "",
+        "course",
+        "Villa Sana, Modum",
+        "+47 32 00 00 00",
+        "https://example.invalid/villa-sana",
+        "Rådgivningsdager og kurs for leger fra hele landet. Bestill selv på nettsiden.",
+        "Counselling days and courses for doctors from all over Norway. Book on the website.",
+    ),
+    (
+        "oslo",
+        "lege_for_lege",
+        "Lege-for-lege Oslo",
+        "+47 22 00 00 01",
+        "",
+        "Samtaler med en erfaren kollega, utenfor arbeidsgiverlinjen.",
+        "Conversations with an experienced colleague, outside the employer line.",
+    ),
+    (
+        "vestland",
+        "psych",
+        "Psykologpraksis Bryggen (tar imot leger)",
+        "+47 55 00 00 02",
+        "https://example.invalid/bryggen",
+        "Korte ventetider for leger. Henvisning fra fastlege er ikke nødvendig.",
+        "",
+    ),
+    (
+        "trondelag",
+        "legevakt",
+        "Legevakten i Trondheim",
+        "116 117",
+        "",
+        "Ring ved akutt behov utenom fastlegens åpningstid.",
+        "Call when you need help urgently outside your GP's opening hours.",
+    ),
+    (
+        "nordland",
+        "occupational",
+        "Bedriftshelsetjenesten Nord",
+        "+47 75 00 00 03",
+        "",
+        "Bedriftshelsetjeneste for sykehusansatte i Nordland.",
+        "",
+    ),
+]
+
+
+def _directory() -> list[ReferralPlace]:
+    return [
+        actions.do_save_referral_place(
+            SYSTEM,
+            ReferralPlace(
+                region=region,
+                kind=kind,
+                name=name,
+                phone=phone,
+                web=web,
+                description=nb,
+                description_en=en,
+            ),
+        )
+        for region, kind, name, phone, web, nb, en in DIRECTORY
+    ]
+
+
+def _concern() -> Concern:
+    """One concern from a colleague, proposed to a counsellor of the doctor's county."""
+    return actions.do_raise_concern(
+        language="nb",
+        relation=choices.ConcernRelation.COLLEAGUE,
+        doctor_name="Dr. Demo Fjellstad",
+        region="vestland",
+        workplace="Helse Vestkyst HF",
+        worry="Han har virket sliten i flere måneder og sier han ikke orker vaktene lenger.",
+        approach="Helst på telefon etter arbeidstid.",
+    ).concern
 
 
 def _coordinator_day(rng: random.Random, now: Any) -> None:

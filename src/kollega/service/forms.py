@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -16,6 +17,7 @@ from kollega.service.models import (
     MAX_TEXT,
     CounsellorProfile,
     Offering,
+    ReferralPlace,
     ServiceSettings,
 )
 
@@ -439,7 +441,16 @@ class WithdrawForm(CaseForm):
 
 
 class ReferralForm(CaseForm):
-    kind = _radio(_("Referred to"), choices.ReferralKind.choices)
+    place = forms.ChoiceField(
+        label=_("From the referral directory"),
+        required=False,
+        help_text=_(
+            "The seeker sees its name, phone, web address and description on their status "
+            "page. Leave empty and choose a kind below for a place not in the directory."
+        ),
+        widget=forms.Select(attrs={"class": "ds-input"}),
+    )
+    kind = _radio(_("Referred to"), choices.ReferralKind.choices, required=False)
     offering = forms.ModelChoiceField(
         label=_("Counselling day or course"),
         queryset=Offering.objects.none(),
@@ -458,9 +469,85 @@ class ReferralForm(CaseForm):
     consent = forms.BooleanField(label=_("The seeker agreed to this referral"), required=True)
     note = _text(_("Short note"), long=True)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, region: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["offering"].queryset = Offering.objects.filter(starts__gt=timezone.now())  # type: ignore[attr-defined]
+        self.fields["place"].choices = directory_choices(region)  # type: ignore[attr-defined]
+
+    def clean_place(self) -> ReferralPlace | None:
+        chosen = self.cleaned_data.get("place")
+        if not chosen:
+            return None
+        place = ReferralPlace.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+        if place is None:
+            raise forms.ValidationError(_("That entry is no longer in the directory."))
+        return place
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("kind") and not data.get("place") and "place" not in self.errors:
+            self.add_error("kind", _("Choose an entry from the directory or a kind."))
+        return data
+
+
+def directory_choices(region: str) -> list[Any]:
+    """The directory as grouped choices: the case's county (and the whole country) first, then
+    every other county, so the nearest help is at the top and all of it is still there."""
+    places = list(ReferralPlace.objects.all())
+    near = [p for p in places if p.region in {region, ""}] if region else []
+    rest = [p for p in places if p not in near]
+
+    def options(items: list[ReferralPlace]) -> list[tuple[str, str]]:
+        return [
+            (str(p.pk), f"{p.name}, {p.get_kind_display()} ({p.region_label()})") for p in items
+        ]
+
+    grouped: list[Any] = [("", _("None"))]
+    if near:
+        label = _("In %(county)s and nationwide") % {"county": choices.Region(region).label}
+        grouped.append((label, options(near)))
+    if rest:
+        grouped.append((_("All counties") if not near else _("Other counties"), options(rest)))
+    return grouped
+
+
+class ReferralPlaceForm(forms.ModelForm[ReferralPlace]):
+    class Meta:
+        model = ReferralPlace
+        fields = [
+            "region",
+            "kind",
+            "name",
+            "phone",
+            "web",
+            "description",
+            "description_en",
+            "description_zh",
+        ]
+        field_classes = {"web": partial(forms.URLField, assume_scheme="https")}
+        widgets = {
+            "region": forms.Select(attrs={"class": "ds-input"}),
+            "kind": forms.RadioSelect(attrs={"class": "ds-input"}),
+            "name": forms.TextInput(attrs={"class": "ds-input"}),
+            "phone": forms.TextInput(attrs={"class": "ds-input", "inputmode": "tel"}),
+            "web": forms.URLInput(attrs={"class": "ds-input"}),
+            "description": forms.Textarea(attrs={"class": "ds-input", "rows": 3}),
+            "description_en": forms.Textarea(attrs={"class": "ds-input", "rows": 3, "lang": "en"}),
+            "description_zh": forms.Textarea(
+                attrs={"class": "ds-input", "rows": 3, "lang": "zh-Hans"}
+            ),
+        }
+
+    def __init__(self, *args: Any, counties: set[str] | None = None, **kwargs: Any) -> None:
+        """`counties`: the only counties the editor may choose (a county leader's); None for
+        a coordinator, who may choose any county or the whole country."""
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = choices.ReferralKind.choices  # type: ignore[attr-defined]
+        region_choices = [("", _("All counties")), *choices.Region.choices]
+        if counties is not None:
+            region_choices = [(c, label) for c, label in region_choices if c in counties]
+            self.fields["region"].required = True
+        self.fields["region"].choices = region_choices  # type: ignore[attr-defined]
 
 
 KEEP_PLACES = "keep"
@@ -712,3 +799,95 @@ class InvitationAnswerForm(forms.Form):
     """Yes or no to a research invitation, from the buttons on the status page."""
 
     answer = forms.ChoiceField(choices=[("accept", _("Yes")), ("decline", _("No"))])
+
+
+class ConcernForm(StyledForm):
+    """The public form for someone worried about a doctor."""
+
+    relation = _radio(_("You are the doctor's"), choices.ConcernRelation.choices)
+    doctor_name = _text(
+        _("The doctor's name"),
+        required=True,
+        help_text=_(
+            "So that the counsellor can find them, and so that nobody who knows them is asked."
+        ),
+    )
+    region = _choice(
+        _("The county the doctor works in"),
+        choices.Region.choices,
+        blank=_("Choose a county"),
+        required=True,
+    )
+    workplace = _text(
+        _("The doctor's workplace"),
+        help_text=_(
+            "For example the hospital or practice. No counsellor who works there is asked."
+        ),
+    )
+    worry = _text(_("What worries you?"), long=True, required=True)
+    approach = _text(
+        _("How might the doctor best be approached?"),
+        long=True,
+        help_text=_("For example by phone or in person, and anything the counsellor should know."),
+    )
+    sender_name = _text(_("Your name (optional)"))
+    sender_contact = _text(
+        _("How we can reach you (optional)"),
+        help_text=_(
+            "A phone number or e-mail address, if the counsellor may ask you something. The "
+            "doctor is never told who you are."
+        ),
+    )
+
+    def concern_fields(self) -> dict[str, Any]:
+        return {
+            name: self.cleaned_data[name]
+            for name in (
+                "relation",
+                "doctor_name",
+                "region",
+                "workplace",
+                "worry",
+                "approach",
+                "sender_name",
+                "sender_contact",
+            )
+        }
+
+
+class ConcernAssignForm(StyledForm):
+    counsellor = forms.ModelChoiceField(
+        label=_("Counsellor"),
+        queryset=CounsellorProfile.objects.none(),
+        widget=forms.RadioSelect(attrs={"class": "ds-input"}),
+        empty_label=None,
+    )
+
+    def __init__(self, *args: Any, candidates: list[Option], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["counsellor"].queryset = CounsellorProfile.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[c.profile.pk for c in candidates]
+        )
+        if candidates:
+            self.initial.setdefault("counsellor", candidates[0].profile.pk)
+
+
+class ConcernDeclineForm(StyledForm):
+    reason = _radio(_("Why do you hand the concern back?"), choices.DeclineReason.choices)
+
+
+class ConcernConcludeForm(StyledForm):
+    outcome = _radio(_("What came of it?"), choices.ConcernOutcome.choices)
+    note = _text(
+        _("Short note"),
+        long=True,
+        help_text=_("For you and the service only. The sender never sees it."),
+    )
+
+
+class ConcernWithdrawForm(StyledForm):
+    reason = _text(
+        _("Reason"),
+        required=True,
+        help_text=_("For example a duplicate concern. No health details."),
+    )

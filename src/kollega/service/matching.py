@@ -12,13 +12,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Count
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from kollega import matching
 from kollega.matching.organisations import organisations, resolve_all
 from kollega.service import choices
-from kollega.service.models import Case, CounsellorProfile, open_loads
+from kollega.service.models import (
+    CONCERN_OPEN_FOR_COUNSELLOR,
+    Case,
+    Concern,
+    CounsellorProfile,
+    open_loads,
+)
 
 REASONS: dict[str, Any] = {
     "same_employer": _("works at {detail}, which the seeker must not meet"),
@@ -199,3 +206,48 @@ def batch_for(cases: list[Case]) -> tuple[list[tuple[Case, CounsellorProfile]], 
 def proposals_for_seeker(case: Case) -> list[CounsellorProfile]:
     """The three best counsellors for the seeker to choose from (seeker choice setting)."""
     return [option.profile for option in match_case(case).top]
+
+
+def concern_record(concern: Concern, now: datetime, declined: frozenset[int]) -> matching.Request:
+    """A concern as matching sees it: the doctor's county, their workplace as a conflict (no
+    counsellor working there, or having declared it, is proposed) and their name against the
+    names counsellors declared."""
+    return matching.Request(
+        id=concern.pk,
+        region=concern.region,
+        conflicts=resolve_all(concern.workplace),
+        names=_lines(concern.doctor_name),
+        declined=declined,
+        days_waited=(now - concern.created).total_seconds() / 86400,
+    )
+
+
+def match_concern(concern: Concern) -> CaseMatch:
+    """Every counsellor for a concern, ranked as for a case: the hard constraints (conflicts,
+    capacity, away) the same, with open concerns counted in each counsellor's load."""
+    now = timezone.now()
+    found = {p.pk: p for p in profiles()}
+    open_concerns = dict(
+        Concern.objects.filter(status__in=CONCERN_OPEN_FOR_COUNSELLOR, counsellor__isnull=False)
+        .values_list("counsellor_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for profile in found.values():
+        profile.load = int(getattr(profile, "load", 0)) + open_concerns.get(profile.pk, 0)  # type: ignore[attr-defined]
+    declined = frozenset(concern.excluded_counsellors.values_list("pk", flat=True))
+    request = concern_record(concern, now, declined)
+    ranking = matching.rank(request, [counsellor_record(p, now) for p in found.values()], top=None)
+    return CaseMatch(
+        proposals=[
+            Option(found[p.counsellor.id], [reason_text(r) for r in p.reasons], p.cost)
+            for p in ranking.proposals
+        ],
+        excluded=[
+            Option(
+                found[e.counsellor.id],
+                [profile_reason_text(found[e.counsellor.id], r) for r in e.reasons],
+            )
+            for e in ranking.excluded
+        ],
+    )

@@ -27,7 +27,9 @@ ENDED = "ended"
 # To a counsellor no longer on the case: a coordinator moved it, or the seeker deleted it.
 MOVED = "moved"
 DELETED = "deleted"
-KINDS = (URGENT, PROPOSED, MESSAGE, SEEKER_NEWS, ENDED, MOVED, DELETED)
+# To a counsellor: a concern about a colleague is proposed to them. It names no concern.
+CONCERN = "concern"
+KINDS = (URGENT, PROPOSED, MESSAGE, SEEKER_NEWS, ENDED, MOVED, DELETED, CONCERN)
 COUNSELLOR_KINDS = (PROPOSED, MESSAGE, ENDED)
 
 
@@ -75,6 +77,12 @@ def tell_counsellor_deleted(counsellor: CounsellorProfile) -> None:
     (the case is gone, and deleting it drops its queued notices), so the e-mail names none."""
     if counsellor.user.email:
         _queue(DELETED, None, counsellor)
+
+
+def tell_counsellor_concern(counsellor: CounsellorProfile) -> None:
+    """A concern raised by someone else is proposed to `counsellor`."""
+    if counsellor.user.email:
+        _queue(CONCERN, None, counsellor)
 
 
 def tell_seeker(case: Case) -> None:
@@ -152,6 +160,10 @@ def deliver(kind: str, case_id: int | None, counsellor_id: int | None = None) ->
         with translation.override(settings.LANGUAGE_CODE):
             recipients, subject, body = _compose_deleted(counsellor)
         return _send(kind, case_id, recipients, subject, body)
+    if kind == CONCERN:
+        with translation.override(settings.LANGUAGE_CODE):
+            recipients, subject, body = _compose_concern(counsellor)
+        return _send(kind, case_id, recipients, subject, body)
     case = Case.objects.select_related("counsellor__user").filter(pk=case_id or 0).first()
     if case is None:
         return 0
@@ -169,6 +181,17 @@ def _compose_deleted(counsellor: CounsellorProfile | None) -> tuple[list[str], s
     body = _(
         "A seeker whose case you had has deleted their request and all its data. It is no "
         "longer on your list, and conversations planned in it are cancelled. Your cases: %(url)s"
+    ) % {"url": settings.SITE_URL + reverse("service:my_cases")}
+    return [counsellor.user.email], subject, body
+
+
+def _compose_concern(counsellor: CounsellorProfile | None) -> tuple[list[str], str, str]:
+    if counsellor is None or not counsellor.user.email:
+        return [], "", ""
+    subject = _("A concern about a colleague has been proposed to you")
+    body = _(
+        "Someone worried about a doctor has written to the service, and the concern is "
+        "proposed to you. Sign in to read it and decide: %(url)s"
     ) % {"url": settings.SITE_URL + reverse("service:my_cases")}
     return [counsellor.user.email], subject, body
 

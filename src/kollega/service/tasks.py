@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from kollega.service.actions import run_retention
+from kollega.service.actions import run_concern_retention, run_retention
 
 
 @task()
 def retention() -> int:
-    """Delete the personal data of cases past their retention period; returns how many."""
-    return run_retention()
+    """Delete the personal data of cases and concerns past their retention period; returns
+    how many."""
+    return run_retention() + run_concern_retention()
 
 
 @task()

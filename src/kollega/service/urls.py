@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kollega.service import views
+from kollega.service import concern_views, views
 
 app_name = "service"
 urlpatterns = [
@@ -27,6 +27,27 @@ urlpatterns = [
         views.status_calendar,
         name="status_calendar",
     ),
+    # Someone worried about a doctor, without an account.
+    path("concern/", concern_views.concern_new, name="concern_new"),
+    path("concern/status/<str:token>/", concern_views.concern_status, name="concern_status"),
+    # Concerns, for coordinators and the counsellor a concern is with.
+    path("service/concerns/", concern_views.concerns, name="concerns"),
+    path("service/concerns/<int:pk>/", concern_views.concern_detail, name="concern"),
+    path("service/concerns/<int:pk>/assign/", concern_views.concern_assign, name="concern_assign"),
+    path(
+        "service/concerns/<int:pk>/withdraw/",
+        concern_views.concern_withdraw,
+        name="concern_withdraw",
+    ),
+    path("service/concerns/<int:pk>/take/", concern_views.concern_take, name="concern_take"),
+    path(
+        "service/concerns/<int:pk>/decline/", concern_views.concern_decline, name="concern_decline"
+    ),
+    path(
+        "service/concerns/<int:pk>/conclude/",
+        concern_views.concern_conclude,
+        name="concern_conclude",
+    ),
     # Coordinators.
     path("service/queue/", views.queue, name="queue"),
     path("service/requests/new/", views.new_request, name="new_request"),
@@ -46,6 +67,10 @@ urlpatterns = [
     path("service/offerings/new/", views.offering_edit, name="offering_new"),
     path("service/offerings/<int:pk>/", views.offering_edit, name="offering"),
     path("service/enrolments/<int:pk>/remove/", views.enrolment_remove, name="enrolment_remove"),
+    path("service/directory/", views.directory, name="directory"),
+    path("service/directory/new/", views.directory_edit, name="directory_new"),
+    path("service/directory/<int:pk>/", views.directory_edit, name="directory_entry"),
+    path("service/directory/<int:pk>/delete/", views.directory_delete, name="directory_delete"),
     path("service/feedback/", views.feedback_summary, name="feedback_summary"),
     # Counsellors (and coordinators, for the case page).
     path("service/cases/<int:pk>/", views.case_detail, name="case"),

@@ -25,7 +25,14 @@ from kollega.core.audit import record
 from kollega.core.crypto import decrypt_str, encrypt_str
 from kollega.core.emergency import emergency_numbers, service_phone
 from kollega.core.errors import ActionRefused
-from kollega.core.roles import COORDINATOR, COUNSELLOR, has_role, role_required
+from kollega.core.roles import (
+    COORDINATOR,
+    COUNSELLOR,
+    COUNTY_LEADER,
+    counties_of,
+    has_role,
+    role_required,
+)
 from kollega.research.actions import do_answer_invitation, invitations_for
 from kollega.research.models import Invitation
 from kollega.service import actions, choices, forms
@@ -44,14 +51,17 @@ from kollega.service.ics import calendar_file
 from kollega.service.matching import match_case, proposals_for_seeker
 from kollega.service.models import (
     ACTIVE_WORK_STATUSES,
+    CONCERN_OPEN_FOR_COUNSELLOR,
     Appointment,
     Case,
+    Concern,
     CounsellorProfile,
     Enrolment,
     Feedback,
     IllegalTransition,
     Message,
     Offering,
+    ReferralPlace,
     ServiceSettings,
     Status,
     StatusChange,
@@ -71,6 +81,7 @@ COUNSELLORS_PAGE_SIZE = 50
 staff_only = role_required(COUNSELLOR, COORDINATOR)
 coordinator_only = role_required(COORDINATOR)
 counsellor_only = role_required(COUNSELLOR)
+directory_keepers = role_required(COORDINATOR, COUNTY_LEADER)
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -228,7 +239,7 @@ def _status_context(request: HttpRequest, case: Case, token: str, **extra: Any) 
         "token": token,
         "status_url": request.build_absolute_uri(reverse("service:status", args=[token])),
         "sent": _what_you_sent(case),
-        "referrals": case.referrals.select_related("offering"),
+        "referrals": case.referrals.select_related("offering", "place"),
         "urgent_minutes": settings.KOLLEGA_URGENT_ESCALATION_MINUTES,
         "counsellor_name": case.counsellor.first_name
         if case.counsellor and case.status in (*ACTIVE_WORK_STATUSES, Status.CLOSED)
@@ -589,7 +600,7 @@ def _case_page(
         "history": case.status_changes.select_related("actor"),
         "conversations": case.conversations.all(),
         "appointments": case.appointments.all(),
-        "referrals": case.referrals.select_related("offering"),
+        "referrals": case.referrals.select_related("offering", "place"),
         "enrolments": case.enrolments.select_related("offering"),
         # Planned conversations still to come can be cancelled by the counsellor working on it.
         "working": private and holder and case.status in WORKING,
@@ -1032,6 +1043,7 @@ def case_referral(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         done=_("The referral is recorded; its note is on the case page."),
         allowed=WORKING,
+        form_kwargs=lambda case: {"region": case.region or case.pref_region},
     )
 
 
@@ -1166,6 +1178,11 @@ def my_cases(request: HttpRequest) -> HttpResponse:
             "proposed": cases.filter(status=Status.PROPOSED).order_by("-urgent", "assigned_at"),
             "working": cases.filter(status__in=ACTIVE_WORK_STATUSES).order_by("created"),
             "closed": cases.filter(status=Status.CLOSED).order_by("-ended_at")[:20],
+            # Concerns raised by someone else: the list shows no encrypted field.
+            "concerns": Concern.objects.filter(
+                counsellor__user_id=request.user.pk or 0,
+                status__in=CONCERN_OPEN_FOR_COUNSELLOR,
+            ).only("pk", "reference", "created", "status", "region", "relation"),
         },
     )
 
@@ -1418,3 +1435,65 @@ def service_settings(request: HttpRequest) -> HttpResponse:
         {"form": form},
         status=400 if form.errors else 200,
     )
+
+
+# --- The referral directory ----------------------------------------------------------------
+
+
+def _directory_counties(user: Any) -> set[str] | None:
+    """The counties whose entries `user` keeps: None (all) for a coordinator, else the
+    counties a county leader leads."""
+    return None if has_role(user, COORDINATOR) else counties_of(user)
+
+
+def _kept_places(user: Any) -> QuerySet[ReferralPlace]:
+    counties = _directory_counties(user)
+    places = ReferralPlace.objects.all()
+    return places if counties is None else places.filter(region__in=counties)
+
+
+@require_GET
+@directory_keepers
+def directory(request: HttpRequest) -> HttpResponse:
+    county = request.GET.get("county", "")
+    places = _kept_places(request.user)
+    if county in choices.Region.values:
+        places = places.filter(Q(region=county) | Q(region=""))
+    return render(
+        request,
+        "service/directory.html",
+        {
+            "places": places,
+            "county": county,
+            "counties": choices.Region.choices,
+        },
+    )
+
+
+@require_http_methods(GET_POST)
+@directory_keepers
+def directory_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    # A county leader asking for another county's entry is told it does not exist.
+    place = get_object_or_404(_kept_places(request.user), pk=pk) if pk is not None else None
+    form = forms.ReferralPlaceForm(
+        _posted(request), instance=place, counties=_directory_counties(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        actions.do_save_referral_place(request.user, form.save(commit=False))
+        messages.success(request, _("The directory entry is saved."))
+        return redirect("service:directory")
+    return render(
+        request,
+        "service/directory_entry.html",
+        {"form": form, "place": place},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@directory_keepers
+def directory_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    place = get_object_or_404(_kept_places(request.user), pk=pk)
+    actions.do_delete_referral_place(request.user, place)
+    messages.success(request, _("The entry is removed; past referrals to it are kept."))
+    return redirect("service:directory")
