@@ -122,3 +122,10 @@ def test_it_escapes_what_a_counsellor_wrote(scheme: Scheme) -> None:
     body = Client().get(URL).content.decode()
     assert "<script>alert" not in body and "&lt;script&gt;" in body
     assert "&lt;b&gt;Ingrid&lt;/b&gt;" in body
+
+
+def test_the_front_page_offers_the_list_beside_the_request(db: None) -> None:
+    page = Client().get(reverse("core:front_page")).content.decode()
+    assert reverse("peers:list") in page
+    assert "Eller velg en støttekollega selv" in page
+    assert reverse("service:intake") in page

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 
 from kollega.core import health
 from kollega.core.emergency import emergency_numbers
+from kollega.core.navigation import public_links
 
 
 @require_safe
@@ -23,7 +24,7 @@ def front_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         ["service/front_page.html", "core/front_page.html"],
-        {"retention_days": settings.KOLLEGA_RETENTION_DAYS},
+        {"retention_days": settings.KOLLEGA_RETENTION_DAYS, "public_links": public_links()},
     )
 
 

@@ -9,7 +9,17 @@ class PeersConfig(AppConfig):
 
     def ready(self) -> None:
         from kollega.core import roles
-        from kollega.core.navigation import register_home_link
+        from kollega.core.navigation import register_home_link, register_public_link
+
+        register_public_link(
+            heading=_("Or choose a peer counsellor yourself"),
+            text=_(
+                "The collegial support scheme lists its counsellors by county. Call or write to "
+                "anyone on the list, in any county; nothing passes through us."
+            ),
+            label=_("See the list of peer counsellors"),
+            url_name="peers:list",
+        )
 
         register_home_link(
             roles.COUNSELLOR, label=_("My listing on the public list"), url_name="peers:my_listing"
