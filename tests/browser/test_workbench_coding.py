@@ -176,9 +176,14 @@ def test_steps_one_and_two_with_blind_double_coding(
     for added, name in enumerate(("Exhaustion", "Work", "Trust", "Advice"), start=1):
         if page.locator("details", has_text="Add a code group").get_attribute("open") is None:
             page.locator("summary", has_text="Add a code group").click()
-        page.get_by_label("Name").fill(name)
-        page.get_by_label("Description").fill(f"Units about {name.lower()}")
-        page.get_by_role("button", name="Add the code group").click()
+        expect(page.locator("#group-name")).to_be_visible()
+        page.locator("#group-name").fill(name)
+        page.locator("#group-description").fill(f"Units about {name.lower()}")
+        expect(page.locator("#group-name")).to_have_value(name)
+        # Wait for the post's answer, not only the click: on a busy machine the next group's
+        # fields were otherwise filled in the page that was being replaced.
+        with page.expect_navigation():
+            page.get_by_role("button", name="Add the code group").click()
         # Each group is a form post and a new page: the next is added on the new one, once it
         # has loaded whole (its groups are counted while the rest of it may still be arriving).
         expect(page.locator(".group__button")).to_have_count(added)
