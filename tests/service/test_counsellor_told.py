@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+import pytest
 from django.core import mail
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
@@ -34,6 +36,8 @@ def test_the_counsellor_is_told_the_seeker_deleted_their_data_without_naming_the
 def test_the_queued_notice_holds_no_case(
     accepted: Seeker, cast: Cast, django_capture_on_commit_callbacks: Any
 ) -> None:
+    if os.environ.get("REDIS_URL"):
+        pytest.skip("reads the database queue's rows; with Redis the queue is RQ's")
     DBTaskResult.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_delete_case_data(accepted.case, deleted_by="seeker")
