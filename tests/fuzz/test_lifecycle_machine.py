@@ -574,7 +574,8 @@ class Lifecycle(RuleBasedStateMachine):
                 ]
                 for column in columns:
                     cursor.execute(
-                        f'SELECT COUNT(*) FROM "{table}" WHERE "{column}" LIKE %s',  # noqa: S608
+                        # As text: PostgreSQL has no LIKE for its jsonb columns.
+                        f'SELECT COUNT(*) FROM "{table}" WHERE CAST("{column}" AS TEXT) LIKE %s',  # noqa: S608
                         [f"%{seeker.marker}%"],
                     )
                     assert cursor.fetchone()[0] == 0, (table, column)
