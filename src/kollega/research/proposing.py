@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kollega.core.audit import record
-from kollega.research.actions import store_proposals
+from kollega.research.actions.proposals import store_proposals
 from kollega.research.models import JobStatus, ProposalJob, Transcript
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kollega.core.audit import record
-from kollega.research.actions import propose_identifiers
+from kollega.research.actions.proposals import propose_identifiers
 from kollega.research.models import (
     JobStatus,
     Recording,
