@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kollega.speech.turns import merge_turns
-from kollega.speech.types import Segment, SpeechTranscript, TurnMethod
+from kollega.speech.types import Segment, SpeechTranscript, TurnDict, TurnMethod
 
 if TYPE_CHECKING:
     from kollega.stc.types import Transcript as StcTranscript
@@ -54,6 +54,31 @@ def _labelled(transcript: SpeechTranscript) -> Iterator[tuple[Segment, str]]:
     for turn in transcript.turns:
         for seg in turn.segments:
             yield seg, turn.speaker
+
+
+def cue_times(turns: Sequence[TurnDict]) -> list[tuple[float, float]] | None:
+    """Each turn's start and end for subtitles, or None when some turn has no time to take.
+
+    A time lost by splitting a turn is the nearest known time before (for a start) or after
+    (for an end), looking at most two turns away, so the parts of a split turn span the turn
+    they came from. A text file's turns have no times at all.
+    """
+    times = []
+    for i, turn in enumerate(turns):
+        start = turn.get("start")
+        for before in reversed(turns[max(0, i - 2) : i]):
+            if start is not None:
+                break
+            start = before.get("end") if before.get("end") is not None else before.get("start")
+        end = turn.get("end")
+        for after in turns[i + 1 : i + 3]:
+            if end is not None:
+                break
+            end = after.get("start") if after.get("start") is not None else after.get("end")
+        if start is None or end is None:
+            return None
+        times.append((float(start), max(float(start), float(end))))
+    return times
 
 
 def to_vtt(transcript: SpeechTranscript) -> str:

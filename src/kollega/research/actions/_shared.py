@@ -13,12 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kollega.core.errors import ActionRefused
-from kollega.research.models import (
-    ACTIVE_JOB_STATUSES,
-    Interview,
-    ProposalJob,
-    TranscriptionJob,
-)
+from kollega.research.models import ACTIVE_JOB_STATUSES, Interview, ProposalJob, TranscriptionJob
 
 
 def active_job(interview: Interview) -> TranscriptionJob | None:

@@ -26,12 +26,7 @@ from kollega.research.actions._shared import (
     refuse_while_transcribing,
     upload_path,
 )
-from kollega.research.models import (
-    Interview,
-    Participant,
-    Recording,
-    Wave,
-)
+from kollega.research.models import Interview, Participant, Recording, Wave
 from kollega.speech import AudioError, load_audio
 
 

@@ -16,12 +16,7 @@ from django.utils.translation import gettext as _
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
 from kollega.research.actions.studies import next_pseudonym
-from kollega.research.models import (
-    Invitation,
-    InvitationStatus,
-    Participant,
-    Study,
-)
+from kollega.research.models import Invitation, InvitationStatus, Participant, Study
 from kollega.service.research import notify_invited, research_pool
 
 SEEKER = "seeker"

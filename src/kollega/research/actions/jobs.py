@@ -16,12 +16,7 @@ from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
 from kollega.research import tasks
 from kollega.research.actions._shared import active_job, enqueue_on_commit
-from kollega.research.models import (
-    Interview,
-    JobStatus,
-    Recording,
-    TranscriptionJob,
-)
+from kollega.research.models import Interview, JobStatus, Recording, TranscriptionJob
 
 # A job whose worker has said nothing for this long is presumed dead and may be cancelled.
 STALE_JOB = timedelta(minutes=10)

@@ -12,11 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from kollega.research.models import (
-    TURN_SEPARATOR,
-    Finding,
-    Transcript,
-)
+from kollega.research.models import TURN_SEPARATOR, Finding, Transcript
 from kollega.speech import find_identifiers
 
 

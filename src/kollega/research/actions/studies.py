@@ -14,13 +14,7 @@ from django.utils.translation import gettext as _
 from kollega.core.audit import record
 from kollega.core.batchdelete import delete_in_batches
 from kollega.core.errors import ActionRefused
-from kollega.research.models import (
-    ConsentVersion,
-    GuideTopic,
-    Participant,
-    Study,
-    Wave,
-)
+from kollega.research.models import ConsentVersion, GuideTopic, Participant, Study, Wave
 
 
 @transaction.atomic

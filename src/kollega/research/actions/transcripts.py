@@ -23,12 +23,7 @@ from kollega.research.actions._shared import (
     upload_path,
 )
 from kollega.research.actions.deidentification import do_propose_identifiers
-from kollega.research.models import (
-    Interview,
-    Transcript,
-    TranscriptSource,
-    TurnMethod,
-)
+from kollega.research.models import Interview, Transcript, TranscriptSource, TurnMethod
 from kollega.speech.transcript_files import TranscriptFileError, turns_from_file
 
 # Transcripts bigger than this are not interview transcripts.

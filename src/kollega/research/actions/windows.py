@@ -14,13 +14,7 @@ from django.utils import timezone
 
 from kollega.core.audit import record
 from kollega.research import tasks
-from kollega.research.models import (
-    Exclusion,
-    ExclusionReason,
-    Participant,
-    Wave,
-    WindowNotice,
-)
+from kollega.research.models import Exclusion, ExclusionReason, Participant, Wave, WindowNotice
 
 SYSTEM = "system"
 
