@@ -1,7 +1,9 @@
 """Writers and readers for transcripts: WebVTT, SubRip and plain text.
 
-Writers produce one cue per segment, labelled with its turn's speaker (``<v speaker>`` in
-WebVTT, ``speaker: `` in SRT). Files are written to a temporary name and renamed, so a
+The writers take a :class:`SpeechTranscript` or, for WebVTT and plain text, a transcript's
+turns as plain data (:class:`TurnDict`). From a SpeechTranscript they produce one cue per
+segment, labelled with its turn's speaker (``<v speaker>`` in WebVTT, ``speaker: `` in SRT);
+from plain turns one cue per turn. Files are written to a temporary name and renamed, so a
 killed job never leaves a half-written transcript. ``read_vtt``/``read_srt`` read back what
 the writers wrote (and plain cues without speakers).
 """
@@ -81,12 +83,26 @@ def cue_times(turns: Sequence[TurnDict]) -> list[tuple[float, float]] | None:
     return times
 
 
-def to_vtt(transcript: SpeechTranscript) -> str:
-    cues = [
-        f"{format_timestamp(seg.start)} --> {format_timestamp(seg.end)}\n<v {speaker}>{seg.text}"
-        for seg, speaker in _labelled(transcript)
-    ]
-    return "WEBVTT\n\n" + "".join(cue + "\n\n" for cue in cues)
+def to_vtt(transcript: SpeechTranscript | Sequence[TurnDict]) -> str:
+    """WebVTT with a ``<v speaker>`` tag on each cue.
+
+    A :class:`SpeechTranscript` gives one cue per segment; plain turns give one cue per turn,
+    timed by :func:`cue_times`. Raises ValueError for plain turns that have no times.
+    """
+    if isinstance(transcript, SpeechTranscript):
+        cues = [(seg.start, seg.end, speaker, seg.text) for seg, speaker in _labelled(transcript)]
+    else:
+        times = cue_times(transcript)
+        if times is None:
+            raise ValueError("WebVTT needs times, and some turn has none to take")
+        cues = [
+            (start, end, turn["speaker"], turn["text"])
+            for (start, end), turn in zip(times, transcript, strict=True)
+        ]
+    return "WEBVTT\n\n" + "".join(
+        f"{format_timestamp(start)} --> {format_timestamp(end)}\n<v {speaker}>{text}\n\n"
+        for start, end, speaker, text in cues
+    )
 
 
 def to_srt(transcript: SpeechTranscript) -> str:
@@ -98,12 +114,17 @@ def to_srt(transcript: SpeechTranscript) -> str:
     return "".join(cue + "\n\n" for cue in cues)
 
 
-def to_txt(transcript: SpeechTranscript, *, timestamps: bool = True) -> str:
-    """One paragraph per turn: ``[HH:MM:SS] speaker: text``."""
+def to_txt(transcript: SpeechTranscript | Sequence[TurnDict], *, timestamps: bool = True) -> str:
+    """One paragraph per turn: ``[HH:MM:SS] speaker: text`` (no stamp where a turn has no
+    start time, as a plain turn from a text file)."""
+    if isinstance(transcript, SpeechTranscript):
+        turns = [(turn.start, turn.speaker, turn.text) for turn in transcript.turns]
+    else:
+        turns = [(turn.get("start"), turn["speaker"], turn["text"]) for turn in transcript]
     lines = []
-    for turn in transcript.turns:
-        stamp = f"[{format_timestamp(turn.start)[:8]}] " if timestamps else ""
-        lines.append(f"{stamp}{turn.speaker}: {turn.text}")
+    for start, speaker, text in turns:
+        stamp = f"[{format_timestamp(start)[:8]}] " if timestamps and start is not None else ""
+        lines.append(f"{stamp}{speaker}: {text}")
     return "\n\n".join(lines) + "\n"
 
 

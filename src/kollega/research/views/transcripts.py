@@ -20,7 +20,8 @@ from kollega.research import actions, forms
 from kollega.research.access import get_transcript_for_user
 from kollega.research.models import Recording, Transcript, clock
 from kollega.research.views.base import GET_POST, researcher_only
-from kollega.speech.formats import cue_times, format_timestamp
+from kollega.speech.formats import cue_times, to_txt, to_vtt
+from kollega.speech.types import TurnDict
 
 SPLIT_MARK = "---"
 
@@ -230,12 +231,13 @@ def transcript_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
     found = get_transcript_for_user(request.user, pk)
     if fmt not in ("txt", "vtt"):
         raise Http404
-    turns = found.turns
     with translation.override(_DOWNLOAD_LANGUAGE.get(found.language, "en")):
-        names = [str(SPEAKER_NAMES.get(t["speaker"], t["speaker"])) for t in turns]
+        turns: list[TurnDict] = [
+            {**turn, "speaker": str(SPEAKER_NAMES.get(turn["speaker"], turn["speaker"]))}
+            for turn in found.turns
+        ]
     if fmt == "vtt":
-        times = cue_times(turns)
-        if times is None:
+        if cue_times(turns) is None:
             messages.error(
                 request,
                 _(
@@ -244,20 +246,9 @@ def transcript_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
                 ),
             )
             return redirect("research:interview", found.interview_id)
-        body = "WEBVTT\n\n" + "".join(
-            f"{format_timestamp(start)} --> {format_timestamp(end)}\n<v {name}>{t['text']}\n\n"
-            for (start, end), name, t in zip(times, names, turns, strict=True)
-        )
+        body = to_vtt(turns)
     else:
-        # A time only where the turn has one: imported text files have none.
-        body = (
-            "\n\n".join(
-                (f"[{format_timestamp(t['start'])[:8]}] " if t.get("start") is not None else "")
-                + f"{name}: {t['text']}"
-                for name, t in zip(names, turns, strict=True)
-            )
-            + "\n"
-        )
+        body = to_txt(turns)
     record(
         request.user,
         "research.transcript.download",
