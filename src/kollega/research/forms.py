@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kollega.accounts.models import User
 from kollega.core.roles import RESEARCHER
+from kollega.research.actions.transcripts import TurnEdit
 from kollega.research.models import (
     MAX_PSEUDONYM,
     MAX_TITLE,
@@ -192,11 +193,9 @@ class TranscribeForm(forms.Form):
     )
 
 
-def parse_turns(
-    data: Any, count: int, speakers: list[str]
-) -> tuple[list[dict[str, Any]], list[str]]:
+def parse_turns(data: Any, count: int, speakers: list[str]) -> tuple[list[TurnEdit], list[str]]:
     """Read the editor's ``speaker-N`` / ``text-N`` fields; returns (turns, errors)."""
-    turns: list[dict[str, Any]] = []
+    turns: list[TurnEdit] = []
     errors: list[str] = []
     for i in range(count):
         speaker = str(data.get(f"speaker-{i}", "")).strip()

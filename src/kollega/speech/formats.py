@@ -117,6 +117,7 @@ def to_srt(transcript: SpeechTranscript) -> str:
 def to_txt(transcript: SpeechTranscript | Sequence[TurnDict], *, timestamps: bool = True) -> str:
     """One paragraph per turn: ``[HH:MM:SS] speaker: text`` (no stamp where a turn has no
     start time, as a plain turn from a text file)."""
+    turns: list[tuple[float | None, str, str]]
     if isinstance(transcript, SpeechTranscript):
         turns = [(turn.start, turn.speaker, turn.text) for turn in transcript.turns]
     else:

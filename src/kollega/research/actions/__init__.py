@@ -50,10 +50,14 @@ from kollega.research.actions.studies import (
 )
 from kollega.research.actions.transcripts import (
     MAX_TRANSCRIPT_FILE_MB,
+    SPLIT_MARK,
+    TurnEdit,
     clean_turn_text,
+    do_edit_transcript,
     do_import_transcript,
     do_save_transcript,
     merge_turns,
+    split_turns,
 )
 from kollega.research.actions.windows import (
     SYSTEM,
@@ -68,9 +72,11 @@ __all__ = [
     "MAX_TRANSCRIPT_FILE_MB",
     "PLACEHOLDERS",
     "SEEKER",
+    "SPLIT_MARK",
     "STALE_JOB",
     "SYSTEM",
     "WINDOW_NOTICE_DAYS",
+    "TurnEdit",
     "active_proposal_job",
     "check_recording",
     "clean_turn_text",
@@ -87,6 +93,7 @@ __all__ = [
     "do_decide_findings",
     "do_delete_recording",
     "do_delete_study",
+    "do_edit_transcript",
     "do_exclude_from_wave",
     "do_import_transcript",
     "do_invite",
@@ -111,5 +118,6 @@ __all__ = [
     "rotate_recording_files",
     "run_exclusions",
     "run_window_notices",
+    "split_turns",
     "store_proposals",
 ]

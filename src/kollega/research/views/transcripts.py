@@ -18,52 +18,17 @@ from kollega.core.errors import ActionRefused
 from kollega.core.speakers import SPEAKER_NAMES
 from kollega.research import actions, forms
 from kollega.research.access import get_transcript_for_user
+from kollega.research.actions.transcripts import TurnEdit
 from kollega.research.models import Recording, Transcript, clock
 from kollega.research.views.base import GET_POST, researcher_only
 from kollega.speech.formats import cue_times, to_txt, to_vtt
 from kollega.speech.types import TurnDict
-
-SPLIT_MARK = "---"
 
 
 def _speakers(transcript: Transcript) -> list[str]:
     return list(
         dict.fromkeys(["interviewer", "participant", *(t["speaker"] for t in transcript.turns)])
     )
-
-
-def _split_turns(turns: list[dict[str, Any]], old: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Give each edited turn its times back, and split at lines holding only ``---``:
-    the words after the mark go to the other of interviewer and participant."""
-    out: list[dict[str, Any]] = []
-    for edited, before in zip(turns, old, strict=True):
-        parts = _split_on_mark(edited["text"])
-        speaker = edited["speaker"]
-        for index, part in enumerate(parts):
-            who = speaker if index % 2 == 0 else _other(speaker)
-            out.append(
-                {
-                    "speaker": who,
-                    "start": before.get("start") if index == 0 else None,
-                    "end": before.get("end") if index == len(parts) - 1 else None,
-                    "text": part,
-                }
-            )
-    return out
-
-
-def _split_on_mark(text: str) -> list[str]:
-    parts: list[list[str]] = [[]]
-    for line in text.replace("\r\n", "\n").split("\n"):
-        if line.strip() == SPLIT_MARK:
-            parts.append([])
-        else:
-            parts[-1].append(line)
-    return ["\n".join(p) for p in parts]
-
-
-def _other(speaker: str) -> str:
-    return "participant" if speaker == "interviewer" else "interviewer"
 
 
 # About this many characters fit on a line of a text box on a 320 px screen.
@@ -109,26 +74,19 @@ def transcript(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     status = 200
     if request.method == "POST":
-        old = found.turns
         try:
             version = int(request.POST.get("version", ""))
         except ValueError:
             version = -1
-        if version != found.version:
-            # Checked first: a colleague's save may have changed the turns this form shows.
-            errors = [
-                _(
-                    "Someone saved this transcript after you opened it. Reload it and make "
-                    "your changes again."
-                )
-            ]
-            turns: list[dict[str, Any]] = []
-        else:
-            turns, errors = forms.parse_turns(request.POST, len(old), speakers)
+        # A stale form is not read: a colleague's save may have changed the turns it shows,
+        # and the action refuses it.
+        edits: list[TurnEdit] = []
+        if version == found.version:
+            edits, errors = forms.parse_turns(request.POST, len(found.turns), speakers)
         if not errors:
             try:
-                changed = actions.do_save_transcript(
-                    request.user, found, turns=_split_turns(turns, old), version=version
+                changed = actions.do_edit_transcript(
+                    request.user, found, edits=edits, version=version
                 )
             except ActionRefused as exc:
                 errors.append(str(exc))
@@ -156,7 +114,7 @@ def transcript(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": _turn_rows(found, request.POST if errors else None),
             "speakers": [(s, SPEAKER_NAMES.get(s, s)) for s in speakers],
             "errors": errors,
-            "split_mark": SPLIT_MARK,
+            "split_mark": actions.SPLIT_MARK,
             "recording": Recording.objects.filter(interview=interview).first(),
         },
         status=status,
@@ -189,7 +147,7 @@ def transcript_read(request: HttpRequest, pk: int) -> HttpResponse:
     interview = found.interview
     query = " ".join(request.GET.get("q", "").split())[:MAX_SEARCH]
     pattern = re.compile(re.escape(query), re.IGNORECASE) if query else None
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "index": i,
             "speaker": SPEAKER_NAMES.get(turn["speaker"], turn["speaker"]),
