@@ -14,6 +14,7 @@ from kollega.research.actions.transcripts import TurnEdit
 from kollega.research.models import (
     MAX_PSEUDONYM,
     MAX_TITLE,
+    Dimension,
     FindingDecision,
     InterviewKind,
     Language,
@@ -269,8 +270,6 @@ class ProtocolForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from kollega.research.models import Dimension
-
         super().__init__(*args, **kwargs)
         self.fields["dimensions"].choices = Dimension.choices  # type: ignore[attr-defined]
 
