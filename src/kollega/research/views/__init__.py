@@ -23,6 +23,16 @@ from kollega.research.views.interviews import (
     transcribe,
     transcript_import,
 )
+from kollega.research.views.protocol import (
+    consent_add,
+    guide_add,
+    guide_move,
+    guide_remove,
+    pool,
+    protocol,
+    recruitment,
+    wave_add,
+)
 from kollega.research.views.studies import (
     participant,
     participant_new,
@@ -39,10 +49,14 @@ __all__ = [
     "PROPOSALS_PER_PAGE",
     # Kept here for the workbench's reading page until it imports kollega.core.speakers.
     "SPEAKER_NAMES",
+    "consent_add",
     "deidentify",
     "deidentify_add",
     "deidentify_progress",
     "deidentify_propose",
+    "guide_add",
+    "guide_move",
+    "guide_remove",
     "interview",
     "interview_edit",
     "interview_new",
@@ -51,9 +65,12 @@ __all__ = [
     "participant",
     "participant_new",
     "participant_withdraw",
+    "pool",
+    "protocol",
     "recording_audio",
     "recording_delete",
     "recording_upload",
+    "recruitment",
     "studies",
     "study",
     "study_edit",
@@ -63,4 +80,5 @@ __all__ = [
     "transcript_download",
     "transcript_import",
     "transcript_read",
+    "wave_add",
 ]
