@@ -19,6 +19,7 @@ from kollega.research.actions.studies import next_pseudonym
 from kollega.research.models import Invitation, InvitationStatus, Participant, Study
 from kollega.service.research import notify_invited, research_pool
 
+# The actor on record for what a seeker does: they have no account.
 SEEKER = "seeker"
 
 

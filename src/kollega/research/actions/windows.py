@@ -16,9 +16,8 @@ from kollega.core.audit import record
 from kollega.research import tasks
 from kollega.research.models import Exclusion, ExclusionReason, Participant, Wave, WindowNotice
 
+# The actor on record for what the scheduled jobs do.
 SYSTEM = "system"
-
-
 # Researchers hear of a window this many days before it closes.
 WINDOW_NOTICE_DAYS = 2
 
