@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from kollega.research.models import ProposalJob, Transcript
 from kollega.research.proposing import run_proposals
-from kollega.workbench.adapters import speaker_role
+from kollega.speech.transcript_files import speaker_role
 from tests.research.conftest import Studied, add_transcript
 
 TXT = "Intervjuer: Hvem rådet deg til å ringe?\n\nP01: Det var Marte Lien.\n\nI: Og så?\n"

@@ -10,6 +10,7 @@ from django.urls import reverse
 from kollega.core.models import AuditEvent
 from kollega.research import actions
 from kollega.research.models import Transcript
+from kollega.speech.formats import cue_times, format_timestamp
 from tests.research.conftest import Studied, add_transcript
 
 TURNS = [
@@ -160,3 +161,43 @@ def test_a_stale_form_is_told_so_even_when_the_turns_changed(
     page = response.content.decode()
     assert "Someone saved this transcript after you opened it" in page
     assert "choose a speaker" not in page
+
+
+def _written_by_hand(turns: list[dict[str, Any]], names: list[str], fmt: str) -> str:
+    """The downloads as the transcript page wrote them before it used ``speech.formats``."""
+    if fmt == "vtt":
+        times = cue_times(turns)
+        assert times is not None
+        return "WEBVTT\n\n" + "".join(
+            f"{format_timestamp(start)} --> {format_timestamp(end)}\n<v {name}>{t['text']}\n\n"
+            for (start, end), name, t in zip(times, names, turns, strict=True)
+        )
+    return (
+        "\n\n".join(
+            (f"[{format_timestamp(t['start'])[:8]}] " if t.get("start") is not None else "")
+            + f"{name}: {t['text']}"
+            for name, t in zip(names, turns, strict=True)
+        )
+        + "\n"
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["txt", "vtt"])
+def test_downloads_are_byte_for_byte_what_the_page_wrote_by_hand(
+    studied: Studied, fmt: str
+) -> None:
+    turns: list[dict[str, Any]] = [
+        {"speaker": "interviewer", "start": 0.0, "end": 4.25, "text": "Hvordan har du det?"},
+        # The two halves of a turn split in the editor: each kept one of its times.
+        {"speaker": "participant", "start": 4.5, "end": None, "text": "Bra, takk."},
+        {"speaker": "interviewer", "start": None, "end": 3671.5, "text": "Hva med deg?"},
+        {"speaker": "P01 <v>", "start": 3672.0, "end": 3680.0, "text": "Jeg mener: æøå."},
+    ]
+    transcript = add_transcript(studied.interview, [])
+    transcript.set_turns(turns)
+    transcript.save()
+    url = reverse("research:transcript_download", args=[studied.interview.pk, fmt])
+    body = studied.owner.client("en").get(url).content
+    names = ["Intervjuer", "Deltaker", "Intervjuer", "P01 <v>"]
+    assert body == _written_by_hand(turns, names, fmt).encode()

@@ -11,7 +11,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 
 from kollega.core.roles import RESEARCHER, has_role
-from kollega.research.models import Interview, Participant, Study, Transcript
+from kollega.research.models import GuideTopic, Interview, Participant, Study, Transcript
 
 
 def studies_for_user(user: Any) -> Any:
@@ -44,8 +44,6 @@ def get_transcript_for_user(user: Any, interview_pk: int) -> Transcript:
 
 
 def get_guide_topic_for_user(user: Any, pk: int) -> Any:
-    from kollega.research.models import GuideTopic
-
     return get_object_or_404(
         GuideTopic.objects.select_related("study"), pk=pk, study__in=studies_for_user(user)
     )

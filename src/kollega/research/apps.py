@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,24 +10,22 @@ class ResearchConfig(AppConfig):
     verbose_name = _("Research")
 
     def ready(self) -> None:
-        from datetime import timedelta
-
+        # Imported here, not above: these modules load models, which Django allows only once
+        # every app is registered.
         from kollega.core import roles
         from kollega.core.crypto import register_rotator
         from kollega.core.navigation import register_home_link
         from kollega.core.schedule import register_periodic
         from kollega.research import signals  # noqa: F401 - connects the file clean-up
         from kollega.research.actions import rotate_recording_files
-        from kollega.research.tasks import resume_stalled_transcriptions
+        from kollega.research.tasks import (
+            exclude_lapsed,
+            resume_stalled_transcriptions,
+            warn_closing_windows,
+        )
 
         register_rotator(rotate_recording_files)
         register_periodic(resume_stalled_transcriptions, every=timedelta(minutes=5))
-
-        from datetime import timedelta
-
-        from kollega.core.schedule import register_periodic
-        from kollega.research.tasks import exclude_lapsed, warn_closing_windows
-
         register_periodic(exclude_lapsed, every=timedelta(hours=1))
         register_periodic(warn_closing_windows, every=timedelta(hours=1))
 

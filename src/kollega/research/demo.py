@@ -24,6 +24,10 @@ from kollega.research.models import (
     TranscriptSource,
     TurnMethod,
 )
+from kollega.research.recruitment import candidates
+from kollega.sampling import propose_sample
+from kollega.service.models import Case
+from kollega.service.research import pool_member
 
 SYSTEM = "demo"
 TITLE = "Hjelpsøking blant leger som kontakter Kollega"
@@ -179,11 +183,6 @@ def _recruit(researcher: Any, study: Study) -> int:
     """Part-way through recruitment: a protocol, a sample invited from the service's pool, some
     answers, one interview booked and one participant whose window passed. Returns how many
     were recruited (none when the service demo has no consenting seekers)."""
-    from kollega.research.recruitment import candidates
-    from kollega.sampling import propose_sample
-    from kollega.service.models import Case
-    from kollega.service.research import pool_member
-
     actions.do_update_protocol(
         researcher,
         study,

@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from kollega.accounts.models import User
 from kollega.core.roles import RESEARCHER
+from kollega.research.actions.transcripts import TurnEdit
 from kollega.research.models import (
     MAX_PSEUDONYM,
     MAX_TITLE,
+    Dimension,
     FindingDecision,
     InterviewKind,
     Language,
@@ -192,11 +194,9 @@ class TranscribeForm(forms.Form):
     )
 
 
-def parse_turns(
-    data: Any, count: int, speakers: list[str]
-) -> tuple[list[dict[str, Any]], list[str]]:
+def parse_turns(data: Any, count: int, speakers: list[str]) -> tuple[list[TurnEdit], list[str]]:
     """Read the editor's ``speaker-N`` / ``text-N`` fields; returns (turns, errors)."""
-    turns: list[dict[str, Any]] = []
+    turns: list[TurnEdit] = []
     errors: list[str] = []
     for i in range(count):
         speaker = str(data.get(f"speaker-{i}", "")).strip()
@@ -270,8 +270,6 @@ class ProtocolForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from kollega.research.models import Dimension
-
         super().__init__(*args, **kwargs)
         self.fields["dimensions"].choices = Dimension.choices  # type: ignore[attr-defined]
 

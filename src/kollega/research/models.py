@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kollega.core.fields import EncryptedTextField
+from kollega.speech.types import TurnDict
 
 MAX_TITLE = 200
 MAX_PSEUDONYM = 20
@@ -323,12 +325,12 @@ class Transcript(models.Model):
         return f"transcript of interview {self.interview_id}"
 
     @property
-    def turns(self) -> list[dict[str, Any]]:
+    def turns(self) -> list[TurnDict]:
         value = json.loads(self.turns_json or "[]")
         assert isinstance(value, list)  # noqa: S101 - written only by set_turns
         return value
 
-    def set_turns(self, turns: list[dict[str, Any]]) -> None:
+    def set_turns(self, turns: Sequence[TurnDict]) -> None:
         self.turns_json = json.dumps(turns, ensure_ascii=False)
 
     @property

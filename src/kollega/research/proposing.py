@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from kollega.core.audit import record
-from kollega.research.actions import store_proposals
+from kollega.research.actions.proposals import store_proposals
 from kollega.research.models import JobStatus, ProposalJob, Transcript
+from kollega.speech import find_identifiers
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +25,6 @@ PROGRESS_EVERY_S = 1.0
 
 
 def run_proposals(job_id: int) -> str:
-    from kollega.speech import find_identifiers
-
     with transaction.atomic():
         job = ProposalJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status != JobStatus.QUEUED:

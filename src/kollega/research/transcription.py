@@ -21,8 +21,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from kollega import speech
 from kollega.core.audit import record
-from kollega.research.actions import propose_identifiers
+from kollega.research.actions.proposals import propose_identifiers
 from kollega.research.models import (
     JobStatus,
     Recording,
@@ -31,6 +32,7 @@ from kollega.research.models import (
     TranscriptSource,
 )
 from kollega.research.recordings import write_clear
+from kollega.speech.transcribe import loop_options, whisper_options
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +45,7 @@ AUDIO_PREFIX = "kollega-audio-"
 
 @cache
 def _model(name: str, threads: int) -> Any:
-    from kollega.speech import load_model
-
-    return load_model(name, cpu_threads=threads)
+    return speech.load_model(name, cpu_threads=threads)
 
 
 def speech_model() -> Any:
@@ -85,9 +85,6 @@ def _alive(pid: int) -> bool:
 
 
 def run_transcription(job_id: int) -> str:
-    from kollega.speech import Cancelled, SpeechError, transcribe
-    from kollega.speech.transcribe import loop_options, whisper_options
-
     with transaction.atomic():
         job = TranscriptionJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status != JobStatus.QUEUED or job.cancel_requested:
@@ -135,7 +132,7 @@ def run_transcription(job_id: int) -> str:
         with recording.file.open("rb") as handle:
             write_clear(handle, path)
         started = time.monotonic()
-        result = transcribe(
+        result = speech.transcribe(
             path,
             language=interview.language,
             on_progress=on_progress,
@@ -144,9 +141,9 @@ def run_transcription(job_id: int) -> str:
             max_duration_s=settings.KOLLEGA_MAX_RECORDING_MINUTES * 60,
         )
         elapsed = time.monotonic() - started
-    except Cancelled:
+    except speech.Cancelled:
         return _finish(mine, job, JobStatus.CANCELLED, "")
-    except SpeechError as exc:
+    except speech.SpeechError as exc:
         return _finish(
             mine, job, JobStatus.FAILED, _short(str(exc).replace(str(path), "recording"))
         )

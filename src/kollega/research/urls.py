@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kollega.research import protocol_views, views
+from kollega.research import views
 
 app_name = "research"
 urlpatterns = [
@@ -9,14 +9,14 @@ urlpatterns = [
     path("studies/<int:pk>/", views.study, name="study"),
     path("studies/<int:pk>/edit/", views.study_edit, name="study_edit"),
     path("studies/<int:pk>/participants/new/", views.participant_new, name="participant_new"),
-    path("studies/<int:pk>/protocol/", protocol_views.protocol, name="protocol"),
-    path("studies/<int:pk>/consent/", protocol_views.consent_add, name="consent_add"),
-    path("studies/<int:pk>/guide/", protocol_views.guide_add, name="guide_add"),
-    path("guide/<int:pk>/move/", protocol_views.guide_move, name="guide_move"),
-    path("guide/<int:pk>/remove/", protocol_views.guide_remove, name="guide_remove"),
-    path("studies/<int:pk>/waves/", protocol_views.wave_add, name="wave_add"),
-    path("studies/<int:pk>/pool/", protocol_views.pool, name="pool"),
-    path("studies/<int:pk>/recruitment/", protocol_views.recruitment, name="recruitment"),
+    path("studies/<int:pk>/protocol/", views.protocol, name="protocol"),
+    path("studies/<int:pk>/consent/", views.consent_add, name="consent_add"),
+    path("studies/<int:pk>/guide/", views.guide_add, name="guide_add"),
+    path("guide/<int:pk>/move/", views.guide_move, name="guide_move"),
+    path("guide/<int:pk>/remove/", views.guide_remove, name="guide_remove"),
+    path("studies/<int:pk>/waves/", views.wave_add, name="wave_add"),
+    path("studies/<int:pk>/pool/", views.pool, name="pool"),
+    path("studies/<int:pk>/recruitment/", views.recruitment, name="recruitment"),
     path("participants/<int:pk>/", views.participant, name="participant"),
     path(
         "participants/<int:pk>/withdraw/", views.participant_withdraw, name="participant_withdraw"

@@ -30,6 +30,7 @@ from kollega.speech.types import (
     Segment,
     SpeechTranscript,
     Turn,
+    TurnDict,
 )
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "SpeechError",
     "SpeechTranscript",
     "Turn",
+    "TurnDict",
     "apply",
     "find_identifiers",
     "load_audio",

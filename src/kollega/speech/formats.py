@@ -1,7 +1,9 @@
 """Writers and readers for transcripts: WebVTT, SubRip and plain text.
 
-Writers produce one cue per segment, labelled with its turn's speaker (``<v speaker>`` in
-WebVTT, ``speaker: `` in SRT). Files are written to a temporary name and renamed, so a
+The writers take a :class:`SpeechTranscript` or, for WebVTT and plain text, a transcript's
+turns as plain data (:class:`TurnDict`). From a SpeechTranscript they produce one cue per
+segment, labelled with its turn's speaker (``<v speaker>`` in WebVTT, ``speaker: `` in SRT);
+from plain turns one cue per turn. Files are written to a temporary name and renamed, so a
 killed job never leaves a half-written transcript. ``read_vtt``/``read_srt`` read back what
 the writers wrote (and plain cues without speakers).
 """
@@ -11,12 +13,12 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kollega.speech.turns import merge_turns
-from kollega.speech.types import Segment, SpeechTranscript, TurnMethod
+from kollega.speech.types import Segment, SpeechTranscript, TurnDict, TurnMethod
 
 if TYPE_CHECKING:
     from kollega.stc.types import Transcript as StcTranscript
@@ -56,12 +58,51 @@ def _labelled(transcript: SpeechTranscript) -> Iterator[tuple[Segment, str]]:
             yield seg, turn.speaker
 
 
-def to_vtt(transcript: SpeechTranscript) -> str:
-    cues = [
-        f"{format_timestamp(seg.start)} --> {format_timestamp(seg.end)}\n<v {speaker}>{seg.text}"
-        for seg, speaker in _labelled(transcript)
-    ]
-    return "WEBVTT\n\n" + "".join(cue + "\n\n" for cue in cues)
+def cue_times(turns: Sequence[TurnDict]) -> list[tuple[float, float]] | None:
+    """Each turn's start and end for subtitles, or None when some turn has no time to take.
+
+    A time lost by splitting a turn is the nearest known time before (for a start) or after
+    (for an end), looking at most two turns away, so the parts of a split turn span the turn
+    they came from. A text file's turns have no times at all.
+    """
+    times = []
+    for i, turn in enumerate(turns):
+        start = turn.get("start")
+        for before in reversed(turns[max(0, i - 2) : i]):
+            if start is not None:
+                break
+            start = before.get("end") if before.get("end") is not None else before.get("start")
+        end = turn.get("end")
+        for after in turns[i + 1 : i + 3]:
+            if end is not None:
+                break
+            end = after.get("start") if after.get("start") is not None else after.get("end")
+        if start is None or end is None:
+            return None
+        times.append((float(start), max(float(start), float(end))))
+    return times
+
+
+def to_vtt(transcript: SpeechTranscript | Sequence[TurnDict]) -> str:
+    """WebVTT with a ``<v speaker>`` tag on each cue.
+
+    A :class:`SpeechTranscript` gives one cue per segment; plain turns give one cue per turn,
+    timed by :func:`cue_times`. Raises ValueError for plain turns that have no times.
+    """
+    if isinstance(transcript, SpeechTranscript):
+        cues = [(seg.start, seg.end, speaker, seg.text) for seg, speaker in _labelled(transcript)]
+    else:
+        times = cue_times(transcript)
+        if times is None:
+            raise ValueError("WebVTT needs times, and some turn has none to take")
+        cues = [
+            (start, end, turn["speaker"], turn["text"])
+            for (start, end), turn in zip(times, transcript, strict=True)
+        ]
+    return "WEBVTT\n\n" + "".join(
+        f"{format_timestamp(start)} --> {format_timestamp(end)}\n<v {speaker}>{text}\n\n"
+        for start, end, speaker, text in cues
+    )
 
 
 def to_srt(transcript: SpeechTranscript) -> str:
@@ -73,12 +114,18 @@ def to_srt(transcript: SpeechTranscript) -> str:
     return "".join(cue + "\n\n" for cue in cues)
 
 
-def to_txt(transcript: SpeechTranscript, *, timestamps: bool = True) -> str:
-    """One paragraph per turn: ``[HH:MM:SS] speaker: text``."""
+def to_txt(transcript: SpeechTranscript | Sequence[TurnDict], *, timestamps: bool = True) -> str:
+    """One paragraph per turn: ``[HH:MM:SS] speaker: text`` (no stamp where a turn has no
+    start time, as a plain turn from a text file)."""
+    turns: list[tuple[float | None, str, str]]
+    if isinstance(transcript, SpeechTranscript):
+        turns = [(turn.start, turn.speaker, turn.text) for turn in transcript.turns]
+    else:
+        turns = [(turn.get("start"), turn["speaker"], turn["text"]) for turn in transcript]
     lines = []
-    for turn in transcript.turns:
-        stamp = f"[{format_timestamp(turn.start)[:8]}] " if timestamps else ""
-        lines.append(f"{stamp}{turn.speaker}: {turn.text}")
+    for start, speaker, text in turns:
+        stamp = f"[{format_timestamp(start)[:8]}] " if timestamps and start is not None else ""
+        lines.append(f"{stamp}{speaker}: {text}")
     return "\n\n".join(lines) + "\n"
 
 

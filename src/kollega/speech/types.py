@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 TurnMethod = Literal["channels", "pauses", "none"]
 """How speaker turns were found: by channel of a two-channel recording, by pauses, or not at all."""
@@ -57,6 +57,20 @@ class Turn:
     end: float
     text: str
     segments: tuple[Segment, ...] = ()
+
+
+class TurnDict(TypedDict):
+    """A turn as plain data, the form a transcript's turns are stored and edited in.
+
+    ``start`` and ``end`` are seconds from the start of the recording, or None where the turn
+    has no time (a text file carries none; a turn split in the editor keeps only the times of
+    the turn it came from).
+    """
+
+    speaker: str
+    start: float | None
+    end: float | None
+    text: str
 
 
 @dataclass(frozen=True, slots=True)

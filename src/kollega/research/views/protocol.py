@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
-from kollega.core.roles import RESEARCHER, role_required
 from kollega.research import actions, forms
 from kollega.research.access import get_guide_topic_for_user, get_study_for_user
 from kollega.research.models import InvitationStatus, Study
@@ -32,11 +31,8 @@ from kollega.research.recruitment import (
     participants_with_windows,
     pool_rows,
 )
+from kollega.research.views.base import GET_POST, researcher_only
 from kollega.sampling import best_sample, coverage
-
-GET_POST = ["GET", "HEAD", "POST"]
-researcher_only = role_required(RESEARCHER)
-
 
 # --- The protocol ---------------------------------------------------------------------------
 
