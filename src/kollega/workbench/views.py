@@ -24,7 +24,7 @@ from kollega.core.errors import ActionRefused
 from kollega.core.roles import RESEARCHER, role_required
 from kollega.research.access import studies_for_user
 from kollega.research.models import Interview, Transcript
-from kollega.workbench import actions
+from kollega.workbench import actions, forms
 from kollega.workbench.access import (
     analyses_for_user,
     get_analysis_for_user,
@@ -59,11 +59,6 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _pk(value: Any) -> int:
-    """A posted primary key; 0 (which matches nothing) when it is not a number."""
-    return _int(value) or 0
-
-
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -77,14 +72,13 @@ def analyses(request: HttpRequest) -> HttpResponse:
     studies = studies_for_user(request.user)
     errors: list[str] = []
     if request.method == "POST":
-        study = studies.filter(pk=_pk(request.POST.get("study"))).first()
-        name = request.POST.get("name", "").strip()[:200]
-        if study is None:
-            errors.append(_("Choose one of your studies."))
-        if not name:
-            errors.append(_("Give the analysis a name."))
-        if not errors:
-            analysis = actions.do_create_analysis(request.user, study, name=name)
+        form = forms.AnalysisForm(request.POST, studies=studies)
+        if not form.is_valid():
+            errors = form.messages()
+        else:
+            analysis = actions.do_create_analysis(
+                request.user, form.cleaned_data["study"], name=form.cleaned_data["name"]
+            )
             messages.success(request, _("The analysis is created. Add its transcripts."))
             return redirect("workbench:analysis", analysis.pk)
     found = analyses_for_user(request.user).select_related("study")
@@ -134,14 +128,14 @@ def analysis(request: HttpRequest, pk: int) -> HttpResponse:
 @researcher_only
 def transcript_add(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
-    interview = Interview.objects.filter(
-        pk=_pk(request.POST.get("interview")), participant__study=found.study_id
-    ).first()
-    if interview is None:
-        messages.error(request, _("Choose one of the study's interviews."))
+    form = forms.TranscriptAddForm(
+        request.POST, interviews=Interview.objects.filter(participant__study=found.study_id)
+    )
+    if not form.is_valid():
+        messages.error(request, forms.first_error(form))
     else:
         try:
-            actions.do_add_transcript(request.user, found, interview)
+            actions.do_add_transcript(request.user, found, form.cleaned_data["interview"])
         except ActionRefused as exc:
             messages.error(request, str(exc))
         else:
@@ -164,8 +158,9 @@ def unit_place(request: HttpRequest, pk: int, unit: int) -> HttpResponse:
     """Fix a unit an edit left behind: place it at the proposed offsets, or delete it."""
     found = get_analysis_for_user(request.user, pk)
     target = _unit_in(request, found, unit)
+    form = forms.UnitPlaceForm(request.POST)
     try:
-        if request.POST.get("delete"):
+        if form.is_valid() and form.cleaned_data["delete"]:
             actions.do_delete_unit(request.user, target)
             messages.success(request, _("The unit is deleted."))
         else:
@@ -226,13 +221,11 @@ def impression(request: HttpRequest, pk: int) -> HttpResponse:
 @researcher_only
 def theme_add(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
+    form = forms.ThemeForm(request.POST)
     try:
-        actions.do_add_theme(
-            request.user,
-            found,
-            label=request.POST.get("label", "")[:500],
-            description=request.POST.get("description", "")[:5000],
-        )
+        if not form.is_valid():
+            raise ActionRefused(forms.first_error(form))
+        actions.do_add_theme(request.user, found, **form.cleaned_data)
     except ActionRefused as exc:
         messages.error(request, str(exc))
     return redirect("workbench:impression", found.pk)
@@ -246,6 +239,7 @@ def _theme(request: HttpRequest, analysis: Analysis, theme_pk: int) -> Theme:
 def _versioned_edit(
     request: HttpRequest,
     *,
+    form_class: type[forms.Form],
     fields: dict[str, Any],
     save: Any,
     template: str,
@@ -255,20 +249,23 @@ def _versioned_edit(
 ) -> HttpResponse:
     """A form over one versioned record: ``fields`` maps each field to its current value.
 
-    On POST, ``save(values, version)`` runs the action; a refusal (a stale save among them)
-    shows the page again with the researcher's text kept, and 400.
+    On POST, ``save(cleaned_data)`` runs the action; an invalid form or a refusal (a stale
+    save among them) shows the page again with the researcher's text kept, and 400.
     """
     errors: list[str] = []
     values = dict(fields)
     if request.method == "POST":
+        form = form_class(request.POST)
         for name, current in fields.items():
+            raw = form[name].value()
             if isinstance(current, bool):
-                values[name] = request.POST.get(name) == "1"
-            elif name != "version":
-                values[name] = request.POST.get(name, "")[: 200 if name == "name" else 5000]
-        values["version"] = request.POST.get("version", "")
+                values[name] = form.fields[name].to_python(raw)
+            else:
+                values[name] = "" if raw is None else raw
         try:
-            save(values, _int(values["version"]))
+            if not form.is_valid():
+                raise ActionRefused(forms.first_error(form))
+            save(form.cleaned_data)
         except ActionRefused as exc:
             errors.append(str(exc))
         else:
@@ -289,14 +286,13 @@ def theme_edit(request: HttpRequest, pk: int, theme: int) -> HttpResponse:
     target = _theme(request, found, theme)
     return _versioned_edit(
         request,
+        form_class=forms.ThemeEditForm,
         fields={
             "label": target.label,
             "description": target.description,
             "version": target.version,
         },
-        save=lambda v, version: actions.do_edit_theme(
-            request.user, target, label=v["label"], description=v["description"], version=version
-        ),
+        save=lambda v: actions.do_edit_theme(request.user, target, **v),
         template="workbench/theme_edit.html",
         context={"analysis": found, "theme": target},
         saved=_("The theme is saved."),
@@ -319,9 +315,12 @@ def theme_delete(request: HttpRequest, pk: int, theme: int) -> HttpResponse:
 @researcher_only
 def theme_decide(request: HttpRequest, pk: int, theme: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
+    form = forms.DecideForm(request.POST)
     try:
         actions.do_decide_theme(
-            request.user, _theme(request, found, theme), accept=request.POST.get("accept") == "1"
+            request.user,
+            _theme(request, found, theme),
+            accept=form.is_valid() and form.cleaned_data["accept"],
         )
     except ActionRefused as exc:
         messages.error(request, str(exc))
@@ -369,8 +368,13 @@ def _workspace(
     announce: str = "",
     full: bool = True,
     extra: dict[str, Any] | None = None,
+    current: int | None = None,
 ) -> HttpResponse:
-    """The step-2 page (or, for htmx, its workspace): the coder's own units only."""
+    """The step-2 page (or, for htmx, its workspace): the coder's own units only.
+
+    ``current`` is the unit to keep selected (the one just sorted); by default the last
+    uncoded one.
+    """
     # Plain tuples, not model instances: a long interview holds hundreds of units.
     units = [
         UnitSpan(*row)
@@ -395,7 +399,6 @@ def _workspace(
         }
         for u in units
     ]
-    current = _int(request.POST.get("unit")) if request.method == "POST" else None
     uncoded = [u.pk for u in units if u.group_id is None]
     current = current if current in numbers else max(uncoded, default=None)
     units_url = reverse("workbench:analysis", args=[analysis.pk]) + "units/"
@@ -459,6 +462,7 @@ def _step2_answer(
     done: str = "",
     refused: ActionRefused | None = None,
     decided: str = "",
+    current: int | None = None,
 ) -> HttpResponse:
     """htmx gets the workspace with an announcement; a plain post is redirected back."""
     if _is_htmx(request):
@@ -469,6 +473,7 @@ def _step2_answer(
             announce=str(refused) if refused else done,
             full=False,
             extra={"oob": True, "decided": "" if refused else decided},
+            current=current,
         )
     if refused is not None:
         messages.error(request, str(refused))
@@ -493,14 +498,17 @@ def coding(request: HttpRequest, pk: int, t: int) -> HttpResponse:
 def unit_create(request: HttpRequest, pk: int, t: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     version = get_transcript_for_user(request.user, found, t)
-    start, end = _int(request.POST.get("start")), _int(request.POST.get("end"))
-    group = None
-    if request.POST.get("group"):
-        group = found.code_groups.filter(pk=_pk(request.POST.get("group"))).first()
+    form = forms.UnitCreateForm(request.POST, analysis=found)
     try:
-        if start is None or end is None:
-            raise ActionRefused(_("Select some words of the transcript first."))
-        unit = actions.do_create_unit(request.user, version, start=start, end=end, code_group=group)
+        if not form.is_valid():
+            raise ActionRefused(forms.first_error(form))
+        unit = actions.do_create_unit(
+            request.user,
+            version,
+            start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"],
+            code_group=form.cleaned_data["group"],
+        )
     except ActionRefused as exc:
         return _step2_answer(request, found, version, refused=exc)
     words = version.text[unit.start : unit.end]
@@ -516,9 +524,13 @@ def unit_create(request: HttpRequest, pk: int, t: int) -> HttpResponse:
 def unit_code(request: HttpRequest, pk: int) -> HttpResponse:
     """Sort a unit into a code group (no group: take it out of its group)."""
     found = get_analysis_for_user(request.user, pk)
-    unit = _unit_in(request, found, _int(request.POST.get("unit")) or 0)
-    group = found.code_groups.filter(pk=_pk(request.POST.get("group"))).first()
+    form = forms.UnitCodeForm(request.POST, analysis=found)
+    valid = form.is_valid()
+    unit = _unit_in(request, found, form.cleaned_data.get("unit") or 0)
+    group = form.cleaned_data.get("group")
     try:
+        if not valid:
+            raise ActionRefused(forms.first_error(form))
         if group is None:
             actions.do_uncode_unit(request.user, unit)
             done = _("The unit is taken out of its code group.")
@@ -526,8 +538,8 @@ def unit_code(request: HttpRequest, pk: int) -> HttpResponse:
             actions.do_code_unit(request.user, unit, group)
             done = _("The unit is sorted into %(group)s.") % {"group": group.name}
     except ActionRefused as exc:
-        return _step2_answer(request, found, unit.transcript, refused=exc)
-    return _step2_answer(request, found, unit.transcript, done=done)
+        return _step2_answer(request, found, unit.transcript, refused=exc, current=unit.pk)
+    return _step2_answer(request, found, unit.transcript, done=done, current=unit.pk)
 
 
 @require_POST
@@ -547,16 +559,19 @@ def unit_delete(request: HttpRequest, pk: int, unit: int) -> HttpResponse:
 @researcher_only
 def group_add(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
-    parent = found.code_groups.filter(pk=_pk(request.POST.get("parent"))).first()
-    back = _int(request.POST.get("t"))
+    form = forms.CodeGroupAddForm(request.POST, analysis=found)
+    valid = form.is_valid()
+    back = form.cleaned_data.get("t")
     try:
+        if not valid:
+            raise ActionRefused(forms.first_error(form))
         actions.do_add_code_group(
             request.user,
             found,
-            name=request.POST.get("name", "")[:200],
-            description=request.POST.get("description", "")[:5000],
-            parent=parent,
-            codable=request.POST.get("heading") != "1",
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            parent=form.cleaned_data["parent"],
+            codable=not form.cleaned_data["heading"],
         )
     except ActionRefused as exc:
         messages.error(request, str(exc))
@@ -572,20 +587,14 @@ def group_edit(request: HttpRequest, pk: int, group: int) -> HttpResponse:
     target = get_object_or_404(CodeGroup, pk=group, analysis=found)
     return _versioned_edit(
         request,
+        form_class=forms.CodeGroupEditForm,
         fields={
             "name": target.name,
             "description": target.description,
             "codable": target.codable,
             "version": target.version,
         },
-        save=lambda v, version: actions.do_edit_code_group(
-            request.user,
-            target,
-            name=v["name"],
-            description=v["description"],
-            codable=v["codable"],
-            version=version,
-        ),
+        save=lambda v: actions.do_edit_code_group(request.user, target, **v),
         template="workbench/group_edit.html",
         context={"analysis": found, "group": target},
         saved=_("The code group is saved."),
@@ -666,16 +675,19 @@ def _trust(used: dict[str, Any]) -> dict[str, Any]:
 def suggestion_decide(request: HttpRequest, pk: int, unit: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     target = _unit_in(request, found, unit)
+    form = forms.SuggestionDecisionForm(request.POST)
+    if not form.is_valid():
+        raise Http404
     try:
         unit_pk, group_pk, rank, confidence, model, used = signing.loads(
-            request.POST.get("token", ""), salt=SUGGESTION_SALT, max_age=SUGGESTION_MAX_AGE
+            form.cleaned_data["token"], salt=SUGGESTION_SALT, max_age=SUGGESTION_MAX_AGE
         )
     except (signing.BadSignature, ValueError, TypeError):
         raise Http404 from None
     if unit_pk != target.pk or not isinstance(used, dict):
         raise Http404
     group = get_object_or_404(CodeGroup, pk=group_pk, analysis=found)
-    accept = request.POST.get("accept") == "1"
+    accept = form.cleaned_data["accept"]
     try:
         actions.do_decide_suggestion(
             request.user,
@@ -762,12 +774,13 @@ def compare(request: HttpRequest, pk: int, t: int) -> HttpResponse:
 def settle(request: HttpRequest, pk: int, t: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     version = get_transcript_for_user(request.user, found, t)
-    ids = [_int(x) for x in request.POST.get("units", "").split(",")]
-    units = list(version.units.filter(pk__in=[i for i in ids if i]))
-    group = found.code_groups.filter(pk=_pk(request.POST.get("group"))).first()
+    form = forms.SettleForm(request.POST, analysis=found)
+    group = None
     try:
-        if group is None:
-            raise ActionRefused(_("Choose the code group you agreed on."))
+        if not form.is_valid():
+            raise ActionRefused(forms.first_error(form))
+        group = form.cleaned_data["group"]
+        units = list(version.units.filter(pk__in=form.cleaned_data["units"]))
         actions.do_settle_disagreement(request.user, units, group)
     except ActionRefused as exc:
         messages.error(request, str(exc))
