@@ -14,7 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kollega.workbench import actions, adapters, condensation, snapshot
+from kollega.workbench import actions, adapters, snapshot
+from kollega.workbench.actions import condensation
 from kollega.workbench.models import Condensate, MeaningUnit
 from tests.workbench.conftest import Bench
 from tests.workbench.steps34 import synthesised

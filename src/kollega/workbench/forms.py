@@ -5,7 +5,7 @@ post. Lengths come from the models: a ``CharField``'s ``max_length``, and for en
 (which has no column limit) ``MAX_THEME``/``MAX_TEXT`` in ``models.py``. A form that is not
 valid changes nothing: the view shows ``first_error(form)`` as it shows an action's refusal.
 Ids of records the view looks up itself (a subgroup, a condensate) are read leniently, as
-``None`` when they are not numbers, so that an unknown one answers 404 as before.
+0 when they are not numbers, so that an unknown one answers 404 as before.
 """
 
 from __future__ import annotations
@@ -46,13 +46,17 @@ def first_error(form: forms.Form) -> str:
 
 
 class OptionalIdField(forms.Field):
-    """A record's id, or ``None`` when the post has none or not a number."""
+    """A record's id: ``None`` when the post has none, 0 (which matches no record, nor any
+    version) when it is not a number."""
 
     def to_python(self, value: Any) -> int | None:
-        try:
-            return int(str(value or "").strip() or "x")
-        except ValueError:
+        text = str(value or "").strip()
+        if not text:
             return None
+        try:
+            return int(text)
+        except ValueError:
+            return 0
 
 
 class FlagField(forms.Field):

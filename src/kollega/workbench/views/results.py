@@ -25,7 +25,7 @@ from kollega.core.errors import ActionRefused
 from kollega.core.roles import RESEARCHER, role_required
 from kollega.research.access import studies_for_user
 from kollega.research.models import Study
-from kollega.workbench import adapters, exchange
+from kollega.workbench import actions, adapters, exchange
 from kollega.workbench.access import get_analysis_for_user
 from kollega.workbench.models import Analysis
 
@@ -165,7 +165,7 @@ def import_qdc(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         path = _saved(form.cleaned_data["file"], ".qdc")
         try:
-            made = exchange.do_import_qdc(request.user, analysis, path)
+            made = actions.do_import_qdc(request.user, analysis, path)
         finally:
             path.unlink(missing_ok=True)
     except ActionRefused as exc:
@@ -195,7 +195,7 @@ def import_qdpx(request: HttpRequest) -> HttpResponse:
         try:
             path = _saved(form.cleaned_data["file"], ".qdpx")
             try:
-                analysis, made = exchange.do_import_qdpx(
+                analysis, made = actions.do_import_qdpx(
                     request.user,
                     form.cleaned_data["study"],
                     path,

@@ -16,8 +16,7 @@ from django.utils.translation import gettext_lazy
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import adapters
-from kollega.workbench.actions import save_versioned
-from kollega.workbench.condensation import delete_audited
+from kollega.workbench.actions.common import delete_audited, save_versioned
 from kollega.workbench.models import (
     Analysis,
     AnalyticText,
