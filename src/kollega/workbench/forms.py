@@ -16,6 +16,7 @@ from django import forms
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kollega.research.access import studies_for_user
 from kollega.research.models import Interview, Study
 from kollega.workbench.models import (
     MAX_TEXT,
@@ -32,8 +33,8 @@ UNKNOWN_GROUP = _("Unknown code group.")
 
 def max_length(model: type[Model], field: str) -> int:
     """The column limit of ``model.field`` (a ``CharField``)."""
-    limit = model._meta.get_field(field).max_length
-    assert limit is not None  # noqa: S101 - only asked of fields that have one
+    limit = getattr(model._meta.get_field(field), "max_length", None)
+    assert isinstance(limit, int)  # noqa: S101 - only asked of fields that have one
     return limit
 
 
@@ -69,7 +70,7 @@ class FlagField(forms.Field):
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> bool:
-        return value == "1"
+        return bool(value == "1")
 
 
 class IdListField(forms.Field):
@@ -101,13 +102,16 @@ class _InAnalysis(forms.Form):
         self.analysis = analysis
         for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField):
-                field.queryset = self.choices(field)
+                field.queryset = self.choices()
 
-    def choices(self, field: forms.ModelChoiceField) -> QuerySet[Any]:
+    def choices(self) -> QuerySet[Any]:
+        """The records its choice fields offer: the analysis's code groups."""
         return self.analysis.code_groups.all()
 
 
-def _group_field(*, required: bool, message: Any = UNKNOWN_GROUP) -> forms.ModelChoiceField:
+def _group_field(
+    *, required: bool, message: Any = UNKNOWN_GROUP
+) -> forms.ModelChoiceField[CodeGroup]:
     return forms.ModelChoiceField(
         queryset=CodeGroup.objects.none(),
         required=required,
@@ -328,3 +332,32 @@ class AnalyticTextForm(forms.Form):
     condensates = IdListField()
     quotes = IdListField()
     version = OptionalIdField(required=False)
+
+
+# --- Results: REFI-QDA imports ---------------------------------------------------------
+
+
+class QdpxImportForm(forms.Form):
+    study = forms.ModelChoiceField(queryset=Study.objects.none(), label=_("Study"))
+    name = forms.CharField(
+        label=_("Name of the new analysis"),
+        max_length=max_length(Analysis, "name"),
+        required=False,
+        help_text=_("Empty: the project's name in the file."),
+    )
+    file = forms.FileField(
+        label=_("REFI-QDA project (.qdpx)"),
+        help_text=_("Exported from Kollega, NVivo, ATLAS.ti, MAXQDA or QualCoder."),
+    )
+    deidentified = forms.BooleanField(
+        label=_("The transcripts in this file are de-identified."),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["study"].queryset = studies_for_user(user)  # type: ignore[attr-defined]
+
+
+class QdcImportForm(forms.Form):
+    file = forms.FileField(label=_("REFI-QDA codebook (.qdc)"))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
+from kollega.workbench import adapters
 from kollega.workbench.actions.common import (
     drop_if_unused,
     save_versioned,
@@ -182,7 +183,6 @@ def suggestions_for(
     what would help. Returns those, the model id and the settings used (threshold
     included); empty without examples.
     """
-    from kollega.workbench import adapters
 
     groups = {
         str(g.pk): g

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
+from kollega.workbench import adapters
 from kollega.workbench.actions.coding import set_coding
 from kollega.workbench.models import (
     AnalysisTranscript,
@@ -44,7 +45,6 @@ def do_request_comparison(actor: Any, version: AnalysisTranscript) -> CodingComp
 
 def agreement_for(version: AnalysisTranscript) -> dict[str, Any]:
     """Cohen's kappa and Krippendorff's alpha overall and per code group, and each disagreement with every coder's unit."""
-    from kollega.workbench import adapters
 
     units = list(version.units.select_related("coding", "coder"))
     rows = [

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
+from kollega.workbench import adapters
 from kollega.workbench.actions.common import save_versioned
 from kollega.workbench.models import (
     Analysis,
@@ -87,6 +88,7 @@ def do_share_themes(actor: Any, analysis: Analysis) -> int:
 
 @transaction.atomic
 def do_request_theme_suggestions(actor: Any, analysis: Analysis) -> ThemeSuggestionRun:
+    # Imported here: tasks.py imports this module to run the suggestions (an import cycle).
     from kollega.workbench.tasks import suggest_themes_task
 
     if not analysis.transcripts.filter(current=True).exists():
@@ -106,7 +108,6 @@ def do_request_theme_suggestions(actor: Any, analysis: Analysis) -> ThemeSuggest
 
 def run_theme_suggestions(run_id: int) -> str:
     """The worker's side: suggest themes and store them as the requester's suggestions."""
-    from kollega.workbench import adapters
 
     claimed = ThemeSuggestionRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
         status=RunStatus.RUNNING, fraction=0.05

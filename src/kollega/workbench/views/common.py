@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -56,7 +57,7 @@ def unit_in(request: HttpRequest, analysis: Analysis, unit_pk: int) -> MeaningUn
 def versioned_edit(
     request: HttpRequest,
     *,
-    form_class: type[forms.Form],
+    form_class: type[django_forms.Form],
     fields: dict[str, Any],
     save: Any,
     template: str,
@@ -96,11 +97,12 @@ def versioned_edit(
     )
 
 
-def valid(form: forms.Form) -> dict[str, Any]:
+def valid(form: django_forms.Form) -> dict[str, Any]:
     """The form's values; an invalid form is refused with its first message."""
     if not form.is_valid():
         raise ActionRefused(forms.first_error(form))
-    return form.cleaned_data
+    data: dict[str, Any] = form.cleaned_data
+    return data
 
 
 def nav(analysis: Analysis, step: int) -> dict[str, Any]:

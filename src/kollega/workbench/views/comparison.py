@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,7 +40,6 @@ def compare(request: HttpRequest, pk: int, t: int) -> HttpResponse:
         return render(request, "workbench/compare.html", {"analysis": found, "version": version})
     record(request.user, "workbench.coding.view_comparison", version, analysis=found.pk)
     report = actions.agreement_for(version)
-    from django.contrib.auth import get_user_model
 
     coders = {
         str(u.pk): u
