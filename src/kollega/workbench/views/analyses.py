@@ -22,6 +22,7 @@ from kollega.workbench.models import (
 )
 from kollega.workbench.views.common import (
     GET_POST,
+    int_or_none,
     researcher_only,
     unit_in,
     version_list,
@@ -33,8 +34,9 @@ from kollega.workbench.views.common import (
 def analyses(request: HttpRequest) -> HttpResponse:
     studies = studies_for_user(request.user)
     errors: list[str] = []
-    if request.method == "POST":
-        form = forms.AnalysisForm(request.POST, studies=studies)
+    posted = request.method == "POST"
+    form = forms.AnalysisForm(request.POST if posted else None, studies=studies)
+    if posted:
         if not form.is_valid():
             errors = form.messages()
         else:
@@ -47,7 +49,14 @@ def analyses(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workbench/analyses.html",
-        {"analyses": found, "studies": studies, "errors": errors, "posted": request.POST},
+        {
+            "analyses": found,
+            "studies": studies,
+            "errors": errors,
+            "posted": request.POST,
+            # The study chosen in a refused post stays chosen.
+            "chosen_study": int_or_none(form["study"].value()),
+        },
         status=400 if errors else 200,
     )
 

@@ -42,6 +42,7 @@ from kollega.workbench.views.common import (
     is_htmx,
     researcher_only,
     unit_in,
+    valid,
     version_list,
     versioned_edit,
 )
@@ -181,14 +182,9 @@ def unit_create(request: HttpRequest, pk: int, t: int) -> HttpResponse:
     version = get_transcript_for_user(request.user, found, t)
     form = forms.UnitCreateForm(request.POST, analysis=found)
     try:
-        if not form.is_valid():
-            raise ActionRefused(forms.first_error(form))
+        data = valid(form)
         unit = actions.do_create_unit(
-            request.user,
-            version,
-            start=form.cleaned_data["start"],
-            end=form.cleaned_data["end"],
-            code_group=form.cleaned_data["group"],
+            request.user, version, start=data["start"], end=data["end"], code_group=data["group"]
         )
     except ActionRefused as exc:
         return _step2_answer(request, found, version, refused=exc)
@@ -206,12 +202,10 @@ def unit_code(request: HttpRequest, pk: int) -> HttpResponse:
     """Sort a unit into a code group (no group: take it out of its group)."""
     found = get_analysis_for_user(request.user, pk)
     form = forms.UnitCodeForm(request.POST, analysis=found)
-    valid = form.is_valid()
+    form.is_valid()
     unit = unit_in(request, found, form.cleaned_data.get("unit") or 0)
-    group = form.cleaned_data.get("group")
     try:
-        if not valid:
-            raise ActionRefused(forms.first_error(form))
+        group = valid(form)["group"]
         if group is None:
             actions.do_uncode_unit(request.user, unit)
             done = _("The unit is taken out of its code group.")
@@ -241,18 +235,17 @@ def unit_delete(request: HttpRequest, pk: int, unit: int) -> HttpResponse:
 def group_add(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     form = forms.CodeGroupAddForm(request.POST, analysis=found)
-    valid = form.is_valid()
+    form.is_valid()
     back = form.cleaned_data.get("t")
     try:
-        if not valid:
-            raise ActionRefused(forms.first_error(form))
+        data = valid(form)
         actions.do_add_code_group(
             request.user,
             found,
-            name=form.cleaned_data["name"],
-            description=form.cleaned_data["description"],
-            parent=form.cleaned_data["parent"],
-            codable=not form.cleaned_data["heading"],
+            name=data["name"],
+            description=data["description"],
+            parent=data["parent"],
+            codable=not data["heading"],
         )
     except ActionRefused as exc:
         messages.error(request, str(exc))

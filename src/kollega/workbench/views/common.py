@@ -81,9 +81,7 @@ def versioned_edit(
             else:
                 values[name] = "" if raw is None else raw
         try:
-            if not form.is_valid():
-                raise ActionRefused(forms.first_error(form))
-            save(form.cleaned_data)
+            save(valid(form))
         except ActionRefused as exc:
             errors.append(str(exc))
         else:
@@ -108,3 +106,8 @@ def valid(form: django_forms.Form) -> dict[str, Any]:
 def nav(analysis: Analysis, step: int) -> dict[str, Any]:
     """What the steps' navigation needs (``workbench/nav.html``)."""
     return {"step": step, "versions": list(analysis.transcripts.filter(current=True)[:1])}
+
+
+def digits_of(values: list[str]) -> list[int]:
+    """The ids among posted values, for a page that shows a refused post again."""
+    return [int(v) for v in values if v.isdigit()]

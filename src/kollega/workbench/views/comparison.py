@@ -21,6 +21,7 @@ from kollega.workbench.views.common import (
     GET_POST,
     int_or_none,
     researcher_only,
+    valid,
 )
 
 
@@ -87,10 +88,9 @@ def settle(request: HttpRequest, pk: int, t: int) -> HttpResponse:
     form = forms.SettleForm(request.POST, analysis=found)
     group = None
     try:
-        if not form.is_valid():
-            raise ActionRefused(forms.first_error(form))
-        group = form.cleaned_data["group"]
-        units = list(version.units.filter(pk__in=form.cleaned_data["units"]))
+        data = valid(form)
+        group = data["group"]
+        units = list(version.units.filter(pk__in=data["units"]))
         actions.do_settle_disagreement(request.user, units, group)
     except ActionRefused as exc:
         messages.error(request, str(exc))

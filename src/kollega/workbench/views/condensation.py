@@ -33,7 +33,7 @@ from kollega.workbench.models import (
     MeaningUnit,
     Subgroup,
 )
-from kollega.workbench.views.common import nav, researcher_only, valid
+from kollega.workbench.views.common import digits_of, nav, researcher_only, valid
 
 # What an operation gives back: a response to send, or what to add to the page it renders.
 Outcome = HttpResponse | dict[str, Any]
@@ -85,10 +85,6 @@ def _unit_rows(units: list[MeaningUnit]) -> list[dict[str, Any]]:
     ]
 
 
-def _ints_or_empty(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.isdigit()]
-
-
 def _page(
     request: HttpRequest,
     code_group: CodeGroup,
@@ -118,7 +114,7 @@ def _page(
         text = condensate.text if condensate else ""
         if own and posted is not None and "text" in posted:
             text = posted["text"]
-            cited = set(_ints_or_empty(posted.getlist("units")))
+            cited = set(digits_of(posted.getlist("units")))
         if draft is not None:
             text = draft["text"]
             cited = {u.pk for u in sg.units.all()}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +20,7 @@ from kollega.workbench.access import (
 from kollega.workbench.models import (
     Analysis,
     AnalysisTranscript,
+    RunStatus,
     Theme,
     ThemeState,
 )
@@ -29,6 +32,7 @@ from kollega.workbench.views.common import (
     GET_POST,
     int_or_none,
     researcher_only,
+    valid,
     versioned_edit,
 )
 
@@ -41,6 +45,16 @@ def _version(request: HttpRequest, analysis: Analysis, pk: int | None) -> Analys
             raise Http404
         return first
     return get_transcript_for_user(request.user, analysis, pk)
+
+
+def _run(analysis: Analysis) -> dict[str, Any]:
+    """The latest theme-suggestion run, and whether it is done or failed."""
+    run = analysis.theme_runs.first()
+    return {
+        "run": run,
+        "run_done": run is not None and run.status == RunStatus.DONE,
+        "run_failed": run is not None and run.status == RunStatus.FAILED,
+    }
 
 
 @require_GET
@@ -60,8 +74,15 @@ def impression(request: HttpRequest, pk: int) -> HttpResponse:
             "versions": versions,
             "reading": reading,
             "turns": turns_html(turn_views(reading), codable=False) if reading else "",
-            "themes": actions.themes_visible_to(request.user, found),
-            "run": found.theme_runs.first(),
+            "themes": [
+                {
+                    "theme": theme,
+                    "mine": theme.owner_id == request.user.pk,
+                    "suggested": theme.state == ThemeState.SUGGESTED,
+                }
+                for theme in actions.themes_visible_to(request.user, found)
+            ],
+            **_run(found),
             "unshared": found.themes.filter(
                 owner_id=request.user.pk,
                 shared=False,
@@ -77,9 +98,7 @@ def theme_add(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     form = forms.ThemeForm(request.POST)
     try:
-        if not form.is_valid():
-            raise ActionRefused(forms.first_error(form))
-        actions.do_add_theme(request.user, found, **form.cleaned_data)
+        actions.do_add_theme(request.user, found, **valid(form))
     except ActionRefused as exc:
         messages.error(request, str(exc))
     return redirect("workbench:impression", found.pk)
@@ -105,7 +124,7 @@ def theme_edit(request: HttpRequest, pk: int, theme: int) -> HttpResponse:
         },
         save=lambda v: actions.do_edit_theme(request.user, target, **v),
         template="workbench/theme_edit.html",
-        context={"analysis": found, "theme": target},
+        context={"analysis": found, "theme": target, "mine": target.owner_id == request.user.pk},
         saved=_("The theme is saved."),
         back=redirect("workbench:impression", found.pk),
     )
@@ -163,6 +182,4 @@ def themes_suggest(request: HttpRequest, pk: int) -> HttpResponse:
 def theme_run(request: HttpRequest, pk: int) -> HttpResponse:
     """The suggestion run's progress, polled by htmx while it works."""
     found = get_analysis_for_user(request.user, pk)
-    return render(
-        request, "workbench/theme_run.html", {"analysis": found, "run": found.theme_runs.first()}
-    )
+    return render(request, "workbench/theme_run.html", {"analysis": found, **_run(found)})

@@ -30,11 +30,7 @@ from kollega.workbench.models import (
     Condensate,
     GoldenQuote,
 )
-from kollega.workbench.views.common import int_or_none, nav, researcher_only, valid
-
-
-def _ints_or_empty(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.isdigit()]
+from kollega.workbench.views.common import digits_of, int_or_none, nav, researcher_only, valid
 
 
 def _target_rows(analysis: Analysis, posted: Any) -> list[dict[str, Any]]:
@@ -77,8 +73,8 @@ def _target_rows(analysis: Analysis, posted: Any) -> list[dict[str, Any]]:
         if posted is not None and posted.get("target") == key:
             version = int_or_none(posted.get("version"))
             text = posted.get("text", "")
-            cited_c = set(_ints_or_empty(posted.getlist("condensates")))
-            cited_q = set(_ints_or_empty(posted.getlist("quotes")))
+            cited_c = set(digits_of(posted.getlist("condensates")))
+            cited_q = set(digits_of(posted.getlist("quotes")))
             error = posted.get("_error", "")
         rows.append(
             {
