@@ -142,6 +142,20 @@ def fuzz_forms(client: Client, forms: list[Form], data: st.DataObject) -> None:
     assert response.status_code < 500, (form.action, values)
 
 
+def fuzz_page(client: Client, url: str) -> None:
+    """Send arbitrary values to the forms of the page at ``url``, as ``client``."""
+    # Found once: a form sent earlier may change the page (a deleted request is gone).
+    forms = forms_on(client, url)
+    assert forms, f"{url} has no form to fuzz"
+
+    @FUZZ
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        fuzz_forms(client, forms, data)
+
+    run()
+
+
 @pytest.fixture
 def world(cast: Cast) -> dict[str, Any]:
     """One of everything a form acts on: an accepted case with a planned appointment, an
@@ -223,18 +237,7 @@ def test_every_form_answers_arbitrary_input_without_a_500(
 ) -> None:
     client = Client() if who in ("stranger", "seeker") else getattr(cast, who).client()
     target = world[arg] if arg else None
-    url = reverse(name, args=[] if target is None else [getattr(target, "pk", target)])
-
-    # Found once: a form sent earlier may change the page (a deleted request is gone).
-    forms = forms_on(client, url)
-    assert forms, f"{url} has no form to fuzz"
-
-    @FUZZ
-    @given(data=st.data())
-    def run(data: st.DataObject) -> None:
-        fuzz_forms(client, forms, data)
-
-    run()
+    fuzz_page(client, reverse(name, args=[] if target is None else [getattr(target, "pk", target)]))
 
 
 @pytest.fixture
@@ -280,17 +283,7 @@ WORKBENCH_PAGES = [
 def test_every_workbench_form_answers_arbitrary_input_without_a_500(
     workbench: dict[str, Any], name: str, arg: str | None
 ) -> None:
-    client = workbench["bench"].owner.client()
-    url = reverse(name, args=workbench[arg] if arg else [])
-    forms = forms_on(client, url)
-    assert forms, f"{url} has no form to fuzz"
-
-    @FUZZ
-    @given(data=st.data())
-    def run(data: st.DataObject) -> None:
-        fuzz_forms(client, forms, data)
-
-    run()
+    fuzz_page(workbench["bench"].owner.client(), reverse(name, args=workbench[arg] if arg else []))
 
 
 @pytest.mark.django_db

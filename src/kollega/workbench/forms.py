@@ -278,6 +278,10 @@ class CondensateForm(SubgroupForm):
     draft_token = forms.CharField(required=False, strip=False)
 
 
+class CondensateDeleteForm(SubgroupForm):
+    condensate = OptionalIdField(required=False)
+
+
 class QuoteChoiceForm(SubgroupForm):
     """A golden quote: a ranked candidate (``token``) or ``words`` of one ``unit``."""
 

@@ -288,7 +288,7 @@ def _save_condensate(request: HttpRequest, group: CodeGroup) -> Outcome:
 
 def _delete_condensate(request: HttpRequest, group: CodeGroup) -> Outcome:
     """Delete a subgroup's condensate."""
-    subgroup, data = _subgroup_post(request, group, forms.CondensateForm)
+    subgroup, data = _subgroup_post(request, group, forms.CondensateDeleteForm)
     condensate = get_object_or_404(Condensate, pk=data["condensate"], subgroup=subgroup)
     condensation.do_delete_condensate(request.user, condensate)
     messages.success(request, _("The condensate is deleted."))
