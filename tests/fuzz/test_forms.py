@@ -25,10 +25,13 @@ from hypothesis import strategies as st
 from kollega.research import actions as research
 from kollega.service import actions as service
 from kollega.service.models import Offering
+from kollega.workbench import actions as workbench_actions
 from tests.cast import PASSWORD, Cast
 from tests.fuzz.conftest import FUZZ
 from tests.research.conftest import add_transcript, tone_wav
 from tests.service.conftest import make_profile
+from tests.workbench.conftest import Bench, bench  # noqa: F401 - the workbench's fixture
+from tests.workbench.steps34 import synthesised
 
 NASTY = st.sampled_from(
     [
@@ -139,6 +142,20 @@ def fuzz_forms(client: Client, forms: list[Form], data: st.DataObject) -> None:
     assert response.status_code < 500, (form.action, values)
 
 
+def fuzz_page(client: Client, url: str) -> None:
+    """Send arbitrary values to the forms of the page at ``url``, as ``client``."""
+    # Found once: a form sent earlier may change the page (a deleted request is gone).
+    forms = forms_on(client, url)
+    assert forms, f"{url} has no form to fuzz"
+
+    @FUZZ
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        fuzz_forms(client, forms, data)
+
+    run()
+
+
 @pytest.fixture
 def world(cast: Cast) -> dict[str, Any]:
     """One of everything a form acts on: an accepted case with a planned appointment, an
@@ -220,18 +237,53 @@ def test_every_form_answers_arbitrary_input_without_a_500(
 ) -> None:
     client = Client() if who in ("stranger", "seeker") else getattr(cast, who).client()
     target = world[arg] if arg else None
-    url = reverse(name, args=[] if target is None else [getattr(target, "pk", target)])
+    fuzz_page(client, reverse(name, args=[] if target is None else [getattr(target, "pk", target)]))
 
-    # Found once: a form sent earlier may change the page (a deleted request is gone).
-    forms = forms_on(client, url)
-    assert forms, f"{url} has no form to fuzz"
 
-    @FUZZ
-    @given(data=st.data())
-    def run(data: st.DataObject) -> None:
-        fuzz_forms(client, forms, data)
+@pytest.fixture
+def workbench(request: pytest.FixtureRequest, settings: Any) -> dict[str, Any]:
+    """An analysis carried through step 4, compared, with a theme: every workbench form shows."""
+    settings.KOLLEGA_STC_EMBEDDER = "hashing"
+    made: Bench = request.getfixturevalue("bench")
+    subgroups = synthesised(made)
+    theme = workbench_actions.do_add_theme(made.owner.user, made.analysis, label="Tema")
+    start, end = made.span("Jeg ville ha noen å snakke med.")
+    workbench_actions.do_create_unit(
+        made.colleague.user, made.version, start=start, end=end, code_group=made.groups[2]
+    )
+    workbench_actions.do_request_comparison(made.owner.user, made.version)
+    group = next(iter(subgroups.values())).code_group
+    return {
+        "bench": made,
+        "analysis": [made.analysis.pk],
+        "theme": [made.analysis.pk, theme.pk],
+        "version": [made.analysis.pk, made.version.pk],
+        "group": [made.analysis.pk, group.pk],
+    }
 
-    run()
+
+WORKBENCH_PAGES = [
+    # (URL name, which ids)
+    ("workbench:analyses", None),
+    ("workbench:analysis", "analysis"),
+    ("workbench:impression", "analysis"),
+    ("workbench:theme_edit", "theme"),
+    ("workbench:coding", "version"),
+    ("workbench:compare", "version"),
+    ("workbench:group_edit", "group"),
+    ("workbench:condensation", "group"),
+    ("workbench:synthesis", "analysis"),
+    ("workbench:results", "analysis"),
+    ("workbench:import_qdpx", None),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "arg"), WORKBENCH_PAGES, ids=[p[0] for p in WORKBENCH_PAGES])
+def test_every_workbench_form_answers_arbitrary_input_without_a_500(
+    workbench: dict[str, Any], name: str, arg: str | None
+) -> None:
+    fuzz_page(workbench["bench"].owner.client(), reverse(name, args=workbench[arg] if arg else []))
 
 
 @pytest.mark.django_db

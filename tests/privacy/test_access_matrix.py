@@ -117,6 +117,7 @@ VERSION = {"pk": "@analysis", "t": "@version"}
 UNIT = {"pk": "@analysis", "unit": "@unit"}
 THEME = {"pk": "@analysis", "theme": "@theme"}
 GROUP = {"pk": "@analysis", "group": "@code_group"}
+SUBGROUP = {"subgroup": "@subgroup"}
 K, C, R = only(COORDINATOR), only(COUNSELLOR), only(RESEARCHER)
 
 # One entry per url name. Seekers are people without accounts: on staff pages they are
@@ -270,8 +271,25 @@ EXPECTED: dict[str, Entry] = {
     "workbench:group_add": post_only(R, {"name": "Ny gruppe"}, **ANALYSIS),
     "workbench:group_edit": both(R, **GROUP),
     "workbench:condensation_index": get_only(R, **ANALYSIS),
-    "workbench:condensation": both(R, {"action": "rank", "subgroup": "@subgroup"}, **GROUP),
-    "workbench:synthesis": both(R, {"action": "typology"}, **ANALYSIS),
+    "workbench:condensation": get_only(R, **GROUP),
+    "workbench:condensation_suggest": post_only(R, **GROUP),
+    "workbench:subgroups_accept": post_only(R, **GROUP),
+    "workbench:subgroup_add": post_only(R, {"name": "Netter"}, **GROUP),
+    "workbench:subgroup_edit": post_only(R, SUBGROUP, **GROUP),
+    "workbench:subgroup_delete": post_only(R, SUBGROUP, **GROUP),
+    "workbench:condensate_draft": post_only(R, SUBGROUP, **GROUP),
+    "workbench:condensate_draft_first_person": post_only(R, SUBGROUP, **GROUP),
+    "workbench:condensate_save": post_only(R, SUBGROUP, **GROUP),
+    "workbench:condensate_delete": post_only(R, {**SUBGROUP, "condensate": "@condensate"}, **GROUP),
+    "workbench:quotes_rank": post_only(R, SUBGROUP, **GROUP),
+    "workbench:quote_choose": post_only(R, {**SUBGROUP, "token": "made-up"}, **GROUP),
+    "workbench:quote_remove": post_only(R, {**SUBGROUP, "quote": "@quote"}, **GROUP),
+    "workbench:synthesis": get_only(R, **ANALYSIS),
+    "workbench:category_add": post_only(R, **ANALYSIS),
+    "workbench:category_edit": post_only(R, {"category": "@category"}, **ANALYSIS),
+    "workbench:category_delete": post_only(R, {"category": "@category"}, **ANALYSIS),
+    "workbench:typology_save": post_only(R, **ANALYSIS),
+    "workbench:analytic_text_save": post_only(R, {"target": "@analytic_target"}, **ANALYSIS),
     "workbench:check": get_only(R, **ANALYSIS),
     "workbench:results": get_only(R, **ANALYSIS),
     "workbench:download": get_only(R, pk="@analysis", name="report", fmt="docx"),
@@ -357,6 +375,10 @@ class World:
     theme: int
     code_group: int
     subgroup: int
+    condensate: int
+    quote: int
+    category: int
+    analytic_target: str
     suggestion_token: str
     listing: int
     registration: int
@@ -514,6 +536,10 @@ def _workbench(owner: Member, study: Any) -> dict[str, Any]:
         "theme": theme.pk,
         "code_group": groups[0].pk,
         "subgroup": subgroups[groups[0].name].pk,
+        "condensate": subgroups[groups[0].name].condensates.get().pk,
+        "quote": subgroups[groups[0].name].quotes.get().pk,
+        "category": analysis.categories.get().pk,
+        "analytic_target": f"code_group-{groups[0].pk}",
         "suggestion_token": token,
     }
 

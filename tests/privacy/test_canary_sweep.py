@@ -391,29 +391,27 @@ def test_workbench_texts_never_rest_in_clear_and_withdrawal_takes_the_participan
         )
     )
     unit = MeaningUnit.objects.get(transcript=version)
-    condense = reverse("workbench:condensation", args=[a, group.pk])
-    ok(researcher.post(condense, {"action": "add", "name": "Trøtt", "units": [unit.pk]}))
+    condense = reverse("workbench:subgroup_add", args=[a, group.pk])
+    ok(researcher.post(condense, {"name": "Trøtt", "units": [unit.pk]}))
     subgroup = Subgroup.objects.get(code_group=group)
     ok(
         researcher.post(
-            condense,
+            reverse("workbench:condensate_save", args=[a, group.pk]),
             {
-                "action": "save_condensate",
                 "subgroup": subgroup.pk,
                 "text": canaries.text("condensate"),
                 "units": [unit.pk],
             },
         )
     )
-    ok(researcher.post(condense, {"action": "choose", "subgroup": subgroup.pk, "unit": unit.pk}))
+    choose = reverse("workbench:quote_choose", args=[a, group.pk])
+    ok(researcher.post(choose, {"subgroup": subgroup.pk, "unit": unit.pk}))
     condensate = Condensate.objects.get(subgroup=subgroup)
     quote = GoldenQuote.objects.get(subgroup=subgroup)
-    synthesis_page = reverse("workbench:synthesis", args=[a])
     ok(
         researcher.post(
-            synthesis_page,
+            reverse("workbench:analytic_text_save", args=[a]),
             {
-                "action": "analytic_text",
                 "target": f"code_group-{group.pk}",
                 "text": canaries.text("analytic_text"),
                 "condensates": [condensate.pk],
@@ -423,9 +421,8 @@ def test_workbench_texts_never_rest_in_clear_and_withdrawal_takes_the_participan
     )
     ok(
         researcher.post(
-            synthesis_page,
+            reverse("workbench:category_add", args=[a]),
             {
-                "action": "add_category",
                 "name": "Å nå ut",
                 "description": canaries.text("category_description"),
                 "groups": [group.pk],

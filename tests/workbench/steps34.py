@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from kollega.workbench import actions, condensation, synthesis
+from kollega.workbench import actions
+from kollega.workbench.actions import condensation, synthesis
 from kollega.workbench.models import CodeGroup, MeaningUnit, Subgroup
 from tests.workbench.conftest import Bench
 

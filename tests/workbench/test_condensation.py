@@ -9,7 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from kollega.core.models import AuditEvent
-from kollega.workbench import condensation
+from kollega.workbench.actions import condensation
 from kollega.workbench.models import CodeGroup, Condensate, GoldenQuote, Subgroup
 from tests.workbench.conftest import Bench
 from tests.workbench.steps34 import coded, condensed
@@ -17,6 +17,10 @@ from tests.workbench.steps34 import coded, condensed
 
 def page(bench: Bench, group: CodeGroup) -> str:
     return reverse("workbench:condensation", args=[bench.analysis.pk, group.pk])
+
+
+def operation(bench: Bench, group: CodeGroup, name: str) -> str:
+    return reverse(f"workbench:{name}", args=[bench.analysis.pk, group.pk])
 
 
 def exhaustion(bench: Bench) -> CodeGroup:
@@ -38,11 +42,11 @@ def test_suggested_subgroups_are_stored_only_when_accepted(bench: Bench) -> None
     coded(bench)
     group = exhaustion(bench)
     client = bench.owner.client()
-    response = client.post(page(bench, group), {"action": "suggest"})
+    response = client.post(operation(bench, group, "condensation_suggest"), {})
     assert response.status_code == 200
     assert not Subgroup.objects.exists()
     token = response.context["proposal"]["token"]
-    response = client.post(page(bench, group), {"action": "accept", "token": token})
+    response = client.post(operation(bench, group, "subgroups_accept"), {"token": token})
     assert response.status_code == 302
     made = list(Subgroup.objects.filter(code_group=group))
     assert made and all(s.model.startswith("hashing") for s in made)
@@ -58,7 +62,7 @@ def coded_units(group: CodeGroup) -> list[Any]:
 def test_a_forged_suggestion_is_refused_and_nothing_stored(bench: Bench) -> None:
     coded(bench)
     response = bench.owner.client().post(
-        page(bench, exhaustion(bench)), {"action": "accept", "token": "made-up"}
+        operation(bench, exhaustion(bench), "subgroups_accept"), {"token": "made-up"}
     )
     assert response.status_code == 400
     assert "expired" in response.content.decode()
@@ -71,13 +75,13 @@ def test_a_subgroup_by_hand_takes_only_this_groups_units(bench: Bench) -> None:
     group = exhaustion(bench)
     foreign = units["Trust"][0]
     response = client.post(
-        page(bench, group), {"action": "add", "name": "Nights", "units": [foreign.pk]}
+        operation(bench, group, "subgroup_add"), {"name": "Nights", "units": [foreign.pk]}
     )
     assert response.status_code == 400
     assert not Subgroup.objects.exists()
     response = client.post(
-        page(bench, group),
-        {"action": "add", "name": "Nights", "units": [u.pk for u in units["Exhaustion"]]},
+        operation(bench, group, "subgroup_add"),
+        {"name": "Nights", "units": [u.pk for u in units["Exhaustion"]]},
     )
     assert response.status_code == 302
     assert Subgroup.objects.get(name="Nights").units.count() == 2
@@ -90,16 +94,15 @@ def test_an_extractive_draft_fills_the_editor_and_saving_records_the_model(bench
         bench.owner.user, group, name="Nights", unit_pks=[u.pk for u in units["Exhaustion"]]
     )
     client = bench.owner.client()
-    response = client.post(page(bench, group), {"action": "draft", "subgroup": sg.pk})
+    response = client.post(operation(bench, group, "condensate_draft"), {"subgroup": sg.pk})
     assert response.status_code == 200
     draft = response.context["sections"][0]["draft"]
     assert draft["extractive"] and "vakter" in draft["text"]
     assert f'value="{draft["token"]}"' in response.content.decode()
     assert not Condensate.objects.exists()
     response = client.post(
-        page(bench, group),
+        operation(bench, group, "condensate_save"),
         {
-            "action": "save_condensate",
             "subgroup": sg.pk,
             "text": "I was worn out by the nights.",
             "units": [u.pk for u in units["Exhaustion"]],
@@ -121,8 +124,11 @@ def test_first_person_drafts_are_off_unless_the_organisation_configures_a_model(
         bench.owner.user, group, name="Nights", unit_pks=[u.pk for u in units["Exhaustion"]]
     )
     client = bench.owner.client()
-    assert "draft_first_person" not in client.get(page(bench, group)).content.decode()
-    response = client.post(page(bench, group), {"action": "draft_first_person", "subgroup": sg.pk})
+    first_person = operation(bench, group, "condensate_draft_first_person")
+    assert first_person not in client.get(page(bench, group)).content.decode()
+    response = client.post(
+        operation(bench, group, "condensate_draft_first_person"), {"subgroup": sg.pk}
+    )
     assert response.status_code == 400
     assert "No language model" in response.content.decode()
 
@@ -147,7 +153,7 @@ def test_a_first_person_draft_comes_from_the_configured_endpoint(
         bench.owner.user, group, name="Nights", unit_pks=[u.pk for u in units["Exhaustion"]]
     )
     response = bench.owner.client().post(
-        page(bench, group), {"action": "draft_first_person", "subgroup": sg.pk}
+        operation(bench, group, "condensate_draft_first_person"), {"subgroup": sg.pk}
     )
     assert response.status_code == 200
     draft = response.context["sections"][0]["draft"]
@@ -169,9 +175,8 @@ def test_a_stale_condensate_save_is_refused_and_the_text_kept(bench: Bench) -> N
         version=opened,
     )
     response = bench.owner.client().post(
-        page(bench, sg.code_group),
+        operation(bench, sg.code_group, "condensate_save"),
         {
-            "action": "save_condensate",
             "subgroup": sg.pk,
             "condensate": condensate.pk,
             "version": opened,
@@ -201,13 +206,14 @@ def test_quote_candidates_are_ranked_and_one_is_chosen(bench: Bench) -> None:
         bench.owner.user, group, name="Nights", unit_pks=[u.pk for u in units["Exhaustion"]]
     )
     client = bench.owner.client()
-    response = client.post(page(bench, group), {"action": "rank", "subgroup": sg.pk})
+    response = client.post(operation(bench, group, "quotes_rank"), {"subgroup": sg.pk})
     candidates = response.context["sections"][0]["candidates"]
     assert candidates and [c["score"] for c in candidates] == sorted(
         (c["score"] for c in candidates), reverse=True
     )
     response = client.post(
-        page(bench, group), {"action": "choose", "subgroup": sg.pk, "token": candidates[0]["token"]}
+        operation(bench, group, "quote_choose"),
+        {"subgroup": sg.pk, "token": candidates[0]["token"]},
     )
     assert response.status_code == 302
     quote = GoldenQuote.objects.get(subgroup=sg)
@@ -221,13 +227,13 @@ def test_a_quote_by_hand_must_be_words_of_the_unit(bench: Bench) -> None:
     sg = condensation.do_add_subgroup(bench.owner.user, group, name="Nights", unit_pks=[unit.pk])
     client = bench.owner.client()
     response = client.post(
-        page(bench, group),
-        {"action": "choose", "subgroup": sg.pk, "unit": unit.pk, "words": "not in it"},
+        operation(bench, group, "quote_choose"),
+        {"subgroup": sg.pk, "unit": unit.pk, "words": "not in it"},
     )
     assert response.status_code == 400 and not GoldenQuote.objects.exists()
     response = client.post(
-        page(bench, group),
-        {"action": "choose", "subgroup": sg.pk, "unit": unit.pk, "words": "mange  vakter"},
+        operation(bench, group, "quote_choose"),
+        {"subgroup": sg.pk, "unit": unit.pk, "words": "mange  vakter"},
     )
     assert response.status_code == 302
     assert GoldenQuote.objects.get().text == "mange vakter"
@@ -236,7 +242,7 @@ def test_a_quote_by_hand_must_be_words_of_the_unit(bench: Bench) -> None:
 def test_deleting_a_subgroup_keeps_the_units_coded(bench: Bench) -> None:
     sg = condensed(bench)["Exhaustion"]
     response = bench.owner.client().post(
-        page(bench, sg.code_group), {"action": "delete", "subgroup": sg.pk}
+        operation(bench, sg.code_group, "subgroup_delete"), {"subgroup": sg.pk}
     )
     assert response.status_code == 302
     assert not Subgroup.objects.filter(pk=sg.pk).exists()

@@ -10,7 +10,8 @@ from django.urls import reverse
 from kollega.core.demo import ensure_demo_users
 from kollega.core.models import AuditEvent
 from kollega.research import demo as research_demo
-from kollega.workbench import demo, synthesis
+from kollega.workbench import demo
+from kollega.workbench.actions import synthesis
 from kollega.workbench.models import Analysis, Condensate, GoldenQuote, Subgroup
 from tests.cast import Member
 

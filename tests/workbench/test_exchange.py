@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from kollega.research.models import Interview
-from kollega.workbench import adapters, exchange
+from kollega.workbench import actions, adapters
 from kollega.workbench.models import Analysis, CodeGroup, MeaningUnit
 from tests.workbench.conftest import Bench
 from tests.workbench.steps34 import synthesised
@@ -170,7 +170,7 @@ def test_a_project_coded_in_another_program_becomes_a_new_analysis(
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("project.qde", FOREIGN)
         zf.writestr("Sources/66666666-6666-4666-8666-666666666666.txt", FOREIGN_TEXT)
-    analysis, made = exchange.do_import_qdpx(
+    analysis, made = actions.do_import_qdpx(
         bench.owner.user, bench.study, path, name="", deidentified=True
     )
     assert analysis.name == "Coded elsewhere"
@@ -190,8 +190,6 @@ def test_a_project_coded_in_another_program_becomes_a_new_analysis(
 def test_the_codebook_goes_out_and_comes_into_another_analysis(
     bench: Bench, tmp_path: Path
 ) -> None:
-    from kollega.workbench import actions
-
     child = actions.do_add_code_group(
         bench.owner.user, bench.analysis, name="Night shifts", parent=bench.groups[0]
     )

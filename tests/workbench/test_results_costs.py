@@ -14,7 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kollega.workbench import actions, adapters, condensation, snapshot
+from kollega.workbench import actions, adapters, snapshot
+from kollega.workbench.actions import condensation
 from kollega.workbench.models import Condensate, MeaningUnit
 from tests.workbench.conftest import Bench
 from tests.workbench.steps34 import synthesised
@@ -237,8 +238,8 @@ def test_the_fast_plain_copy_is_the_librarys_own(bench: Bench) -> None:
     unit.coding.origin, unit.coding.model = "suggestion", "model-x"
     unit.coding.model_settings = {"threshold": 0.5}
     unit.coding.save()
-    project = adapters._project(bench.analysis)
-    assert adapters._plain_project(project) == project.to_dict()
+    project = adapters.stc_project(bench.analysis)
+    assert adapters.plain_project(project) == project.to_dict()
     assert adapters.project_data_only(bench.analysis) == adapters.project_data(bench.analysis)
 
 

@@ -30,11 +30,11 @@ def test_a_researcher_not_on_the_study_gets_404_everywhere(bench: Bench) -> None
     for url in urls(bench):
         assert client.get(url).status_code == 404, url
     for url in [
-        reverse("workbench:condensation", args=[bench.analysis.pk, bench.groups[0].pk]),
-        reverse("workbench:synthesis", args=[bench.analysis.pk]),
+        reverse("workbench:subgroup_add", args=[bench.analysis.pk, bench.groups[0].pk]),
+        reverse("workbench:category_add", args=[bench.analysis.pk]),
         reverse("workbench:import_qdc", args=[bench.analysis.pk]),
     ]:
-        assert client.post(url, {"action": "add", "name": "x"}).status_code == 404, url
+        assert client.post(url, {"name": "x"}).status_code == 404, url
 
 
 @pytest.mark.parametrize("role", ["counsellor", "coordinator", "administrator", "outsider"])

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from kollega.core.errors import ActionRefused
-from kollega.workbench import synthesis
+from kollega.workbench.actions import synthesis
 from kollega.workbench.models import AnalyticText, Category
 from tests.workbench.conftest import Bench
 from tests.workbench.steps34 import condensed, synthesised
@@ -14,6 +14,10 @@ from tests.workbench.steps34 import condensed, synthesised
 
 def page(bench: Bench) -> str:
     return reverse("workbench:synthesis", args=[bench.analysis.pk])
+
+
+def operation(bench: Bench, name: str) -> str:
+    return reverse(f"workbench:{name}", args=[bench.analysis.pk])
 
 
 def test_the_check_lists_what_is_missing_with_links_to_fix_it(bench: Bench) -> None:
@@ -60,9 +64,8 @@ def test_an_analytic_text_cites_condensates_and_quotes(bench: Bench) -> None:
     sg = condensed(bench)["Trust"]
     condensate, quote = sg.condensates.get(), sg.quotes.get()
     response = bench.owner.client().post(
-        page(bench),
+        operation(bench, "analytic_text_save"),
         {
-            "action": "analytic_text",
             "target": f"code_group-{sg.code_group_id}",
             "text": "Trust came from a colleague's word.",
             "condensates": [condensate.pk],
@@ -90,9 +93,8 @@ def test_a_stale_analytic_text_is_refused_and_the_text_kept(bench: Bench) -> Non
         version=opened,
     )
     response = bench.owner.client().post(
-        page(bench),
+        operation(bench, "analytic_text_save"),
         {
-            "action": "analytic_text",
             "target": f"code_group-{text.code_group_id}",
             "analytic": text.pk,
             "version": opened,
@@ -111,23 +113,23 @@ def test_categories_and_the_typology_are_saved(bench: Bench) -> None:
     client = bench.owner.client()
     groups = [sg.code_group_id for sg in subgroups.values()]
     response = client.post(
-        page(bench), {"action": "add_category", "name": "Reaching out", "groups": groups}
+        operation(bench, "category_add"), {"name": "Reaching out", "groups": groups}
     )
     assert response.status_code == 302
     category = Category.objects.get(name="Reaching out")
     assert sorted(g.pk for g in category.code_groups.all()) == sorted(groups)
     response = client.post(
-        page(bench), {"action": "typology", "cell": [f"{bench.participant.pk}-{category.pk}"]}
+        operation(bench, "typology_save"), {"cell": [f"{bench.participant.pk}-{category.pk}"]}
     )
     assert response.status_code == 302
     assert list(category.participants.all()) == [bench.participant]
-    response = client.post(page(bench), {"action": "typology", "cell": ["999999-1"]})
+    response = client.post(operation(bench, "typology_save"), {"cell": ["999999-1"]})
     assert response.status_code == 400
     assert list(category.participants.all()) == [bench.participant]
 
 
 def test_a_category_needs_a_name(bench: Bench) -> None:
-    response = bench.owner.client().post(page(bench), {"action": "add_category", "name": " "})
+    response = bench.owner.client().post(operation(bench, "category_add"), {"name": " "})
     assert response.status_code == 400 and not Category.objects.exists()
 
 
@@ -135,7 +137,7 @@ def test_a_withdrawal_flags_what_cited_the_participant_until_it_is_saved_again(
     bench: Bench,
 ) -> None:
     from kollega.research import actions as research
-    from kollega.workbench import condensation
+    from kollega.workbench.actions import condensation
     from kollega.workbench.models import Condensate, GoldenQuote, MeaningUnit
 
     subgroups = synthesised(bench)
@@ -163,8 +165,8 @@ def test_a_withdrawal_flags_what_cited_the_participant_until_it_is_saved_again(
             version=condensate.version,
         )
     response = bench.owner.client().post(
-        reverse("workbench:condensation", args=[bench.analysis.pk, sg.code_group_id]),
-        {"action": "delete_condensate", "subgroup": sg.pk, "condensate": condensate.pk},
+        reverse("workbench:condensate_delete", args=[bench.analysis.pk, sg.code_group_id]),
+        {"subgroup": sg.pk, "condensate": condensate.pk},
     )
     assert response.status_code == 302 and not Condensate.objects.filter(subgroup=sg).exists()
 
@@ -192,9 +194,8 @@ def test_a_stale_category_rename_is_refused_and_the_name_kept(bench: Bench) -> N
         version=opened,
     )
     response = bench.owner.client().post(
-        page(bench),
+        operation(bench, "category_edit"),
         {
-            "action": "edit_category",
             "category": category.pk,
             "version": opened,
             "name": "My better name",

@@ -8,6 +8,7 @@ class WorkbenchConfig(AppConfig):
     verbose_name = _("STC workbench")
 
     def ready(self) -> None:
+        # Imported once the apps are loaded: the signals' module imports models.
         from kollega.core import roles
         from kollega.core.navigation import register_home_link
         from kollega.workbench import signals  # noqa: F401 - withdrawal and transcript edits

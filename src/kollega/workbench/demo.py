@@ -18,7 +18,8 @@ from django.utils import timezone
 from kollega.research import actions as research
 from kollega.research import demo as research_demo
 from kollega.research.models import FindingDecision, Interview, InterviewKind, Study
-from kollega.workbench import actions, condensation
+from kollega.workbench import actions
+from kollega.workbench.actions import condensation
 from kollega.workbench.models import Analysis, AnalysisTranscript, CodeGroup
 
 NAME = "Hvorfor leger søker hjelp, første runde"

@@ -48,6 +48,9 @@ from kollega.core.fields import EncryptedTextField
 
 MAX_NAME = 200
 MAX_MODEL = 200
+# Encrypted text has no column limit; the forms hold a theme and a description to these.
+MAX_THEME = 500
+MAX_TEXT = 5000
 
 
 class Analysis(models.Model):

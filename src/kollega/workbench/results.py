@@ -213,6 +213,7 @@ def to_markdown(title: str, tables: Sequence[Table], sections: Iterable[Section]
 
 def to_docx(title: str, tables: Sequence[Table], sections: Iterable[Section] = ()) -> bytes:
     """A Word document: the title, each table with its note, then the sections."""
+    # python-docx loads lxml: imported only when a .docx is asked for.
     import docx
 
     document = docx.Document()

@@ -1,50 +1,87 @@
 from django.urls import path
 
-from kollega.workbench import views, views_results, views_steps34
+from kollega.workbench.views import (
+    analyses,
+    coding,
+    comparison,
+    condensation,
+    impression,
+    results,
+    synthesis,
+)
 
 app_name = "workbench"
+# Step 3's operations on one code group's page, each with its own URL.
+CONDENSATION = [
+    ("suggest/", condensation.subgroups_suggest, "condensation_suggest"),
+    ("subgroups/accept/", condensation.subgroups_accept, "subgroups_accept"),
+    ("subgroups/add/", condensation.subgroup_add, "subgroup_add"),
+    ("subgroups/edit/", condensation.subgroup_edit, "subgroup_edit"),
+    ("subgroups/delete/", condensation.subgroup_delete, "subgroup_delete"),
+    ("condensate/draft/", condensation.condensate_draft, "condensate_draft"),
+    (
+        "condensate/draft-first-person/",
+        condensation.condensate_draft_first_person,
+        "condensate_draft_first_person",
+    ),
+    ("condensate/save/", condensation.condensate_save, "condensate_save"),
+    ("condensate/delete/", condensation.condensate_delete, "condensate_delete"),
+    ("quotes/rank/", condensation.quotes_rank, "quotes_rank"),
+    ("quotes/choose/", condensation.quote_choose, "quote_choose"),
+    ("quotes/remove/", condensation.quote_remove, "quote_remove"),
+]
+SYNTHESIS = [
+    ("categories/add/", synthesis.category_add, "category_add"),
+    ("categories/edit/", synthesis.category_edit, "category_edit"),
+    ("categories/delete/", synthesis.category_delete, "category_delete"),
+    ("typology/", synthesis.typology_save, "typology_save"),
+    ("texts/", synthesis.analytic_text_save, "analytic_text_save"),
+]
 urlpatterns = [
-    path("", views.analyses, name="analyses"),
-    path("<int:pk>/", views.analysis, name="analysis"),
-    path("<int:pk>/transcripts/add/", views.transcript_add, name="transcript_add"),
-    path("<int:pk>/units/<int:unit>/place/", views.unit_place, name="unit_place"),
+    path("", analyses.analyses, name="analyses"),
+    path("<int:pk>/", analyses.analysis, name="analysis"),
+    path("<int:pk>/transcripts/add/", analyses.transcript_add, name="transcript_add"),
+    path("<int:pk>/units/<int:unit>/place/", analyses.unit_place, name="unit_place"),
     # Step 1: total impression
-    path("<int:pk>/impression/", views.impression, name="impression"),
-    path("<int:pk>/themes/add/", views.theme_add, name="theme_add"),
-    path("<int:pk>/themes/share/", views.themes_share, name="themes_share"),
-    path("<int:pk>/themes/suggest/", views.themes_suggest, name="themes_suggest"),
-    path("<int:pk>/themes/suggestions/", views.theme_run, name="theme_run"),
-    path("<int:pk>/themes/<int:theme>/", views.theme_edit, name="theme_edit"),
-    path("<int:pk>/themes/<int:theme>/delete/", views.theme_delete, name="theme_delete"),
-    path("<int:pk>/themes/<int:theme>/decide/", views.theme_decide, name="theme_decide"),
+    path("<int:pk>/impression/", impression.impression, name="impression"),
+    path("<int:pk>/themes/add/", impression.theme_add, name="theme_add"),
+    path("<int:pk>/themes/share/", impression.themes_share, name="themes_share"),
+    path("<int:pk>/themes/suggest/", impression.themes_suggest, name="themes_suggest"),
+    path("<int:pk>/themes/suggestions/", impression.theme_run, name="theme_run"),
+    path("<int:pk>/themes/<int:theme>/", impression.theme_edit, name="theme_edit"),
+    path("<int:pk>/themes/<int:theme>/delete/", impression.theme_delete, name="theme_delete"),
+    path("<int:pk>/themes/<int:theme>/decide/", impression.theme_decide, name="theme_decide"),
     # Step 2: meaning units and code groups
-    path("<int:pk>/coding/<int:t>/", views.coding, name="coding"),
-    path("<int:pk>/coding/<int:t>/units/", views.unit_create, name="unit_create"),
-    path("<int:pk>/coding/<int:t>/suggestions/", views.suggestions, name="suggestions"),
-    path("<int:pk>/coding/<int:t>/compare/", views.compare, name="compare"),
-    path("<int:pk>/coding/<int:t>/settle/", views.settle, name="settle"),
-    path("<int:pk>/units/code/", views.unit_code, name="unit_code"),
-    path("<int:pk>/units/<int:unit>/delete/", views.unit_delete, name="unit_delete"),
-    path("<int:pk>/units/<int:unit>/decide/", views.suggestion_decide, name="suggestion_decide"),
-    path("<int:pk>/groups/add/", views.group_add, name="group_add"),
-    path("<int:pk>/groups/<int:group>/", views.group_edit, name="group_edit"),
-    # Steps 3 and 4, results and exchange (views_steps34.py, views_results.py)
-    path("<int:pk>/condensation/", views_steps34.condensation_index, name="condensation_index"),
+    path("<int:pk>/coding/<int:t>/", coding.coding, name="coding"),
+    path("<int:pk>/coding/<int:t>/units/", coding.unit_create, name="unit_create"),
+    path("<int:pk>/coding/<int:t>/suggestions/", coding.suggestions, name="suggestions"),
+    path("<int:pk>/coding/<int:t>/compare/", comparison.compare, name="compare"),
+    path("<int:pk>/coding/<int:t>/settle/", comparison.settle, name="settle"),
+    path("<int:pk>/units/code/", coding.unit_code, name="unit_code"),
+    path("<int:pk>/units/<int:unit>/delete/", coding.unit_delete, name="unit_delete"),
+    path("<int:pk>/units/<int:unit>/decide/", coding.suggestion_decide, name="suggestion_decide"),
+    path("<int:pk>/groups/add/", coding.group_add, name="group_add"),
+    path("<int:pk>/groups/<int:group>/", coding.group_edit, name="group_edit"),
+    # Step 3: condensation
+    path("<int:pk>/condensation/", condensation.condensation_index, name="condensation_index"),
     path(
         "<int:pk>/condensation/<int:group>/",
-        views_steps34.condensation_page,
+        condensation.condensation_page,
         name="condensation",
     ),
-    path("<int:pk>/synthesis/", views_steps34.synthesis_page, name="synthesis"),
-    path("<int:pk>/check/", views_steps34.check_page, name="check"),
-    path("<int:pk>/results/", views_results.results, name="results"),
-    path(
-        "<int:pk>/results/<slug:name>.<slug:fmt>",
-        views_results.download,
-        name="download",
+    *(
+        path(f"<int:pk>/condensation/<int:group>/{route}", view, name=name)
+        for route, view, name in CONDENSATION
     ),
-    path("<int:pk>/export.qdpx", views_results.export_qdpx, name="export_qdpx"),
-    path("<int:pk>/codebook.qdc", views_results.export_qdc, name="export_qdc"),
-    path("<int:pk>/codebook/import/", views_results.import_qdc, name="import_qdc"),
-    path("import/", views_results.import_qdpx, name="import_qdpx"),
+    # Step 4: synthesis, and the recontextualisation check
+    path("<int:pk>/synthesis/", synthesis.synthesis_page, name="synthesis"),
+    *(path(f"<int:pk>/synthesis/{route}", view, name=name) for route, view, name in SYNTHESIS),
+    path("<int:pk>/check/", synthesis.check_page, name="check"),
+    # Results and exchange
+    path("<int:pk>/results/", results.results, name="results"),
+    path("<int:pk>/results/<slug:name>.<slug:fmt>", results.download, name="download"),
+    path("<int:pk>/export.qdpx", results.export_qdpx, name="export_qdpx"),
+    path("<int:pk>/codebook.qdc", results.export_qdc, name="export_qdc"),
+    path("<int:pk>/codebook/import/", results.import_qdc, name="import_qdc"),
+    path("import/", results.import_qdpx, name="import_qdpx"),
 ]

@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy
 
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
+from kollega.research.models import Participant
 from kollega.workbench import adapters
-from kollega.workbench.actions import save_versioned
-from kollega.workbench.condensation import delete_audited
+from kollega.workbench.actions.common import delete_audited, save_versioned
 from kollega.workbench.models import (
     Analysis,
     AnalyticText,
@@ -84,7 +84,6 @@ def do_delete_category(actor: Any, category: Category) -> None:
 
 def typology_participants(analysis: Analysis) -> list[Any]:
     """The participants whose transcripts the analysis holds, by pseudonym."""
-    from kollega.research.models import Participant
 
     return list(
         Participant.objects.filter(interviews__analysis_transcripts__analysis=analysis)

@@ -1,6 +1,6 @@
 """Step 3, condensation: subgroups, condensates and golden quotes — every change an action.
 
-Like ``actions.py``, each ``do_*`` runs in one transaction and writes one audit event whose
+Like the other action modules, each ``do_*`` runs in one transaction and writes one audit event whose
 details hold ids and counts only. Suggestions (subgroups, drafts, quote candidates) are
 computed here but stored only when a researcher accepts them; what the assistant proposed
 travels through the page inside a signed token, so the recorded model cannot be forged.
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import adapters
-from kollega.workbench.actions import save_versioned
+from kollega.workbench.actions.common import delete_audited, save_versioned
 from kollega.workbench.models import (
     CodeGroup,
     Condensate,
@@ -31,13 +31,6 @@ from kollega.workbench.models import (
 SIGNING_SALT = "kollega.workbench.suggestion"
 # A suggestion accepted more than a day after it was made is stale: suggest again.
 SUGGESTION_MAX_AGE_S = 24 * 3600
-
-
-def delete_audited(actor: Any, obj: Any, action: str, *, analysis: int) -> None:
-    """Delete ``obj`` and record ``action`` with its type and id (the row itself is gone)."""
-    pk, label = obj.pk, obj._meta.label_lower
-    obj.delete()
-    record(actor, action, None, object_type=label, object_id=pk, analysis=analysis)
 
 
 def group_units(group: CodeGroup) -> list[MeaningUnit]:

@@ -10,56 +10,24 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
-from kollega.core.roles import RESEARCHER, role_required
-from kollega.research.access import studies_for_user
-from kollega.research.models import Study
-from kollega.workbench import adapters, exchange
+from kollega.workbench import actions, adapters, exchange, forms
 from kollega.workbench.access import get_analysis_for_user
 from kollega.workbench.models import Analysis
+from kollega.workbench.views.common import GET_POST, researcher_only
 
-GET_POST = ["GET", "HEAD", "POST"]
-researcher_only = role_required(RESEARCHER)
 FORMATS = ("docx", "md", "csv")
 NAMES = ("report", "steps", "results", "participants", "coreq")
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
-
-
-class QdpxImportForm(forms.Form):
-    study = forms.ModelChoiceField(queryset=Study.objects.none(), label=gettext_lazy("Study"))
-    name = forms.CharField(
-        label=gettext_lazy("Name of the new analysis"),
-        max_length=200,
-        required=False,
-        help_text=gettext_lazy("Empty: the project's name in the file."),
-    )
-    file = forms.FileField(
-        label=gettext_lazy("REFI-QDA project (.qdpx)"),
-        help_text=gettext_lazy("Exported from Kollega, NVivo, ATLAS.ti, MAXQDA or QualCoder."),
-    )
-    deidentified = forms.BooleanField(
-        label=gettext_lazy("The transcripts in this file are de-identified."),
-        required=False,
-    )
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["study"].queryset = studies_for_user(user)  # type: ignore[attr-defined]
-
-
-class QdcImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("REFI-QDA codebook (.qdc)"))
 
 
 def _saved(upload: Any, suffix: str) -> Path:
@@ -108,7 +76,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
                 (_("Participant characteristics"), "participants", FORMATS),
                 (_("COREQ checklist"), "coreq", FORMATS),
             ],
-            "qdc_form": QdcImportForm(),
+            "qdc_form": forms.QdcImportForm(),
         },
     )
 
@@ -158,14 +126,14 @@ def export_qdc(request: HttpRequest, pk: int) -> HttpResponse:
 @researcher_only
 def import_qdc(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = get_analysis_for_user(request.user, pk)
-    form = QdcImportForm(request.POST, request.FILES)
+    form = forms.QdcImportForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a .qdc file to import."))
         return redirect("workbench:results", analysis.pk)
     try:
         path = _saved(form.cleaned_data["file"], ".qdc")
         try:
-            made = exchange.do_import_qdc(request.user, analysis, path)
+            made = actions.do_import_qdc(request.user, analysis, path)
         finally:
             path.unlink(missing_ok=True)
     except ActionRefused as exc:
@@ -185,7 +153,7 @@ def import_qdpx(request: HttpRequest) -> HttpResponse:
     posted = request.method == "POST"
     # Opened from an analysis's results page, the form proposes that analysis's study.
     study = request.GET.get("study", "")
-    form = QdpxImportForm(
+    form = forms.QdpxImportForm(
         request.POST if posted else None,
         request.FILES if posted else None,
         user=request.user,
@@ -195,7 +163,7 @@ def import_qdpx(request: HttpRequest) -> HttpResponse:
         try:
             path = _saved(form.cleaned_data["file"], ".qdpx")
             try:
-                analysis, made = exchange.do_import_qdpx(
+                analysis, made = actions.do_import_qdpx(
                     request.user,
                     form.cleaned_data["study"],
                     path,

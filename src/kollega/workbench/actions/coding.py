@@ -1,0 +1,275 @@
+"""Step 2: code groups, meaning units, sorting and suggested code groups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kollega.core.audit import record
+from kollega.core.errors import ActionRefused
+from kollega.workbench import adapters
+from kollega.workbench.actions.common import (
+    drop_if_unused,
+    save_versioned,
+    trimmed_span,
+)
+from kollega.workbench.models import (
+    Analysis,
+    AnalysisTranscript,
+    CodeGroup,
+    Coding,
+    CodingOrigin,
+    MeaningUnit,
+    SuggestionDecision,
+)
+
+MAX_UNITS_PER_SUGGESTION = 50
+
+
+@transaction.atomic
+def do_add_code_group(
+    actor: Any,
+    analysis: Analysis,
+    *,
+    name: str,
+    description: str = "",
+    parent: CodeGroup | None = None,
+    codable: bool = True,
+) -> CodeGroup:
+    name = name.strip()
+    if not name:
+        raise ActionRefused(_("A code group needs a name."))
+    if parent is not None and parent.analysis_id != analysis.pk:
+        raise ActionRefused(_("Unknown code group."))
+    if analysis.code_groups.filter(name__iexact=name, parent=parent).exists():
+        raise ActionRefused(_("There is already a code group called %s here.") % name)
+    position = analysis.code_groups.count()
+    group = CodeGroup.objects.create(
+        analysis=analysis,
+        name=name,
+        description=description.strip(),
+        parent=parent,
+        codable=codable,
+        position=position,
+    )
+    record(actor, "workbench.code_group.add", group, analysis=analysis.pk)
+    return group
+
+
+@transaction.atomic
+def do_edit_code_group(
+    actor: Any,
+    group: CodeGroup,
+    *,
+    name: str,
+    description: str,
+    codable: bool,
+    version: int | None,
+) -> CodeGroup:
+    name = name.strip()
+    if not name:
+        raise ActionRefused(_("A code group needs a name."))
+    if not codable and group.codings.exists():
+        raise ActionRefused(_("Units are sorted into this group; move them first."))
+    save_versioned(
+        group, version, {"name": name, "description": description.strip(), "codable": codable}
+    )
+    record(actor, "workbench.code_group.edit", group, analysis=group.analysis_id)
+    return group
+
+
+@transaction.atomic
+def do_create_unit(
+    actor: Any,
+    version: AnalysisTranscript,
+    *,
+    start: int,
+    end: int,
+    code_group: CodeGroup | None = None,
+) -> MeaningUnit:
+    """Mark ``version.text[start:end]`` (trimmed) as the actor's meaning unit."""
+    if not version.current:
+        raise ActionRefused(_("This transcript has a newer version; code that one."))
+    start, end = trimmed_span(version, start, end)
+    if MeaningUnit.objects.filter(transcript=version, coder=actor, start=start, end=end).exists():
+        raise ActionRefused(_("You have already marked exactly these words."))
+    unit = MeaningUnit.objects.create(transcript=version, start=start, end=end, coder=actor)
+    if code_group is not None:
+        set_coding(actor, unit, code_group)
+    record(
+        actor,
+        "workbench.unit.create",
+        unit,
+        analysis=version.analysis_id,
+        code_group=code_group.pk if code_group else None,
+    )
+    return unit
+
+
+def _check_group(unit: MeaningUnit, group: CodeGroup) -> None:
+    if group.analysis_id != unit.transcript.analysis_id:
+        raise ActionRefused(_("Unknown code group."))
+    if not group.codable:
+        raise ActionRefused(_("%s is a heading: sort units into one of its groups.") % group.name)
+
+
+def set_coding(actor: Any, unit: MeaningUnit, group: CodeGroup, **origin: Any) -> Coding:
+    _check_group(unit, group)
+    coding, _created = Coding.objects.update_or_create(
+        unit=unit,
+        defaults={
+            "code_group": group,
+            "coder": unit.coder,
+            "decided_by": actor,
+            "decided_at": timezone.now(),
+            "origin": origin.get("origin", CodingOrigin.HAND),
+            "model": origin.get("model", ""),
+            "model_settings": origin.get("model_settings", {}),
+            "confidence": origin.get("confidence"),
+        },
+    )
+    unit.coding = coding
+    return coding
+
+
+def _own_unit(actor: Any, unit: MeaningUnit) -> None:
+    if unit.coder_id != actor.pk:
+        raise ActionRefused(_("Only the coder who marked a unit can sort it."))
+
+
+@transaction.atomic
+def do_code_unit(actor: Any, unit: MeaningUnit, group: CodeGroup) -> Coding:
+    _own_unit(actor, unit)
+    coding = set_coding(actor, unit, group)
+    record(actor, "workbench.unit.code", unit, analysis=group.analysis_id, code_group=group.pk)
+    return coding
+
+
+@transaction.atomic
+def do_uncode_unit(actor: Any, unit: MeaningUnit) -> None:
+    _own_unit(actor, unit)
+    Coding.objects.filter(unit=unit).delete()
+    record(actor, "workbench.unit.uncode", unit, analysis=unit.transcript.analysis_id)
+
+
+@transaction.atomic
+def do_delete_unit(actor: Any, unit: MeaningUnit) -> None:
+    _own_unit(actor, unit)
+    pk, version = unit.pk, unit.transcript
+    unit.delete()
+    drop_if_unused(version)
+    record(
+        actor,
+        "workbench.unit.delete",
+        None,
+        object_type="workbench.meaningunit",
+        object_id=pk,
+        analysis=version.analysis_id,
+    )
+
+
+def suggestions_for(
+    actor: Any, version: AnalysisTranscript
+) -> tuple[dict[int, dict[str, Any]], str, dict[str, Any]]:
+    """The actor's uncoded units in ``version`` → top three code groups with confidence.
+
+    Examples are the actor's own coded units in the whole analysis (a blind coder learns
+    only from themself). Each unit gets ``{"ranking": [(CodeGroup, confidence)],
+    "confident", "reason", "advice"}``: ``confident`` is False where the suggester abstains
+    (its best is under the threshold calibrated on these examples), and ``advice`` then says
+    what would help. Returns those, the model id and the settings used (threshold
+    included); empty without examples.
+    """
+
+    groups = {
+        str(g.pk): g
+        for g in CodeGroup.objects.filter(analysis_id=version.analysis_id, codable=True)
+    }
+    uncoded = list(
+        version.units.filter(coder=actor, coding__isnull=True)[:MAX_UNITS_PER_SUGGESTION]
+    )
+    coded = list(
+        Coding.objects.filter(
+            unit__coder=actor, unit__transcript__analysis_id=version.analysis_id
+        ).values_list("unit__transcript_id", "unit__start", "unit__end", "code_group_id")
+    )
+    # Each transcript's text is decrypted once, not once per coded unit.
+    texts = {
+        t.pk: t.text for t in AnalysisTranscript.objects.filter(pk__in={row[0] for row in coded})
+    }
+    examples = [(texts[t][start:end], str(group)) for t, start, end, group in coded]
+    text = version.text
+    ranked, model, used = adapters.suggest_codes(
+        {str(u.pk): text[u.start : u.end] for u in uncoded},
+        examples,
+        groups={key: (g.name, g.description) for key, g in groups.items()},
+    )
+    return (
+        {
+            int(key): {
+                **found,
+                "ranking": [(groups[g], conf) for g, conf in found["ranking"] if g in groups],
+            }
+            for key, found in ranked.items()
+        },
+        model,
+        used,
+    )
+
+
+@transaction.atomic
+def do_decide_suggestion(
+    actor: Any,
+    unit: MeaningUnit,
+    group: CodeGroup,
+    *,
+    accept: bool,
+    rank: int,
+    confidence: float,
+    model: str,
+    settings: dict[str, Any],
+) -> SuggestionDecision:
+    """Record a person's decision on a suggested code group; an accepted one codes the unit.
+
+    ``settings`` are those the suggestion was made with (`suggestions_for`), stored with the
+    decision and the coding as which model and settings suggested it.
+    """
+    _own_unit(actor, unit)
+    _check_group(unit, group)
+    if not 1 <= rank <= 3 or not 0.0 <= confidence <= 1.0 or not model:
+        raise ActionRefused(_("This suggestion is not one that was offered."))
+    used = dict(settings)
+    decision = SuggestionDecision.objects.create(
+        unit=unit,
+        code_group=group,
+        accepted=accept,
+        rank=rank,
+        confidence=confidence,
+        model=model[:200],
+        model_settings=used,
+        decided_by=actor,
+    )
+    if accept:
+        set_coding(
+            actor,
+            unit,
+            group,
+            origin=CodingOrigin.SUGGESTION,
+            model=model[:200],
+            model_settings=used,
+            confidence=confidence,
+        )
+    record(
+        actor,
+        "workbench.suggestion.decide",
+        unit,
+        analysis=group.analysis_id,
+        code_group=group.pk,
+        accepted=accept,
+        model=model[:200],
+        rank=rank,
+    )
+    return decision

@@ -1,0 +1,138 @@
+"""The analyses: the list, one analysis's overview, adding transcripts, placing left units."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kollega.core.audit import record
+from kollega.core.errors import ActionRefused
+from kollega.research.access import studies_for_user
+from kollega.research.models import Interview, Transcript
+from kollega.workbench import actions, forms
+from kollega.workbench.access import (
+    analyses_for_user,
+    get_analysis_for_user,
+)
+from kollega.workbench.models import (
+    Analysis,
+)
+from kollega.workbench.views.common import (
+    GET_POST,
+    int_or_none,
+    researcher_only,
+    unit_in,
+    version_list,
+)
+
+
+@require_http_methods(GET_POST)
+@researcher_only
+def analyses(request: HttpRequest) -> HttpResponse:
+    studies = studies_for_user(request.user)
+    errors: list[str] = []
+    posted = request.method == "POST"
+    form = forms.AnalysisForm(request.POST if posted else None, studies=studies)
+    if posted:
+        if not form.is_valid():
+            errors = form.messages()
+        else:
+            analysis = actions.do_create_analysis(
+                request.user, form.cleaned_data["study"], name=form.cleaned_data["name"]
+            )
+            messages.success(request, _("The analysis is created. Add its transcripts."))
+            return redirect("workbench:analysis", analysis.pk)
+    found = analyses_for_user(request.user).select_related("study")
+    return render(
+        request,
+        "workbench/analyses.html",
+        {
+            "analyses": found,
+            "studies": studies,
+            "errors": errors,
+            "posted": request.POST,
+            # The study chosen in a refused post stays chosen.
+            "chosen_study": int_or_none(form["study"].value()),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _addable(analysis: Analysis) -> list[Interview]:
+    """The study's interviews whose transcript is de-identified and not yet in the analysis."""
+    taken = analysis.transcripts.values("interview")
+    return list(
+        Interview.objects.filter(
+            participant__study=analysis.study_id, transcript__deidentified__isnull=False
+        )
+        .exclude(pk__in=taken)
+        .select_related("participant")
+    )
+
+
+@require_GET
+@researcher_only
+def analysis(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_analysis_for_user(request.user, pk)
+    record(request.user, "workbench.analysis.view", found)
+    versions = version_list(found)
+    pending = Transcript.objects.filter(
+        interview__participant__study=found.study_id, deidentified__isnull=True
+    ).count()
+    return render(
+        request,
+        "workbench/analysis.html",
+        {
+            "analysis": found,
+            "versions": versions,
+            "addable": _addable(found),
+            "not_deidentified": pending,
+            "broken": actions.broken_units(found),
+        },
+    )
+
+
+@require_POST
+@researcher_only
+def transcript_add(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_analysis_for_user(request.user, pk)
+    form = forms.TranscriptAddForm(
+        request.POST, interviews=Interview.objects.filter(participant__study=found.study_id)
+    )
+    if not form.is_valid():
+        messages.error(request, forms.first_error(form))
+    else:
+        try:
+            actions.do_add_transcript(request.user, found, form.cleaned_data["interview"])
+        except ActionRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The transcript is added."))
+    return redirect("workbench:analysis", found.pk)
+
+
+@require_POST
+@researcher_only
+def unit_place(request: HttpRequest, pk: int, unit: int) -> HttpResponse:
+    """Fix a unit an edit left behind: place it at the proposed offsets, or delete it."""
+    found = get_analysis_for_user(request.user, pk)
+    target = unit_in(request, found, unit)
+    form = forms.UnitPlaceForm(request.POST)
+    try:
+        if form.is_valid() and form.cleaned_data["delete"]:
+            actions.do_delete_unit(request.user, target)
+            messages.success(request, _("The unit is deleted."))
+        else:
+            place = actions.proposed_place(target)
+            if place is None:
+                raise ActionRefused(
+                    _("Its words are not in the new version once; delete it and mark it again.")
+                )
+            actions.do_place_unit(request.user, target, start=place[0], end=place[1])
+            messages.success(request, _("The unit is placed on the new version."))
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("workbench:analysis", found.pk)

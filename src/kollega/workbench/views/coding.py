@@ -1,0 +1,384 @@
+"""Step 2: meaning units and code groups, the coder's workspace and suggested code groups.
+
+Changes answer htmx requests with the coding workspace alone, and ordinary form posts
+with a redirect, so the page works without JavaScript too.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.contrib import messages
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kollega.core.audit import record
+from kollega.core.errors import ActionRefused
+from kollega.workbench import actions, forms
+from kollega.workbench.access import (
+    get_analysis_for_user,
+    get_transcript_for_user,
+)
+from kollega.workbench.models import (
+    Analysis,
+    AnalysisTranscript,
+    CodeGroup,
+)
+from kollega.workbench.reading import (
+    UnitSpan,
+    turn_views,
+    turns_html,
+    unit_options_html,
+    unit_rows_html,
+)
+from kollega.workbench.views.common import (
+    GET_POST,
+    is_htmx,
+    researcher_only,
+    unit_in,
+    valid,
+    version_list,
+    versioned_edit,
+)
+
+SUGGESTION_SALT = "workbench.code-suggestion"
+SUGGESTION_MAX_AGE = 24 * 3600
+
+
+def _workspace(
+    request: HttpRequest,
+    analysis: Analysis,
+    version: AnalysisTranscript,
+    *,
+    announce: str = "",
+    full: bool = True,
+    extra: dict[str, Any] | None = None,
+    current: int | None = None,
+) -> HttpResponse:
+    """The step-2 page (or, for htmx, its workspace): the coder's own units only.
+
+    ``current`` is the unit to keep selected (the one just sorted); by default the last
+    uncoded one.
+    """
+    # Plain tuples, not model instances: a long interview holds hundreds of units.
+    units = [
+        UnitSpan(*row)
+        for row in version.units.filter(coder_id=request.user.pk)
+        .order_by("start", "end", "pk")
+        .values_list("pk", "start", "end", "coding__code_group_id", "coding__origin")
+    ]
+    numbers = {u.pk: n for n, u in enumerate(units, start=1)}
+    groups = list(analysis.code_groups.all())
+    counts = Counter(u.group_id for u in units if u.group_id is not None)
+    by_pk = {g.pk: g for g in groups}
+    tree = _tree(groups)
+    keys = {g.pk: n for n, g in enumerate([g for g, _ in tree if g.codable][:9], start=1)}
+    text = version.text
+    rows = [
+        {
+            "unit": u,
+            "number": numbers[u.pk],
+            "text": _excerpt(text[u.start : u.end], 160),
+            "short": _excerpt(text[u.start : u.end], 50),
+            "group": by_pk.get(u.group_id) if u.group_id is not None else None,
+        }
+        for u in units
+    ]
+    uncoded = [u.pk for u in units if u.group_id is None]
+    current = current if current in numbers else max(uncoded, default=None)
+    units_url = reverse("workbench:analysis", args=[analysis.pk]) + "units/"
+    context = {
+        "analysis": analysis,
+        "version": version,
+        "versions": list(version_list(analysis)),
+        "turns": turns_html(turn_views(version, units, numbers=numbers), codable=True),
+        "rows": rows,
+        "unit_rows": unit_rows_html(
+            rows, current=current, units_url=units_url, csrf_token=get_token(request)
+        ),
+        "unit_options": unit_options_html(rows, current=current),
+        "groups": [
+            {"group": g, "depth": depth, "count": counts.get(g.pk, 0), "key": keys.get(g.pk)}
+            for g, depth in tree
+        ],
+        "current": current,
+        "announce": announce,
+        "comparing": actions.comparing(version),
+        **(extra or {}),
+    }
+    template = "workbench/coding.html" if full else "workbench/workspace.html"
+    return render(request, template, context)
+
+
+def _excerpt(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _tree(groups: list[CodeGroup]) -> list[tuple[CodeGroup, int]]:
+    """Code groups in panel order: each parent followed by its children, with their depth."""
+    children: dict[int | None, list[CodeGroup]] = {}
+    for g in groups:
+        children.setdefault(g.parent_id, []).append(g)
+    out: list[tuple[CodeGroup, int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for g in children.get(parent, []):
+            out.append((g, depth))
+            walk(g.pk, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def _step2_answer(
+    request: HttpRequest,
+    analysis: Analysis,
+    version: AnalysisTranscript,
+    *,
+    done: str = "",
+    refused: ActionRefused | None = None,
+    decided: str = "",
+    current: int | None = None,
+) -> HttpResponse:
+    """htmx gets the workspace with an announcement; a plain post is redirected back."""
+    if is_htmx(request):
+        return _workspace(
+            request,
+            analysis,
+            version,
+            announce=str(refused) if refused else done,
+            full=False,
+            extra={"oob": True, "decided": "" if refused else decided},
+            current=current,
+        )
+    if refused is not None:
+        messages.error(request, str(refused))
+    elif done:
+        messages.success(request, done)
+    return redirect("workbench:coding", analysis.pk, version.pk)
+
+
+@require_GET
+@researcher_only
+def coding(request: HttpRequest, pk: int, t: int) -> HttpResponse:
+    found = get_analysis_for_user(request.user, pk)
+    version = get_transcript_for_user(request.user, found, t)
+    if not version.current:
+        raise Http404
+    record(request.user, "workbench.transcript.view", version, analysis=found.pk, step=2)
+    return _workspace(request, found, version)
+
+
+@require_POST
+@researcher_only
+def unit_create(request: HttpRequest, pk: int, t: int) -> HttpResponse:
+    found = get_analysis_for_user(request.user, pk)
+    version = get_transcript_for_user(request.user, found, t)
+    form = forms.UnitCreateForm(request.POST, analysis=found)
+    try:
+        data = valid(form)
+        unit = actions.do_create_unit(
+            request.user, version, start=data["start"], end=data["end"], code_group=data["group"]
+        )
+    except ActionRefused as exc:
+        return _step2_answer(request, found, version, refused=exc)
+    words = version.text[unit.start : unit.end]
+    excerpt = words if len(words) <= 80 else words[:77] + "…"
+    done = _("New meaning unit: “%(words)s”. Press a number key to sort it into a code group.") % {
+        "words": excerpt
+    }
+    return _step2_answer(request, found, version, done=done)
+
+
+@require_POST
+@researcher_only
+def unit_code(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sort a unit into a code group (no group: take it out of its group)."""
+    found = get_analysis_for_user(request.user, pk)
+    form = forms.UnitCodeForm(request.POST, analysis=found)
+    form.is_valid()
+    unit = unit_in(request, found, form.cleaned_data.get("unit") or 0)
+    try:
+        group = valid(form)["group"]
+        if group is None:
+            actions.do_uncode_unit(request.user, unit)
+            done = _("The unit is taken out of its code group.")
+        else:
+            actions.do_code_unit(request.user, unit, group)
+            done = _("The unit is sorted into %(group)s.") % {"group": group.name}
+    except ActionRefused as exc:
+        return _step2_answer(request, found, unit.transcript, refused=exc, current=unit.pk)
+    return _step2_answer(request, found, unit.transcript, done=done, current=unit.pk)
+
+
+@require_POST
+@researcher_only
+def unit_delete(request: HttpRequest, pk: int, unit: int) -> HttpResponse:
+    found = get_analysis_for_user(request.user, pk)
+    target = unit_in(request, found, unit)
+    version = target.transcript
+    try:
+        actions.do_delete_unit(request.user, target)
+    except ActionRefused as exc:
+        return _step2_answer(request, found, version, refused=exc)
+    return _step2_answer(request, found, version, done=_("The unit is deleted."))
+
+
+@require_POST
+@researcher_only
+def group_add(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_analysis_for_user(request.user, pk)
+    form = forms.CodeGroupAddForm(request.POST, analysis=found)
+    form.is_valid()
+    back = form.cleaned_data.get("t")
+    try:
+        data = valid(form)
+        actions.do_add_code_group(
+            request.user,
+            found,
+            name=data["name"],
+            description=data["description"],
+            parent=data["parent"],
+            codable=not data["heading"],
+        )
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    if back and found.transcripts.filter(pk=back, current=True).exists():
+        return redirect("workbench:coding", found.pk, back)
+    return redirect("workbench:analysis", found.pk)
+
+
+@require_http_methods(GET_POST)
+@researcher_only
+def group_edit(request: HttpRequest, pk: int, group: int) -> HttpResponse:
+    found = get_analysis_for_user(request.user, pk)
+    target = get_object_or_404(CodeGroup, pk=group, analysis=found)
+    return versioned_edit(
+        request,
+        form_class=forms.CodeGroupEditForm,
+        fields={
+            "name": target.name,
+            "description": target.description,
+            "codable": target.codable,
+            "version": target.version,
+        },
+        save=lambda v: actions.do_edit_code_group(request.user, target, **v),
+        template="workbench/group_edit.html",
+        context={"analysis": found, "group": target},
+        saved=_("The code group is saved."),
+        back=redirect("workbench:analysis", found.pk),
+    )
+
+
+@require_POST
+@researcher_only
+def suggestions(request: HttpRequest, pk: int, t: int) -> HttpResponse:
+    """Ranked code groups for the coder's uncoded units, to accept or reject one by one."""
+    found = get_analysis_for_user(request.user, pk)
+    version = get_transcript_for_user(request.user, found, t)
+    ranked, model, used = actions.suggestions_for(request.user, version)
+    units = {u.pk: u for u in version.units.filter(pk__in=ranked)}
+    items: list[dict[str, Any]] = []
+    for key, offer in ranked.items():
+        if key not in units or not offer["ranking"]:
+            continue
+        # What was offered travels signed, so the recorded model and settings cannot be forged.
+        offered = {**used, "confident": offer["confident"]}
+        items.append(
+            {
+                "unit": units[key],
+                "text": version.text[units[key].start : units[key].end],
+                "confident": offer["confident"],
+                "reason": offer["reason"],
+                "ranking": [
+                    {
+                        "group": g,
+                        "rank": n,
+                        "percent": round(conf * 100),
+                        "token": signing.dumps(
+                            [key, g.pk, n, conf, model, offered], salt=SUGGESTION_SALT
+                        ),
+                    }
+                    for n, (g, conf) in enumerate(offer["ranking"], start=1)
+                ],
+            }
+        )
+    shown = {item["unit"].pk for item in items}
+    # The same advice ("code about 5 more units in 'Sleep'") is given once for the page.
+    advice = list(
+        dict.fromkeys(
+            offer["advice"]
+            for key, offer in ranked.items()
+            if key in shown and not offer["confident"] and offer["advice"]
+        )
+    )
+    context = {
+        "analysis": found,
+        "version": version,
+        "items": items,
+        "model": model,
+        "advice": advice,
+        "trust": _trust(used),
+    }
+    if is_htmx(request):
+        return render(request, "workbench/suggestions.html", context)
+    return _workspace(request, found, version, extra={"suggested": context})
+
+
+def _trust(used: dict[str, Any]) -> dict[str, Any]:
+    """How far this project's suggestions can be trusted, as measured on its own coded units
+    (the calibration's out-of-fold estimate), in whole percent for the page."""
+    precision = used.get("estimated_precision")
+    return {
+        "measured": precision is not None,
+        "met": bool(used.get("target_met")) and precision is not None,
+        "precision": None if precision is None else round(precision * 100),
+        "threshold": round(float(used.get("threshold", 1.0)) * 100),
+        "target": round(float(used.get("target_precision", 0.8)) * 100),
+    }
+
+
+@require_POST
+@researcher_only
+def suggestion_decide(request: HttpRequest, pk: int, unit: int) -> HttpResponse:
+    found = get_analysis_for_user(request.user, pk)
+    target = unit_in(request, found, unit)
+    form = forms.SuggestionDecisionForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    try:
+        unit_pk, group_pk, rank, confidence, model, used = signing.loads(
+            form.cleaned_data["token"], salt=SUGGESTION_SALT, max_age=SUGGESTION_MAX_AGE
+        )
+    except (signing.BadSignature, ValueError, TypeError):
+        raise Http404 from None
+    if unit_pk != target.pk or not isinstance(used, dict):
+        raise Http404
+    group = get_object_or_404(CodeGroup, pk=group_pk, analysis=found)
+    accept = form.cleaned_data["accept"]
+    try:
+        actions.do_decide_suggestion(
+            request.user,
+            target,
+            group,
+            accept=accept,
+            rank=rank,
+            confidence=confidence,
+            model=model,
+            settings=used,
+        )
+    except ActionRefused as exc:
+        return _step2_answer(request, found, target.transcript, refused=exc)
+    done = (
+        _("Suggestion accepted: the unit is sorted into %(group)s.")
+        if accept
+        else _("Suggestion %(group)s rejected.")
+    ) % {"group": group.name}
+    decided = str(target.pk) if accept else f"{target.pk}-{rank}"
+    return _step2_answer(request, found, target.transcript, done=done, decided=decided)
