@@ -8,6 +8,8 @@ class PeersConfig(AppConfig):
     verbose_name = _("Collegial support scheme")
 
     def ready(self) -> None:
+        # Here, not at the top: these reach django.contrib.auth's models, which cannot be
+        # imported while the app registry is still loading this module.
         from kollega.core import roles
         from kollega.core.navigation import register_home_link, register_public_link
 

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kollega.core.phone import tel_uri
 from kollega.service import choices
 from kollega.service.models import CounsellorProfile
 
@@ -83,8 +84,6 @@ class Listing(models.Model):
 
     def draft(self) -> dict[str, Any]:
         """The counsellor's current choices, as `published` would hold them."""
-        from kollega.core.phone import tel_uri
-
         return {
             "name": self.name.strip(),
             "workplace": self.workplace.strip(),

@@ -3,7 +3,7 @@
 Read live from the county's registrations of one calendar year (one query): a county has a
 few hundred a year at most. Every table counts each contact once, so they share the year's
 totals, and what is hidden is chosen for the whole year at once by
-`kollega.reports.stats.protect_partitions`, exactly as for the service's own statistics.
+`kollega.core.statistics.protect_partitions`, exactly as for the service's own statistics.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kollega.core.statistics import Period, Table, cell, protect_partitions
 from kollega.peers.models import Channel, Registration
-from kollega.reports.stats import Period, Table, cell, protect_partitions
 from kollega.service import choices
 
 

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -11,8 +13,8 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Statistics")
 
     def ready(self) -> None:
-        from datetime import timedelta
-
+        # Here, not at the top: these reach models (and django.contrib.auth's), which cannot
+        # be imported while the app registry is still loading this module.
         from kollega.core import roles
         from kollega.core.navigation import register_home_link
         from kollega.core.schedule import register_periodic
