@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 from django.urls import reverse
 
-from kollega.reports.aggregates import refresh
 from kollega.core.protect import protect
+from kollega.reports.aggregates import refresh
 from kollega.service import choices
 from kollega.service.models import CaseStatistic, Status
 from tests.cast import Cast

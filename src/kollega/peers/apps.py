@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,10 +10,14 @@ class PeersConfig(AppConfig):
     verbose_name = _("Collegial support scheme")
 
     def ready(self) -> None:
-        # Here, not at the top: these reach django.contrib.auth's models, which cannot be
+        # Here, not at the top: these reach models (and django.contrib.auth's), which cannot be
         # imported while the app registry is still loading this module.
         from kollega.core import roles
         from kollega.core.navigation import register_home_link, register_public_link
+        from kollega.core.schedule import register_periodic
+        from kollega.peers.tasks import scheme_retention
+
+        register_periodic(scheme_retention, every=timedelta(hours=1))
 
         register_public_link(
             heading=_("Or choose a peer counsellor yourself"),

@@ -121,7 +121,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
 def _registration_form(request: HttpRequest, registration: Registration | None) -> HttpResponse:
     profile = own_profile(request.user)
     initial = forms.RegistrationForm.initial_for(registration) if registration else None
-    form = forms.RegistrationForm(_posted(request), initial=initial)
+    form = forms.RegistrationForm(_posted(request), initial=initial, region=profile.region)
     if request.method == "POST" and form.is_valid():
         try:
             if registration is None:

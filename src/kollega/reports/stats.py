@@ -36,6 +36,7 @@ from kollega.core.statistics import (
     suppress,
 )
 from kollega.peers.models import Channel
+from kollega.peers.stats import concern_tables
 from kollega.reports.aggregates import INTAKE, refresh
 from kollega.reports.models import AggregateRefresh, MonthlyCount
 from kollega.service import choices
@@ -291,6 +292,36 @@ def build(period: Period) -> list[Table]:
                 note=note, total_hidden=hidden_total(key),
             )
         )  # fmt: skip
+
+    # Concerns raised by others: a population of their own, protected apart from the requests.
+    concerns = concern_tables()
+    concern_counts = {
+        key: _grid(cells, key, [str(code) for code, _l in vocabulary], year)
+        for key, (_title, vocabulary) in concerns.items()
+    }
+    for counted in concern_counts.values():
+        counted.same_requests = True
+    concern_protected = protect_year(concern_counts)
+    for key, (title, vocabulary) in concerns.items():
+        tables.append(
+            Table(
+                key,
+                title,
+                title,
+                [_("Concerns")],
+                _rows(
+                    concern_protected[key],
+                    concern_counts[key],
+                    [label for _c, label in vocabulary],
+                    column,
+                ),
+                note=_(
+                    "Concerns raised by relatives, friends or colleagues, counted apart from "
+                    "requests."
+                ),
+                total_hidden=_total_hidden(concern_protected[key], concern_counts[key], column),
+            )
+        )
 
     # Counsellor load now (not limited to the period).
     open_cases = open_loads()
