@@ -152,7 +152,8 @@ def do_add_staff(
     user.set_unusable_password()
     user.save()
     _give_roles(user, chosen)
-    record(actor, "accounts.add_staff", user, roles=sorted(chosen), counties=user.counties)
+    led = {"counties": user.counties} if user.counties else {}
+    record(actor, "accounts.add_staff", user, roles=sorted(chosen), **led)
     return user
 
 
