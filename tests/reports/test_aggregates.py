@@ -107,6 +107,19 @@ def random_history(seed: int, cases: int = 150) -> None:
     )
 
 
+def _codes(rng: random.Random) -> dict[str, str]:
+    """A registered contact's codes, varied, the optional ones sometimes not given."""
+    return {
+        "channel": rng.choice(list(Channel.values)),
+        "category": rng.choice(list(choices.Category.values)),
+        "gender": _maybe(rng, list(choices.Gender.values)),
+        "age_band": _maybe(rng, list(choices.AgeBand.values)),
+        "specialty": _maybe(rng, list(choices.Specialty.values)),
+        "county": _maybe(rng, list(choices.Region.values)),
+        "referral": _maybe(rng, list(choices.ReferralKind.values)),
+    }
+
+
 def random_registrations(seed: int, count: int = 60) -> None:
     """Contacts counsellors registered outside Kollega over two years, answers varied."""
     rng = random.Random(seed)
@@ -114,16 +127,7 @@ def random_registrations(seed: int, count: int = 60) -> None:
     today = timezone.localdate()
     for _ in range(count):
         first = today - timedelta(days=rng.randint(0, 730))
-        registration = Registration(
-            counsellor=profile, scheme_county=profile.region,
-            channel=rng.choice(list(Channel.values)),
-            category=rng.choice(list(choices.Category.values)),
-            gender=_maybe(rng, list(choices.Gender.values)),
-            age_band=_maybe(rng, list(choices.AgeBand.values)),
-            specialty=_maybe(rng, list(choices.Specialty.values)),
-            county=_maybe(rng, list(choices.Region.values)),
-            referral=_maybe(rng, list(choices.ReferralKind.values)),
-        )  # fmt: skip
+        registration = Registration(counsellor=profile, scheme_county=profile.region, **_codes(rng))
         registration.set_dates([first + timedelta(days=n) for n in range(rng.randint(1, 3))])
         registration.save()
     # What retention left of older ones: no counsellor, no dates.
@@ -131,14 +135,8 @@ def random_registrations(seed: int, count: int = 60) -> None:
         RegistrationStatistic.objects.create(
             month=(today - timedelta(days=rng.randint(0, 730))).replace(day=1),
             scheme_county=profile.region,
-            channel=rng.choice(list(Channel.values)),
-            category=rng.choice(list(choices.Category.values)),
-            gender=_maybe(rng, list(choices.Gender.values)),
-            age_band=_maybe(rng, list(choices.AgeBand.values)),
-            specialty=_maybe(rng, list(choices.Specialty.values)),
-            county=_maybe(rng, list(choices.Region.values)),
-            referral=_maybe(rng, list(choices.ReferralKind.values)),
             conversations=rng.randint(1, 3),
+            **_codes(rng),
         )
 
 

@@ -88,8 +88,11 @@ class RegistrationForm(StyledForm):
     gender = _choice(_("Gender"), choices.Gender.choices)
     county = _choice(_("The colleague's county"), choices.Region.choices)
     specialty = _choice(_("Specialty"), choices.Specialty.choices)
-    place = forms.ChoiceField(
+    # Choices from the directory at each form's making: an entry removed since is not valid.
+    place = forms.TypedChoiceField(
         label=_("Referred to, from the referral directory"),
+        coerce=lambda pk: ReferralPlace.objects.get(pk=int(pk)),
+        empty_value=None,
         required=False,
         help_text=_(
             "Its kind is counted in the statistics; the place itself is kept only with this "
@@ -143,15 +146,6 @@ class RegistrationForm(StyledForm):
     @staticmethod
     def fields_saved() -> tuple[str, ...]:
         return ("channel", "category", "age_band", "gender", "county", "specialty", "referral")
-
-    def clean_place(self) -> ReferralPlace | None:
-        chosen = self.cleaned_data.get("place") or ""
-        if not chosen:
-            return None
-        place = ReferralPlace.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
-        if place is None:
-            raise forms.ValidationError(_("That entry is no longer in the directory."))
-        return place
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
