@@ -3,9 +3,11 @@ scheduler, leaving anonymous statistics rows that count as the registrations did
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from typing import Any
 
+from django.core.management import call_command
 from django.utils import timezone, translation
 
 from kollega.core.models import AuditEvent
@@ -84,4 +86,13 @@ def test_the_task_runs_the_retention(scheme: Scheme, settings: Any) -> None:
     old = timezone.localdate() - timedelta(days=40)
     register(scheme.profile, days=[old])
     assert scheme_retention.call() == 1
+    assert not Registration.objects.exists()
+
+
+def test_the_command_runs_the_retention(scheme: Scheme, settings: Any) -> None:
+    settings.KOLLEGA_SCHEME_RETENTION_DAYS = 1
+    register(scheme.profile, days=[timezone.localdate() - timedelta(days=40)])
+    out = io.StringIO()
+    call_command("run_scheme_retention", stdout=out)
+    assert "Deleted 1 registered contact(s)" in out.getvalue()
     assert not Registration.objects.exists()
