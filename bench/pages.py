@@ -3,6 +3,7 @@
     PYTHONPATH=src .venv/bin/python bench/pages.py                 # 100,000 cases, 500 counsellors
     PYTHONPATH=src .venv/bin/python bench/pages.py --cases 10000   # smaller, quicker
     PYTHONPATH=src .venv/bin/python bench/pages.py --queued 5000   # a backlog in the queue
+    PYTHONPATH=src .venv/bin/python bench/pages.py --cases 200 --only "public list"  # the list
 
 Builds a fresh SQLite test database (a file), fills it in bulk with `cases` requests over two
 years (most closed, some waiting), `counsellors` counsellors and anonymous statistics rows,
@@ -72,6 +73,9 @@ def main() -> None:
     parser.add_argument("--queued", type=int, default=40, help="requests waiting in the queue")
     parser.add_argument(
         "--listed", type=int, default=1000, help="counsellors on the public list (goal < 100 ms)"
+    )
+    parser.add_argument(
+        "--only", default="", help="time only the pages whose name holds this (and the baseline)"
     )
     args = parser.parse_args()
     django.setup()
@@ -147,6 +151,7 @@ def main() -> None:
         pages.append(("statistics", coordinator, reverse("reports:statistics")))
     with contextlib.suppress(NoReverseMatch):  # before the støttekollega scheme
         pages.append((f"public list ({args.listed:,} listed)", Client(), reverse("peers:list")))
+    pages = [p for p in pages if p[2] == "/bench-bare/" or args.only in p[0]]
     print(f"{'page':34} {'median ms':>10} {'CPU ms':>8} {'max ms':>8} {'queries':>8} {'x bare':>8}")
     base = None
     for name, client, url in pages:

@@ -334,6 +334,9 @@ KOLLEGA_RETENTION_DAYS = env_int("KOLLEGA_RETENTION_DAYS", 90, minimum=1)
 KOLLEGA_CONVERSATION_LIMIT = env_int("KOLLEGA_CONVERSATION_LIMIT", 3, minimum=1)
 # What the funder pays a støttekollega per registered conversation, in whole kroner (NOK).
 KOLLEGA_SETTLEMENT_RATE = env_int("KOLLEGA_SETTLEMENT_RATE", 1000, minimum=0)
+# How long settlements and registered contacts are kept (days after the period or the last
+# conversation): five years by default, the bookkeeping act's time for accounting records.
+KOLLEGA_SCHEME_RETENTION_DAYS = env_int("KOLLEGA_SCHEME_RETENTION_DAYS", 1827, minimum=1)
 KOLLEGA_COORDINATOR_EMAILS = env_list("KOLLEGA_COORDINATOR_EMAILS")
 # Intake submissions allowed per address per hour; 0 turns the limit off (bench/load.py only).
 KOLLEGA_INTAKE_PER_HOUR = env_int("KOLLEGA_INTAKE_PER_HOUR", 5, minimum=0)

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kollega.peers import actions
-from tests.peers.conftest import Scheme, approved_listing, last_month_days, register
+from tests.peers.conftest import Scheme, approved_listing, last_month_days, make_leader, register
 
 
 def _pages(scheme: Scheme) -> list[tuple[str, str]]:
@@ -80,8 +80,6 @@ def test_it_refuses_wrong_methods(scheme: Scheme) -> None:
 
 
 def test_a_leader_without_counties_sees_none(scheme: Scheme) -> None:
-    from tests.peers.conftest import make_leader
-
     nobody = make_leader("nils")
     assert nobody.client().get(reverse("peers:county", args=["oslo"])).status_code == 404
     assert nobody.client().get(reverse("peers:counties")).status_code == 200

@@ -15,6 +15,7 @@ from kollega.core.models import AuditEvent
 from kollega.peers import actions
 from kollega.peers.models import Registration
 from tests.peers.conftest import Scheme, last_month_days, register
+from tests.service.conftest import make_profile
 
 NEW = reverse("peers:contact_new")
 
@@ -89,8 +90,6 @@ def test_the_counsellor_changes_it_until_it_is_settled(scheme: Scheme) -> None:
 
 
 def test_another_counsellor_cannot_open_it(scheme: Scheme) -> None:
-    from tests.service.conftest import make_profile
-
     make_profile(scheme.cast.other_counsellor)
     registration = register(scheme.profile)
     url = reverse("peers:contact_edit", args=[registration.pk])

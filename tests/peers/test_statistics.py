@@ -10,6 +10,7 @@ from kollega.peers import stats
 from kollega.reports.aggregates import refresh
 from kollega.reports.stats import Period, Table, build
 from tests.peers.conftest import Scheme, last_month_days, register
+from tests.service.conftest import make_profile
 
 
 def _rows(tables: list[Table], key: str) -> dict[str, object]:
@@ -31,8 +32,6 @@ def test_registered_contacts_count_in_the_services_statistics(scheme: Scheme) ->
 
 
 def test_the_county_statistics_count_the_countys_contacts_only(scheme: Scheme) -> None:
-    from tests.service.conftest import make_profile
-
     days = last_month_days(2)
     for _ in range(5):
         register(scheme.profile, days=days, channel="email")

@@ -14,13 +14,17 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from kollega.core.schedule import periodic_tasks
-from kollega.peers.models import Channel, Registration
+from kollega.peers.models import Channel, Registration, RegistrationStatistic
+from kollega.peers.stats import concern_tables
 from kollega.reports.aggregates import refresh
 from kollega.reports.stats import HIDDEN, Period, build, suppress
 from kollega.service import actions, choices
 from kollega.service.models import (
     Case,
     CaseStatistic,
+    Concern,
+    ConcernStatistic,
+    ConcernStatus,
     Conversation,
     Feedback,
     Referral,
@@ -103,6 +107,19 @@ def random_history(seed: int, cases: int = 150) -> None:
     )
 
 
+def _codes(rng: random.Random) -> dict[str, str]:
+    """A registered contact's codes, varied, the optional ones sometimes not given."""
+    return {
+        "channel": rng.choice(list(Channel.values)),
+        "category": rng.choice(list(choices.Category.values)),
+        "gender": _maybe(rng, list(choices.Gender.values)),
+        "age_band": _maybe(rng, list(choices.AgeBand.values)),
+        "specialty": _maybe(rng, list(choices.Specialty.values)),
+        "county": _maybe(rng, list(choices.Region.values)),
+        "referral": _maybe(rng, list(choices.ReferralKind.values)),
+    }
+
+
 def random_registrations(seed: int, count: int = 60) -> None:
     """Contacts counsellors registered outside Kollega over two years, answers varied."""
     rng = random.Random(seed)
@@ -110,18 +127,41 @@ def random_registrations(seed: int, count: int = 60) -> None:
     today = timezone.localdate()
     for _ in range(count):
         first = today - timedelta(days=rng.randint(0, 730))
-        registration = Registration(
-            counsellor=profile, scheme_county=profile.region,
-            channel=rng.choice(list(Channel.values)),
-            category=rng.choice(list(choices.Category.values)),
-            gender=_maybe(rng, list(choices.Gender.values)),
-            age_band=_maybe(rng, list(choices.AgeBand.values)),
-            specialty=_maybe(rng, list(choices.Specialty.values)),
-            county=_maybe(rng, list(choices.Region.values)),
-            referral=_maybe(rng, list(choices.ReferralKind.values)),
-        )  # fmt: skip
+        registration = Registration(counsellor=profile, scheme_county=profile.region, **_codes(rng))
         registration.set_dates([first + timedelta(days=n) for n in range(rng.randint(1, 3))])
         registration.save()
+    # What retention left of older ones: no counsellor, no dates.
+    for _ in range(count // 3):
+        RegistrationStatistic.objects.create(
+            month=(today - timedelta(days=rng.randint(0, 730))).replace(day=1),
+            scheme_county=profile.region,
+            conversations=rng.randint(1, 3),
+            **_codes(rng),
+        )
+
+
+def random_concerns(seed: int, count: int = 40) -> None:
+    """Concerns raised over two years, in every state, and what retention left of others."""
+    rng = random.Random(seed)
+    now = timezone.now()
+    for n in range(count):
+        status = rng.choice(list(ConcernStatus.values))
+        Concern.objects.create(
+            reference=f"B{seed:04d}{n:04d}", token_hash=f"{seed}-{n}",
+            created=now - timedelta(days=rng.randint(0, 730)),
+            relation=rng.choice(list(choices.ConcernRelation.values)),
+            region=rng.choice(list(choices.Region.values)),
+            doctor_name="Dr. Test", worry="Bekymret.", status=status,
+            outcome=_maybe(rng, list(choices.ConcernOutcome.values))
+            if status == ConcernStatus.DONE else "",
+        )  # fmt: skip
+        ConcernStatistic.objects.create(
+            month=(now - timedelta(days=rng.randint(0, 730))).date().replace(day=1),
+            region=rng.choice(list(choices.Region.values)),
+            relation=rng.choice(list(choices.ConcernRelation.values)),
+            final_status=rng.choice([ConcernStatus.DONE, ConcernStatus.WITHDRAWN]),
+            outcome=_maybe(rng, list(choices.ConcernOutcome.values)),
+        )
 
 
 def direct(period: Period) -> dict[str, list[tuple[str, list[object]]]]:
@@ -132,10 +172,13 @@ def direct(period: Period) -> dict[str, list[tuple[str, list[object]]]]:
     registered = list(
         Registration.objects.filter(first_on__gte=period.start, first_on__lt=period.stop)
     )
+    kept = list(
+        RegistrationStatistic.objects.filter(month__gte=period.start, month__lt=period.stop)
+    )
     requests = [*live, *gone]
     month = {c.pk: timezone.localtime(c.created).date().replace(day=1) for c in live}
     # A registered contact answers like a request; its county is the colleague's region.
-    answers = [*requests, *({**r.__dict__, "region": r.county} for r in registered)]
+    answers = [*requests, *({**r.__dict__, "region": r.county} for r in [*registered, *kept])]
 
     def table(
         counts: Counter[str], order: list[tuple[object, object]]
@@ -148,6 +191,7 @@ def direct(period: Period) -> dict[str, list[tuple[str, list[object]]]]:
             sum(1 for c in live if month[c.pk] == m and c.category == code)
             + sum(1 for s in gone if s.month == m and s.category == code)
             + sum(1 for r in registered if r.first_on.replace(day=1) == m and r.category == code)
+            + sum(1 for r in kept if r.month == m and r.category == code)
         ) for code, _l in choices.Category.choices])
         for m in period.months()
     ]  # fmt: skip
@@ -161,18 +205,18 @@ def direct(period: Period) -> dict[str, list[tuple[str, list[object]]]]:
             [*vocabulary.choices, ("", "Not given")],
         )
     held = [c.conversations.count() for c in live] + [s.conversations for s in gone]
-    held += [r.conversations for r in registered]
+    held += [r.conversations for r in [*registered, *kept]]
     found["conversations"] = table(
         Counter(str(min(4, n)) for n in held), [(0, "0"), (1, "1"), (2, "2"), (3, "3"), (4, "4+")]
     )
     found["referrals"] = table(
         Counter(k for c in live for k in {r.kind for r in c.referrals.all()})
         + Counter(k for s in gone for k in set(s.referrals))
-        + Counter(r.referral for r in registered if r.referral),
+        + Counter(r.referral for r in [*registered, *kept] if r.referral),
         list(choices.ReferralKind.choices),
     )
     found["way"] = table(
-        Counter(["intake"] * len(requests)) + Counter(r.channel for r in registered),
+        Counter(["intake"] * len(requests)) + Counter(r.channel for r in [*registered, *kept]),
         [("intake", "Kollega's request form"), *Channel.choices],
     )
     found["outcomes"] = table(
@@ -207,6 +251,27 @@ def direct(period: Period) -> dict[str, list[tuple[str, list[object]]]]:
         ("To a counsellor", quantiles(to_match)),
         ("To the first conversation", quantiles(to_talk)),
     ]
+    concerns = [
+        (c.relation, c.status, c.outcome)
+        for c in Concern.objects.filter(created__gte=start, created__lt=stop)
+    ] + [
+        (s.relation, s.final_status, s.outcome)
+        for s in ConcernStatistic.objects.filter(month__gte=period.start, month__lt=period.stop)
+    ]
+
+    def came_of(status: str, outcome: str) -> str:
+        if status == ConcernStatus.DONE:
+            return outcome or "done"
+        return "withdrawn" if status == ConcernStatus.WITHDRAWN else "open"
+
+    vocabularies = concern_tables()
+    found["concern_relation"] = table(
+        Counter(relation for relation, _s, _o in concerns), vocabularies["concern_relation"][1]
+    )
+    found["concern_outcome"] = table(
+        Counter(came_of(status, outcome) for _r, status, outcome in concerns),
+        vocabularies["concern_outcome"][1],
+    )
     return found
 
 
@@ -214,6 +279,7 @@ def direct(period: Period) -> dict[str, list[tuple[str, list[object]]]]:
 def test_the_monthly_counts_equal_counting_every_request(db: None, seed: int) -> None:
     random_history(seed)
     random_registrations(seed)
+    random_concerns(seed)
     refresh()
     today = timezone.localdate()
     rng = random.Random(seed)

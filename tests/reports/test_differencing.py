@@ -6,7 +6,7 @@ months, or October's total minus its other regions. The attacker here downloads 
 every period the page offers (every month and the year), writes down every published figure
 as an equation over the unknown counts per region and month, and asks linear algebra which
 hidden counts those equations fix. This is a different computation from the one that chose
-what to hide (graph cycles in `kollega.reports.protect`).
+what to hide (graph cycles in `kollega.core.protect`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 from django.urls import reverse
 
+from kollega.core.protect import protect
 from kollega.reports.aggregates import refresh
-from kollega.reports.protect import protect
 from kollega.service import choices
 from kollega.service.models import CaseStatistic, Status
 from tests.cast import Cast

@@ -8,9 +8,12 @@ from datetime import date, timedelta
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from docx import Document
 
 from kollega.core.models import AuditEvent
+from kollega.reports.aggregates import refresh
 from kollega.reports.stats import HIDDEN, Period, build
+from kollega.service import actions
 from kollega.service.models import CaseStatistic, Status
 from tests.cast import Cast
 from tests.service.conftest import submit
@@ -48,8 +51,6 @@ def test_counts_under_five_are_suppressed_and_the_total_hidden(db: None) -> None
 
 
 def test_deleted_requests_still_count_from_their_statistics_rows(db: None) -> None:
-    from kollega.service import actions
-
     requests(3, category="work")
     for seeker_case in list(
         __import__("kollega.service.models", fromlist=["Case"]).Case.objects.all()[:3]
@@ -137,8 +138,6 @@ def _report_text(response) -> str:  # type: ignore[no-untyped-def]
 
 def _cell(response, heading: str = "Gender", label: str = "Woman") -> str:  # type: ignore[no-untyped-def]
     """The first figure beside `label` in the report's table headed `heading`."""
-    from docx import Document
-
     for grid in Document(io.BytesIO(response.content)).tables:
         if grid.cell(0, 0).text == heading:
             return next(row.cells[1].text for row in grid.rows if row.cells[0].text == label)
@@ -146,8 +145,6 @@ def _cell(response, heading: str = "Gender", label: str = "Woman") -> str:  # ty
 
 
 def test_the_report_covers_the_last_full_year_unless_a_period_is_chosen(cast: Cast) -> None:
-    from kollega.reports.aggregates import refresh
-
     last_year = timezone.localdate().year - 1
     for _ in range(5):
         CaseStatistic.objects.create(

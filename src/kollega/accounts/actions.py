@@ -137,19 +137,23 @@ def do_add_staff(
     first_name: str = "",
     last_name: str = "",
     email: str = "",
+    counties: Iterable[str] = (),
 ) -> User:
     """Add a staff member who cannot sign in yet: no password, no second factor.
 
-    They enrol on the server (`kollega enrol_staff NAME`), choosing their own password and
-    scanning their own code. Raises ActionRefused for a taken username or forbidden roles.
+    `counties`: the counties they lead as a county leader. They enrol on the server
+    (`kollega enrol_staff NAME`), choosing their own password and scanning their own code.
+    Raises ActionRefused for a taken username or forbidden roles.
     """
     chosen = check_roles(roles)
     check_new_username(username)
     user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    user.counties = sorted(set(counties))
     user.set_unusable_password()
     user.save()
     _give_roles(user, chosen)
-    record(actor, "accounts.add_staff", user, roles=sorted(chosen))
+    led = {"counties": user.counties} if user.counties else {}
+    record(actor, "accounts.add_staff", user, roles=sorted(chosen), **led)
     return user
 
 

@@ -111,7 +111,9 @@ class StaffForm(forms.ModelForm[User]):
 @admin.register(User)
 class StaffAdmin(admin.ModelAdmin[User]):
     form = StaffForm
-    add_fieldsets = ((None, {"fields": ("username", "first_name", "last_name", "email", "roles")}),)
+    add_fieldsets = (
+        (None, {"fields": ("username", "first_name", "last_name", "email", "roles", "counties")}),
+    )
     fieldsets = (
         (None, {"fields": ("username", "is_active", "enrolled")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
@@ -197,6 +199,7 @@ class StaffAdmin(admin.ModelAdmin[User]):
             first_name=data["first_name"],
             last_name=data["last_name"],
             email=data["email"],
+            counties=data.get("counties") or (),
         )
         obj.pk = added.pk
         obj._state.adding = False

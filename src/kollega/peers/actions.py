@@ -6,7 +6,7 @@ Nothing here records who looked at the public list: that page writes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,8 +17,16 @@ from django.utils.translation import gettext as _
 
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
-from kollega.peers.models import Listing, PeriodKind, Registration, Settlement
-from kollega.service.models import CounsellorProfile
+from kollega.peers.models import (
+    Listing,
+    PeriodKind,
+    Registration,
+    RegistrationStatistic,
+    Settlement,
+)
+from kollega.service.models import CounsellorProfile, ReferralPlace
+
+SYSTEM = "system"
 
 REGISTRATION_FIELDS = (
     "channel", "category", "age_band", "gender", "county", "specialty", "referral",
@@ -102,39 +110,70 @@ def check_dates(days: list[date], *, today: date | None = None) -> list[date]:
     return sorted(days)
 
 
-@transaction.atomic
-def do_register_contact(
-    actor: Any, profile: CounsellorProfile, *, dates: list[date], **fields: str
-) -> Registration:
-    """Register a contact that came outside Kollega, for the counsellor `profile`."""
-    registration = Registration(counsellor=profile, scheme_county=profile.region)
+def _fill(
+    registration: Registration,
+    days: list[date],
+    place: ReferralPlace | None,
+    fields: dict[str, str],
+) -> None:
+    """Set the registration's codes and dates, checked; a directory entry gives the kind."""
     for name in REGISTRATION_FIELDS:
         setattr(registration, name, fields.get(name, "") or "")
-    registration.set_dates(check_dates(dates))
+    registration.place = place
+    if place is not None:
+        registration.referral = place.kind
+    registration.set_dates(check_dates(days))
     registration.full_clean(exclude=["first_on", "last_on", "settlement"])
+
+
+@transaction.atomic
+def do_register_contact(
+    actor: Any,
+    profile: CounsellorProfile,
+    *,
+    dates: list[date],
+    place: ReferralPlace | None = None,
+    **fields: str,
+) -> Registration:
+    """Register a contact that came outside Kollega, for the counsellor `profile`.
+
+    `place`, an entry of the referral directory, sets the referral's kind (`fields["referral"]`
+    is then ignored). Raises ActionRefused for bad dates, ValidationError for unknown codes.
+    """
+    registration = Registration(counsellor=profile, scheme_county=profile.region)
+    _fill(registration, dates, place, fields)
     registration.save()
-    record(actor, "peers.registration.add", registration, conversations=registration.conversations)
+    record(
+        actor,
+        "peers.registration.add",
+        registration,
+        conversations=registration.conversations,
+        place=getattr(place, "pk", None),
+    )
     return registration
 
 
 @transaction.atomic
 def do_change_registration(
-    actor: Any, registration: Registration, *, dates: list[date], **fields: str
+    actor: Any,
+    registration: Registration,
+    *,
+    dates: list[date],
+    place: ReferralPlace | None = None,
+    **fields: str,
 ) -> Registration:
     """Change a registration that is not settled; refused once it is."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.settled:
         raise ActionRefused(_("This contact is settled and can no longer be changed."))
-    for name in REGISTRATION_FIELDS:
-        setattr(registration, name, fields.get(name, "") or "")
-    registration.set_dates(check_dates(dates))
-    registration.full_clean(exclude=["first_on", "last_on", "settlement"])
+    _fill(registration, dates, place, fields)
     registration.save()
     record(
         actor,
         "peers.registration.change",
         registration,
         conversations=registration.conversations,
+        place=getattr(place, "pk", None),
     )
     return registration
 
@@ -215,3 +254,76 @@ def do_approve_settlement(
         amount=str(settlement.amount),
     )
     return settlement
+
+
+# Retention ------------------------------------------------------------------------------------
+
+
+def _keep_counts(registrations: list[Registration]) -> None:
+    """Leave an anonymous statistics row for each registration about to be deleted."""
+    RegistrationStatistic.objects.bulk_create(
+        RegistrationStatistic(
+            month=registration.first_on.replace(day=1),
+            scheme_county=registration.scheme_county,
+            conversations=registration.conversations,
+            **{name: getattr(registration, name) for name in REGISTRATION_FIELDS},
+        )
+        for registration in registrations
+    )
+
+
+@transaction.atomic
+def do_delete_settlement(settlement: Settlement, *, deleted_by: str) -> int:
+    """Delete a settlement and the registrations it covers, keeping only anonymous statistics
+    rows for them; returns how many registrations went."""
+    covered = list(Registration.objects.filter(settlement=settlement))
+    _keep_counts(covered)
+    Registration.objects.filter(pk__in=[r.pk for r in covered]).delete()
+    settlement_id, county = settlement.pk, settlement.county
+    settlement.delete()
+    record(
+        SYSTEM,
+        "peers.settlement.delete",
+        object_type="peers.settlement",
+        object_id=settlement_id,
+        county=county,
+        registrations=len(covered),
+        deleted_by=deleted_by,
+    )
+    return len(covered)
+
+
+@transaction.atomic
+def do_delete_registration(registration: Registration, *, deleted_by: str) -> None:
+    """Delete one registration that was never settled, keeping an anonymous statistics row."""
+    _keep_counts([registration])
+    registration_id = registration.pk
+    registration.delete()
+    record(
+        SYSTEM,
+        "peers.registration.delete",
+        object_type="peers.registration",
+        object_id=registration_id,
+        deleted_by=deleted_by,
+    )
+
+
+def run_retention(now: datetime | None = None) -> int:
+    """Delete every settlement whose period ended more than `KOLLEGA_SCHEME_RETENTION_DAYS`
+    ago, with its registrations, and every unsettled registration whose last conversation is
+    that old; returns how many registrations went.
+
+    Each settlement and each registration goes in its own transaction, so one failure does
+    not keep the rest.
+    """
+    today = timezone.localdate(now or timezone.now())
+    cutoff = today - timedelta(days=settings.KOLLEGA_SCHEME_RETENTION_DAYS)
+    count = 0
+    for settlement in Settlement.objects.filter(end__lt=cutoff).order_by("pk"):
+        count += do_delete_settlement(settlement, deleted_by="retention")
+    for registration in Registration.objects.filter(
+        settlement__isnull=True, last_on__lt=cutoff
+    ).order_by("pk"):
+        do_delete_registration(registration, deleted_by="retention")
+        count += 1
+    return count

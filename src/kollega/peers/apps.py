@@ -1,5 +1,9 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+from kollega.core.schedule import register_periodic
 
 
 class PeersConfig(AppConfig):
@@ -8,8 +12,13 @@ class PeersConfig(AppConfig):
     verbose_name = _("Collegial support scheme")
 
     def ready(self) -> None:
+        # Here, not at the top: these reach models (and django.contrib.auth's), which cannot be
+        # imported while the app registry is still loading this module.
         from kollega.core import roles
         from kollega.core.navigation import register_home_link, register_public_link
+        from kollega.peers.tasks import scheme_retention
+
+        register_periodic(scheme_retention, every=timedelta(hours=1))
 
         register_public_link(
             heading=_("Or choose a peer counsellor yourself"),

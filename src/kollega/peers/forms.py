@@ -13,7 +13,8 @@ from kollega.core.errors import ActionRefused
 from kollega.peers.actions import SettlementPeriod, check_dates
 from kollega.peers.models import Channel, Listing, PeriodKind
 from kollega.service import choices
-from kollega.service.forms import StyledForm
+from kollega.service.forms import StyledForm, directory_choices
+from kollega.service.models import ReferralPlace
 
 TEXT = {"class": "ds-input"}
 
@@ -87,6 +88,18 @@ class RegistrationForm(StyledForm):
     gender = _choice(_("Gender"), choices.Gender.choices)
     county = _choice(_("The colleague's county"), choices.Region.choices)
     specialty = _choice(_("Specialty"), choices.Specialty.choices)
+    # Choices from the directory at each form's making: an entry removed since is not valid.
+    place = forms.TypedChoiceField(
+        label=_("Referred to, from the referral directory"),
+        coerce=lambda pk: ReferralPlace.objects.get(pk=int(pk)),
+        empty_value=None,
+        required=False,
+        help_text=_(
+            "Its kind is counted in the statistics; the place itself is kept only with this "
+            "registration. Leave empty and choose a kind below for a place not in the directory."
+        ),
+        widget=forms.Select(attrs=TEXT),
+    )
     referral = forms.ChoiceField(
         label=_("Referred to"),
         required=False,
@@ -95,8 +108,11 @@ class RegistrationForm(StyledForm):
     )
     DATE_FIELDS = ("first", "second", "third")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, region: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The counsellor's county and the nationwide entries first, then every other county.
+        place = cast(forms.ChoiceField, self.fields["place"])
+        place.choices = directory_choices(region)
         # As many dates as the service's limit allows: fewer than three, or more.
         limit = settings.KOLLEGA_CONVERSATION_LIMIT
         for name in self.DATE_FIELDS[limit:]:
@@ -122,6 +138,7 @@ class RegistrationForm(StyledForm):
     @classmethod
     def initial_for(cls, registration: Any) -> dict[str, Any]:
         found = {name: getattr(registration, name) for name in cls.fields_saved()}
+        found["place"] = str(registration.place_id or "")
         for name, day in zip(cls.date_names(), registration.conversation_dates(), strict=False):
             found[name] = day
         return found
@@ -141,7 +158,11 @@ class RegistrationForm(StyledForm):
         return data
 
     def values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.fields_saved()}
+        """The action's keyword arguments: the codes and the directory entry, if any."""
+        return {
+            **{name: self.cleaned_data[name] for name in self.fields_saved()},
+            "place": self.cleaned_data.get("place"),
+        }
 
 
 def _years() -> list[tuple[int, str]]:

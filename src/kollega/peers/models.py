@@ -16,8 +16,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kollega.core.phone import tel_uri
 from kollega.service import choices
-from kollega.service.models import CounsellorProfile
+from kollega.service.models import CounsellorProfile, ReferralPlace
 
 MAX_LISTING_TEXT = 300
 
@@ -83,8 +84,6 @@ class Listing(models.Model):
 
     def draft(self) -> dict[str, Any]:
         """The counsellor's current choices, as `published` would hold them."""
-        from kollega.core.phone import tel_uri
-
         return {
             "name": self.name.strip(),
             "workplace": self.workplace.strip(),
@@ -127,6 +126,16 @@ class Registration(models.Model):
     referral = models.CharField(
         _("referred to"), max_length=20, choices=choices.ReferralKind.choices, blank=True
     )
+    # Where from the referral directory; `referral` holds its kind, which statistics count and
+    # which stays when the entry is deleted from the directory.
+    place = models.ForeignKey(
+        ReferralPlace,
+        verbose_name=_("where"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # The conversations' dates, sorted; 1 to KOLLEGA_CONVERSATION_LIMIT of them.
     dates = models.JSONField(_("dates of the conversations"), default=list)
     first_on = models.DateField(editable=False)
@@ -165,6 +174,30 @@ class Registration(models.Model):
         ordered = sorted(days)
         self.dates = [day.isoformat() for day in ordered]
         self.first_on, self.last_on = ordered[0], ordered[-1]
+
+
+class RegistrationStatistic(models.Model):
+    """What remains of a registration after retention: its codes and how many conversations,
+    without the counsellor, the dates or the directory entry. Counted in the statistics as the
+    registration was, in the month of its first conversation."""
+
+    month = models.DateField()
+    scheme_county = models.CharField(max_length=20, choices=choices.Region.choices)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    category = models.CharField(max_length=20, choices=choices.Category.choices)
+    age_band = models.CharField(max_length=20, choices=choices.AgeBand.choices, blank=True)
+    gender = models.CharField(max_length=10, choices=choices.Gender.choices, blank=True)
+    county = models.CharField(max_length=20, choices=choices.Region.choices, blank=True)
+    specialty = models.CharField(max_length=30, choices=choices.Specialty.choices, blank=True)
+    referral = models.CharField(max_length=20, choices=choices.ReferralKind.choices, blank=True)
+    conversations = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["-month", "-pk"]
+        indexes = [models.Index(fields=["scheme_county", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.channel}"
 
 
 class PeriodKind(models.TextChoices):

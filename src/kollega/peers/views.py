@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
 from kollega.core.roles import COORDINATOR, COUNSELLOR, COUNTY_LEADER, role_required
+from kollega.core.statistics import PeriodForm
 from kollega.peers import actions, documents, forms, stats
 from kollega.peers.access import (
     counties_for,
@@ -25,7 +26,6 @@ from kollega.peers.access import (
 )
 from kollega.peers.listing import listing_items
 from kollega.peers.models import Channel, Listing, Registration, Settlement
-from kollega.reports.forms import PeriodForm
 from kollega.service import choices
 from kollega.service.models import CounsellorProfile
 
@@ -121,7 +121,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
 def _registration_form(request: HttpRequest, registration: Registration | None) -> HttpResponse:
     profile = own_profile(request.user)
     initial = forms.RegistrationForm.initial_for(registration) if registration else None
-    form = forms.RegistrationForm(_posted(request), initial=initial)
+    form = forms.RegistrationForm(_posted(request), initial=initial, region=profile.region)
     if request.method == "POST" and form.is_valid():
         try:
             if registration is None:

@@ -19,9 +19,19 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from kollega.peers.models import Registration
+from kollega.peers.models import Registration, RegistrationStatistic
+from kollega.peers.stats import concern_value
 from kollega.reports.models import AggregateRefresh, MonthlyCount
-from kollega.service.models import Case, CaseStatistic, Conversation, Feedback, Referral, Status
+from kollega.service.models import (
+    Case,
+    CaseStatistic,
+    Concern,
+    ConcernStatistic,
+    Conversation,
+    Feedback,
+    Referral,
+    Status,
+)
 
 Cell = tuple[date, str, str]  # month, dimension, value
 
@@ -91,6 +101,7 @@ def count_cells() -> Counter[Cell]:
         stat: dict[str, Any] = dict(zip(stat_columns, values, strict=True))
         _count_request(cells, stat["month"], stat)
     _count_registrations(cells)
+    _count_concerns(cells)
     for month, helpfulness, recommend in Feedback.objects.values_list(
         "month", "helpfulness", "would_recommend"
     ).iterator():
@@ -102,20 +113,46 @@ def count_cells() -> Counter[Cell]:
 
 def _count_registrations(cells: Counter[Cell]) -> None:
     """Contacts counsellors registered outside Kollega count as requests in the month of their
-    first conversation, in every table whose answers they have."""
-    columns = ("first_on", "channel", "category", "gender", "age_band", "specialty", "county")
-    for *values, dates, referral in (
-        Registration.objects.values_list(*columns, "dates", "referral").order_by().iterator()
-    ):
-        row = dict(zip(columns, values, strict=True))
-        month = row["first_on"].replace(day=1)
-        row["region"] = row.pop("county")
-        for name in FIELDS:
-            cells[(month, name, str(row[name] or ""))] += 1
-        cells[(month, "way", row["channel"])] += 1
-        cells[(month, "conversations", str(min(4, len(dates))))] += 1
-        if referral:
-            cells[(month, "referral", referral)] += 1
+    first conversation, in every table whose answers they have; so do the anonymous rows left
+    by those deleted by retention."""
+    columns = ("channel", "category", "gender", "age_band", "specialty", "county", "referral")
+    live = Registration.objects.values_list("first_on", "dates", *columns).order_by()
+    for first_on, dates, *values in live.iterator():
+        _count_registration(cells, first_on.replace(day=1), len(dates), values)
+    kept = RegistrationStatistic.objects.values_list("month", "conversations", *columns)
+    for month, conversations, *values in kept.order_by().iterator():
+        _count_registration(cells, month, conversations, values)
+
+
+def _count_registration(
+    cells: Counter[Cell], month: date, conversations: int, values: list[str]
+) -> None:
+    """Add one registered contact; `values` in `_count_registrations`' column order."""
+    channel, category, gender, age_band, specialty, county, referral = values
+    row = {
+        "category": category, "gender": gender, "age_band": age_band, "specialty": specialty,
+        "region": county,
+    }  # fmt: skip
+    for name in FIELDS:
+        cells[(month, name, str(row[name] or ""))] += 1
+    cells[(month, "way", channel)] += 1
+    cells[(month, "conversations", str(min(4, conversations)))] += 1
+    if referral:
+        cells[(month, "referral", referral)] += 1
+
+
+def _count_concerns(cells: Counter[Cell]) -> None:
+    """Concerns raised, live and deleted, by who raised them and what came of them, in the
+    month they arrived (`kollega.peers.stats.concern_value`)."""
+    live = Concern.objects.values_list("created", "relation", "status", "outcome").order_by()
+    for created, relation, status, outcome in live.iterator():
+        month = _month(created)
+        cells[(month, "concern_relation", relation)] += 1
+        cells[(month, "concern_outcome", concern_value(status, outcome))] += 1
+    kept = ConcernStatistic.objects.values_list("month", "relation", "final_status", "outcome")
+    for month, relation, status, outcome in kept.order_by().iterator():
+        cells[(month, "concern_relation", relation)] += 1
+        cells[(month, "concern_outcome", concern_value(status, outcome))] += 1
 
 
 @transaction.atomic

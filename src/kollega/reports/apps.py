@@ -1,5 +1,9 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+from kollega.core.schedule import register_periodic
 
 # How stale the statistics may be: the scheduler rebuilds the monthly counts this often.
 REFRESH_MINUTES = 15
@@ -11,11 +15,10 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Statistics")
 
     def ready(self) -> None:
-        from datetime import timedelta
-
+        # Here, not at the top: these reach models (and django.contrib.auth's), which cannot
+        # be imported while the app registry is still loading this module.
         from kollega.core import roles
         from kollega.core.navigation import register_home_link
-        from kollega.core.schedule import register_periodic
         from kollega.reports.tasks import refresh_statistics
 
         register_periodic(refresh_statistics, every=timedelta(minutes=REFRESH_MINUTES))

@@ -6,158 +6,47 @@ whatever the number of cases. Periods are calendar months and calendar years onl
 arbitrary range: two overlapping ranges subtracted would give back a count hidden in both.
 Every count from 1 to 4 is suppressed (shown as "<5", in tables, plots and CSV alike), and as
 many more counts as it takes so that none can be worked out from the rest of the year's
-figures by subtraction (shown as ":"; see `kollega.reports.protect`). A table with a hidden
+figures by subtraction (shown as ":"; see `kollega.core.protect`). A table with a hidden
 cell shows no total.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
-from django.core.cache import cache
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from kollega.core.protect import Protection, protect
+from kollega.core.statistics import (
+    HIDDEN,
+    SMALL,
+    SUPPRESSED,
+    WITHHELD,
+    Counts,
+    Period,
+    Table,
+    Withheld,
+    cell,
+    protect_partitions,
+    protect_year,
+    show,
+    suppress,
+)
 from kollega.peers.models import Channel
+from kollega.peers.stats import concern_tables
 from kollega.reports.aggregates import INTAKE, refresh
 from kollega.reports.models import AggregateRefresh, MonthlyCount
-from kollega.reports.protect import Protection, protect
 from kollega.service import choices
 from kollega.service.models import CounsellorProfile, open_loads
 
-SMALL = 5
-SUPPRESSED = "<5"
-WITHHELD = ":"  # hidden so that a small count beside it cannot be worked out
-
-
-class Withheld:
-    """A count hidden by complementary suppression: it may be of any size."""
-
-    def __str__(self) -> str:
-        return WITHHELD
-
-    def __repr__(self) -> str:
-        return "WITHHELD"
-
-    def __bool__(self) -> bool:
-        return False  # drawn as no bar, like a suppressed count
-
-
-HIDDEN = Withheld()
-
-
-def suppress(count: int) -> int | None:
-    """None for a count from 1 to 4: too few to show without pointing at someone."""
-    return None if 0 < count < SMALL else count
-
-
-def _month_after(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-@dataclass(frozen=True)
-class Period:
-    start: date  # first day of the first month
-    end: date  # first day of the last month (inclusive)
-
-    @classmethod
-    def month(cls, year: int, month: int) -> Period:
-        return cls(date(year, month, 1), date(year, month, 1))
-
-    @classmethod
-    def year(cls, year: int) -> Period:
-        return cls(date(year, 1, 1), date(year, 12, 1))
-
-    @classmethod
-    def last_full_year(cls, today: date) -> Period:
-        return cls.year(today.year - 1)
-
-    @property
-    def calendar_year(self) -> int | None:
-        """The year when the period is exactly one calendar year, else None."""
-        whole = self.start == date(self.start.year, 1, 1) and self.end == date(
-            self.start.year, 12, 1
-        )
-        return self.start.year if whole else None
-
-    @property
-    def is_fixed(self) -> bool:
-        """A calendar month or a calendar year: the only periods the statistics are given for."""
-        return self.start == self.end or self.calendar_year is not None
-
-    @property
-    def column(self) -> int:
-        """The period's column in its year's protected tables: 0-11 a month, 12 the year."""
-        return 12 if self.calendar_year is not None else self.start.month - 1
-
-    @property
-    def stop(self) -> date:
-        return _month_after(self.end)
-
-    def months(self) -> list[date]:
-        found, month = [], self.start
-        while month <= self.end:
-            found.append(month)
-            month = _month_after(month)
-        return found
-
-    def bounds(self) -> tuple[datetime, datetime]:
-        tz = timezone.get_current_timezone()
-        return (
-            datetime.combine(self.start, time.min, tzinfo=tz),
-            datetime.combine(self.stop, time.min, tzinfo=tz),
-        )
-
-
-@dataclass
-class Table:
-    """One statistic: rows of cells under columns. Counts are suppressed when built."""
-
-    key: str
-    title: str
-    row_heading: str
-    columns: list[str]
-    rows: list[tuple[str, list[Any]]] = field(default_factory=list)
-    kind: str = "bar"  # "bar", "stacked" (several columns) or "summary" (no plot)
-    note: str = ""
-    total_hidden: bool = False  # the total is withheld (it would give a hidden count away)
-
-    @property
-    def suppressed(self) -> bool:
-        return any(cell is None or cell is HIDDEN for _label, cells in self.rows for cell in cells)
-
-    def total(self) -> int | None:
-        """The sum of all cells, or None when a cell or the total is hidden, or cells are not
-        counts."""
-        if self.kind == "summary" or self.suppressed or self.total_hidden:
-            return None
-        return sum(int(cell) for _label, cells in self.rows for cell in cells)
-
-    def text_alternative(self) -> str:
-        """What the plot shows, in words, for a screen reader."""
-        if self.kind == "stacked":
-            parts = [
-                f"{label}: "
-                + ", ".join(f"{col} {show(c)}" for col, c in zip(self.columns, cells, strict=True))
-                for label, cells in self.rows
-            ]
-        else:
-            parts = [f"{label}: {show(cells[0])}" for label, cells in self.rows]
-        return f"{self.title}. " + "; ".join(parts) + "."
-
-
-def show(cell: Any) -> str:
-    if cell is None:
-        return SUPPRESSED
-    if isinstance(cell, float):
-        return f"{cell:.1f}"
-    return str(cell)
+# The shared table machinery, named here too for this app's callers.
+__all__ = [
+    "HIDDEN", "SMALL", "SUPPRESSED", "WITHHELD", "Period", "Table", "Withheld", "build", "cell",
+    "last_refreshed", "protect_partitions", "show", "suppress",
+]  # fmt: skip
 
 
 def _quantiles(histogram: Counter[int]) -> list[Any]:
@@ -204,100 +93,19 @@ def _cells(year: int) -> dict[str, Counter[Any]]:
     return found
 
 
-@dataclass
-class _Counts:
-    """One table's counts for every month of the year, before any is hidden."""
-
-    codes: list[str]  # the rows' values in the monthly counts
-    grid: list[list[int]]  # rows by 12 months
-    same_requests: bool = False  # every request in exactly one row: the total is shared
-    margin: bool = True  # the year is published beside its months
-    total: bool = True  # the total over the rows is published
-
-
-def _grid(cells: dict[str, Counter[Any]], dimension: str, codes: list[str], year: int) -> _Counts:
+def _grid(cells: dict[str, Counter[Any]], dimension: str, codes: list[str], year: int) -> Counts:
     counter = cells.get(dimension, Counter())
     months = Period.year(year).months()
-    return _Counts(codes, [[counter[(month, code)] for month in months] for code in codes])
-
-
-def _protect_year(counts: dict[str, _Counts]) -> dict[str, Protection]:
-    """Hide what must be hidden in every table of one year.
-
-    Tables that count every request once share their total row (requests per month and year):
-    a total hidden in one of them is hidden in all, or another would show it. The result is
-    kept in the cache for the same counts: each month's page of a year needs the same one.
-    """
-    payload = json.dumps(
-        [[key, c.codes, c.grid, c.same_requests, c.margin, c.total] for key, c in counts.items()]
-    )
-    cache_key = "reports:protect:1:" + hashlib.sha256(payload.encode()).hexdigest()
-    kept = cache.get(cache_key)
-    if kept is None:
-        kept = _choose_hidden(counts)
-        cache.set(cache_key, kept, 60 * 60)
-    return dict(kept)
-
-
-def _choose_hidden(counts: dict[str, _Counts]) -> dict[str, Protection]:
-    shared_hidden: set[int] = set()  # columns whose shared total is hidden
-    while True:
-        found = {
-            key: protect(
-                c.grid,
-                margin=c.margin,
-                total=c.total,
-                hidden={(len(c.grid), column) for column in shared_hidden}
-                if c.same_requests
-                else (),
-                small=SMALL,
-            )
-            for key, c in counts.items()
-        }
-        now = {
-            column
-            for key, c in counts.items()
-            if c.same_requests
-            for row, column in found[key].primary | found[key].secondary
-            if row == len(c.grid)
-        }
-        if now <= shared_hidden:
-            return found
-        shared_hidden |= now
-
-
-def protect_partitions(grids: dict[str, list[list[int]]]) -> dict[str, Protection]:
-    """Hide what must be hidden in tables of one year (rows by 12 months) that each count the
-    same contacts once, published with the year beside the months and a total: as `build`
-    does for the whole service. Used for one county's registered contacts."""
-    return _protect_year(
-        {
-            key: _Counts([str(n) for n in range(len(grid))], grid, same_requests=True)
-            for key, grid in grids.items()
-        }
-    )
-
-
-def cell(protection: Protection, row: int, column: int) -> Any:
-    """A count as published: itself, None when small, HIDDEN when withheld beside one."""
-    return _cell(protection, row, column)
-
-
-def _cell(protection: Protection, row: int, column: int) -> Any:
-    if (row, column) in protection.primary:
-        return None
-    if (row, column) in protection.secondary:
-        return HIDDEN
-    return protection.counts[row][column]
+    return Counts(codes, [[counter[(month, code)] for month in months] for code in codes])
 
 
 def _rows(
-    protection: Protection, counts: _Counts, labels: list[Any], column: int
+    protection: Protection, counts: Counts, labels: list[Any], column: int
 ) -> list[tuple[str, list[Any]]]:
-    return [(str(label), [_cell(protection, r, column)]) for r, label in enumerate(labels)]
+    return [(str(label), [cell(protection, r, column)]) for r, label in enumerate(labels)]
 
 
-def _total_hidden(protection: Protection, counts: _Counts, column: int) -> bool:
+def _total_hidden(protection: Protection, counts: Counts, column: int) -> bool:
     return protection.hidden((len(counts.grid), column))
 
 
@@ -321,7 +129,7 @@ def _per_month(cells: dict[str, Counter[Any]], dimension: str, year: int) -> lis
 
 def _summary(protection: Protection, row: int, column: int, histogram: Counter[int]) -> list[Any]:
     """Count, median and 90th percentile, all hidden with a hidden count."""
-    count = _cell(protection, row, column)
+    count = cell(protection, row, column)
     if count is None or count is HIDDEN:
         return [count, None, None]
     return _quantiles(histogram)
@@ -364,7 +172,7 @@ def build(period: Period) -> list[Table]:
         "recommend": ("recommend", [("yes", _("Yes")), ("no", _("No")), ("", not_given)]),
         "way": ("way", [(INTAKE, _("Kollega's request form")), *Channel.choices]),
     }
-    counts: dict[str, _Counts] = {
+    counts: dict[str, Counts] = {
         "month_category": _grid(cells, "category", [str(c) for c, _l in categories], year)
     }
     for name, (_title, vocabulary) in vocabularies.items():
@@ -373,12 +181,12 @@ def build(period: Period) -> list[Table]:
         counts[key] = _grid(cells, dimension, [str(code) for code, _l in vocabulary], year)
     for key in ("month_category", *vocabularies, "conversations", "way"):
         counts[key].same_requests = True
-    counts["times"] = _Counts(
+    counts["times"] = Counts(
         ["match_days", "talk_days"],
         [_per_month(cells, "match_days", year), _per_month(cells, "talk_days", year)],
         total=False,
     )
-    protected = _protect_year(counts)
+    protected = protect_year(counts)
 
     def rows(key: str, labels: list[Any]) -> list[tuple[str, list[Any]]]:
         return _rows(protected[key], counts[key], labels, column)
@@ -403,7 +211,7 @@ def build(period: Period) -> list[Table]:
             [
                 (
                     f"{month:%Y-%m}",
-                    [_cell(month_category, k, month.month - 1) for k in range(len(categories))],
+                    [cell(month_category, k, month.month - 1) for k in range(len(categories))],
                 )
                 for month in period.months()
             ],
@@ -485,6 +293,36 @@ def build(period: Period) -> list[Table]:
             )
         )  # fmt: skip
 
+    # Concerns raised by others: a population of their own, protected apart from the requests.
+    concerns = concern_tables()
+    concern_counts = {
+        key: _grid(cells, key, [str(code) for code, _l in vocabulary], year)
+        for key, (_title, vocabulary) in concerns.items()
+    }
+    for counted in concern_counts.values():
+        counted.same_requests = True
+    concern_protected = protect_year(concern_counts)
+    for key, (title, vocabulary) in concerns.items():
+        tables.append(
+            Table(
+                key,
+                title,
+                title,
+                [_("Concerns")],
+                _rows(
+                    concern_protected[key],
+                    concern_counts[key],
+                    [label for _c, label in vocabulary],
+                    column,
+                ),
+                note=_(
+                    "Concerns raised by relatives, friends or colleagues, counted apart from "
+                    "requests."
+                ),
+                total_hidden=_total_hidden(concern_protected[key], concern_counts[key], column),
+            )
+        )
+
     # Counsellor load now (not limited to the period).
     open_cases = open_loads()
     loads: Counter[int] = Counter(
@@ -500,7 +338,7 @@ def build(period: Period) -> list[Table]:
             _("Counsellors by open cases, today"),
             _("Open cases"),
             [_("Counsellors")],
-            [(_load_label(n), [_cell(load, n, 0)]) for n in range(5)],
+            [(_load_label(n), [cell(load, n, 0)]) for n in range(5)],
             note=_("Today's load, whatever the period."),
             total_hidden=load.hidden((5, 0)),
         )

@@ -19,7 +19,8 @@ or column without a published sum becomes the one "ground" node. On top of that,
 hidden remainder forces every hidden term to its least or greatest possible value (two counts
 marked "<5" under a remainder of 2, both 1) gets one more hidden count.
 
-Pure: numbers in, cells out; no Django.
+Pure: numbers in, cells out; no Django. Used by `kollega.core.statistics` for the service's
+and the collegial support scheme's tables alike.
 """
 
 from __future__ import annotations
