@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kollega.speech import formats as speech_formats
+from kollega.speech.transcript_files import TranscriptFileError, turns_from_file
 from kollega.stc.errors import StcFormatError
 from kollega.stc.io import (
     read_docx,
@@ -25,7 +26,6 @@ from kollega.stc.io import (
     write_qdc,
     write_qdpx,
 )
-from kollega.workbench.adapters import TranscriptFileError, turns_from_file
 from tests.fuzz.conftest import PARSERS
 
 STAMPS = st.sampled_from(

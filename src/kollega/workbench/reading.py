@@ -18,6 +18,7 @@ from typing import Any
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from kollega.core.speakers import SPEAKER_NAMES
 from kollega.workbench.models import AnalysisTranscript, MeaningUnit
 
 
@@ -46,8 +47,6 @@ class UnitSpan:
 
 
 def speaker_label(speaker: str) -> str:
-    from kollega.research.views import SPEAKER_NAMES
-
     return str(SPEAKER_NAMES.get(speaker, speaker))
 
 

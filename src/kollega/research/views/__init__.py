@@ -2,7 +2,6 @@
 validate forms, call actions. Every name the URL conf and other modules use is importable
 from here."""
 
-from kollega.core.speakers import SPEAKER_NAMES
 from kollega.research.views.deidentification import (
     KIND_NAMES,
     PROPOSALS_PER_PAGE,
@@ -47,8 +46,6 @@ from kollega.research.views.transcripts import transcript, transcript_download, 
 __all__ = [
     "KIND_NAMES",
     "PROPOSALS_PER_PAGE",
-    # Kept here for the workbench's reading page until it imports kollega.core.speakers.
-    "SPEAKER_NAMES",
     "consent_add",
     "deidentify",
     "deidentify_add",

@@ -29,6 +29,8 @@ from kollega.research.models import (
     TranscriptSource,
     TurnMethod,
 )
+from kollega.speech.transcript_files import speaker_role
+from kollega.speech.types import TurnDict
 from kollega.workbench import adapters
 from kollega.workbench.actions.analyses import do_add_transcript
 from kollega.workbench.models import (
@@ -48,10 +50,11 @@ from kollega.workbench.models import (
 )
 
 
-def _turns(text: str, stc_turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _turns(text: str, stc_turns: list[dict[str, Any]]) -> list[TurnDict]:
     """Research turns whose joined text is exactly ``text``: one per paragraph, each with
     the speaker of the source's turn that covers it."""
-    turns, pos = [], 0
+    turns: list[TurnDict] = []
+    pos = 0
     for piece in text.split(TURN_SEPARATOR):
         speaker = next(
             (
@@ -63,7 +66,7 @@ def _turns(text: str, stc_turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
         )
         turns.append(
             {
-                "speaker": adapters.speaker_role(speaker),
+                "speaker": speaker_role(speaker),
                 "start": None,
                 "end": None,
                 "text": piece,
