@@ -8,12 +8,13 @@ services rendered failed with PermissionError.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+
+from tests.deploy.conftest import need
 
 PO = """msgid ""
 msgstr ""
@@ -23,11 +24,10 @@ msgid "Sign in"
 msgstr "Logg inn"
 """
 
-pytestmark = pytest.mark.skipif(shutil.which("msgfmt") is None, reason="gettext is not installed")
-
 
 @pytest.fixture
 def catalogue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    need("msgfmt")
     folder = tmp_path / "locale" / "nb" / "LC_MESSAGES"
     folder.mkdir(parents=True)
     (folder / "django.po").write_text(PO, encoding="utf-8")
