@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.core.management.commands import compilemessages
@@ -15,7 +16,9 @@ class Command(compilemessages.Command):
     run as `kollega` and then fail on the first translated page. Translations hold no secrets.
     """
 
-    def compile_messages(self, locations: list[tuple[str, str]]) -> None:
+    def compile_messages(
+        self, locations: list[tuple[str | os.PathLike[str], str | os.PathLike[str]]]
+    ) -> None:
         super().compile_messages(locations)
         for directory, name in locations:
             compiled = (Path(directory) / name).with_suffix(".mo")
