@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import os
 import sqlite3
 import subprocess
 import sys
+import tarfile
 import uuid
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from kollega.core.backup import extract_archive
 from kollega.research import actions as research
 from kollega.research.models import Recording
 from kollega.service import actions as service
@@ -236,3 +240,69 @@ def test_backup_refuses_to_replace_an_archive_unless_told(
     with pytest.raises(CommandError, match="exists"):
         call_command("backup", str(archive))
     assert archive.read_bytes() == b"an older archive"
+
+
+def _tar_stream(*members: tuple[str, bytes | None]) -> io.BytesIO:
+    """An uncompressed tar stream of files (bytes) and, for None, a symbolic link to /etc."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w|") as tar:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            if data is None:
+                info.type, info.linkname = tarfile.SYMTYPE, "/etc"
+                tar.addfile(info)
+            else:
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+    buffer.seek(0)
+    return buffer
+
+
+@pytest.fixture(params=["filter", "python-3.11.2"])
+def tar_python(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test runs with this Python's tarfile and with one like Debian 12's 3.11.2, which
+    has no extraction filters (extractall(filter=...) is a TypeError there)."""
+    if request.param == "python-3.11.2":
+        monkeypatch.delattr(tarfile, "data_filter", raising=False)
+        extractall = tarfile.TarFile.extractall
+
+        def old_extractall(self: tarfile.TarFile, *args: Any, **kwargs: Any) -> None:
+            if "filter" in kwargs:
+                raise TypeError("extractall() got an unexpected keyword argument 'filter'")
+            extractall(self, *args, **kwargs)
+
+        monkeypatch.setattr(tarfile.TarFile, "extractall", old_extractall)
+    return str(request.param)
+
+
+def test_a_restore_extracts_the_archive_on_every_python(tar_python: str, tmp_path: Path) -> None:
+    stream = _tar_stream(("manifest.json", b"{}"), ("files/recordings/a.bin", b"\x00" * 10))
+    with tarfile.open(fileobj=stream, mode="r|") as tar:
+        extract_archive(tar, tmp_path)
+    assert (tmp_path / "manifest.json").read_bytes() == b"{}"
+    assert (tmp_path / "files" / "recordings" / "a.bin").read_bytes() == b"\x00" * 10
+
+
+@pytest.mark.parametrize("member", [("../outside", b"x"), ("files/link", None)])
+def test_a_restore_refuses_a_member_outside_its_folder_or_a_link(
+    tar_python: str, tmp_path: Path, member: tuple[str, bytes | None]
+) -> None:
+    staged = tmp_path / "staged"
+    with (
+        tarfile.open(fileobj=_tar_stream(member), mode="r|") as tar,
+        pytest.raises(tarfile.TarError),
+    ):
+        extract_archive(tar, staged)
+    assert not (tmp_path / "outside").exists() and not (staged / "files" / "link").exists()
+
+
+def test_a_restore_writes_an_absolute_name_inside_its_folder_or_not_at_all(
+    tar_python: str, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    with (
+        tarfile.open(fileobj=_tar_stream((str(outside), b"x")), mode="r|") as tar,
+        contextlib.suppress(tarfile.TarError),
+    ):
+        extract_archive(tar, tmp_path / "staged")
+    assert not outside.exists()

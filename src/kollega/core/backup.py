@@ -315,6 +315,33 @@ def database_is_empty() -> bool:
     return not connection.introspection.table_names()
 
 
+def extract_archive(tar: tarfile.TarFile, into: Path) -> None:
+    """Extract a tar stream of regular files and folders under ``into``.
+
+    Raises tarfile.TarError on a member that is anything else (a link, a device) or whose name
+    would land outside ``into``. Python's ``filter="data"`` does this where it exists (3.11.4
+    and later); Debian 12's Python 3.11.2 has no ``filter``, so there the members are checked
+    and written here.
+    """
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(into, filter="data")
+        return
+    for member in tar:
+        name = Path(member.name)
+        if name.is_absolute() or ".." in name.parts or not (member.isfile() or member.isdir()):
+            raise tarfile.TarError(f"unexpected member {member.name!r}")
+        target = into / name
+        if member.isdir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source = tar.extractfile(member)
+        if source is None:
+            raise tarfile.TarError(f"unreadable member {member.name!r}")
+        with target.open("wb") as out:
+            shutil.copyfileobj(source, out, CHUNK)
+
+
 def read_backup(path: Path, *, force: bool = False) -> Summary:
     """Restore the archive at ``path`` into the configured database and file storage.
 
@@ -337,7 +364,7 @@ def read_backup(path: Path, *, force: bool = False) -> Summary:
             reader = io.BufferedReader(_DecryptingReader(source, key), CHUNK)
             try:
                 with tarfile.open(fileobj=reader, mode="r|") as tar:
-                    tar.extractall(staged, filter="data")
+                    extract_archive(tar, staged)
                 # The tar stream ends before the encryption does; read to the last chunk.
                 while reader.read(CHUNK):
                     pass

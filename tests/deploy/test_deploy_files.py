@@ -2,17 +2,17 @@
 units with `systemd-analyze verify`, the nginx site with `nginx -t` and a test certificate.
 
 `make apt-test` installs systemd and nginx from Debian; where they are missing the tests
-say so and are skipped rather than passing unchecked.
+say so and are skipped rather than passing unchecked, except in CI (`KOLLEGA_CI=1`, set by
+`.ci/run`), where a missing tool fails them.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from tests.deploy.conftest import need
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -29,8 +29,8 @@ def _units_here(tmp_path: Path) -> list[Path]:
     return copies
 
 
-@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd is not installed")
 def test_the_systemd_units_verify_without_a_complaint(tmp_path: Path) -> None:
+    analyze = need("systemd-analyze")
     assert {unit.name for unit in UNITS} >= {
         "kollega-web.service",
         "kollega-worker.service",
@@ -40,7 +40,7 @@ def test_the_systemd_units_verify_without_a_complaint(tmp_path: Path) -> None:
     }
     copies = _units_here(tmp_path)
     done = subprocess.run(
-        ["systemd-analyze", "verify", "--man=no", *map(str, copies)],
+        [analyze, "verify", "--man=no", *map(str, copies)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -52,12 +52,12 @@ def test_the_systemd_units_verify_without_a_complaint(tmp_path: Path) -> None:
     assert done.returncode == 0 and not ours, done.stderr
 
 
-@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd is not installed")
 def test_the_verification_notices_a_mistyped_setting(tmp_path: Path) -> None:
+    analyze = need("systemd-analyze")
     (copy,) = [c for c in _units_here(tmp_path) if c.name == "kollega-web.service"]
     copy.write_text(copy.read_text().replace("KillMode=", "KilMode="))
     done = subprocess.run(
-        ["systemd-analyze", "verify", "--man=no", str(copy)],
+        [analyze, "verify", "--man=no", str(copy)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -85,6 +85,17 @@ def test_each_service_unit_runs_as_kollega_hardened_and_stops_cleanly() -> None:
             assert "\nKillMode=mixed\n" in text, unit.name
 
 
+def test_each_units_documentation_is_where_it_says() -> None:
+    """`Documentation=file:///opt/kollega/...` names a file of the checkout installed there."""
+    for unit in UNITS:
+        text = unit.read_text(encoding="utf-8")
+        links = re.findall(r"^Documentation=(.+)$", text, flags=re.MULTILINE)
+        assert links, f"{unit.name} has no Documentation="
+        for link in " ".join(links).split():
+            assert link.startswith("file:///opt/kollega/"), f"{unit.name}: {link}"
+            assert (REPO / link.removeprefix("file:///opt/kollega/")).is_file(), link
+
+
 def test_the_nginx_upload_limit_covers_the_apps_recording_limit() -> None:
     from django.conf import settings
 
@@ -93,10 +104,9 @@ def test_the_nginx_upload_limit_covers_the_apps_recording_limit() -> None:
     assert int(megabytes) > settings.KOLLEGA_MAX_RECORDING_MB
 
 
-@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
 def test_the_nginx_site_passes_nginx_t(tmp_path: Path) -> None:
-    openssl = shutil.which("openssl")
-    assert openssl, "openssl makes the test certificate"
+    nginx = need("nginx")
+    openssl = need("openssl")
     subprocess.run(
         [
             openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
@@ -126,7 +136,7 @@ def test_the_nginx_site_passes_nginx_t(tmp_path: Path) -> None:
         "}\n"
     )
     done = subprocess.run(
-        ["nginx", "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        [nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
         capture_output=True,
         text=True,
         timeout=60,
