@@ -52,6 +52,20 @@ def test_adding_a_colleague_lets_them_in_and_you_cannot_leave(studied: Studied) 
 
 
 @pytest.mark.django_db
+def test_a_researcher_id_beyond_the_database_is_refused_and_changes_nothing(
+    studied: Studied,
+) -> None:
+    client = studied.owner.client("en")
+    url = reverse("research:study_edit", args=[studied.study.pk])
+    fields = {"title": "Another title", "aims": "", "language": "nb"}
+    response = client.post(url, {**fields, "researchers": [studied.owner.user.pk, "9" * 40]})
+    assert response.status_code == 400
+    assert "not one of the available choices" in response.content.decode()
+    studied.study.refresh_from_db()
+    assert studied.study.title != "Another title"
+
+
+@pytest.mark.django_db
 def test_the_study_page_proposes_the_next_pseudonym(studied: Studied) -> None:
     page = studied.owner.client("en").get(reverse("research:study", args=[studied.study.pk]))
     assert 'value="P02"' in page.content.decode()

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kollega.accounts.models import User
@@ -41,8 +42,27 @@ class StudyForm(forms.Form):
     )
 
 
+class _ResearchersField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Django's multiple choice refuses an unknown id, but hands one beyond the database's
+    integers to SQLite's ``IN``, which raises OverflowError: refuse it as unknown first."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            try:
+                beyond = not -(2**63) <= int(pk) < 2**63
+            except (TypeError, ValueError):
+                continue  # Django's own check refuses these with its message
+            if beyond:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
 class StudyEditForm(StudyForm):
-    researchers = forms.ModelMultipleChoiceField(
+    researchers = _ResearchersField(
         label=_("Researchers on this study"),
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
