@@ -13,16 +13,6 @@ urlpatterns = [
     path("request/status/<str:token>/feedback/", views.feedback, name="feedback"),
     path("request/status/<str:token>/choose/", views.status_choose, name="status_choose"),
     path(
-        "request/status/<str:token>/research/<int:pk>/",
-        views.status_research,
-        name="status_research",
-    ),
-    path(
-        "request/status/<str:token>/research/withdraw/",
-        views.status_research_withdraw,
-        name="status_research_withdraw",
-    ),
-    path(
         "request/status/<str:token>/calendar/<slug:kind>/<int:pk>.ics",
         views.status_calendar,
         name="status_calendar",

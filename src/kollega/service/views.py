@@ -25,6 +25,7 @@ from kollega.core.audit import record
 from kollega.core.crypto import decrypt_str, encrypt_str
 from kollega.core.emergency import emergency_numbers, service_phone
 from kollega.core.errors import ActionRefused
+from kollega.core.navigation import status_panels_for
 from kollega.core.roles import (
     COORDINATOR,
     COUNSELLOR,
@@ -33,8 +34,6 @@ from kollega.core.roles import (
     has_role,
     role_required,
 )
-from kollega.research.actions import do_answer_invitation, invitations_for
-from kollega.research.models import Invitation
 from kollega.service import actions, choices, forms
 from kollega.service.access import (
     Throttled,
@@ -67,7 +66,6 @@ from kollega.service.models import (
     StatusChange,
     with_positions,
 )
-from kollega.service.research import do_withdraw_research_consent, pool_member
 from kollega.service.waiting import expected_waits
 
 GET_POST = ["GET", "HEAD", "POST"]
@@ -252,7 +250,8 @@ def _status_context(request: HttpRequest, case: Case, token: str, **extra: Any) 
         "retention_days": settings.KOLLEGA_RETENTION_DAYS,
         "message_form": extra.pop("message_form", None) or forms.MessageForm(),
         **_seeker_coordination(case),
-        "invitations": invitations_for(case.research_id),
+        # Sections added by apps above the service (research's invitations).
+        "status_panels": status_panels_for(request, case, token),
         **extra,
     }
 
@@ -337,70 +336,6 @@ def status_cancel(request: HttpRequest, case: Case, token: str) -> HttpResponse:
             "planned": actions.planned_after(case) if case.is_open else [],
             "back": reverse("service:status", args=[token]),
             "delete_url": reverse("service:status_delete", args=[token]),
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-@require_POST
-@seeker_view
-def status_research(request: HttpRequest, case: Case, token: str, pk: int) -> HttpResponse:
-    """The seeker accepts or declines an invitation to a study."""
-    if case.research_id is None:
-        raise Http404
-    invitation = get_object_or_404(Invitation, pk=pk, link=case.research_id)
-    form = forms.InvitationAnswerForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose yes or no."))
-        return redirect("service:status", token)
-    accept = form.cleaned_data["answer"] == "accept"
-    try:
-        do_answer_invitation(invitation, accept=accept, member=pool_member(case.research_id))
-    except ActionRefused as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            _("Thank you. You take part in the study; the researchers will book an interview.")
-            if accept
-            else _("Thank you. You are not in this study, and nothing changes for your help."),
-        )
-    return redirect("service:status", token)
-
-
-@require_http_methods(GET_POST)
-@seeker_view
-def status_research_withdraw(request: HttpRequest, case: Case, token: str) -> HttpResponse:
-    """The seeker withdraws their research consent: out of the pool, out of every study."""
-    if not case.research_consent:
-        raise Http404
-    form = forms.ConfirmForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        do_withdraw_research_consent(case)
-        messages.success(
-            request,
-            _(
-                "You have withdrawn from research. The researchers' interviews, recordings and "
-                "transcripts of you are deleted, and you will not be invited again."
-            ),
-        )
-        return redirect("service:status", token)
-    return render(
-        request,
-        "core/confirm.html",
-        {
-            "case": case,
-            "form": form,
-            "heading": _("Withdraw from research?"),
-            "explanation": _(
-                "You will not be invited to research again. If you take part in a study, "
-                "everything the researchers hold about you (interviews, recordings, "
-                "transcripts and their analysis of them) is deleted at once. Your request for "
-                "help is not affected."
-            ),
-            "button": _("Withdraw from research"),
-            "danger": True,
-            "back": reverse("service:status", args=[token]),
         },
         status=400 if form.errors else 200,
     )
