@@ -114,7 +114,9 @@ def test_a_bad_request_gets_the_layout() -> None:
 
 @pytest.mark.django_db
 def test_an_unexpected_error_gets_the_layout_in_english() -> None:
-    with mock.patch("kollega.service.views.seeker.expected_waits", side_effect=RuntimeError("boom")):
+    with mock.patch(
+        "kollega.service.views.seeker.expected_waits", side_effect=RuntimeError("boom")
+    ):
         response = english().get(reverse("service:intake"))
     assert response.status_code == 500
     text = response.content.decode()
