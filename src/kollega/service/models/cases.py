@@ -23,6 +23,7 @@ from kollega.service.models.states import (
     TERMINAL_STATUSES,
     TRANSITIONS,
     IllegalTransition,
+    StateChange,
     Status,
 )
 
@@ -237,24 +238,12 @@ class Case(models.Model):
         return self.ended_at + timedelta(days=settings.KOLLEGA_RETENTION_DAYS)
 
 
-class StatusChange(models.Model):
+class StatusChange(StateChange):
     """One move of a case through the state machine: who, when, from, to and why."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
-    at = models.DateTimeField(default=timezone.now)
     old = models.CharField(max_length=20, choices=Status.choices)
     new = models.CharField(max_length=20, choices=Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_label = models.CharField(max_length=150, blank=True)
-    reason = EncryptedTextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.old} → {self.new}"
 
     def reason_display(self) -> str:
         """The reason as people read it: a decline's reason code ("conflict") as its label in

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +19,7 @@ from kollega.service.models.states import (
     CONCERN_TRANSITIONS,
     ConcernStatus,
     IllegalTransition,
+    StateChange,
 )
 
 
@@ -137,24 +137,12 @@ class Concern(models.Model):
         return str(_("Your concern has arrived and is waiting for a counsellor."))
 
 
-class ConcernChange(models.Model):
+class ConcernChange(StateChange):
     """One move of a concern through its state machine: who, when, from, to and why."""
 
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="changes")
-    at = models.DateTimeField(default=timezone.now)
     old = models.CharField(max_length=20, choices=ConcernStatus.choices)
     new = models.CharField(max_length=20, choices=ConcernStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_label = models.CharField(max_length=150, blank=True)
-    reason = EncryptedTextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.old} → {self.new}"
 
 
 class ConcernStatistic(models.Model):

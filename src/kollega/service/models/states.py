@@ -4,8 +4,12 @@ them, and the groups of states the rest of the service asks about.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from kollega.core.fields import EncryptedTextField
 
 
 class IllegalTransition(Exception):
@@ -100,3 +104,28 @@ CONCERN_ENDED = (ConcernStatus.DONE, ConcernStatus.WITHDRAWN)
 
 
 CONCERN_OPEN_FOR_COUNSELLOR = (ConcernStatus.PROPOSED, ConcernStatus.TAKEN)
+
+
+class StateChange(models.Model):
+    """One move of a record through its state machine: who, when, from, to and why.
+
+    Each concrete history (`StatusChange` of a case, `ConcernChange` of a concern) adds the
+    record it belongs to and its states as `old` and `new`; the table of each is its own.
+    """
+
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    reason = EncryptedTextField(blank=True)
+
+    old: models.CharField[str, str]
+    new: models.CharField[str, str]
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.old} → {self.new}"
