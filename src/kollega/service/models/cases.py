@@ -217,6 +217,19 @@ class Case(models.Model):
         return self.status in QUEUE_STATUSES
 
     @property
+    def is_closed(self) -> bool:
+        """Closed by its counsellor (not cancelled or withdrawn): the seeker may give feedback."""
+        return self.status == Status.CLOSED
+
+    @property
+    def reached_by_phone(self) -> bool:
+        return self.contact_method == choices.ContactMethod.PHONE
+
+    @property
+    def reached_by_email(self) -> bool:
+        return self.contact_method == choices.ContactMethod.EMAIL
+
+    @property
     def conversation_limit(self) -> int:
         return int(settings.KOLLEGA_CONVERSATION_LIMIT) + self.extra_conversations
 
@@ -273,6 +286,16 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender} {self.created:%Y-%m-%d}"
+
+    def author(self, *, to_seeker: bool) -> str:
+        """Who wrote it, as the seeker (`to_seeker`) or the counsellor reads the thread."""
+        if self.sender == self.Sender.COORDINATOR:
+            return str(_("Coordinator"))
+        if self.sender == self.Sender.SERVICE:
+            return str(_("The service"))
+        if self.sender == self.Sender.SEEKER:
+            return str(_("You") if to_seeker else _("The seeker"))
+        return str(_("Your counsellor") if to_seeker else _("You"))
 
 
 class Conversation(models.Model):

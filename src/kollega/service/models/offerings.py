@@ -148,6 +148,11 @@ class Enrolment(models.Model):
     def __str__(self) -> str:
         return f"{self.offering_id}/{self.case_id} {self.status}"
 
+    @property
+    def is_placed(self) -> bool:
+        """Has a place (rather than a place on the waiting list)."""
+        return self.status == choices.EnrolmentStatus.PLACED
+
 
 def with_positions(enrolments: list[Enrolment]) -> list[Enrolment]:
     """Set `position` (place in its offering's waiting list, or None) on each, in one query."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -24,6 +25,7 @@ from kollega.service.access import (
 from kollega.service.matching import match_case
 from kollega.service.models import (
     Case,
+    Status,
 )
 from kollega.service.views.common import (
     REASSIGNABLE,
@@ -37,25 +39,30 @@ def case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound: A
     """The case page. What it shows depends on who asks: the counsellor who accepted the case
     sees everything, a counsellor it is only proposed to sees what they need to decide, a
     coordinator sees the matching and coordination, never the seeker's words or messages.
-    The seeker's own words are not even given to the template unless `private`."""
+
+    What a reader may not see is left out here, before the template: the seeker's words,
+    the notes of conversations and referrals, where and how to meet, and the messages reach
+    it only when `may_read_private`; the reasons in the history only for coordinators.
+    """
     user = request.user
     private = may_read_private(user, case)
     holder = holds_case(user, case)
     coordinator = has_role(user, COORDINATOR)
+    working = private and holder and case.status in WORKING
     context: dict[str, Any] = {
         "case": case,
-        "private": private,
         "holder": holder,
-        "proposed_only": holder and not private,
+        # A counsellor the case is proposed to decides whether to accept it.
+        "deciding": holder and case.status == Status.PROPOSED,
+        "proposed_only": holder and not private and case.status == Status.PROPOSED,
         "coordinator": coordinator,
-        "history": case.status_changes.select_related("actor"),
-        "conversations": case.conversations.all(),
-        "appointments": case.appointments.all(),
-        "referrals": case.referrals.select_related("offering", "place"),
+        "history": _history(case, reasons=coordinator),
+        "conversations": _conversations(case, private=private),
+        "appointments": _appointments(case, private=private, working=working),
+        "referrals": _referrals(case, private=private),
         "enrolments": case.enrolments.select_related("offering"),
-        # Planned conversations still to come can be cancelled by the counsellor working on it.
-        "working": private and holder and case.status in WORKING,
-        "now": timezone.now(),
+        # The counsellor working on the case logs, plans, refers, closes or hands it back.
+        "working": working,
         "limit": case.conversation_limit,
         "left": case.conversations_left(),
         # What the page may show of the request itself.
@@ -90,6 +97,72 @@ def case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound: A
     return render(request, "service/case.html", context, status=status)
 
 
+def _history(case: Case, *, reasons: bool) -> list[dict[str, Any]]:
+    """The case's moves; why each was made only for a reader who may see `reasons`."""
+    return [
+        {
+            "at": change.at,
+            "old": change.get_old_display(),
+            "new": change.get_new_display(),
+            "actor_label": change.actor_label,
+            "reason": change.reason_display() if reasons and change.reason else "",
+        }
+        for change in case.status_changes.select_related("actor")
+    ]
+
+
+def _conversations(case: Case, *, private: bool) -> list[dict[str, Any]]:
+    """The conversations held; their notes only for a reader who may see `private` things."""
+    return [
+        {
+            "held_on": conversation.held_on,
+            "mode": conversation.get_mode_display(),
+            "minutes": conversation.minutes,
+            "note": conversation.note if private else "",
+        }
+        for conversation in case.conversations.all()
+    ]
+
+
+def _appointments(case: Case, *, private: bool, working: bool) -> list[dict[str, Any]]:
+    """The planned conversations. Where and how to meet, and the calendar file, only for a
+    reader who may see `private` things; the counsellor `working` on the case may cancel
+    those still to come."""
+    now = timezone.now()
+    shown = []
+    for appointment in case.appointments.all():
+        item: dict[str, Any] = {
+            "pk": appointment.pk,
+            "starts": appointment.starts,
+            "mode": appointment.get_mode_display(),
+        }
+        if private:
+            item["link"] = appointment.link
+            item["where"] = appointment.where
+            item["calendar"] = reverse(
+                "service:case_calendar", args=[case.pk, "appointment", appointment.pk]
+            )
+            item["cancellable"] = working and appointment.starts > now
+        shown.append(item)
+    return shown
+
+
+def _referrals(case: Case, *, private: bool) -> list[dict[str, Any]]:
+    """The referrals; the words for the seeker and the note only for a reader who may see
+    `private` things."""
+    return [
+        {
+            "kind": referral.get_kind_display(),
+            "place": referral.place.name if referral.place else "",
+            "offering": referral.offering or "",
+            "created": referral.created,
+            "for_seeker": referral.for_seeker if private else "",
+            "note": referral.note if private else "",
+        }
+        for referral in case.referrals.select_related("offering", "place")
+    ]
+
+
 def _request_view(case: Case, *, private: bool, coordinator: bool) -> dict[str, Any]:
     """The request's details this reader may see, beyond situation, hopes and wishes (which
     everyone with the case sees).
@@ -103,8 +176,9 @@ def _request_view(case: Case, *, private: bool, coordinator: bool) -> dict[str, 
     if private or coordinator:
         view["avoid"] = [v for v in (case.avoid_employers, case.avoid_people) if v]
         view["contact"] = [
-            str(case.get_contact_method_display()),
-            *[v for v in (case.contact_name, case.contact_email, case.contact_phone) if v],
+            {"text": str(case.get_contact_method_display())},
+            *[{"text": v} for v in (case.contact_name, case.contact_email) if v],
+            *([{"text": case.contact_phone, "phone": True}] if case.contact_phone else []),
         ]
     if private:
         view["description"] = case.description

@@ -146,8 +146,10 @@ def _concern_page(
     candidates = match_concern(concern).proposals if coordinator and concern.is_open else []
     context: dict[str, Any] = {
         "concern": concern,
-        "private": private,
+        # What only the counsellor who took the concern up reads: never given to others.
+        "told": _told(concern) if private else None,
         "holds": holds,
+        "may_take": holds and concern.status == ConcernStatus.PROPOSED,
         "coordinator": coordinator,
         "changes": concern.changes.all(),
         "candidates": candidates,
@@ -164,6 +166,19 @@ def _concern_page(
     if private:
         record(request.user, "service.concern.view", concern)
     return render(request, "service/concern.html", context, status=status)
+
+
+def _told(concern: Concern) -> dict[str, Any]:
+    """The doctor's name, the worry, the sender's details, the note and the outcome."""
+    return {
+        "doctor_name": concern.doctor_name,
+        "worry": concern.worry,
+        "approach": concern.approach,
+        "sender_name": concern.sender_name,
+        "sender_contact": concern.sender_contact,
+        "note": concern.note,
+        "outcome": concern.get_outcome_display() if concern.outcome else "",
+    }
 
 
 @require_GET
