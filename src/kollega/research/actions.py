@@ -178,7 +178,7 @@ def do_withdraw_participant(actor: Any, participant: Participant) -> dict[str, i
             job.save(update_fields=["cancel_requested"])
         study_pk, participant_pk = participant.study_id, participant.pk
         if participant.link is not None:
-            from kollega.service.research import leave_pool
+            from kollega.service.pool import leave_pool
 
             # The invitation holds the link to the pool: it goes too. And someone who withdrew
             # is not invited again, to this study or another: they leave the pool.
@@ -906,7 +906,7 @@ def do_add_wave(actor: Any, study: Study, *, name: str, opens_day: int, closes_d
 def eligible_pool(study: Study, today: date | None = None) -> list[Any]:
     """Pool members this study may invite: not yet invited to it, and (when the study has
     waves) with the first wave's window not yet closed."""
-    from kollega.service.research import research_pool
+    from kollega.service.pool import research_pool
 
     today = today or timezone.localdate()
     taken: set[Any] = set(study.invitations.values_list("link", flat=True))
@@ -925,7 +925,7 @@ def do_invite(actor: Any, study: Study, links: Iterable[str]) -> list[Invitation
     """Invite pool members through the service: their status page shows the invitation, and
     those who gave an e-mail address get a content-free e-mail. The researcher never sees
     where it goes."""
-    from kollega.service.research import notify_invited
+    from kollega.service.pool import notify_invited
 
     if study.current_consent is None:
         raise ActionRefused(_("Add the consent text first: the invitation shows it."))

@@ -11,7 +11,7 @@ from django.db import transaction
 from kollega.core.audit import record
 from kollega.research.actions import do_withdraw_from_research
 from kollega.service.models import Case
-from kollega.service.research import SEEKER, leave_pool
+from kollega.service.pool import SEEKER, leave_pool
 
 
 @transaction.atomic

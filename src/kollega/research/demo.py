@@ -182,7 +182,7 @@ def _recruit(researcher: Any, study: Study) -> int:
     from kollega.research.recruitment import candidates
     from kollega.sampling import propose_sample
     from kollega.service.models import Case
-    from kollega.service.research import pool_member
+    from kollega.service.pool import pool_member
 
     actions.do_update_protocol(
         researcher,

@@ -23,7 +23,7 @@ from kollega.research.consent import do_withdraw_research_consent
 from kollega.research.models import Invitation, InvitationStatus
 from kollega.service.forms import ConfirmForm, InvitationAnswerForm
 from kollega.service.models import Case
-from kollega.service.research import pool_member
+from kollega.service.pool import pool_member
 from kollega.service.views import GET_POST, seeker_view
 
 

@@ -16,7 +16,7 @@ from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
 from kollega.service import notifications
 from kollega.service.actions.base import SEEKER, SYSTEM, cancel_planned, write_to_seeker
-from kollega.service.matching import batch_for
+from kollega.service.adapters import batch_for
 from kollega.service.models import (
     OPEN_COUNSELLOR_STATUSES,
     TERMINAL_STATUSES,

@@ -16,7 +16,7 @@ from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
 from kollega.service import choices, notifications
 from kollega.service.actions.base import SYSTEM
-from kollega.service.matching import match_concern
+from kollega.service.adapters import match_concern
 from kollega.service.models import (
     CONCERN_ENDED,
     Case,

@@ -10,8 +10,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from kollega.service import choices
+from kollega.service.adapters import Option
 from kollega.service.forms.base import CaseForm, StyledForm, radio_field, text_field
-from kollega.service.matching import Option
 from kollega.service.models import (
     CounsellorProfile,
     Offering,

@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kollega.service import choices
+from kollega.service.adapters import Option
 from kollega.service.forms.base import StyledForm, choice_field, radio_field, text_field
-from kollega.service.matching import Option
 from kollega.service.models import (
     CounsellorProfile,
 )

@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 
 from kollega.core.emergency import emergency_numbers
-from kollega.service.matching import organisation_names as names
+from kollega.service.adapters import organisation_names as names
 from kollega.service.models import Message
 from kollega.service.waiting import expected_waits
 

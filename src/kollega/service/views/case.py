@@ -22,7 +22,7 @@ from kollega.service.access import (
     holds_case,
     may_read_private,
 )
-from kollega.service.matching import match_case
+from kollega.service.adapters import match_case
 from kollega.service.models import (
     Case,
     Status,

@@ -20,7 +20,7 @@ from kollega.core.emergency import emergency_numbers, service_phone
 from kollega.core.roles import COORDINATOR, COUNSELLOR, has_role
 from kollega.service import actions, forms
 from kollega.service.access import Throttled, concern_for_token, count_intake, intake_allowed
-from kollega.service.matching import match_concern
+from kollega.service.adapters import match_concern
 from kollega.service.models import (
     CONCERN_ENDED,
     Concern,

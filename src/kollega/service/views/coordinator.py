@@ -19,8 +19,8 @@ from kollega.core.audit import record
 from kollega.core.crypto import decrypt_str, encrypt_str
 from kollega.core.errors import ActionRefused
 from kollega.service import actions, forms
+from kollega.service.adapters import match_case
 from kollega.service.choices import EnrolmentStatus
-from kollega.service.matching import match_case
 from kollega.service.models import (
     ACTIVE_WORK_STATUSES,
     Case,

@@ -29,7 +29,7 @@ from kollega.service.access import (
     intake_allowed,
 )
 from kollega.service.actions import SEEKER
-from kollega.service.matching import proposals_for_seeker
+from kollega.service.adapters import proposals_for_seeker
 from kollega.service.models import (
     ACTIVE_WORK_STATUSES,
     Case,
