@@ -13,10 +13,7 @@ from django_tasks import task
 def retention() -> int:
     """Delete the personal data of cases and concerns past their retention period; returns
     how many."""
-    from kollega.service.actions import (  # run time: see the module's docstring
-        run_concern_retention,
-        run_retention,
-    )
+    from kollega.service.actions import run_concern_retention, run_retention  # see docstring
 
     return run_retention() + run_concern_retention()
 
@@ -32,9 +29,7 @@ def send_notice(kind: str, case_id: int | None, counsellor_id: int | None = None
 @task()
 def escalate_urgent() -> int:
     """E-mail the coordinators when urgent requests wait unacknowledged; takes no arguments."""
-    from kollega.service.actions import (
-        escalate_urgent as run,  # run time: see the module's docstring
-    )
+    from kollega.service.actions import escalate_urgent as run  # run time: see the docstring
 
     return run()
 
