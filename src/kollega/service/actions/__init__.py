@@ -58,21 +58,14 @@ from kollega.service.actions.conversations import (
     do_send_message,
     do_write_to_seeker,
 )
-from kollega.service.actions.offerings import (
-    do_enrol_case,
-    do_remove_enrolment,
-    do_save_offering,
-)
+from kollega.service.actions.offerings import do_enrol_case, do_remove_enrolment, do_save_offering
 from kollega.service.actions.organisation import (
     do_delete_referral_place,
     do_save_counsellor_profile,
     do_save_referral_place,
     do_save_service_settings,
 )
-from kollega.service.actions.retention import (
-    do_delete_case_data,
-    run_retention,
-)
+from kollega.service.actions.retention import do_delete_case_data, run_retention
 
 __all__ = [
     "RESEARCH_CONSENT_VERSION",

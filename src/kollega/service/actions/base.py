@@ -11,12 +11,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from kollega.service import choices, notifications
-from kollega.service.models import (
-    Appointment,
-    Case,
-    Enrolment,
-    Message,
-)
+from kollega.service.models import Appointment, Case, Enrolment, Message
 
 SEEKER = "seeker"
 

@@ -12,12 +12,7 @@ from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
 from kollega.service import choices, notifications
 from kollega.service.actions.base import SYSTEM, offering_words
-from kollega.service.models import (
-    Case,
-    Enrolment,
-    Message,
-    Offering,
-)
+from kollega.service.models import Case, Enrolment, Message, Offering
 
 
 def enrol(case: Case, offering: Offering) -> Enrolment:

@@ -10,11 +10,7 @@ from django.db import transaction
 
 from kollega.core.audit import record
 from kollega.service.actions.assignment import auto_assign_soon
-from kollega.service.models import (
-    CounsellorProfile,
-    ReferralPlace,
-    ServiceSettings,
-)
+from kollega.service.models import CounsellorProfile, ReferralPlace, ServiceSettings
 
 
 @transaction.atomic

@@ -20,10 +20,7 @@ from kollega.service.demo.requests import (
     play_coordinator_day,
     walk_case,
 )
-from kollega.service.models import (
-    Case,
-    Status,
-)
+from kollega.service.models import Case, Status
 
 
 @transaction.atomic

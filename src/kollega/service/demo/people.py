@@ -9,9 +9,7 @@ from django.contrib.auth import get_user_model
 from kollega.accounts.actions import do_create_staff
 from kollega.core import roles
 from kollega.service import actions
-from kollega.service.models import (
-    CounsellorProfile,
-)
+from kollega.service.models import CounsellorProfile
 
 SYSTEM = "demo"
 

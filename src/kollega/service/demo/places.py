@@ -7,10 +7,7 @@ from typing import Any
 
 from kollega.service import actions
 from kollega.service.demo.people import SYSTEM
-from kollega.service.models import (
-    Offering,
-    ReferralPlace,
-)
+from kollega.service.models import Offering, ReferralPlace
 
 # The coordinator's optional translations of each course title (English, Chinese).
 TITLE_TRANSLATIONS = {

@@ -11,10 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from kollega.service.models import (
-    MAX_SHORT_TEXT,
-    MAX_TEXT,
-)
+from kollega.service.models import MAX_SHORT_TEXT, MAX_TEXT
 
 YES_NO = [("no", _("No")), ("yes", _("Yes"))]
 

@@ -12,11 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from kollega.service import choices
 from kollega.service.adapters import Option
 from kollega.service.forms.base import CaseForm, StyledForm, radio_field, text_field
-from kollega.service.models import (
-    CounsellorProfile,
-    Offering,
-    ReferralPlace,
-)
+from kollega.service.models import CounsellorProfile, Offering, ReferralPlace
 
 
 class AssignForm(CaseForm):

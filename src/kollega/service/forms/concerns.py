@@ -10,9 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from kollega.service import choices
 from kollega.service.adapters import Option
 from kollega.service.forms.base import StyledForm, choice_field, radio_field, text_field
-from kollega.service.models import (
-    CounsellorProfile,
-)
+from kollega.service.models import CounsellorProfile
 
 
 class ConcernForm(StyledForm):

@@ -14,12 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kollega.core.roles import COUNSELLOR
 from kollega.service import choices
-from kollega.service.models import (
-    CounsellorProfile,
-    Offering,
-    ReferralPlace,
-    ServiceSettings,
-)
+from kollega.service.models import CounsellorProfile, Offering, ReferralPlace, ServiceSettings
 
 
 class ReferralPlaceForm(forms.ModelForm[ReferralPlace]):

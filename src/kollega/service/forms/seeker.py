@@ -19,10 +19,7 @@ from kollega.service.forms.base import (
     radio_field,
     text_field,
 )
-from kollega.service.models import (
-    CounsellorProfile,
-    Offering,
-)
+from kollega.service.models import CounsellorProfile, Offering
 
 RESEARCH_CONSENT_TEXT = _(
     "Yes, researchers studying this service may invite me to an interview. Saying yes or no "

@@ -30,21 +30,9 @@ from kollega.service.models.concerns import (
     ConcernQuerySet,
     ConcernStatistic,
 )
-from kollega.service.models.counsellors import (
-    CounsellorProfile,
-    taking_new_cases,
-)
-from kollega.service.models.offerings import (
-    Enrolment,
-    Offering,
-    ReferralPlace,
-    with_positions,
-)
-from kollega.service.models.running import (
-    CaseStatistic,
-    ServiceSettings,
-    WaitTally,
-)
+from kollega.service.models.counsellors import CounsellorProfile, taking_new_cases
+from kollega.service.models.offerings import Enrolment, Offering, ReferralPlace, with_positions
+from kollega.service.models.running import CaseStatistic, ServiceSettings, WaitTally
 from kollega.service.models.states import (
     ACTIVE_WORK_STATUSES,
     CONCERN_ENDED,

@@ -3,9 +3,7 @@
 concerns raised by someone else (`concerns`), and the case page they share (`case`). Views are
 thin: they check access, validate forms and call actions."""
 
-from kollega.service.views.case import (
-    case_detail,
-)
+from kollega.service.views.case import case_detail
 from kollega.service.views.common import GET_POST
 from kollega.service.views.concerns import (
     concern_assign,

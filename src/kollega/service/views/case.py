@@ -12,27 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from kollega.core.roles import (
-    COORDINATOR,
-    has_role,
-)
+from kollega.core.roles import COORDINATOR, has_role
 from kollega.service import actions, forms
-from kollega.service.access import (
-    get_case_for_user,
-    holds_case,
-    may_read_private,
-)
+from kollega.service.access import get_case_for_user, holds_case, may_read_private
 from kollega.service.adapters import match_case
-from kollega.service.models import (
-    Case,
-    Status,
-)
-from kollega.service.views.common import (
-    REASSIGNABLE,
-    WORKING,
-    refused,
-    staff_only,
-)
+from kollega.service.models import Case, Status
+from kollega.service.views.common import REASSIGNABLE, WORKING, refused, staff_only
 
 
 def case_page(request: HttpRequest, case: Case, *, status: int = 200, **bound: Any) -> HttpResponse:

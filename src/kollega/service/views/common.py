@@ -20,7 +20,13 @@ from kollega.core.roles import COORDINATOR, COUNSELLOR, COUNTY_LEADER, role_requ
 from kollega.service.actions import Closed
 from kollega.service.choices import EnrolmentStatus
 from kollega.service.ics import calendar_file
-from kollega.service.models import Appointment, Case, IllegalTransition, Status
+from kollega.service.models import (
+    ACTIVE_WORK_STATUSES,
+    Appointment,
+    Case,
+    IllegalTransition,
+    Status,
+)
 
 T = TypeVar("T")
 
@@ -33,12 +39,11 @@ directory_keepers = role_required(COORDINATOR, COUNTY_LEADER)
 
 # The case states in which a counsellor works on a case, and those in which a coordinator
 # may move it to another counsellor.
-WORKING = (Status.ACCEPTED, Status.IN_CONVERSATION, Status.REFERRED)
+WORKING = ACTIVE_WORK_STATUSES
 REASSIGNABLE = (Status.PROPOSED, *WORKING)
 
 STALE = "stale"
-# What an action refused for a known reason cannot do; any other refusal or illegal move gets
-# the general message.
+# The exceptions by which an action refuses: a one-form view answers them with a message.
 REFUSALS = (ActionRefused, IllegalTransition)
 
 

@@ -21,12 +21,7 @@ from kollega.core.roles import COORDINATOR, COUNSELLOR, has_role
 from kollega.service import actions, forms
 from kollega.service.access import Throttled, concern_for_token, count_intake, intake_allowed
 from kollega.service.adapters import match_concern
-from kollega.service.models import (
-    CONCERN_ENDED,
-    Concern,
-    ConcernStatus,
-    IllegalTransition,
-)
+from kollega.service.models import CONCERN_ENDED, Concern, ConcernStatus, IllegalTransition
 from kollega.service.views.common import (
     GET_POST,
     act_on_form,

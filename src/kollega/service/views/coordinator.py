@@ -28,12 +28,7 @@ from kollega.service.models import (
     ServiceSettings,
     Status,
 )
-from kollega.service.views.case import (
-    back_to_case,
-    coordinator_case,
-    page_again_with,
-    page_with,
-)
+from kollega.service.views.case import back_to_case, coordinator_case, page_again_with, page_with
 from kollega.service.views.common import (
     GET_POST,
     REASSIGNABLE,

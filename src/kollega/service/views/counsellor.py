@@ -19,9 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
 from kollega.service import actions, forms
-from kollega.service.access import (
-    holds_case,
-)
+from kollega.service.access import holds_case
 from kollega.service.models import (
     ACTIVE_WORK_STATUSES,
     CONCERN_OPEN_FOR_COUNSELLOR,
@@ -35,13 +33,7 @@ from kollega.service.models import (
     StatusChange,
     with_positions,
 )
-from kollega.service.views.case import (
-    back_to_case,
-    left_behind,
-    own_case,
-    page_with,
-    private_case,
-)
+from kollega.service.views.case import back_to_case, left_behind, own_case, page_with, private_case
 from kollega.service.views.common import (
     GET_POST,
     STALE,

@@ -16,11 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kollega.core.audit import record
-from kollega.core.roles import (
-    COORDINATOR,
-    counties_of,
-    has_role,
-)
+from kollega.core.roles import COORDINATOR, counties_of, has_role
 from kollega.service import actions, choices, forms
 from kollega.service.choices import EnrolmentStatus
 from kollega.service.models import (
@@ -35,12 +31,7 @@ from kollega.service.models import (
     Status,
     with_positions,
 )
-from kollega.service.views.common import (
-    GET_POST,
-    coordinator_only,
-    directory_keepers,
-    posted,
-)
+from kollega.service.views.common import GET_POST, coordinator_only, directory_keepers, posted
 
 # Past counselling days and courses listed on the offerings page, latest first.
 PAST_OFFERINGS_SHOWN = 20

@@ -22,12 +22,7 @@ from kollega.core.emergency import emergency_numbers, service_phone
 from kollega.core.errors import ActionRefused
 from kollega.core.navigation import status_panels_for
 from kollega.service import actions, forms
-from kollega.service.access import (
-    Throttled,
-    case_for_token,
-    count_intake,
-    intake_allowed,
-)
+from kollega.service.access import Throttled, case_for_token, count_intake, intake_allowed
 from kollega.service.actions import SEEKER
 from kollega.service.adapters import proposals_for_seeker
 from kollega.service.models import (
