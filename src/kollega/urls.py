@@ -10,6 +10,8 @@ from django.views.i18n import set_language
 from django_otp.admin import OTPAdminSite
 
 from kollega.core.roles import is_verified
+from kollega.research.views import seeker as seeker_views
+from kollega.service.urls import urlpatterns as service_patterns
 
 
 class KollegaAdminSite(OTPAdminSite):  # type: ignore[misc]  # django-otp ships no types
@@ -42,10 +44,25 @@ handler404 = "kollega.core.views.page_not_found"
 # Unhandled errors get a page that needs neither the database nor a session (500.html).
 handler500 = "kollega.core.views.server_error"
 
+# The seeker's answers to research live in research, above the service, but keep the addresses
+# and names of the status page they belong to.
+seeker_research = [
+    path(
+        "request/status/<str:token>/research/<int:pk>/",
+        seeker_views.status_research,
+        name="status_research",
+    ),
+    path(
+        "request/status/<str:token>/research/withdraw/",
+        seeker_views.status_research_withdraw,
+        name="status_research_withdraw",
+    ),
+]
+
 urlpatterns = [
     path("", include("kollega.core.urls")),
     path("staff/", include("kollega.accounts.urls")),
-    path("", include("kollega.service.urls")),
+    path("", include((service_patterns + seeker_research, "service"))),
     path("research/", include("kollega.research.urls")),
     path("research/analyses/", include("kollega.workbench.urls")),
     path("statistics/", include("kollega.reports.urls")),

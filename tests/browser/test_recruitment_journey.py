@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from kollega.research import actions
 from kollega.research.models import Interview, Invitation, Participant, Recording, Transcript
 from kollega.service.models import Case
-from kollega.service.research import pool_member
+from kollega.service.pool import pool_member
 from tests.browser.conftest import check_axe, open_page, snap
 from tests.research.pool import PoolSeeker, make_seeker
 

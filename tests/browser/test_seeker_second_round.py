@@ -333,7 +333,7 @@ def test_a_network_over_its_hourly_limit_sees_the_emergency_numbers_first_and_ke
     page.locator('textarea[name="description"]').fill("Jeg sover dårlig etter vaktene")
     # Colleagues on the same hospital network have used up the hour's requests.
     with (
-        mock.patch("kollega.service.views.intake_allowed", return_value=False),
+        mock.patch("kollega.service.views.seeker.intake_allowed", return_value=False),
         page.expect_response(lambda r: r.request.method == "POST") as answer,
     ):
         page.locator("form.stack button[type=submit]").click()
@@ -367,7 +367,9 @@ def test_a_form_sent_without_the_cookie_gets_a_page_that_says_what_to_do(
 def test_an_unexpected_error_gets_the_sites_page(page: Page, live_server: Any) -> None:
     speak(page, live_server)
     page.set_viewport_size(PHONE)
-    with mock.patch("kollega.service.views.expected_waits", side_effect=RuntimeError("boom")):
+    with mock.patch(
+        "kollega.service.views.seeker.expected_waits", side_effect=RuntimeError("boom")
+    ):
         response = page.goto(f"{live_server.url}/request/")
         assert response is not None and response.status == 500
         expect(page.locator("h1")).to_have_text("Something went wrong")

@@ -114,7 +114,9 @@ def test_a_bad_request_gets_the_layout() -> None:
 
 @pytest.mark.django_db
 def test_an_unexpected_error_gets_the_layout_in_english() -> None:
-    with mock.patch("kollega.service.views.expected_waits", side_effect=RuntimeError("boom")):
+    with mock.patch(
+        "kollega.service.views.seeker.expected_waits", side_effect=RuntimeError("boom")
+    ):
         response = english().get(reverse("service:intake"))
     assert response.status_code == 500
     text = response.content.decode()
@@ -128,7 +130,7 @@ def test_an_unexpected_error_gets_the_layout_in_english() -> None:
 def test_the_500_page_needs_no_database_and_no_context_processor() -> None:
     lost = OperationalError("the database went away")
     with (
-        mock.patch("kollega.service.views.expected_waits", side_effect=lost),
+        mock.patch("kollega.service.views.seeker.expected_waits", side_effect=lost),
         mock.patch("kollega.core.context_processors.roles_of", side_effect=lost),
         mock.patch("django.db.backends.base.base.BaseDatabaseWrapper.cursor", side_effect=lost),
     ):

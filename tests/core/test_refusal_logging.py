@@ -42,7 +42,7 @@ def test_an_unexpected_error_still_logs_its_traceback(caplog: pytest.LogCaptureF
 
     client = Client(raise_request_exception=False)
     with (
-        mock.patch("kollega.service.views.expected_waits", side_effect=RuntimeError("boom")),
+        mock.patch("kollega.service.views.seeker.expected_waits", side_effect=RuntimeError("boom")),
         caplog.at_level(logging.ERROR),
     ):
         assert client.get(reverse("service:intake")).status_code == 500

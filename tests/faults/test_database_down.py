@@ -48,7 +48,7 @@ def test_an_intake_cut_off_midway_stores_nothing_and_says_so() -> None:
     data = _form_with_token(client)
     lost = OperationalError("server closed the connection unexpectedly")
     # The connection drops after the request row is written, before the audit row.
-    with mock.patch("kollega.service.actions.record", side_effect=lost):
+    with mock.patch("kollega.service.actions.cases.record", side_effect=lost):
         response = client.post("/request/", data)
     _assert_clear_page(response)
 

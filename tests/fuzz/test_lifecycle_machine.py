@@ -44,7 +44,7 @@ from kollega.core import roles
 from kollega.core.fields import EncryptedTextField
 from kollega.core.models import AuditEvent
 from kollega.service import actions
-from kollega.service.matching import match_case, proposals_for_seeker
+from kollega.service.adapters import match_case, proposals_for_seeker
 from kollega.service.models import (
     ACTIVE_WORK_STATUSES,
     OPEN_COUNSELLOR_STATUSES,

@@ -23,7 +23,7 @@ from kollega.research.models import (
     WindowNotice,
 )
 from kollega.research.recruitment import characteristics
-from kollega.service.research import pool_member, tell_seeker_invited
+from kollega.service.pool import pool_member, tell_seeker_invited
 from tests.cast import Cast
 from tests.research.pool import PoolSeeker, Recruiting, make_seeker, recruiting_fixture  # noqa: F401
 

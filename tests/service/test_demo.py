@@ -42,7 +42,7 @@ def test_the_demo_fills_every_state_and_loads_once() -> None:
 @pytest.mark.django_db
 @override_settings(DEMO=True)
 def test_the_demo_shows_the_coordinators_day() -> None:
-    from kollega.service.matching import match_case
+    from kollega.service.adapters import match_case
     from kollega.service.models import CaseStatistic, Message, WaitTally
 
     ensure_demo_users()

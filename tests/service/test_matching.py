@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from kollega.service.matching import match_case
+from kollega.service.adapters import match_case
 from kollega.service.models import CounsellorProfile
 from tests.cast import Cast
 from tests.service.conftest import make_profile, submit

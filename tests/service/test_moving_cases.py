@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from kollega.core.models import AuditEvent
 from kollega.service import actions
-from kollega.service.matching import match_case
+from kollega.service.adapters import match_case
 from kollega.service.models import Case, CounsellorProfile, Message, Status
 from tests.cast import Cast
 from tests.service.conftest import Seeker

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from kollega.service import actions
-from kollega.service.matching import batch_for, match_case
+from kollega.service.adapters import batch_for, match_case
 from kollega.service.models import (
     Appointment,
     Case,

@@ -50,7 +50,7 @@ def test_each_move_writes_a_status_change_and_an_audit_event(proposed: Seeker, c
 def test_a_declined_case_goes_back_to_the_queue_and_not_to_the_same_counsellor(
     proposed: Seeker, cast: Cast
 ) -> None:
-    from kollega.service.matching import match_case
+    from kollega.service.adapters import match_case
 
     actions.do_decline_case(cast.counsellor.user, proposed.case, reason="no_capacity")
     case = proposed.refresh()

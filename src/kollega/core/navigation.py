@@ -1,11 +1,14 @@
-"""Links on the staff home page, registered by each app for the roles that use them, and other
-ways in that an app offers on the public front page."""
+"""Links on the staff home page, registered by each app for the roles that use them, other
+ways in that an app offers on the public front page, and the panels an app above the service
+adds to a seeker's status page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
 
@@ -70,3 +73,24 @@ def public_links() -> list[dict[str, Any]]:
         }
         for link in _PUBLIC
     ]
+
+
+# A status-page panel: given the request, the seeker's case and their status-link token, the
+# panel's HTML ("" to show nothing).
+StatusPanel = Callable[[HttpRequest, Any, str], str]
+
+_STATUS_PANELS: list[StatusPanel] = []
+
+
+def register_status_panel(panel: StatusPanel) -> None:
+    """Called from an app's `ready()` to add a section to the seeker's status page (research's
+    invitations, say), so that the service needs to know no app above it; registering the same
+    panel twice has no effect."""
+    if panel not in _STATUS_PANELS:
+        _STATUS_PANELS.append(panel)
+
+
+def status_panels_for(request: HttpRequest, case: Any, token: str) -> list[str]:
+    """The registered panels' HTML for this seeker's status page, in the order registered,
+    leaving out those with nothing to show."""
+    return [html for panel in _STATUS_PANELS if (html := panel(request, case, token))]

@@ -14,10 +14,11 @@ class ResearchConfig(AppConfig):
         # every app is registered.
         from kollega.core import roles
         from kollega.core.crypto import register_rotator
-        from kollega.core.navigation import register_home_link
+        from kollega.core.navigation import register_home_link, register_status_panel
         from kollega.core.schedule import register_periodic
         from kollega.research import signals  # noqa: F401 - connects the file clean-up
         from kollega.research.actions import rotate_recording_files
+        from kollega.research.views.seeker import status_panel
         from kollega.research.tasks import (
             exclude_lapsed,
             resume_stalled_transcriptions,
@@ -30,3 +31,4 @@ class ResearchConfig(AppConfig):
         register_periodic(warn_closing_windows, every=timedelta(hours=1))
 
         register_home_link(roles.RESEARCHER, label=_("Studies"), url_name="research:studies")
+        register_status_panel(status_panel)

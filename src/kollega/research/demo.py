@@ -27,7 +27,7 @@ from kollega.research.models import (
 from kollega.research.recruitment import candidates
 from kollega.sampling import propose_sample
 from kollega.service.models import Case
-from kollega.service.research import pool_member
+from kollega.service.pool import pool_member
 
 SYSTEM = "demo"
 TITLE = "Hjelpsøking blant leger som kontakter Kollega"

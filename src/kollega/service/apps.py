@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,12 +10,11 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Peer-support service")
 
     def ready(self) -> None:
-        from datetime import timedelta
-
-        from kollega.core import roles
-        from kollega.core.navigation import register_home_link
-        from kollega.core.schedule import register_periodic
-        from kollega.service.tasks import auto_assign, escalate_urgent, retention
+        # Imported here, once the app registry is ready: they load models and auth views.
+        from kollega.core import roles  # app registry: see above
+        from kollega.core.navigation import register_home_link  # app registry: see above
+        from kollega.core.schedule import register_periodic  # app registry: see above
+        from kollega.service.tasks import auto_assign, escalate_urgent, retention  # see above
 
         register_periodic(retention, every=timedelta(hours=1))
         register_periodic(escalate_urgent, every=timedelta(minutes=5))

@@ -17,7 +17,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kollega.core.roles import COORDINATOR
+from kollega.service.choices import ContactMethod
 from kollega.service.models import Case, CounsellorProfile
+from kollega.service.tasks import send_notice
 
 URGENT = "urgent"
 PROPOSED = "proposed"
@@ -38,8 +40,6 @@ class NoticeNotSent(Exception):
 
 
 def _queue(kind: str, case: Case | None, counsellor: CounsellorProfile | None = None) -> None:
-    from kollega.service.tasks import send_notice
-
     case_id = case.pk if case is not None else None
     counsellor_id = counsellor.pk if counsellor is not None else None
     transaction.on_commit(
@@ -87,8 +87,6 @@ def tell_counsellor_concern(counsellor: CounsellorProfile) -> None:
 
 def tell_seeker(case: Case) -> None:
     """Only for seekers who gave an e-mail address; the link itself is never stored."""
-    from kollega.service.choices import ContactMethod
-
     if case.contact_method == ContactMethod.EMAIL and case.contact_email:
         _queue(SEEKER_NEWS, case)
 
@@ -96,8 +94,6 @@ def tell_seeker(case: Case) -> None:
 def _compose(
     kind: str, case: Case, counsellor: CounsellorProfile | None
 ) -> tuple[list[str], str, str]:
-    from kollega.service.choices import ContactMethod
-
     reference = {"reference": case.reference}
     if kind == URGENT:
         subject = _("Urgent request %(reference)s") % reference

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kollega.service import concern_views, views
+from kollega.service import views
 
 app_name = "service"
 urlpatterns = [
@@ -13,39 +13,27 @@ urlpatterns = [
     path("request/status/<str:token>/feedback/", views.feedback, name="feedback"),
     path("request/status/<str:token>/choose/", views.status_choose, name="status_choose"),
     path(
-        "request/status/<str:token>/research/<int:pk>/",
-        views.status_research,
-        name="status_research",
-    ),
-    path(
-        "request/status/<str:token>/research/withdraw/",
-        views.status_research_withdraw,
-        name="status_research_withdraw",
-    ),
-    path(
         "request/status/<str:token>/calendar/<slug:kind>/<int:pk>.ics",
         views.status_calendar,
         name="status_calendar",
     ),
     # Someone worried about a doctor, without an account.
-    path("concern/", concern_views.concern_new, name="concern_new"),
-    path("concern/status/<str:token>/", concern_views.concern_status, name="concern_status"),
+    path("concern/", views.concern_new, name="concern_new"),
+    path("concern/status/<str:token>/", views.concern_status, name="concern_status"),
     # Concerns, for coordinators and the counsellor a concern is with.
-    path("service/concerns/", concern_views.concerns, name="concerns"),
-    path("service/concerns/<int:pk>/", concern_views.concern_detail, name="concern"),
-    path("service/concerns/<int:pk>/assign/", concern_views.concern_assign, name="concern_assign"),
+    path("service/concerns/", views.concerns, name="concerns"),
+    path("service/concerns/<int:pk>/", views.concern_detail, name="concern"),
+    path("service/concerns/<int:pk>/assign/", views.concern_assign, name="concern_assign"),
     path(
         "service/concerns/<int:pk>/withdraw/",
-        concern_views.concern_withdraw,
+        views.concern_withdraw,
         name="concern_withdraw",
     ),
-    path("service/concerns/<int:pk>/take/", concern_views.concern_take, name="concern_take"),
-    path(
-        "service/concerns/<int:pk>/decline/", concern_views.concern_decline, name="concern_decline"
-    ),
+    path("service/concerns/<int:pk>/take/", views.concern_take, name="concern_take"),
+    path("service/concerns/<int:pk>/decline/", views.concern_decline, name="concern_decline"),
     path(
         "service/concerns/<int:pk>/conclude/",
-        concern_views.concern_conclude,
+        views.concern_conclude,
         name="concern_conclude",
     ),
     # Coordinators.

@@ -17,7 +17,7 @@ from kollega.core.audit import record
 from kollega.core.errors import ActionRefused
 from kollega.research.actions.studies import next_pseudonym
 from kollega.research.models import Invitation, InvitationStatus, Participant, Study
-from kollega.service.research import notify_invited, research_pool
+from kollega.service.pool import notify_invited, research_pool
 
 # The actor on record for what a seeker does: they have no account.
 SEEKER = "seeker"

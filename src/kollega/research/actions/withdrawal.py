@@ -21,7 +21,7 @@ from kollega.research.models import (
     Transcript,
     TranscriptionJob,
 )
-from kollega.service.research import leave_pool
+from kollega.service.pool import leave_pool
 
 
 def do_withdraw_participant(actor: Any, participant: Participant) -> dict[str, int]:

@@ -3,6 +3,7 @@ coordinator's list, and the counsellor's page where they take a concern up and c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -16,35 +17,27 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kollega.core.audit import record
 from kollega.core.emergency import emergency_numbers, service_phone
-from kollega.core.errors import ActionRefused
-from kollega.core.roles import COORDINATOR, COUNSELLOR, has_role, role_required
+from kollega.core.roles import COORDINATOR, COUNSELLOR, has_role
 from kollega.service import actions, forms
 from kollega.service.access import Throttled, concern_for_token, count_intake, intake_allowed
-from kollega.service.matching import match_concern
-from kollega.service.models import (
-    CONCERN_ENDED,
-    Concern,
-    ConcernStatus,
-    IllegalTransition,
+from kollega.service.adapters import match_concern
+from kollega.service.models import CONCERN_ENDED, Concern, ConcernStatus, IllegalTransition
+from kollega.service.views.common import (
+    GET_POST,
+    act_on_form,
+    coordinator_only,
+    counsellor_only,
+    posted,
+    staff_only,
+    throttled_page,
 )
-
-GET_POST = ["GET", "HEAD", "POST"]
-
-staff_only = role_required(COUNSELLOR, COORDINATOR)
-coordinator_only = role_required(COORDINATOR)
-counsellor_only = role_required(COUNSELLOR)
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
 
 # --- The sender, without an account ----------------------------------------------------------
 
 
 @require_http_methods(GET_POST)
 def concern_new(request: HttpRequest) -> HttpResponse:
-    form = forms.ConcernForm(_posted(request))
+    form = forms.ConcernForm(posted(request))
     status = 200
     throttled = False
     if request.method == "POST":
@@ -78,12 +71,7 @@ def concern_status(request: HttpRequest, token: str) -> HttpResponse:
     try:
         concern = concern_for_token(request, token)
     except Throttled:
-        return render(
-            request,
-            "service/throttled.html",
-            {"emergency_numbers": emergency_numbers(), "service_phone": service_phone()},
-            status=429,
-        )
+        return throttled_page(request)
     return render(
         request,
         "service/concern_status.html",
@@ -153,8 +141,10 @@ def _concern_page(
     candidates = match_concern(concern).proposals if coordinator and concern.is_open else []
     context: dict[str, Any] = {
         "concern": concern,
-        "private": private,
+        # What only the counsellor who took the concern up reads: never given to others.
+        "told": _told(concern) if private else None,
         "holds": holds,
+        "may_take": holds and concern.status == ConcernStatus.PROPOSED,
         "coordinator": coordinator,
         "changes": concern.changes.all(),
         "candidates": candidates,
@@ -173,6 +163,19 @@ def _concern_page(
     return render(request, "service/concern.html", context, status=status)
 
 
+def _told(concern: Concern) -> dict[str, Any]:
+    """The doctor's name, the worry, the sender's details, the note and the outcome."""
+    return {
+        "doctor_name": concern.doctor_name,
+        "worry": concern.worry,
+        "approach": concern.approach,
+        "sender_name": concern.sender_name,
+        "sender_contact": concern.sender_contact,
+        "note": concern.note,
+        "outcome": concern.get_outcome_display() if concern.outcome else "",
+    }
+
+
 @require_GET
 @staff_only
 def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -183,6 +186,21 @@ def _refused(request: HttpRequest) -> None:
     messages.error(request, _("That is not possible in the concern's current state."))
 
 
+def _page_with(request: HttpRequest, concern: Concern, name: str) -> Callable[[Any], HttpResponse]:
+    """For `act_on_form`: the concern's page again with the invalid form as its `name` (400)."""
+    return lambda form: _concern_page(request, concern, status=400, **{name: form})
+
+
+def _back_to_concern(request: HttpRequest, pk: int) -> Callable[[Exception], HttpResponse]:
+    """For `act_on_form`: say the action was refused, then show the concern's page."""
+
+    def answer(exc: Exception) -> HttpResponse:
+        _refused(request)
+        return redirect("service:concern", pk)
+
+    return answer
+
+
 @require_POST
 @coordinator_only
 def concern_assign(request: HttpRequest, pk: int) -> HttpResponse:
@@ -191,15 +209,17 @@ def concern_assign(request: HttpRequest, pk: int) -> HttpResponse:
         _refused(request)
         return redirect("service:concern", pk)
     form = forms.ConcernAssignForm(request.POST, candidates=match_concern(concern).proposals)
-    if not form.is_valid():
-        return _concern_page(request, concern, status=400, assign_form=form)
-    try:
-        actions.do_assign_concern(request.user, concern, form.cleaned_data["counsellor"])
-    except (ActionRefused, IllegalTransition):
-        _refused(request)
-    else:
-        messages.success(request, _("The concern is proposed to the counsellor."))
-    return redirect("service:concern", pk)
+    return act_on_form(
+        request,
+        form,
+        page=_page_with(request, concern, "assign_form"),
+        perform=lambda: actions.do_assign_concern(
+            request.user, concern, form.cleaned_data["counsellor"]
+        ),
+        done=_("The concern is proposed to the counsellor."),
+        then=reverse("service:concern", args=[pk]),
+        refusal=_back_to_concern(request, pk),
+    )
 
 
 @require_POST
@@ -207,15 +227,18 @@ def concern_assign(request: HttpRequest, pk: int) -> HttpResponse:
 def concern_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     concern = _concern_for_staff(request, pk)
     form = forms.ConcernWithdrawForm(request.POST)
-    if not form.is_valid():
-        return _concern_page(request, concern, status=400, withdraw_form=form)
-    try:
-        actions.do_withdraw_concern(request.user, concern, reason=form.cleaned_data["reason"])
-    except IllegalTransition:
-        _refused(request)
-    else:
-        messages.success(request, _("The concern is closed."))
-    return redirect("service:concern", pk)
+    return act_on_form(
+        request,
+        form,
+        page=_page_with(request, concern, "withdraw_form"),
+        perform=lambda: actions.do_withdraw_concern(
+            request.user, concern, reason=form.cleaned_data["reason"]
+        ),
+        done=_("The concern is closed."),
+        then=reverse("service:concern", args=[pk]),
+        refusal=_back_to_concern(request, pk),
+        refusals=(IllegalTransition,),
+    )
 
 
 def _held(request: HttpRequest, pk: int) -> Concern:
@@ -245,15 +268,18 @@ def concern_take(request: HttpRequest, pk: int) -> HttpResponse:
 def concern_decline(request: HttpRequest, pk: int) -> HttpResponse:
     concern = _held(request, pk)
     form = forms.ConcernDeclineForm(request.POST)
-    if not form.is_valid():
-        return _concern_page(request, concern, status=400, decline_form=form)
-    try:
-        actions.do_decline_concern(request.user, concern, reason=form.cleaned_data["reason"])
-    except IllegalTransition:
-        _refused(request)
-        return redirect("service:concern", pk)
-    messages.success(request, _("The concern is handed back; it goes to another counsellor."))
-    return redirect("service:my_cases")
+    return act_on_form(
+        request,
+        form,
+        page=_page_with(request, concern, "decline_form"),
+        perform=lambda: actions.do_decline_concern(
+            request.user, concern, reason=form.cleaned_data["reason"]
+        ),
+        done=_("The concern is handed back; it goes to another counsellor."),
+        then="service:my_cases",
+        refusal=_back_to_concern(request, pk),
+        refusals=(IllegalTransition,),
+    )
 
 
 @require_POST
@@ -261,17 +287,17 @@ def concern_decline(request: HttpRequest, pk: int) -> HttpResponse:
 def concern_conclude(request: HttpRequest, pk: int) -> HttpResponse:
     concern = _held(request, pk)
     form = forms.ConcernConcludeForm(request.POST)
-    if not form.is_valid():
-        return _concern_page(request, concern, status=400, conclude_form=form)
-    try:
-        actions.do_conclude_concern(
+    return act_on_form(
+        request,
+        form,
+        page=_page_with(request, concern, "conclude_form"),
+        perform=lambda: actions.do_conclude_concern(
             request.user,
             concern,
             outcome=form.cleaned_data["outcome"],
             note=form.cleaned_data["note"],
-        )
-    except (ActionRefused, IllegalTransition):
-        _refused(request)
-    else:
-        messages.success(request, _("The concern is concluded. The sender is not told how."))
-    return redirect("service:concern", pk)
+        ),
+        done=_("The concern is concluded. The sender is not told how."),
+        then=reverse("service:concern", args=[pk]),
+        refusal=_back_to_concern(request, pk),
+    )

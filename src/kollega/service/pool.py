@@ -1,5 +1,4 @@
-"""The service's side of research: the pool of consenting seekers, invitation e-mails and the
-withdrawal of research consent.
+"""The service's side of research: the pool of consenting seekers and invitation e-mails.
 
 The research app sees a pool member only as a `PoolMember`: an opaque id, the date of their
 contact with the service and their optional profile as codes. Never a name, contact detail,
@@ -21,7 +20,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from kollega.core.audit import record
 from kollega.service.choices import ContactMethod
 from kollega.service.models import Case
 
@@ -113,23 +111,3 @@ def leave_pool(link: uuid.UUID | str) -> bool:
             research_id=None,
         )
     )
-
-
-@transaction.atomic
-def do_withdraw_research_consent(case: Case) -> dict[str, int]:
-    """The seeker withdraws from research on their status page: they leave the pool, and every
-    study deletes what it holds about them (interviews, recordings, transcripts, coded units
-    and their invitations). Returns what research deleted."""
-    from kollega.research.actions import do_withdraw_from_research
-
-    if not case.research_consent:
-        return {}
-    link = case.research_id
-    deleted = do_withdraw_from_research(link) if link else {}
-    if link:
-        leave_pool(link)
-    else:
-        Case.objects.filter(pk=case.pk).update(research_consent=False)
-    case.refresh_from_db()
-    record(SEEKER, "service.research_consent.withdraw", case, deleted=deleted)
-    return deleted

@@ -1,0 +1,51 @@
+"""The service's registers kept by coordinators: counsellor profiles, referral places and the
+service's settings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from kollega.core.audit import record
+from kollega.service.actions.assignment import auto_assign_soon
+from kollega.service.models import CounsellorProfile, ReferralPlace, ServiceSettings
+
+
+@transaction.atomic
+def do_save_referral_place(actor: Any, place: ReferralPlace) -> ReferralPlace:
+    created = place.pk is None
+    place.save()
+    record(actor, "service.directory.create" if created else "service.directory.change", place)
+    return place
+
+
+@transaction.atomic
+def do_delete_referral_place(actor: Any, place: ReferralPlace) -> None:
+    """Remove an entry; past referrals to it keep their kind (the link is set to null)."""
+    record(actor, "service.directory.delete", place, kind=place.kind, region=place.region)
+    place.delete()
+
+
+@transaction.atomic
+def do_save_counsellor_profile(actor: Any, profile: CounsellorProfile) -> CounsellorProfile:
+    created = profile.pk is None
+    profile.save()
+    record(actor, "service.counsellor.create" if created else "service.counsellor.change", profile)
+    auto_assign_soon()
+    return profile
+
+
+@transaction.atomic
+def do_save_service_settings(actor: Any, service: ServiceSettings) -> ServiceSettings:
+    service.pk = 1
+    service.save()
+    record(
+        actor,
+        "service.settings.change",
+        auto_assign=service.auto_assign,
+        seeker_choice=service.seeker_choice,
+    )
+    auto_assign_soon()
+    return service
