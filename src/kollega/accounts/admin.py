@@ -36,6 +36,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from kollega.accounts import actions
 from kollega.accounts.models import User
 from kollega.core.errors import ActionRefused
+from kollega.core.regions import Region
 from kollega.core.roles import (
     ADMINISTRATOR,
     COORDINATOR,
@@ -44,7 +45,6 @@ from kollega.core.roles import (
     RESEARCHER,
     ROLES,
 )
-from kollega.service.choices import Region
 
 ROLE_LABELS = {
     COUNSELLOR: _("Counsellor"),
