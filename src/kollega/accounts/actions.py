@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kollega.accounts import notifications
@@ -259,8 +260,6 @@ def do_reset_sign_in(actor: Actor, user: User) -> None:
 
 
 def _remove_sign_in(user: User) -> None:
-    from django_otp.plugins.otp_static.models import StaticDevice
-
     user.set_unusable_password()
     user.session_epoch += 1
     user.save(update_fields=["password", "session_epoch"])

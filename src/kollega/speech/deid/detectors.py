@@ -61,6 +61,7 @@ def _emails(text: str, language: str) -> Iterator[Finding]:
 
 
 def _numbers(text: str, language: str) -> Iterator[Finding]:
+    # Inside: python-stdnum takes about 0.15 s to import; `import kollega.speech` should not.
     from stdnum.no import fodselsnummer, orgnr
 
     for match in _ELEVEN.finditer(text):
@@ -77,6 +78,7 @@ def _numbers(text: str, language: str) -> Iterator[Finding]:
 
 
 def _phones(text: str, language: str) -> Iterator[Finding]:
+    # Inside: phonenumbers takes about 0.15 s to import; `import kollega.speech` should not.
     import phonenumbers
 
     regions = ("NO", "GB", "US") if language == "en" else ("NO",)

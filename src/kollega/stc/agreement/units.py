@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import krippendorff
 import numpy as np
 
 from kollega.stc.agreement.text import (
@@ -43,8 +44,6 @@ def cohen_kappa(a: Sequence[str | None], b: Sequence[str | None]) -> float:
 
 def krippendorff_alpha(data: Sequence[Sequence[str | None]]) -> float:
     """Krippendorff's alpha (nominal) for coders-by-items with None for missing values."""
-    import krippendorff
-
     labels = sorted({v for row in data for v in row if v is not None})
     if not labels:
         return math.nan
