@@ -151,7 +151,7 @@ def do_add_staff(
     user.set_unusable_password()
     user.save()
     _give_roles(user, chosen)
-    record(actor, AuditAction.ACCOUNTS_ADD_STAFF, user, roles=sorted(chosen))
+    record(actor, "accounts.add_staff", user, roles=sorted(chosen))
     return user
 
 

@@ -56,7 +56,9 @@ class AuditAction(enum.StrEnum):
     PEERS_LISTING_SAVE = "peers.listing.save"
     PEERS_REGISTRATION_ADD = "peers.registration.add"
     PEERS_REGISTRATION_CHANGE = "peers.registration.change"
+    PEERS_REGISTRATION_DELETE = "peers.registration.delete"
     PEERS_SETTLEMENT_APPROVE = "peers.settlement.approve"
+    PEERS_SETTLEMENT_DELETE = "peers.settlement.delete"
     PEERS_SETTLEMENT_EXPORT = "peers.settlement.export"
     PEERS_STATISTICS_VIEW = "peers.statistics.view"
     # Statistics and exports (kollega.reports).
