@@ -24,11 +24,13 @@ SEEKER: Final = "seeker"
 """The help-seeking doctor, who has no account (their reference code and secret link only)."""
 SYSTEM: Final = "system"
 """Kollega itself: scheduled jobs, the task worker, retention, commands run by an operator."""
+CONCERN_SENDER: Final = "concern sender"
+"""A relative or colleague who raised a concern about a doctor through the public form."""
 DEMO: Final = "demo"
 """The synthetic demo data loaded by `kollega demo`."""
 
-NamedActor: TypeAlias = Literal["seeker", "system", "demo"]
-"""One of the actors without an account: `SEEKER`, `SYSTEM` or `DEMO`."""
+NamedActor: TypeAlias = Literal["seeker", "system", "concern sender", "demo"]
+"""One of the actors without an account: `SEEKER`, `SYSTEM`, `CONCERN_SENDER` or `DEMO`."""
 
 Actor: TypeAlias = "AbstractBaseUser | AnonymousUser | NamedActor | None"
 """Who does something: a staff user (signed in or not), a named actor, or None (unknown).
@@ -214,7 +216,7 @@ def record(
 ) -> AuditEvent:
     """Record that `actor` did `action` to `obj`.
 
-    `actor` is a user, None, or a named actor without an account (`SEEKER`, `SYSTEM`, `DEMO`).
+    `actor` is a user, None, or a named actor without an account (see `NamedActor`).
     `details` must be JSON-serialisable and hold no personal free text.
     """
     # Any: the project's user model (the AuditEvent.actor foreign key) lives above core.
