@@ -7,7 +7,7 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 
-from kollega.core.demo import current_code
+from kollega.accounts.demo import current_code
 from kollega.core.models import AuditEvent
 from tests.cast import PASSWORD, Cast, Member
 

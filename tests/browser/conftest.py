@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from kollega.core.demo import current_code
+from kollega.accounts.demo import current_code
 from tests.cast import PASSWORD, Member
 
 REPO = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from kollega.core.demo import ensure_demo_users
+from kollega.accounts.demo import ensure_demo_users
 from kollega.research import demo
 from kollega.research.models import FindingDecision, Study
 

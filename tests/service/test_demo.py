@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.test import override_settings
 
-from kollega.core.demo import ensure_demo_users
+from kollega.accounts.demo import ensure_demo_users
 from kollega.service import demo
 from kollega.service.models import (
     Case,

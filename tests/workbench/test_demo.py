@@ -7,7 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from kollega.core.demo import ensure_demo_users
+from kollega.accounts.demo import ensure_demo_users
 from kollega.core.models import AuditEvent
 from kollega.research import demo as research_demo
 from kollega.workbench import demo

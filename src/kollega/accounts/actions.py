@@ -16,11 +16,12 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kollega.accounts import notifications
 from kollega.accounts.models import User
-from kollega.core.audit import record
+from kollega.core.audit import SYSTEM, Actor, AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.core.roles import (
     ADMINISTRATOR,
@@ -66,7 +67,7 @@ def roles_held(user: User) -> set[str]:
     return held
 
 
-def check_role_change(actor: Any, user: User, roles: Iterable[str]) -> set[str]:
+def check_role_change(actor: Actor, user: User, roles: Iterable[str]) -> set[str]:
     """The new roles as a set; raises ActionRefused as `check_roles` does, and when `actor`
     would change their own roles."""
     chosen = check_roles(roles)
@@ -75,7 +76,7 @@ def check_role_change(actor: Any, user: User, roles: Iterable[str]) -> set[str]:
     return chosen
 
 
-def check_study_researchers(actor: Any, study: Any, researchers: Iterable[User]) -> None:
+def check_study_researchers(actor: Actor, study: Any, researchers: Iterable[User]) -> None:
     """Raise ActionRefused when `actor` would add themself to `study`, or add someone without
     the researcher role."""
     before = set(study.researchers.values_list("pk", flat=True)) if study.pk else set()
@@ -100,8 +101,9 @@ def _give_roles(user: User, roles: set[str]) -> None:
     user.__dict__.pop("_kollega_roles", None)
 
 
-def _refuse_self(actor: Any, user: User, message: str) -> None:
-    if getattr(actor, "pk", None) is not None and actor.pk == user.pk:
+def _refuse_self(actor: Actor, user: User, message: str) -> None:
+    actor_pk = getattr(actor, "pk", None)
+    if actor_pk is not None and actor_pk == user.pk:
         raise ActionRefused(message)
 
 
@@ -111,7 +113,7 @@ def do_create_staff(
     username: str,
     password: str,
     roles: list[str],
-    actor: Any = "system",
+    actor: Actor = SYSTEM,
     email: str = "",
     **extra: Any,
 ) -> tuple[User, TOTPDevice]:
@@ -124,13 +126,13 @@ def do_create_staff(
     user = User.objects.create_user(username=username, password=password, email=email, **extra)
     _give_roles(user, chosen)
     device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
-    record(actor, "accounts.create_staff", user, roles=sorted(chosen))
+    record(actor, AuditAction.ACCOUNTS_CREATE_STAFF, user, roles=sorted(chosen))
     return user, device
 
 
 @transaction.atomic
 def do_add_staff(
-    actor: Any,
+    actor: Actor,
     *,
     username: str,
     roles: Iterable[str],
@@ -159,7 +161,7 @@ def do_add_staff(
 
 @transaction.atomic
 def do_change_staff(
-    actor: Any,
+    actor: Actor,
     user: User,
     *,
     roles: Iterable[str],
@@ -190,7 +192,7 @@ def do_change_staff(
         notifications.tell_staff(user, notifications.ROLES_CHANGED)
     record(
         actor,
-        "accounts.change_staff",
+        AuditAction.ACCOUNTS_CHANGE_STAFF,
         user,
         fields=changed,
         roles_before=sorted(before),
@@ -201,25 +203,25 @@ def do_change_staff(
 
 
 @transaction.atomic
-def do_deactivate_staff(actor: Any, user: User) -> None:
+def do_deactivate_staff(actor: Actor, user: User) -> None:
     """Stop `user` signing in and end their sessions; their records stay."""
     _refuse_self(actor, user, _("You cannot deactivate yourself. Ask another administrator."))
     user.is_active = False
     user.session_epoch += 1
     user.save(update_fields=["is_active", "session_epoch"])
-    record(actor, "accounts.deactivate", user)
+    record(actor, AuditAction.ACCOUNTS_DEACTIVATE, user)
 
 
 @transaction.atomic
-def do_reactivate_staff(actor: Any, user: User) -> None:
+def do_reactivate_staff(actor: Actor, user: User) -> None:
     """Let a deactivated staff member sign in again with the sign-in they had."""
     user.is_active = True
     user.save(update_fields=["is_active"])
-    record(actor, "accounts.reactivate", user)
+    record(actor, AuditAction.ACCOUNTS_REACTIVATE, user)
 
 
 @transaction.atomic
-def do_set_study_researchers(actor: Any, study: Any, researchers: Iterable[User]) -> None:
+def do_set_study_researchers(actor: Actor, study: Any, researchers: Iterable[User]) -> None:
     """Set who works on `study`, as an administrator; tells each person added or taken off.
 
     Only staff with the researcher role may be on a study, and never the administrator
@@ -233,7 +235,11 @@ def do_set_study_researchers(actor: Any, study: Any, researchers: Iterable[User]
     for user in User.objects.filter(pk__in=added | removed):
         notifications.tell_staff(user, notifications.STUDIES_CHANGED)
     record(
-        actor, "accounts.set_study_researchers", study, added=sorted(added), removed=sorted(removed)
+        actor,
+        AuditAction.ACCOUNTS_SET_STUDY_RESEARCHERS,
+        study,
+        added=sorted(added),
+        removed=sorted(removed),
     )
 
 
@@ -241,11 +247,11 @@ def do_set_study_researchers(actor: Any, study: Any, researchers: Iterable[User]
 def do_logout_everywhere(user: User) -> None:
     """End every session of `user`, in every browser, by changing their session hash."""
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
-    record(user, "accounts.logout_everywhere", user)
+    record(user, AuditAction.ACCOUNTS_LOGOUT_EVERYWHERE, user)
 
 
 @transaction.atomic
-def do_reset_sign_in(actor: Any, user: User) -> None:
+def do_reset_sign_in(actor: Actor, user: User) -> None:
     """Take away `user`'s password and second factors and end their sessions.
 
     The person cannot sign in again until they enrol anew on the server (`kollega enrol_staff`),
@@ -254,12 +260,10 @@ def do_reset_sign_in(actor: Any, user: User) -> None:
     """
     _remove_sign_in(user)
     notifications.tell_staff(user, notifications.SIGN_IN_RESET)
-    record(actor, "accounts.reset_sign_in", user)
+    record(actor, AuditAction.ACCOUNTS_RESET_SIGN_IN, user)
 
 
 def _remove_sign_in(user: User) -> None:
-    from django_otp.plugins.otp_static.models import StaticDevice
-
     user.set_unusable_password()
     user.session_epoch += 1
     user.save(update_fields=["password", "session_epoch"])
@@ -268,11 +272,11 @@ def _remove_sign_in(user: User) -> None:
 
 
 @transaction.atomic
-def do_enrol_staff(actor: Any, user: User, *, password: str) -> TOTPDevice:
+def do_enrol_staff(actor: Actor, user: User, *, password: str) -> TOTPDevice:
     """Give `user` a new password and a new confirmed TOTP device (replacing any old ones)."""
     _remove_sign_in(user)
     user.set_password(password)
     user.save(update_fields=["password"])
     device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
-    record(actor, "accounts.enrol", user)
+    record(actor, AuditAction.ACCOUNTS_ENROL, user)
     return device

@@ -35,7 +35,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kollega.accounts import actions
 from kollega.accounts.models import User
+from kollega.core.audit import Actor
 from kollega.core.errors import ActionRefused
+from kollega.core.regions import Region
 from kollega.core.roles import (
     ADMINISTRATOR,
     COORDINATOR,
@@ -44,7 +46,6 @@ from kollega.core.roles import (
     RESEARCHER,
     ROLES,
 )
-from kollega.service.choices import Region
 
 ROLE_LABELS = {
     COUNSELLOR: _("Counsellor"),
@@ -79,7 +80,7 @@ class StaffForm(forms.ModelForm[User]):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("For a county leader: the counties whose collegial support they lead."),
     )
-    actor: Any = None
+    actor: Actor = None
 
     class Meta:
         model = User

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+# The module, not the task: the tasks module imports this one in turn.
+from kollega.accounts import tasks
 from kollega.accounts.models import User
 
 ROLES_CHANGED = "roles"
@@ -32,10 +34,8 @@ def tell_staff(user: User, kind: str) -> None:
         raise ValueError(f"unknown notice kind: {kind}")
     if not user.email:
         return
-    from kollega.accounts.tasks import send_staff_notice
-
     user_id = user.pk
-    transaction.on_commit(lambda: send_staff_notice.enqueue(kind=kind, user_id=user_id))
+    transaction.on_commit(lambda: tasks.send_staff_notice.enqueue(kind=kind, user_id=user_id))
 
 
 def _compose(kind: str) -> tuple[str, str]:

@@ -15,7 +15,7 @@ from django_otp import login as otp_login
 
 from kollega.accounts.actions import do_logout_everywhere
 from kollega.accounts.forms import StaffLoginForm
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.navigation import home_links_for
 from kollega.core.roles import is_verified, roles_of
 
@@ -40,7 +40,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         login(request, form.user)
         otp_login(request, form.device)
-        record(form.user, "accounts.login", form.user)
+        record(form.user, AuditAction.ACCOUNTS_LOGIN, form.user)
         return redirect(_safe_next(request))
     return render(
         request,
@@ -52,7 +52,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        record(request.user, "accounts.logout", request.user)
+        record(request.user, AuditAction.ACCOUNTS_LOGOUT, request.user)
     logout(request)
     messages.success(request, _("You are signed out."))
     return redirect("accounts:login")

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 _tightened: set[str] = set()
@@ -34,10 +36,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from datetime import timedelta
-
-        from django.db.backends.signals import connection_created
-
+        # Inside ready(): these modules import models, which load only once the registry is.
         from kollega.core import checks  # noqa: F401  (registers the system checks)
         from kollega.core.schedule import register_periodic
         from kollega.core.tasks import prune_task_results

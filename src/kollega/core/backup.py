@@ -41,6 +41,8 @@ from django.utils import timezone
 
 from kollega.conf import env_secret
 from kollega.core.checks import key_fingerprint
+from kollega.core.crypto import fernet
+from kollega.core.fields import encrypted_fields
 
 FORMAT = "kollega-backup"
 VERSION = 1
@@ -432,9 +434,6 @@ def unreadable_columns(query: Any) -> dict[str, int]:
     "app.Model.field", how many of them could not be decrypted. A column whose table the
     archive does not have (an older version) is passed over.
     """
-    from kollega.core.crypto import fernet
-    from kollega.core.fields import encrypted_fields
-
     keys = fernet()
     failed: dict[str, int] = {}
     for model in apps.get_models():

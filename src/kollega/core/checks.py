@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, register
 
@@ -22,8 +23,6 @@ def key_fingerprint(key: str) -> str:
 
 def bad_fernet_keys(keys: list[str]) -> list[int]:
     """The 1-based positions of the keys that are not Fernet keys."""
-    from cryptography.fernet import Fernet
-
     bad = []
     for position, key in enumerate(keys, 1):
         try:
@@ -54,6 +53,7 @@ def check_data_keys(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
 @register("kollega", deploy=True)
 def check_services_answer(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """The database answers a query and, when REDIS_URL is set, Redis answers a ping."""
+    # Inside: kollega.settings imports this module, before the database layer may load.
     from django.db import DatabaseError, connection
 
     errors: list[CheckMessage] = []
@@ -70,6 +70,7 @@ def check_services_answer(app_configs: Any = None, **kwargs: Any) -> list[CheckM
         )
     redis_url = getattr(settings, "REDIS_URL", "")
     if redis_url:
+        # Inside: Redis is optional, and its client takes half a second to import.
         import redis
 
         try:

@@ -18,8 +18,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from kollega.core.taskqueue import _backend, _is_db, _is_rq
 
 PATHS = ("/healthz", "/readyz")
 
@@ -29,8 +33,6 @@ def liveness() -> tuple[bool, str]:
 
 
 def _database() -> str:
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return "database: ok"
@@ -38,12 +40,8 @@ def _database() -> str:
 
 def _oldest_waiting() -> tuple[int, datetime | None, str]:
     """How many tasks wait to run, since when the oldest has waited, and which queue."""
-    from kollega.core.taskqueue import _backend, _is_db, _is_rq
-
     backend = _backend()
     if _is_db(backend):
-        from django_tasks_db.models import DBTaskResult
-
         ready = DBTaskResult.objects.ready()
         oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
         return ready.count(), oldest, "database queue"

@@ -16,6 +16,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kollega.core.models import PeriodicRun, SchedulerLease
+
 
 @dataclass(frozen=True)
 class Periodic:
@@ -54,8 +56,6 @@ def acquire_lease(holder: str, *, seconds: float, now: datetime | None = None) -
 
     Returns None when `holder` holds it now, else the name of the scheduler that does.
     """
-    from kollega.core.models import SchedulerLease
-
     now = now or timezone.now()
     expires = now + timedelta(seconds=seconds)
     try:
@@ -75,19 +75,13 @@ def acquire_lease(holder: str, *, seconds: float, now: datetime | None = None) -
 
 def release_lease(holder: str) -> None:
     """Give the lease up at a clean stop, so a replacement need not wait for it to run out."""
-    from kollega.core.models import SchedulerLease
-
     SchedulerLease.objects.filter(pk=1, holder=holder).delete()
 
 
 def last_runs() -> dict[str, float]:
     """When each periodic task was last enqueued, in seconds since the epoch."""
-    from kollega.core.models import PeriodicRun
-
     return {run.name: run.last_enqueued.timestamp() for run in PeriodicRun.objects.all()}
 
 
 def record_run(name: str, when: datetime) -> None:
-    from kollega.core.models import PeriodicRun
-
     PeriodicRun.objects.update_or_create(name=name, defaults={"last_enqueued": when})

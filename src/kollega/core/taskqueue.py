@@ -13,8 +13,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from django.core import management
+from django.db import InterfaceError, OperationalError, close_old_connections, connections
 from django.utils import timezone
-from django_tasks import task_backends
+from django_tasks import TaskResultStatus, task_backends
+from django_tasks_db.models import DBTaskResult
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -40,8 +43,6 @@ def prune_finished(older_than: timedelta, *, now: datetime | None = None) -> int
     cutoff = (now or timezone.now()) - older_than
     backend = _backend()
     if _is_db(backend):
-        from django_tasks_db.models import DBTaskResult
-
         deleted, _ = (
             DBTaskResult.objects.finished()
             .filter(backend_name=backend.alias, finished_at__lte=cutoff)
@@ -54,6 +55,7 @@ def prune_finished(older_than: timedelta, *, now: datetime | None = None) -> int
 
 
 def _prune_rq(backend: Any, cutoff: datetime) -> int:
+    # Inside: only the Redis backend needs rq, which takes about a second to import.
     from rq.registry import CanceledJobRegistry, FailedJobRegistry, FinishedJobRegistry
 
     count = 0
@@ -81,9 +83,6 @@ def drop_queued(task: Any, **match: Any) -> int:
     """
     backend = _backend()
     if _is_db(backend):
-        from django_tasks import TaskResultStatus
-        from django_tasks_db.models import DBTaskResult
-
         queued = DBTaskResult.objects.filter(
             status=TaskResultStatus.READY, task_path=task.module_path
         )
@@ -108,8 +107,6 @@ def drop_queued(task: Any, **match: Any) -> int:
 def is_transient(error: BaseException) -> bool:
     """Whether a database error is worth waiting out: a lock held by another writer, or a
     connection dropped by a restarting server."""
-    from django.db import InterfaceError, OperationalError
-
     if isinstance(error, InterfaceError):
         return True
     if not isinstance(error, OperationalError):
@@ -144,8 +141,6 @@ def retry_transient(
     transient; otherwise it raises the last transient error after `attempts` tries. Anything
     else is raised at once.
     """
-    from django.db import close_old_connections, connections
-
     delay = first_delay
     tried = 0
     while True:
@@ -175,6 +170,4 @@ def run_db_worker(**options: Any) -> None:
     connection while starting a transaction or saving a result ends it. Here the worker starts
     again after a pause instead (a task whose result could not be saved is left as running).
     """
-    from django.core.management import call_command
-
-    retry_transient(lambda: call_command("db_worker", **options))
+    retry_transient(lambda: management.call_command("db_worker", **options))

@@ -6,6 +6,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+# Region lives in core, below the accounts app that also needs it; imported from here as before.
+from kollega.core.regions import Region as Region
+
 
 class Category(models.TextChoices):
     """The three help-seeking situations found by the study, plus "not sure"."""
@@ -52,27 +55,6 @@ class SpecialtyPreference(models.TextChoices):
     ANY = "", _("No preference")
     SAME = "same", _("Same specialty as mine")
     OTHER = "other", _("A different specialty from mine")
-
-
-class Region(models.TextChoices):
-    """Norway's counties (2024)."""
-
-    OSLO = "oslo", "Oslo"
-    AKERSHUS = "akershus", "Akershus"
-    OSTFOLD = "ostfold", "Østfold"
-    BUSKERUD = "buskerud", "Buskerud"
-    INNLANDET = "innlandet", "Innlandet"
-    VESTFOLD = "vestfold", "Vestfold"
-    TELEMARK = "telemark", "Telemark"
-    AGDER = "agder", "Agder"
-    ROGALAND = "rogaland", "Rogaland"
-    VESTLAND = "vestland", "Vestland"
-    MORE_OG_ROMSDAL = "more_og_romsdal", "Møre og Romsdal"
-    TRONDELAG = "trondelag", "Trøndelag"
-    NORDLAND = "nordland", "Nordland"
-    TROMS = "troms", "Troms"
-    FINNMARK = "finnmark", "Finnmark"
-    ABROAD = "abroad", _("Outside Norway")
 
 
 class Language(models.TextChoices):

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from kollega.accounts.actions import do_enrol_staff
 from kollega.accounts.management.commands._enrol import read_password, show_qr
 from kollega.accounts.models import User
+from kollega.core.audit import SYSTEM
 
 
 class Command(BaseCommand):
@@ -26,6 +27,6 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"There is no staff member called {username!r}.")
         password = read_password(user, from_stdin=password_stdin)
-        device = do_enrol_staff("system", user, password=password)
+        device = do_enrol_staff(SYSTEM, user, password=password)
         self.stdout.write(f"Enrolled {user.username}; their earlier sign-in no longer works.")
         show_qr(self.stdout, device)

@@ -7,7 +7,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kollega.core.demo import DEMO_PASSWORD, ensure_demo_users
+from kollega.accounts.demo import DEMO_PASSWORD, ensure_demo_users
 
 
 class Command(BaseCommand):
@@ -20,9 +20,10 @@ class Command(BaseCommand):
         if not settings.DEMO:
             raise CommandError("Demo data is loaded only with KOLLEGA_DEMO=1 (make demo).")
         users = ensure_demo_users()
-        # Each app that has synthetic data ships a `demo.load(stdout)` function.
+        # Each app above accounts that has synthetic data ships a `demo.load(stdout)` function;
+        # the demo staff above are accounts' own.
         for config in apps.get_app_configs():
-            if not config.name.startswith("kollega.") or config.name == "kollega.core":
+            if not config.name.startswith("kollega.") or config.name == "kollega.accounts":
                 continue
             try:
                 module = importlib.import_module(f"{config.name}.demo")

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kollega.accounts.actions import do_create_staff
 from kollega.core import roles
 
 DEMO_PASSWORD = "kollega-demo"  # noqa: S105 - printed by `make demo`; demo databases only
@@ -43,8 +44,6 @@ def current_code(device: TOTPDevice) -> str:
 
 def ensure_demo_users() -> list[DemoUser]:
     """Create the demo users if missing; idempotent. Returns the users that exist afterwards."""
-    from kollega.accounts.actions import do_create_staff
-
     user_model = get_user_model()
     for demo in DEMO_USERS:
         if user_model.objects.filter(username=demo.username).exists():

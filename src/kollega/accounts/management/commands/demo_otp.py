@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kollega.core.demo import DEMO_USERS, current_code, demo_totp_key
+from kollega.accounts.demo import DEMO_USERS, current_code, demo_totp_key
 
 
 class Command(BaseCommand):
