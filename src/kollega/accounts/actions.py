@@ -155,7 +155,7 @@ def do_add_staff(
     user.save()
     _give_roles(user, chosen)
     led = {"counties": user.counties} if user.counties else {}
-    record(actor, "accounts.add_staff", user, roles=sorted(chosen), **led)
+    record(actor, AuditAction.ACCOUNTS_ADD_STAFF, user, roles=sorted(chosen), **led)
     return user
 
 

@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kollega.core.audit import record
+from kollega.core.audit import SYSTEM as SYSTEM
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.peers.models import (
     Listing,
@@ -25,8 +26,6 @@ from kollega.peers.models import (
     Settlement,
 )
 from kollega.service.models import CounsellorProfile, ReferralPlace
-
-SYSTEM = "system"
 
 REGISTRATION_FIELDS = (
     "channel", "category", "age_band", "gender", "county", "specialty", "referral",
@@ -69,7 +68,7 @@ def do_save_listing(actor: Any, listing: Listing) -> Listing:
         if before is not None
         else list(LISTING_FIELDS)
     )
-    record(actor, "peers.listing.save", listing, fields=changed, listed=listing.listed)
+    record(actor, AuditAction.PEERS_LISTING_SAVE, listing, fields=changed, listed=listing.listed)
     return listing
 
 
@@ -88,7 +87,7 @@ def do_approve_listing(actor: Any, listing: Listing) -> Listing:
     listing.changed_since_approval = False
     listing.approved_at, listing.approved_by = timezone.now(), _person(actor)
     listing.save()
-    record(actor, "peers.listing.approve", listing, county=listing.county)
+    record(actor, AuditAction.PEERS_LISTING_APPROVE, listing, county=listing.county)
     return listing
 
 
@@ -145,7 +144,7 @@ def do_register_contact(
     registration.save()
     record(
         actor,
-        "peers.registration.add",
+        AuditAction.PEERS_REGISTRATION_ADD,
         registration,
         conversations=registration.conversations,
         place=getattr(place, "pk", None),
@@ -170,7 +169,7 @@ def do_change_registration(
     registration.save()
     record(
         actor,
-        "peers.registration.change",
+        AuditAction.PEERS_REGISTRATION_CHANGE,
         registration,
         conversations=registration.conversations,
         place=getattr(place, "pk", None),
@@ -246,7 +245,7 @@ def do_approve_settlement(
     Registration.objects.filter(pk__in=[r.pk for r in covered]).update(settlement=settlement)
     record(
         actor,
-        "peers.settlement.approve",
+        AuditAction.PEERS_SETTLEMENT_APPROVE,
         settlement,
         county=settlement.county,
         contacts=settlement.contacts,
@@ -283,7 +282,7 @@ def do_delete_settlement(settlement: Settlement, *, deleted_by: str) -> int:
     settlement.delete()
     record(
         SYSTEM,
-        "peers.settlement.delete",
+        AuditAction.PEERS_SETTLEMENT_DELETE,
         object_type="peers.settlement",
         object_id=settlement_id,
         county=county,
@@ -301,7 +300,7 @@ def do_delete_registration(registration: Registration, *, deleted_by: str) -> No
     registration.delete()
     record(
         SYSTEM,
-        "peers.registration.delete",
+        AuditAction.PEERS_REGISTRATION_DELETE,
         object_type="peers.registration",
         object_id=registration_id,
         deleted_by=deleted_by,

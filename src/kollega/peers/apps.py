@@ -3,8 +3,6 @@ from datetime import timedelta
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from kollega.core.schedule import register_periodic
-
 
 class PeersConfig(AppConfig):
     name = "kollega.peers"
@@ -16,6 +14,7 @@ class PeersConfig(AppConfig):
         # imported while the app registry is still loading this module.
         from kollega.core import roles
         from kollega.core.navigation import register_home_link, register_public_link
+        from kollega.core.schedule import register_periodic
         from kollega.peers.tasks import scheme_retention
 
         register_periodic(scheme_retention, every=timedelta(hours=1))

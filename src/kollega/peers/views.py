@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.core.roles import COORDINATOR, COUNSELLOR, COUNTY_LEADER, role_required
 from kollega.core.statistics import PeriodForm
@@ -301,7 +301,7 @@ def settlement(request: HttpRequest, county: str, pk: int) -> HttpResponse:
 @county_staff
 def settlement_csv(request: HttpRequest, county: str, pk: int) -> HttpResponse:
     found = _settlement(request, county, pk)
-    record(request.user, "peers.settlement.export", found, format="csv")
+    record(request.user, AuditAction.PEERS_SETTLEMENT_EXPORT, found, format="csv")
     response = HttpResponse(documents.settlement_csv(found), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="settlement-{found.pk}.csv"'
     return response
@@ -311,7 +311,7 @@ def settlement_csv(request: HttpRequest, county: str, pk: int) -> HttpResponse:
 @county_staff
 def settlement_docx(request: HttpRequest, county: str, pk: int) -> HttpResponse:
     found = _settlement(request, county, pk)
-    record(request.user, "peers.settlement.export", found, format="docx")
+    record(request.user, AuditAction.PEERS_SETTLEMENT_EXPORT, found, format="docx")
     response = HttpResponse(
         documents.settlement_docx(found),
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -326,7 +326,7 @@ def county_statistics(request: HttpRequest, county: str) -> HttpResponse:
     county = get_county_for_user(request.user, county)
     form = PeriodForm(request.GET if request.GET else None)
     period = form.period()
-    record(request.user, "peers.statistics.view", county=county)
+    record(request.user, AuditAction.PEERS_STATISTICS_VIEW, county=county)
     return render(
         request,
         "peers/statistics.html",

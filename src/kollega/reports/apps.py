@@ -3,8 +3,6 @@ from datetime import timedelta
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from kollega.core.schedule import register_periodic
-
 # How stale the statistics may be: the scheduler rebuilds the monthly counts this often.
 REFRESH_MINUTES = 15
 
@@ -19,6 +17,7 @@ class ReportsConfig(AppConfig):
         # be imported while the app registry is still loading this module.
         from kollega.core import roles
         from kollega.core.navigation import register_home_link
+        from kollega.core.schedule import register_periodic
         from kollega.reports.tasks import refresh_statistics
 
         register_periodic(refresh_statistics, every=timedelta(minutes=REFRESH_MINUTES))

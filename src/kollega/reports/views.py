@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.roles import COORDINATOR, role_required
 from kollega.reports.annual import annual_report as build_annual_report
 from kollega.reports.forms import PeriodForm
@@ -36,7 +36,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     form = _period_form(request)
     period = form.period()
     tables = build(period)
-    record(request.user, "reports.statistics.view")
+    record(request.user, AuditAction.REPORTS_STATISTICS_VIEW)
     return render(
         request,
         "reports/statistics.html",
@@ -69,7 +69,7 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
         for label, cells in table.rows:
             for column, cell in zip(table.columns, cells, strict=True):
                 writer.writerow([table.title, label, column, show(cell)])
-    record(request.user, "reports.statistics.export")
+    record(request.user, AuditAction.REPORTS_STATISTICS_EXPORT)
     return response
 
 
@@ -101,7 +101,7 @@ def _docx(period: Period, filename: str) -> HttpResponse:
 def annual_report(request: HttpRequest, year: int) -> HttpResponse:
     if not 2000 <= year <= timezone.localdate().year:
         return HttpResponse(status=404)
-    record(request.user, "reports.annual.export", year=year)
+    record(request.user, AuditAction.REPORTS_ANNUAL_EXPORT, year=year)
     return _docx(Period.year(year), f"annual-report-{year}.docx")
 
 
@@ -116,7 +116,7 @@ def period_report(request: HttpRequest) -> HttpResponse:
     period = form.period(Period.last_full_year(timezone.localdate()))
     record(
         request.user,
-        "reports.annual.export",
+        AuditAction.REPORTS_ANNUAL_EXPORT,
         start=f"{period.start:%Y-%m}",
         end=f"{period.end:%Y-%m}",
     )

@@ -18,12 +18,12 @@ class ResearchConfig(AppConfig):
         from kollega.core.schedule import register_periodic
         from kollega.research import signals  # noqa: F401 - connects the file clean-up
         from kollega.research.actions import rotate_recording_files
-        from kollega.research.views.seeker import status_panel
         from kollega.research.tasks import (
             exclude_lapsed,
             resume_stalled_transcriptions,
             warn_closing_windows,
         )
+        from kollega.research.views.seeker import status_panel
 
         register_rotator(rotate_recording_files)
         register_periodic(resume_stalled_transcriptions, every=timedelta(minutes=5))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.research.actions import do_withdraw_from_research
 from kollega.service.models import Case
 from kollega.service.pool import SEEKER, leave_pool
@@ -28,5 +28,5 @@ def do_withdraw_research_consent(case: Case) -> dict[str, int]:
     else:
         Case.objects.filter(pk=case.pk).update(research_consent=False)
     case.refresh_from_db()
-    record(SEEKER, "service.research_consent.withdraw", case, deleted=deleted)
+    record(SEEKER, AuditAction.SERVICE_RESEARCH_CONSENT_WITHDRAW, case, deleted=deleted)
     return deleted

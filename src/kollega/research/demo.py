@@ -29,7 +29,6 @@ from kollega.sampling import propose_sample
 from kollega.service.models import Case
 from kollega.service.pool import pool_member
 
-SYSTEM = "demo"
 TITLE = "Hjelpsøking blant leger som kontakter Kollega"
 AIMS = (
     "Å utforske hva som får leger til å be om hjelp for egen helse, hva som holder dem tilbake, "

@@ -46,8 +46,8 @@ class _ResearchersField(forms.ModelMultipleChoiceField):  # type: ignore[type-ar
     """Django's multiple choice refuses an unknown id, but hands one beyond the database's
     integers to SQLite's ``IN``, which raises OverflowError: refuse it as unknown first."""
 
-    def _check_values(self, value: Any) -> Any:
-        for pk in value:
+    def clean(self, value: Any) -> Any:
+        for pk in value or ():
             try:
                 beyond = not -(2**63) <= int(pk) < 2**63
             except (TypeError, ValueError):
@@ -58,7 +58,7 @@ class _ResearchersField(forms.ModelMultipleChoiceField):  # type: ignore[type-ar
                     code="invalid_choice",
                     params={"value": pk},
                 )
-        return super()._check_values(value)
+        return super().clean(value)
 
 
 class StudyEditForm(StudyForm):

@@ -13,7 +13,7 @@ from collections import Counter
 from django.db import transaction
 from django.utils import timezone
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.research.actions.proposals import store_proposals
 from kollega.research.models import JobStatus, ProposalJob, Transcript
 from kollega.speech import find_identifiers
@@ -67,7 +67,7 @@ def run_proposals(job_id: int) -> str:
         )
         record(
             "system",
-            "research.deid.proposed",
+            AuditAction.RESEARCH_DEID_PROPOSED,
             job,
             interview=current.interview_id,
             kinds=dict(Counter(f.kind for f in rows)),
@@ -82,5 +82,10 @@ def _finish(job: ProposalJob, status: str, error: str) -> str:
     ProposalJob.objects.filter(pk=job.pk).update(
         status=status, error=error[:500], finished=timezone.now()
     )
-    record("system", f"research.deid.proposals.{status}", job, transcript=job.transcript_id)
+    record(
+        "system",
+        AuditAction(f"research.deid.proposals.{status}"),
+        job,
+        transcript=job.transcript_id,
+    )
     return status

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kollega import speech
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.research.actions.proposals import propose_identifiers
 from kollega.research.models import (
     JobStatus,
@@ -198,7 +198,7 @@ def run_transcription(job_id: int) -> str:
         job.save()
         record(
             "system",
-            "research.transcription.done",
+            AuditAction.RESEARCH_TRANSCRIPTION_DONE,
             job,
             interview=interview.pk,
             turns=len(transcript.turns),
@@ -214,5 +214,10 @@ def _short(message: str) -> str:
 def _finish(mine: Any, job: TranscriptionJob, status: str, error: str) -> str:
     """End the job, if this worker still holds its claim (`mine` is the job filtered by it)."""
     if mine.update(status=status, error=_short(error), finished=timezone.now()):
-        record("system", f"research.transcription.{status}", job, interview=job.interview_id)
+        record(
+            "system",
+            AuditAction(f"research.transcription.{status}"),
+            job,
+            interview=job.interview_id,
+        )
     return status

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.roles import COORDINATOR, COUNSELLOR, has_role
 from kollega.service.models import TERMINAL_STATUSES, Case, Concern, Status
 
@@ -43,7 +43,7 @@ def get_case_for_user(user: Any, pk: int, *, audit_view: bool = False) -> Case:
     if not allowed:
         raise Http404
     if audit_view:
-        record(user, "service.case.view", case)
+        record(user, AuditAction.SERVICE_CASE_VIEW, case)
     return case
 
 

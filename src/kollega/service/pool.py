@@ -20,10 +20,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from kollega.core.audit import SEEKER as SEEKER
 from kollega.service.choices import ContactMethod
 from kollega.service.models import Case
 
-SEEKER = "seeker"
 # The profile answers a researcher may see: codes from the intake's optional profile and the
 # help-seeking situation. Nothing else of the case goes to research.
 PROFILE_FIELDS = ("gender", "age_band", "specialty", "position", "region", "category")

@@ -10,6 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 import kollega
+from kollega.core.audit import AuditAction
 from kollega.core.models import AuditEvent
 from kollega.research.models import (
     Interview,
@@ -62,7 +63,7 @@ def facts(analysis: Analysis, data: dict[str, Any], check_ok: bool | None) -> co
     dates = sorted(i.scheduled_on for i in interviews if i.scheduled_on)
     sources = [i.transcript.source for i in interviews if hasattr(i, "transcript")]
     withdrawn = AuditEvent.objects.filter(
-        action="research.participant.withdraw", details__study=study.pk
+        action=AuditAction.RESEARCH_PARTICIPANT_WITHDRAW, details__study=study.pk
     ).count()
     groups = data["code_groups"]
     owner = {t["id"]: t["participant_id"] for t in data["transcripts"]}

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.research.models import Transcript
 from kollega.workbench.actions import follow_transcript_edit
 from kollega.workbench.models import (
@@ -53,7 +53,7 @@ def flag_what_cited_it(
     if flagged or flagged_texts or dropped:
         record(
             "system",
-            "workbench.sources.withdrawn",
+            AuditAction.WORKBENCH_SOURCES_WITHDRAWN,
             None,
             object_type="workbench.analysis",
             object_id=instance.analysis_id,

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research import tasks
 from kollega.research.actions._shared import enqueue_on_commit
@@ -72,7 +72,7 @@ def do_propose_identifiers(actor: Any, transcript: Transcript) -> ProposalJob:
     if active_proposal_job(current) is not None:
         raise ActionRefused(_("Possible identifiers are already being looked for."))
     job = ProposalJob.objects.create(transcript=current, version=current.version)
-    record(actor, "research.deid.propose", job, interview=current.interview_id)
+    record(actor, AuditAction.RESEARCH_DEID_PROPOSE, job, interview=current.interview_id)
     enqueue_on_commit(tasks.propose_identifiers_in_background, job)
     return job
 
@@ -131,7 +131,7 @@ def do_add_finding(actor: Any, transcript: Transcript, *, words: str, kind: str)
     Finding.objects.bulk_create([f for f in existing if f.pk is None])
     record(
         actor,
-        "research.deid.add",
+        AuditAction.RESEARCH_DEID_ADD,
         current,
         interview=current.interview_id,
         kind=kind,
@@ -164,7 +164,7 @@ def do_decide_findings(
         ).update(decision=FindingDecision.ACCEPTED)
     record(
         actor,
-        "research.deid.decide",
+        AuditAction.RESEARCH_DEID_DECIDE,
         transcript,
         interview=transcript.interview_id,
         changed=changed,
@@ -219,6 +219,12 @@ def do_apply_deidentification(actor: Any, transcript: Transcript) -> dict[str, i
     current.updated = timezone.now()
     current.save()
     counts = dict(Counter(f.kind for f in accepted))
-    record(actor, "research.deid.apply", current, interview=current.interview_id, replaced=counts)
+    record(
+        actor,
+        AuditAction.RESEARCH_DEID_APPLY,
+        current,
+        interview=current.interview_id,
+        replaced=counts,
+    )
     transcript.refresh_from_db()
     return counts

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research import recordings
 from kollega.research.actions._shared import (
@@ -49,7 +49,7 @@ def do_create_interview(
     )
     record(
         actor,
-        "research.interview.create",
+        AuditAction.RESEARCH_INTERVIEW_CREATE,
         interview,
         participant=participant.pk,
         wave=wave.number if wave else None,
@@ -70,7 +70,9 @@ def do_update_interview(
     interview.kind, interview.scheduled_on, interview.language = kind, scheduled_on, language
     interview.wave = wave
     interview.save()
-    record(actor, "research.interview.update", interview, wave=wave.number if wave else None)
+    record(
+        actor, AuditAction.RESEARCH_INTERVIEW_UPDATE, interview, wave=wave.number if wave else None
+    )
     return interview
 
 
@@ -122,7 +124,7 @@ def do_store_recording(actor: Any, interview: Interview, upload: UploadedFile[An
             raise
         record(
             actor,
-            "research.recording.upload",
+            AuditAction.RESEARCH_RECORDING_UPLOAD,
             recording,
             interview=interview.pk,
             seconds=round(duration),
@@ -166,7 +168,7 @@ def do_delete_recording(actor: Any, interview: Interview) -> None:
     recording.delete()
     record(
         actor,
-        "research.recording.delete",
+        AuditAction.RESEARCH_RECORDING_DELETE,
         object_type="research.recording",
         object_id=interview.pk,
         interview=interview.pk,

@@ -13,14 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kollega.core.audit import record
+from kollega.core.audit import SEEKER as SEEKER
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research.actions.studies import next_pseudonym
 from kollega.research.models import Invitation, InvitationStatus, Participant, Study
 from kollega.service.pool import notify_invited, research_pool
 
 # The actor on record for what a seeker does: they have no account.
-SEEKER = "seeker"
 
 
 def eligible_pool(study: Study, today: date | None = None) -> list[Any]:
@@ -57,7 +57,9 @@ def do_invite(actor: Any, study: Study, links: Iterable[str]) -> list[Invitation
         Invitation.objects.create(study=study, link=eligible[link].link) for link in chosen
     ]
     emailed = sum(notify_invited(invitation.link) for invitation in invitations)
-    record(actor, "research.invitation.send", study, count=len(invitations), emailed=emailed)
+    record(
+        actor, AuditAction.RESEARCH_INVITATION_SEND, study, count=len(invitations), emailed=emailed
+    )
     return invitations
 
 
@@ -107,7 +109,9 @@ def do_answer_invitation(
     current.save()
     record(
         SEEKER,
-        "research.invitation.accept" if accept else "research.invitation.decline",
+        AuditAction.RESEARCH_INVITATION_ACCEPT
+        if accept
+        else AuditAction.RESEARCH_INVITATION_DECLINE,
         current,
         study=current.study_id,
         consent_version=current.consent_version,

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research import tasks
 from kollega.research.actions._shared import active_job, enqueue_on_commit
@@ -31,7 +31,7 @@ def do_start_transcription(actor: Any, interview: Interview) -> TranscriptionJob
         if active_job(interview) is not None:
             raise ActionRefused(_("A transcription of this interview is already under way."))
         job = TranscriptionJob.objects.create(interview=interview)
-        record(actor, "research.transcription.start", job, interview=interview.pk)
+        record(actor, AuditAction.RESEARCH_TRANSCRIPTION_START, job, interview=interview.pk)
 
         enqueue_on_commit(tasks.transcribe_interview, job)
     return job
@@ -57,14 +57,19 @@ def do_resume_stalled_jobs(*, now: datetime | None = None) -> int:
                 job.finished = timezone.now()
                 job.save(update_fields=["status", "finished"])
                 record(
-                    "system", "research.transcription.cancelled", job, interview=job.interview_id
+                    "system",
+                    AuditAction.RESEARCH_TRANSCRIPTION_CANCELLED,
+                    job,
+                    interview=job.interview_id,
                 )
                 continue
             job.status = JobStatus.QUEUED
             job.fraction = 0.0
             job.eta_s = None
             job.save(update_fields=["status", "fraction", "eta_s"])
-            record("system", "research.transcription.resume", job, interview=job.interview_id)
+            record(
+                "system", AuditAction.RESEARCH_TRANSCRIPTION_RESUME, job, interview=job.interview_id
+            )
             enqueue_on_commit(tasks.transcribe_interview, job)
             resumed += 1
     return resumed
@@ -82,5 +87,5 @@ def do_cancel_transcription(actor: Any, job: TranscriptionJob) -> TranscriptionJ
         job.finished = timezone.now()
     job.cancel_requested = True
     job.save()
-    record(actor, "research.transcription.cancel", job, interview=job.interview_id)
+    record(actor, AuditAction.RESEARCH_TRANSCRIPTION_CANCEL, job, interview=job.interview_id)
     return job

@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.batchdelete import delete_in_batches
 from kollega.core.errors import ActionRefused
 from kollega.research.models import ConsentVersion, GuideTopic, Participant, Study, Wave
@@ -33,7 +33,7 @@ def do_create_study(
         Wave.objects.create(
             study=study, number=number, name=name, opens_day=opens_day, closes_day=closes_day
         )
-    record(actor, "research.study.create", study, waves=study.waves.count())
+    record(actor, AuditAction.RESEARCH_STUDY_CREATE, study, waves=study.waves.count())
     return study
 
 
@@ -47,7 +47,7 @@ def do_update_study(
     study.title, study.aims, study.language = title, aims, language
     study.save()
     study.researchers.set(chosen)
-    record(actor, "research.study.update", study, researchers=sorted(chosen))
+    record(actor, AuditAction.RESEARCH_STUDY_UPDATE, study, researchers=sorted(chosen))
     return study
 
 
@@ -60,7 +60,7 @@ def do_delete_study(actor: Any, study: Study) -> int:
     a deletion that stops half way is on record, and deleting again finishes it.
     """
     with transaction.atomic():
-        record(actor, "research.study.delete", study)
+        record(actor, AuditAction.RESEARCH_STUDY_DELETE, study)
     return delete_in_batches(study)
 
 
@@ -69,7 +69,7 @@ def do_add_participant(actor: Any, study: Study, *, pseudonym: str) -> Participa
     if study.participants.filter(pseudonym__iexact=pseudonym).exists():
         raise ActionRefused(_("This study already has a participant called %s.") % pseudonym)
     participant = Participant.objects.create(study=study, pseudonym=pseudonym)
-    record(actor, "research.participant.add", participant, study=study.pk)
+    record(actor, AuditAction.RESEARCH_PARTICIPANT_ADD, participant, study=study.pk)
     return participant
 
 
@@ -97,7 +97,7 @@ def do_update_protocol(
     study.target_sample = target_sample
     study.dimensions = list(dimensions)
     study.save()
-    record(actor, "research.protocol.update", study, dimensions=study.dimensions)
+    record(actor, AuditAction.RESEARCH_PROTOCOL_UPDATE, study, dimensions=study.dimensions)
     return study
 
 
@@ -107,7 +107,7 @@ def do_add_consent_version(actor: Any, study: Study, *, version: str, text: str)
     if study.consent_versions.filter(version__iexact=version).exists():
         raise ActionRefused(_("This study already has a consent text version %s.") % version)
     consent = ConsentVersion.objects.create(study=study, version=version, text=text)
-    record(actor, "research.consent.add", consent, study=study.pk, version=version)
+    record(actor, AuditAction.RESEARCH_CONSENT_ADD, consent, study=study.pk, version=version)
     return consent
 
 
@@ -117,7 +117,7 @@ def do_add_guide_topic(actor: Any, study: Study, *, topic: str, prompts: str) ->
     item = GuideTopic.objects.create(
         study=study, position=(last or 0) + 1, topic=topic, prompts=prompts
     )
-    record(actor, "research.guide.add", item, study=study.pk)
+    record(actor, AuditAction.RESEARCH_GUIDE_ADD, item, study=study.pk)
     return item
 
 
@@ -134,7 +134,7 @@ def do_move_guide_topic(actor: Any, item: GuideTopic, *, up: bool) -> None:
         if topic.position != position:
             topic.position = position
             topic.save(update_fields=["position"])
-    record(actor, "research.guide.move", item, study=item.study_id, up=up)
+    record(actor, AuditAction.RESEARCH_GUIDE_MOVE, item, study=item.study_id, up=up)
 
 
 @transaction.atomic
@@ -143,7 +143,7 @@ def do_remove_guide_topic(actor: Any, item: GuideTopic) -> None:
     item.delete()
     record(
         actor,
-        "research.guide.remove",
+        AuditAction.RESEARCH_GUIDE_REMOVE,
         object_type="research.guidetopic",
         object_id=item_pk,
         study=study_pk,
@@ -158,5 +158,12 @@ def do_add_wave(actor: Any, study: Study, *, name: str, opens_day: int, closes_d
     wave = Wave.objects.create(
         study=study, number=(last or 0) + 1, name=name, opens_day=opens_day, closes_day=closes_day
     )
-    record(actor, "research.wave.add", wave, study=study.pk, opens=opens_day, closes=closes_day)
+    record(
+        actor,
+        AuditAction.RESEARCH_WAVE_ADD,
+        wave,
+        study=study.pk,
+        opens=opens_day,
+        closes=closes_day,
+    )
     return wave

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.core.uploads import refuse_expanding_archive
 from kollega.research.actions._shared import (
@@ -59,7 +59,7 @@ def do_import_transcript(actor: Any, interview: Interview, upload: UploadedFile[
         transcript.save()
         record(
             actor,
-            "research.transcript.import",
+            AuditAction.RESEARCH_TRANSCRIPT_IMPORT,
             transcript,
             interview=interview.pk,
             format=suffix.lstrip("."),
@@ -202,7 +202,7 @@ def _save_turns(
     current.save()
     record(
         actor,
-        "research.transcript.edit",
+        AuditAction.RESEARCH_TRANSCRIPT_EDIT,
         current,
         interview=current.interview_id,
         turns=len(new_turns),

@@ -12,12 +12,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from kollega.core.audit import record
+from kollega.core.audit import SYSTEM as SYSTEM
+from kollega.core.audit import AuditAction, record
 from kollega.research import tasks
 from kollega.research.models import Exclusion, ExclusionReason, Participant, Wave, WindowNotice
 
 # The actor on record for what the scheduled jobs do.
-SYSTEM = "system"
 # Researchers hear of a window this many days before it closes.
 WINDOW_NOTICE_DAYS = 2
 
@@ -31,7 +31,7 @@ def do_exclude_from_wave(
     )
     record(
         actor,
-        "research.participant.exclude",
+        AuditAction.RESEARCH_PARTICIPANT_EXCLUDE,
         participant,
         study=participant.study_id,
         wave=wave.number,
@@ -94,7 +94,7 @@ def run_window_notices(today: date | None = None) -> int:
                 WindowNotice.objects.create(participant=participant, wave=wave)
                 record(
                     SYSTEM,
-                    "research.window.notice",
+                    AuditAction.RESEARCH_WINDOW_NOTICE,
                     participant,
                     study=participant.study_id,
                     wave=wave.number,

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.batchdelete import delete_in_batches
 from kollega.research.actions.invitations import SEEKER
 from kollega.research.models import (
@@ -52,7 +52,7 @@ def do_withdraw_participant(actor: Any, participant: Participant) -> dict[str, i
             leave_pool(participant.link)
         record(
             actor,
-            "research.participant.withdraw",
+            AuditAction.RESEARCH_PARTICIPANT_WITHDRAW,
             None,
             object_type="research.participant",
             object_id=participant_pk,

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.core.speakers import SPEAKER_NAMES
 from kollega.research import actions, forms
@@ -125,7 +125,7 @@ def deidentify(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Your decisions are saved."))
         # Turning the page saves this page's decisions first, then shows the page asked for.
         return redirect(_review_url(found, request.POST.get("goto") or request.POST.get("page")))
-    record(request.user, "research.deid.view", found, interview=found.interview_id)
+    record(request.user, AuditAction.RESEARCH_DEID_VIEW, found, interview=found.interview_id)
     return _deidentify_page(request, found, forms.MissedIdentifierForm())
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research import actions, forms, recordings
 from kollega.research.access import get_interview_for_user, get_participant_for_user
@@ -207,7 +207,7 @@ def recording_audio(request: HttpRequest, pk: int) -> HttpResponse:
     start, end = wanted if wanted is not None else (0, reader.size - 1)
     record(
         request.user,
-        "research.recording.listen",
+        AuditAction.RESEARCH_RECORDING_LISTEN,
         stored,
         interview=found.pk,
         start=start,

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research import actions, forms
 from kollega.research.access import get_guide_topic_for_user, get_study_for_user
@@ -229,7 +229,9 @@ def pool(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("research:recruitment", study.pk)
     picked = [c for c in pool_candidates if c.id in set(chosen)]
     pool_table = coverage(pool_candidates, pool_candidates, dimensions)
-    record(request.user, "research.pool.view", study, shown=len(members), step=step or "view")
+    record(
+        request.user, AuditAction.RESEARCH_POOL_VIEW, study, shown=len(members), step=step or "view"
+    )
     return render(
         request,
         "research/pool.html",

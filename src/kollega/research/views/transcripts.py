@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.core.speakers import SPEAKER_NAMES
 from kollega.research import actions, forms
@@ -103,7 +103,7 @@ def transcript(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("research:transcript", interview.pk)
         status = 400
     else:
-        record(request.user, "research.transcript.view", found, interview=interview.pk)
+        record(request.user, AuditAction.RESEARCH_TRANSCRIPT_VIEW, found, interview=interview.pk)
     return render(
         request,
         "research/transcript.html",
@@ -162,7 +162,11 @@ def transcript_read(request: HttpRequest, pk: int) -> HttpResponse:
         rows = [row for row in rows if any(marked for _text, marked in row["pieces"])]
     # Whether a search was made is kept, never what was searched for (it may be a name).
     record(
-        request.user, "research.transcript.view", found, interview=interview.pk, search=bool(query)
+        request.user,
+        AuditAction.RESEARCH_TRANSCRIPT_VIEW,
+        found,
+        interview=interview.pk,
+        search=bool(query),
     )
     return render(
         request,
@@ -209,7 +213,7 @@ def transcript_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
         body = to_txt(turns)
     record(
         request.user,
-        "research.transcript.download",
+        AuditAction.RESEARCH_TRANSCRIPT_DOWNLOAD,
         found,
         format=fmt,
         deidentified=found.deidentified is not None,

@@ -37,7 +37,6 @@ from kollega.service.actions.cases import (
     do_withdraw_case,
 )
 from kollega.service.actions.concerns import (
-    SENDER,
     Raised,
     do_assign_concern,
     do_conclude_concern,
@@ -70,7 +69,6 @@ from kollega.service.actions.retention import do_delete_case_data, run_retention
 __all__ = [
     "RESEARCH_CONSENT_VERSION",
     "SEEKER",
-    "SENDER",
     "SYSTEM",
     "Closed",
     "Raised",

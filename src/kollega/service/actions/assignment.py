@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.service import notifications
 from kollega.service.actions.base import SEEKER, SYSTEM, cancel_planned, write_to_seeker
@@ -48,7 +48,7 @@ def do_assign_counsellor(
     case.set_status(Status.PROPOSED, actor=actor, reason=override_reason)
     record(
         actor,
-        "service.case.assign",
+        AuditAction.SERVICE_CASE_ASSIGN,
         case,
         counsellor=counsellor.pk,
         override=bool(override_reason),
@@ -76,7 +76,9 @@ def do_auto_assign(actor: Any = SYSTEM, *, quiet: bool = False) -> int:
     for case, profile in pairs:
         do_assign_counsellor(actor, case, profile)
     if pairs or not quiet:
-        record(actor, "service.queue.auto_assign", assigned=len(pairs), waiting=len(waiting))
+        record(
+            actor, AuditAction.SERVICE_QUEUE_AUTO_ASSIGN, assigned=len(pairs), waiting=len(waiting)
+        )
     return len(pairs)
 
 
@@ -119,7 +121,7 @@ def do_reassign_case(
         )
     record(
         actor,
-        "service.case.reassign",
+        AuditAction.SERVICE_CASE_REASSIGN,
         case,
         old=old.pk,
         counsellor=counsellor.pk,
@@ -140,7 +142,7 @@ def do_acknowledge_urgent(actor: Any, case: Case) -> None:
     case.acknowledged_at = timezone.now()
     case.acknowledged_by = actor
     case.save(update_fields=["acknowledged_at", "acknowledged_by"])
-    record(actor, "service.case.acknowledge", case)
+    record(actor, AuditAction.SERVICE_CASE_ACKNOWLEDGE, case)
 
 
 @transaction.atomic
@@ -166,5 +168,5 @@ def escalate_urgent(now: datetime | None = None) -> int:
         claimed += Case.objects.filter(pk=pk, escalated_at__isnull=True).update(escalated_at=now)
     if claimed:
         notifications.escalate_urgent(claimed)
-        record(SYSTEM, "service.urgent.escalate", count=claimed)
+        record(SYSTEM, AuditAction.SERVICE_URGENT_ESCALATE, count=claimed)
     return claimed

@@ -10,14 +10,10 @@ from datetime import datetime
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from kollega.core.audit import SEEKER as SEEKER
+from kollega.core.audit import SYSTEM as SYSTEM
 from kollega.service import choices, notifications
 from kollega.service.models import Appointment, Case, Enrolment, Message
-
-SEEKER = "seeker"
-
-
-SYSTEM = "system"
-
 
 RESEARCH_CONSENT_VERSION = "2025-1"
 

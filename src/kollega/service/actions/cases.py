@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.service import notifications, waiting
 from kollega.service.actions.assignment import auto_assign_soon
@@ -73,7 +73,7 @@ def do_submit_request(
     case.save()
     record(
         actor,
-        "service.request.submit",
+        AuditAction.SERVICE_REQUEST_SUBMIT,
         case,
         urgent=case.urgent,
         category=case.category,
@@ -92,7 +92,7 @@ def do_accept_case(actor: Any, case: Case) -> None:
         case.accepted_at = timezone.now()
         waiting.count_first_contact(case, case.accepted_at)
     case.set_status(Status.ACCEPTED, actor=actor)
-    record(actor, "service.case.accept", case)
+    record(actor, AuditAction.SERVICE_CASE_ACCEPT, case)
     notifications.tell_seeker(case)
 
 
@@ -115,7 +115,7 @@ def do_decline_case(actor: Any, case: Case, *, reason: str) -> list[Appointment]
             cancelled,
             gettext_noop("Your request is back in the queue; we are finding another counsellor."),
         )
-    record(actor, "service.case.decline", case, reason=reason, cancelled=len(cancelled))
+    record(actor, AuditAction.SERVICE_CASE_DECLINE, case, reason=reason, cancelled=len(cancelled))
     auto_assign_soon()
     return cancelled
 
@@ -141,7 +141,7 @@ def do_hand_back_case(actor: Any, case: Case, *, reason: str) -> list[Appointmen
     )
     record(
         actor,
-        "service.case.hand_back",
+        AuditAction.SERVICE_CASE_HAND_BACK,
         case,
         reason=reason,
         counsellor=getattr(old, "pk", None),
@@ -188,7 +188,7 @@ def do_close_case(actor: Any, case: Case, *, outcome: str, keep_places: bool = T
         write_ending(case, closed, gettext_noop("Your counsellor has closed your request."))
     record(
         actor,
-        "service.case.close",
+        AuditAction.SERVICE_CASE_CLOSE,
         case,
         outcome=outcome,
         cancelled=len(cancelled),
@@ -220,7 +220,7 @@ def do_cancel_request(case: Case) -> list[Appointment]:
     case.set_status(Status.CANCELLED, actor=SEEKER)
     Appointment.objects.filter(pk__in=[a.pk for a in cancelled]).delete()
     leave_offerings(case)
-    record(SEEKER, "service.request.cancel", case, cancelled=len(cancelled))
+    record(SEEKER, AuditAction.SERVICE_REQUEST_CANCEL, case, cancelled=len(cancelled))
     tell_counsellor_ended(case)
     auto_assign_soon()
     return cancelled
@@ -245,7 +245,7 @@ def do_withdraw_case(actor: Any, case: Case, *, reason: str) -> Closed:
         notifications.tell_seeker(case)
     record(
         actor,
-        "service.case.withdraw",
+        AuditAction.SERVICE_CASE_WITHDRAW,
         case,
         cancelled=len(cancelled),
         released_places=len(released),
@@ -272,5 +272,5 @@ def do_submit_feedback(
     )
     case.feedback_given = True
     case.save(update_fields=["feedback_given"])
-    record(SEEKER, "service.feedback.submit", feedback)
+    record(SEEKER, AuditAction.SERVICE_FEEDBACK_SUBMIT, feedback)
     return feedback

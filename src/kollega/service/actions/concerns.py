@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from kollega.core.audit import record
+from kollega.core.audit import CONCERN_SENDER as SENDER
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.service import choices, notifications
 from kollega.service.actions.base import SYSTEM
@@ -27,8 +28,6 @@ from kollega.service.models import (
     hash_token,
     new_reference,
 )
-
-SENDER = "concern sender"
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ def do_raise_concern(*, language: str = "", **fields: Any) -> Raised:
         language=language,
         **fields,
     )
-    record(SENDER, "service.concern.raise", concern, region=concern.region)
+    record(SENDER, AuditAction.SERVICE_CONCERN_RAISE, concern, region=concern.region)
     _propose_concern(concern, actor=SYSTEM)
     return Raised(concern, token)
 
@@ -78,7 +77,7 @@ def _give_concern(actor: Any, concern: Concern, counsellor: CounsellorProfile, r
     concern.set_status(ConcernStatus.PROPOSED, actor=actor, reason=reason)
     counsellor.last_assigned_at = concern.assigned_at
     counsellor.save(update_fields=["last_assigned_at"])
-    record(actor, "service.concern.assign", concern, counsellor=counsellor.pk)
+    record(actor, AuditAction.SERVICE_CONCERN_ASSIGN, concern, counsellor=counsellor.pk)
     notifications.tell_counsellor_concern(counsellor)
 
 
@@ -93,7 +92,7 @@ def do_assign_concern(actor: Any, concern: Concern, counsellor: CounsellorProfil
 @transaction.atomic
 def do_take_up_concern(actor: Any, concern: Concern) -> None:
     concern.set_status(ConcernStatus.TAKEN, actor=actor)
-    record(actor, "service.concern.take_up", concern)
+    record(actor, AuditAction.SERVICE_CONCERN_TAKE_UP, concern)
 
 
 @transaction.atomic
@@ -105,7 +104,7 @@ def do_decline_concern(actor: Any, concern: Concern, *, reason: str) -> None:
         concern.excluded_counsellors.add(declined)
     concern.counsellor = None
     concern.set_status(ConcernStatus.NEW, actor=actor, reason=reason)
-    record(actor, "service.concern.decline", concern, reason=reason)
+    record(actor, AuditAction.SERVICE_CONCERN_DECLINE, concern, reason=reason)
     _propose_concern(concern, actor=SYSTEM)
 
 
@@ -117,14 +116,14 @@ def do_conclude_concern(actor: Any, concern: Concern, *, outcome: str, note: str
     concern.outcome = outcome
     concern.note = note
     concern.set_status(ConcernStatus.DONE, actor=actor)
-    record(actor, "service.concern.conclude", concern, outcome=outcome)
+    record(actor, AuditAction.SERVICE_CONCERN_CONCLUDE, concern, outcome=outcome)
 
 
 @transaction.atomic
 def do_withdraw_concern(actor: Any, concern: Concern, *, reason: str) -> None:
     """A coordinator closes a concern (a duplicate, nothing to act on)."""
     concern.set_status(ConcernStatus.WITHDRAWN, actor=actor, reason=reason)
-    record(actor, "service.concern.withdraw", concern)
+    record(actor, AuditAction.SERVICE_CONCERN_WITHDRAW, concern)
 
 
 @transaction.atomic
@@ -141,7 +140,7 @@ def do_delete_concern_data(concern: Concern, *, deleted_by: str) -> ConcernStati
     concern.delete()
     record(
         SYSTEM,
-        "service.concern.delete_data",
+        AuditAction.SERVICE_CONCERN_DELETE_DATA,
         object_type="service.concern",
         object_id=concern_id,
         deleted_by=deleted_by,

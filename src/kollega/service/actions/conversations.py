@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.service import notifications
 from kollega.service.actions.base import SEEKER, write_to_seeker
@@ -35,7 +35,7 @@ def do_send_message(actor: Any, case: Case, *, body: str) -> Message:
         raise ActionRefused("closed")
     sender = Message.Sender.SEEKER if actor == SEEKER else Message.Sender.COUNSELLOR
     message = Message.objects.create(case=case, sender=sender, body=body)
-    record(actor, "service.message.send", case, sender=sender)
+    record(actor, AuditAction.SERVICE_MESSAGE_SEND, case, sender=sender)
     if sender == Message.Sender.SEEKER:
         if case.counsellor is not None:
             notifications.tell_counsellor(case.counsellor, case, "message")
@@ -67,7 +67,7 @@ def do_log_conversation(
         case.set_status(Status.IN_CONVERSATION, actor=actor)
     else:
         case.touch()
-    record(actor, "service.conversation.log", case, mode=mode, minutes=minutes)
+    record(actor, AuditAction.SERVICE_CONVERSATION_LOG, case, mode=mode, minutes=minutes)
     return conversation
 
 
@@ -81,7 +81,7 @@ def do_plan_appointment(
         case=case, starts=starts, minutes=minutes, mode=mode, where=where
     )
     case.touch()
-    record(actor, "service.appointment.plan", case, mode=mode)
+    record(actor, AuditAction.SERVICE_APPOINTMENT_PLAN, case, mode=mode)
     notifications.tell_seeker(case)
     return appointment
 
@@ -99,7 +99,7 @@ def do_cancel_appointment(actor: Any, case: Case, appointment: Appointment) -> N
         case, gettext_noop("Your counsellor has cancelled a planned conversation."), [appointment]
     )
     case.touch()
-    record(actor, "service.appointment.cancel", case)
+    record(actor, AuditAction.SERVICE_APPOINTMENT_CANCEL, case)
     notifications.tell_seeker(case)
 
 
@@ -108,7 +108,7 @@ def do_grant_conversations(actor: Any, case: Case, *, extra: int, reason: str) -
     """The coordinator lets a case go past the usual conversation limit."""
     case.extra_conversations += extra
     case.save(update_fields=["extra_conversations"])
-    record(actor, "service.case.grant_conversations", case, extra=extra)
+    record(actor, AuditAction.SERVICE_CASE_GRANT_CONVERSATIONS, case, extra=extra)
 
 
 @transaction.atomic
@@ -148,7 +148,7 @@ def do_record_referral(
         enrol(case, offering)
     record(
         actor,
-        "service.referral.record",
+        AuditAction.SERVICE_REFERRAL_RECORD,
         case,
         kind=kind,
         offering=getattr(offering, "pk", None),
@@ -163,6 +163,6 @@ def do_write_to_seeker(actor: Any, case: Case, *, body: str) -> Message:
     if not case.is_open:
         raise ActionRefused("closed")
     message = Message.objects.create(case=case, sender=Message.Sender.COORDINATOR, body=body)
-    record(actor, "service.message.coordinator", case)
+    record(actor, AuditAction.SERVICE_MESSAGE_COORDINATOR, case)
     notifications.tell_seeker(case)
     return message

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.service import choices, notifications
 from kollega.service.actions.base import SYSTEM, offering_words
@@ -36,7 +36,13 @@ def do_enrol_case(actor: Any, case: Case, offering: Offering) -> Enrolment:
         raise ActionRefused("state")
     enrolment = enrol(case, offering)
     case.touch()
-    record(actor, "service.offering.enrol", case, offering=offering.pk, status=enrolment.status)
+    record(
+        actor,
+        AuditAction.SERVICE_OFFERING_ENROL,
+        case,
+        offering=offering.pk,
+        status=enrolment.status,
+    )
     notifications.tell_seeker(case)
     return enrolment
 
@@ -56,7 +62,7 @@ def do_remove_enrolment(actor: Any, enrolment: Enrolment) -> None:
     promote_waiting(offering)
     Message.objects.create(case=case, sender=Message.Sender.SERVICE, body=text)
     case.touch()
-    record(actor, "service.offering.remove", case, offering=offering.pk)
+    record(actor, AuditAction.SERVICE_OFFERING_REMOVE, case, offering=offering.pk)
     notifications.tell_seeker(case)
 
 
@@ -72,7 +78,7 @@ def promote_waiting(offering: Offering) -> None:
     for enrolment in offering.waiting()[: offering.places_left()]:
         enrolment.status = choices.EnrolmentStatus.PLACED
         enrolment.save(update_fields=["status"])
-        record(SYSTEM, "service.offering.promote", enrolment.case, offering=offering.pk)
+        record(SYSTEM, AuditAction.SERVICE_OFFERING_PROMOTE, enrolment.case, offering=offering.pk)
 
 
 @transaction.atomic
@@ -80,5 +86,9 @@ def do_save_offering(actor: Any, offering: Offering) -> Offering:
     created = offering.pk is None
     offering.save()
     promote_waiting(offering)
-    record(actor, "service.offering.create" if created else "service.offering.change", offering)
+    record(
+        actor,
+        AuditAction.SERVICE_OFFERING_CREATE if created else AuditAction.SERVICE_OFFERING_CHANGE,
+        offering,
+    )
     return offering

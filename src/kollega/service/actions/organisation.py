@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.service.actions.assignment import auto_assign_soon
 from kollega.service.models import CounsellorProfile, ReferralPlace, ServiceSettings
 
@@ -17,14 +17,18 @@ from kollega.service.models import CounsellorProfile, ReferralPlace, ServiceSett
 def do_save_referral_place(actor: Any, place: ReferralPlace) -> ReferralPlace:
     created = place.pk is None
     place.save()
-    record(actor, "service.directory.create" if created else "service.directory.change", place)
+    record(
+        actor,
+        AuditAction.SERVICE_DIRECTORY_CREATE if created else AuditAction.SERVICE_DIRECTORY_CHANGE,
+        place,
+    )
     return place
 
 
 @transaction.atomic
 def do_delete_referral_place(actor: Any, place: ReferralPlace) -> None:
     """Remove an entry; past referrals to it keep their kind (the link is set to null)."""
-    record(actor, "service.directory.delete", place, kind=place.kind, region=place.region)
+    record(actor, AuditAction.SERVICE_DIRECTORY_DELETE, place, kind=place.kind, region=place.region)
     place.delete()
 
 
@@ -32,7 +36,11 @@ def do_delete_referral_place(actor: Any, place: ReferralPlace) -> None:
 def do_save_counsellor_profile(actor: Any, profile: CounsellorProfile) -> CounsellorProfile:
     created = profile.pk is None
     profile.save()
-    record(actor, "service.counsellor.create" if created else "service.counsellor.change", profile)
+    record(
+        actor,
+        AuditAction.SERVICE_COUNSELLOR_CREATE if created else AuditAction.SERVICE_COUNSELLOR_CHANGE,
+        profile,
+    )
     auto_assign_soon()
     return profile
 
@@ -43,7 +51,7 @@ def do_save_service_settings(actor: Any, service: ServiceSettings) -> ServiceSet
     service.save()
     record(
         actor,
-        "service.settings.change",
+        AuditAction.SERVICE_SETTINGS_CHANGE,
         auto_assign=service.auto_assign,
         seeker_choice=service.seeker_choice,
     )

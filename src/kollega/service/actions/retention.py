@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from kollega.core.audit import record
+from kollega.core.audit import Actor, AuditAction, record
 from kollega.core.taskqueue import drop_queued
 from kollega.service import notifications
 from kollega.service.actions.base import SEEKER, SYSTEM
@@ -70,10 +70,10 @@ def do_delete_case_data(case: Case, *, deleted_by: str) -> CaseStatistic:
     drop_queued(send_notice, case_id=case_id)
     for offering in offerings:
         promote_waiting(offering)
-    actor = SEEKER if deleted_by == SEEKER else SYSTEM
+    actor: Actor = SEEKER if deleted_by == SEEKER else SYSTEM
     record(
         actor,
-        "service.case.delete_data",
+        AuditAction.SERVICE_CASE_DELETE_DATA,
         object_type="service.case",
         object_id=case_id,
         deleted_by=deleted_by,

@@ -8,11 +8,9 @@ from django.contrib.auth import get_user_model
 
 from kollega.accounts.actions import do_create_staff
 from kollega.core import roles
+from kollega.core.audit import DEMO as SYSTEM
 from kollega.service import actions
 from kollega.service.models import CounsellorProfile
-
-SYSTEM = "demo"
-
 
 # username, first, last, gender, region, specialty, employer, languages
 COUNSELLORS = [

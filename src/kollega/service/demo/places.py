@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from kollega.core.audit import DEMO as SYSTEM
 from kollega.service import actions
-from kollega.service.demo.people import SYSTEM
 from kollega.service.models import Offering, ReferralPlace
 
 # The coordinator's optional translations of each course title (English, Chinese).

@@ -9,8 +9,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from kollega.core.audit import DEMO as SYSTEM
+from kollega.core.audit import SEEKER
 from kollega.service import actions, choices
-from kollega.service.demo.people import SYSTEM
 from kollega.service.demo.places import REFERRAL_FOR_SEEKER
 from kollega.service.models import (
     Case,
@@ -110,7 +111,7 @@ def walk_case(
         return
     actions.do_accept_case(counsellor.user, case)
     actions.do_send_message(counsellor.user, case, body="Hei! Når passer det å snakke?")
-    actions.do_send_message(actions.SEEKER, case, body="Tirsdag ettermiddag passer fint.")
+    actions.do_send_message(SEEKER, case, body="Tirsdag ettermiddag passer fint.")
     if target == Status.CANCELLED:
         actions.do_cancel_request(case)
         return

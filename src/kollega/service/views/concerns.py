@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.emergency import emergency_numbers, service_phone
 from kollega.core.roles import COORDINATOR, COUNSELLOR, has_role
 from kollega.service import actions, forms
@@ -159,7 +159,7 @@ def _concern_page(
     if holds and concern.status == ConcernStatus.TAKEN:
         context["conclude_form"] = forms_.get("conclude_form") or forms.ConcernConcludeForm()
     if private:
-        record(request.user, "service.concern.view", concern)
+        record(request.user, AuditAction.SERVICE_CONCERN_VIEW, concern)
     return render(request, "service/concern.html", context, status=status)
 
 

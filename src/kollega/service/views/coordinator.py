@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.crypto import decrypt_str, encrypt_str
 from kollega.core.errors import ActionRefused
 from kollega.service import actions, forms
@@ -55,7 +55,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     # A page at a time: a backlog of thousands would otherwise be one page of thousands.
     page = Paginator(waiting, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     proposed = Case.objects.filter(status=Status.PROPOSED).select_related("counsellor__user")
-    record(request.user, "service.queue.view")
+    record(request.user, AuditAction.SERVICE_QUEUE_VIEW)
     return render(
         request,
         "service/queue.html",
@@ -120,7 +120,7 @@ def phone_link(request: HttpRequest) -> HttpResponse:
             "link_start": settings.SITE_URL + path[: -len(token) - 1],
         }
         if case is not None:
-            record(request.user, "service.request.phone_link", case)
+            record(request.user, AuditAction.SERVICE_REQUEST_PHONE_LINK, case)
     return render(request, "service/phone_link.html", context)
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.service import actions, forms
 from kollega.service.access import holds_case
@@ -380,7 +380,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
             "ended_at", "counsellor_read_at",
         )
     )  # fmt: skip
-    record(request.user, "service.my_cases.view")
+    record(request.user, AuditAction.SERVICE_MY_CASES_VIEW)
     return render(
         request,
         "service/my_cases.html",

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.roles import COORDINATOR, counties_of, has_role
 from kollega.service import actions, choices, forms
 from kollega.service.choices import EnrolmentStatus
@@ -184,7 +184,7 @@ def feedback_summary(request: HttpRequest) -> HttpResponse:
         recommend=Count("pk", filter=Q(would_recommend=True)),
     )
     comments = [f for f in Feedback.objects.exclude(comment="")[:50] if f.comment]
-    record(request.user, "service.feedback.view")
+    record(request.user, AuditAction.SERVICE_FEEDBACK_VIEW)
     return render(
         request, "service/feedback_summary.html", {"summary": summary, "comments": comments}
     )

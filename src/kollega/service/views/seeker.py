@@ -17,13 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kollega.core.audit import record
+from kollega.core.audit import SEEKER, AuditAction, record
 from kollega.core.emergency import emergency_numbers, service_phone
 from kollega.core.errors import ActionRefused
 from kollega.core.navigation import status_panels_for
 from kollega.service import actions, forms
 from kollega.service.access import Throttled, case_for_token, count_intake, intake_allowed
-from kollega.service.actions import SEEKER
 from kollega.service.adapters import proposals_for_seeker
 from kollega.service.models import (
     ACTIVE_WORK_STATUSES,
@@ -193,7 +192,7 @@ def _seeker_coordination(case: Case) -> dict[str, Any]:
 @require_GET
 @seeker_view
 def status(request: HttpRequest, case: Case, token: str) -> HttpResponse:
-    record(SEEKER, "service.request.view", case)
+    record(SEEKER, AuditAction.SERVICE_REQUEST_VIEW, case)
     return render(
         request,
         "service/status.html",

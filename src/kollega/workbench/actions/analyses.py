@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research.models import TURN_SEPARATOR, Interview, Study
 from kollega.research.models import Transcript as ResearchTranscript
@@ -28,7 +28,7 @@ from kollega.workbench.models import (
 @transaction.atomic
 def do_create_analysis(actor: Any, study: Study, *, name: str) -> Analysis:
     analysis = Analysis.objects.create(study=study, name=name, created_by=actor)
-    record(actor, "workbench.analysis.create", analysis, study=study.pk)
+    record(actor, AuditAction.WORKBENCH_ANALYSIS_CREATE, analysis, study=study.pk)
     return analysis
 
 
@@ -63,7 +63,13 @@ def do_add_transcript(actor: Any, analysis: Analysis, interview: Interview) -> A
         text=text,
         turns_json=turns,
     )
-    record(actor, "workbench.transcript.add", added, analysis=analysis.pk, interview=interview.pk)
+    record(
+        actor,
+        AuditAction.WORKBENCH_TRANSCRIPT_ADD,
+        added,
+        analysis=analysis.pk,
+        interview=interview.pk,
+    )
     return added
 
 
@@ -110,7 +116,7 @@ def follow_transcript_edit(source: ResearchTranscript) -> list[AnalysisTranscrip
             old.delete()
         record(
             "system",
-            "workbench.transcript.version",
+            AuditAction.WORKBENCH_TRANSCRIPT_VERSION,
             new,
             analysis=new.analysis_id,
             interview=new.interview_id,
@@ -167,5 +173,5 @@ def do_place_unit(actor: Any, unit: MeaningUnit, *, start: int, end: int) -> Mea
     unit.transcript, unit.start, unit.end = current, start, end
     unit.save(update_fields=["transcript", "start", "end"])
     drop_if_unused(old)
-    record(actor, "workbench.unit.place", unit, analysis=current.analysis_id)
+    record(actor, AuditAction.WORKBENCH_UNIT_PLACE, unit, analysis=current.analysis_id)
     return unit

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import adapters
 from kollega.workbench.actions.common import (
@@ -55,7 +55,7 @@ def do_add_code_group(
         codable=codable,
         position=position,
     )
-    record(actor, "workbench.code_group.add", group, analysis=analysis.pk)
+    record(actor, AuditAction.WORKBENCH_CODE_GROUP_ADD, group, analysis=analysis.pk)
     return group
 
 
@@ -77,7 +77,7 @@ def do_edit_code_group(
     save_versioned(
         group, version, {"name": name, "description": description.strip(), "codable": codable}
     )
-    record(actor, "workbench.code_group.edit", group, analysis=group.analysis_id)
+    record(actor, AuditAction.WORKBENCH_CODE_GROUP_EDIT, group, analysis=group.analysis_id)
     return group
 
 
@@ -101,7 +101,7 @@ def do_create_unit(
         set_coding(actor, unit, code_group)
     record(
         actor,
-        "workbench.unit.create",
+        AuditAction.WORKBENCH_UNIT_CREATE,
         unit,
         analysis=version.analysis_id,
         code_group=code_group.pk if code_group else None,
@@ -144,7 +144,13 @@ def _own_unit(actor: Any, unit: MeaningUnit) -> None:
 def do_code_unit(actor: Any, unit: MeaningUnit, group: CodeGroup) -> Coding:
     _own_unit(actor, unit)
     coding = set_coding(actor, unit, group)
-    record(actor, "workbench.unit.code", unit, analysis=group.analysis_id, code_group=group.pk)
+    record(
+        actor,
+        AuditAction.WORKBENCH_UNIT_CODE,
+        unit,
+        analysis=group.analysis_id,
+        code_group=group.pk,
+    )
     return coding
 
 
@@ -152,7 +158,7 @@ def do_code_unit(actor: Any, unit: MeaningUnit, group: CodeGroup) -> Coding:
 def do_uncode_unit(actor: Any, unit: MeaningUnit) -> None:
     _own_unit(actor, unit)
     Coding.objects.filter(unit=unit).delete()
-    record(actor, "workbench.unit.uncode", unit, analysis=unit.transcript.analysis_id)
+    record(actor, AuditAction.WORKBENCH_UNIT_UNCODE, unit, analysis=unit.transcript.analysis_id)
 
 
 @transaction.atomic
@@ -163,7 +169,7 @@ def do_delete_unit(actor: Any, unit: MeaningUnit) -> None:
     drop_if_unused(version)
     record(
         actor,
-        "workbench.unit.delete",
+        AuditAction.WORKBENCH_UNIT_DELETE,
         None,
         object_type="workbench.meaningunit",
         object_id=pk,
@@ -264,7 +270,7 @@ def do_decide_suggestion(
         )
     record(
         actor,
-        "workbench.suggestion.decide",
+        AuditAction.WORKBENCH_SUGGESTION_DECIDE,
         unit,
         analysis=group.analysis_id,
         code_group=group.pk,

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research.models import TURN_SEPARATOR
 from kollega.workbench.models import (
@@ -40,7 +40,7 @@ def save_versioned(obj: Model, version: int | None, fields: dict[str, Any]) -> M
     return obj
 
 
-def delete_audited(actor: Any, obj: Any, action: str, *, analysis: int) -> None:
+def delete_audited(actor: Any, obj: Any, action: AuditAction, *, analysis: int) -> None:
     """Delete ``obj`` and record ``action`` with its type and id (the row itself is gone)."""
     pk, label = obj.pk, obj._meta.label_lower
     obj.delete()

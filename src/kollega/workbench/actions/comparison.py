@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import adapters
 from kollega.workbench.actions.coding import set_coding
@@ -35,7 +35,7 @@ def do_request_comparison(actor: Any, version: AnalysisTranscript) -> CodingComp
     comparison = CodingComparison.objects.create(transcript=version, requested_by=actor)
     record(
         actor,
-        "workbench.coding.compare",
+        AuditAction.WORKBENCH_CODING_COMPARE,
         comparison,
         analysis=version.analysis_id,
         coders=len(coders),
@@ -93,7 +93,7 @@ def do_settle_disagreement(actor: Any, units: Iterable[MeaningUnit], group: Code
         set_coding(actor, unit, group)
     record(
         actor,
-        "workbench.coding.settle",
+        AuditAction.WORKBENCH_CODING_SETTLE,
         units[0].transcript,
         analysis=group.analysis_id,
         code_group=group.pk,

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import adapters
 from kollega.workbench.actions.common import delete_audited, save_versioned
@@ -112,7 +112,7 @@ def do_accept_subgroups(actor: Any, group: CodeGroup, token: str) -> list[Subgro
         made.append(subgroup)
     record(
         actor,
-        "workbench.subgroup.accept_suggested",
+        AuditAction.WORKBENCH_SUBGROUP_ACCEPT_SUGGESTED,
         group,
         analysis=group.analysis_id,
         subgroups=[s.pk for s in made],
@@ -128,7 +128,13 @@ def do_add_subgroup(actor: Any, group: CodeGroup, *, name: str, unit_pks: list[i
     units = _units_of(group, unit_pks)
     subgroup = Subgroup.objects.create(code_group=group, name=name)
     subgroup.units.set(units)
-    record(actor, "workbench.subgroup.add", subgroup, analysis=group.analysis_id, units=len(units))
+    record(
+        actor,
+        AuditAction.WORKBENCH_SUBGROUP_ADD,
+        subgroup,
+        analysis=group.analysis_id,
+        units=len(units),
+    )
     return subgroup
 
 
@@ -144,7 +150,7 @@ def do_edit_subgroup(
     subgroup.units.set(units)
     record(
         actor,
-        "workbench.subgroup.edit",
+        AuditAction.WORKBENCH_SUBGROUP_EDIT,
         subgroup,
         analysis=subgroup.code_group.analysis_id,
         units=len(units),
@@ -156,7 +162,10 @@ def do_edit_subgroup(
 def do_delete_subgroup(actor: Any, subgroup: Subgroup) -> None:
     """Delete the subgroup with its condensates and golden quotes (the units stay coded)."""
     delete_audited(
-        actor, subgroup, "workbench.subgroup.delete", analysis=subgroup.code_group.analysis_id
+        actor,
+        subgroup,
+        AuditAction.WORKBENCH_SUBGROUP_DELETE,
+        analysis=subgroup.code_group.analysis_id,
     )
 
 
@@ -255,7 +264,7 @@ def do_save_condensate(
     condensate.units.set(units)
     record(
         actor,
-        f"workbench.condensate.{verb}",
+        AuditAction(f"workbench.condensate.{verb}"),
         condensate,
         analysis=subgroup.code_group.analysis_id,
         units=len(units),
@@ -269,7 +278,7 @@ def do_delete_condensate(actor: Any, condensate: Condensate) -> None:
     delete_audited(
         actor,
         condensate,
-        "workbench.condensate.delete",
+        AuditAction.WORKBENCH_CONDENSATE_DELETE,
         analysis=condensate.subgroup.code_group.analysis_id,
     )
 
@@ -328,7 +337,7 @@ def do_choose_quote(
     )
     record(
         actor,
-        "workbench.quote.choose",
+        AuditAction.WORKBENCH_QUOTE_CHOOSE,
         quote,
         analysis=subgroup.code_group.analysis_id,
         suggested=bool(model),
@@ -339,5 +348,8 @@ def do_choose_quote(
 @transaction.atomic
 def do_remove_quote(actor: Any, quote: GoldenQuote) -> None:
     delete_audited(
-        actor, quote, "workbench.quote.remove", analysis=quote.subgroup.code_group.analysis_id
+        actor,
+        quote,
+        AuditAction.WORKBENCH_QUOTE_REMOVE,
+        analysis=quote.subgroup.code_group.analysis_id,
     )

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research import actions as research
 from kollega.research.models import (
@@ -279,7 +279,7 @@ def do_import_qdpx(
         written.quotes.set([quotes[q] for p in paragraphs for q in p["quote_ids"] if q in quotes])
     for m in data["memos"]:
         Memo.objects.create(analysis=analysis, author=user(m["author"]), text=m["text"])
-    record(actor, "workbench.analysis.import_qdpx", analysis, study=study.pk, made=made)
+    record(actor, AuditAction.WORKBENCH_ANALYSIS_IMPORT_QDPX, analysis, study=study.pk, made=made)
     return analysis, made
 
 
@@ -317,5 +317,5 @@ def do_import_qdc(actor: Any, analysis: Analysis, path: Any) -> dict[str, int]:
         )
         category.code_groups.set([by_id[g] for g in c["code_group_ids"]])
         made["categories"] += 1
-    record(actor, "workbench.codebook.import", analysis, made=made)
+    record(actor, AuditAction.WORKBENCH_CODEBOOK_IMPORT, analysis, made=made)
     return made

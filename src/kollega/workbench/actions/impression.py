@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import adapters
 from kollega.workbench.actions.common import save_versioned
@@ -38,7 +38,7 @@ def do_add_theme(actor: Any, analysis: Analysis, *, label: str, description: str
     theme = Theme.objects.create(
         analysis=analysis, owner=actor, label=label.strip(), description=description.strip()
     )
-    record(actor, "workbench.theme.add", theme, analysis=analysis.pk)
+    record(actor, AuditAction.WORKBENCH_THEME_ADD, theme, analysis=analysis.pk)
     return theme
 
 
@@ -55,7 +55,7 @@ def do_edit_theme(
     if not label.strip():
         raise ActionRefused(_("A theme needs a few words."))
     save_versioned(theme, version, {"label": label.strip(), "description": description.strip()})
-    record(actor, "workbench.theme.edit", theme, analysis=theme.analysis_id)
+    record(actor, AuditAction.WORKBENCH_THEME_EDIT, theme, analysis=theme.analysis_id)
     return theme
 
 
@@ -66,7 +66,7 @@ def do_delete_theme(actor: Any, theme: Theme) -> None:
     theme.delete()
     record(
         actor,
-        "workbench.theme.delete",
+        AuditAction.WORKBENCH_THEME_DELETE,
         None,
         object_type="workbench.theme",
         object_id=pk,
@@ -82,7 +82,7 @@ def do_share_themes(actor: Any, analysis: Analysis) -> int:
         .filter(state__in=[ThemeState.OWN, ThemeState.ACCEPTED])
         .update(shared=True)
     )
-    record(actor, "workbench.theme.share", analysis, shared=count)
+    record(actor, AuditAction.WORKBENCH_THEME_SHARE, analysis, shared=count)
     return count
 
 
@@ -96,7 +96,7 @@ def do_request_theme_suggestions(actor: Any, analysis: Analysis) -> ThemeSuggest
     if any(run.active for run in analysis.theme_runs.all()[:1]):
         raise ActionRefused(_("Themes are already being suggested."))
     run = ThemeSuggestionRun.objects.create(analysis=analysis, requested_by=actor)
-    record(actor, "workbench.theme.suggest", run, analysis=analysis.pk)
+    record(actor, AuditAction.WORKBENCH_THEME_SUGGEST, run, analysis=analysis.pk)
 
     def enqueue() -> None:
         result = suggest_themes_task.enqueue(run.pk)
@@ -161,7 +161,7 @@ def do_decide_theme(actor: Any, theme: Theme, *, accept: bool) -> Theme:
     theme.save(update_fields=["state", "decided_by", "decided_at"])
     record(
         actor,
-        "workbench.theme.decide",
+        AuditAction.WORKBENCH_THEME_DECIDE,
         theme,
         analysis=theme.analysis_id,
         accepted=accept,

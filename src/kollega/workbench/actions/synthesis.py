@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research.models import Participant
 from kollega.workbench import adapters
@@ -53,7 +53,7 @@ def do_add_category(
         analysis=analysis, name=name, description=description.strip()
     )
     category.code_groups.set(_groups(analysis, group_pks))
-    record(actor, "workbench.category.add", category, analysis=analysis.pk)
+    record(actor, AuditAction.WORKBENCH_CATEGORY_ADD, category, analysis=analysis.pk)
     return category
 
 
@@ -73,13 +73,15 @@ def do_edit_category(
     groups = _groups(category.analysis, group_pks)
     save_versioned(category, version, {"name": name, "description": description.strip()})
     category.code_groups.set(groups)
-    record(actor, "workbench.category.edit", category, analysis=category.analysis_id)
+    record(actor, AuditAction.WORKBENCH_CATEGORY_EDIT, category, analysis=category.analysis_id)
     return category
 
 
 @transaction.atomic
 def do_delete_category(actor: Any, category: Category) -> None:
-    delete_audited(actor, category, "workbench.category.delete", analysis=category.analysis_id)
+    delete_audited(
+        actor, category, AuditAction.WORKBENCH_CATEGORY_DELETE, analysis=category.analysis_id
+    )
 
 
 def typology_participants(analysis: Analysis) -> list[Any]:
@@ -102,7 +104,7 @@ def do_save_typology(actor: Any, analysis: Analysis, cells: set[tuple[int, int]]
         raise ActionRefused(_("Unknown participant or category."))
     for category in categories:
         category.participants.set([p for p, c in cells if c == category.pk])
-    record(actor, "workbench.typology.save", analysis, cells=len(cells))
+    record(actor, AuditAction.WORKBENCH_TYPOLOGY_SAVE, analysis, cells=len(cells))
     return len(cells)
 
 
@@ -160,7 +162,7 @@ def do_save_analytic_text(
     analytic_text.quotes.set(quotes)
     record(
         actor,
-        f"workbench.analytic_text.{verb}",
+        AuditAction(f"workbench.analytic_text.{verb}"),
         analytic_text,
         analysis=analysis.pk,
         condensates=len(condensates),
@@ -172,7 +174,10 @@ def do_save_analytic_text(
 @transaction.atomic
 def do_delete_analytic_text(actor: Any, analytic_text: AnalyticText) -> None:
     delete_audited(
-        actor, analytic_text, "workbench.analytic_text.delete", analysis=analytic_text.analysis_id
+        actor,
+        analytic_text,
+        AuditAction.WORKBENCH_ANALYTIC_TEXT_DELETE,
+        analysis=analytic_text.analysis_id,
     )
 
 

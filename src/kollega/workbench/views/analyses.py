@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research.access import studies_for_user
 from kollega.research.models import Interview, Transcript
@@ -77,7 +77,7 @@ def _addable(analysis: Analysis) -> list[Interview]:
 @researcher_only
 def analysis(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
-    record(request.user, "workbench.analysis.view", found)
+    record(request.user, AuditAction.WORKBENCH_ANALYSIS_VIEW, found)
     versions = version_list(found)
     pending = Transcript.objects.filter(
         interview__participant__study=found.study_id, deidentified__isnull=True

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import actions, forms
 from kollega.workbench.access import (
@@ -171,7 +171,7 @@ def coding(request: HttpRequest, pk: int, t: int) -> HttpResponse:
     version = get_transcript_for_user(request.user, found, t)
     if not version.current:
         raise Http404
-    record(request.user, "workbench.transcript.view", version, analysis=found.pk, step=2)
+    record(request.user, AuditAction.WORKBENCH_TRANSCRIPT_VIEW, version, analysis=found.pk, step=2)
     return _workspace(request, found, version)
 
 

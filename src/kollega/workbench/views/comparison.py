@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import actions, forms
 from kollega.workbench.access import (
@@ -39,7 +39,7 @@ def compare(request: HttpRequest, pk: int, t: int) -> HttpResponse:
         return redirect("workbench:compare", found.pk, version.pk)
     if not actions.comparing(version):
         return render(request, "workbench/compare.html", {"analysis": found, "version": version})
-    record(request.user, "workbench.coding.view_comparison", version, analysis=found.pk)
+    record(request.user, AuditAction.WORKBENCH_CODING_VIEW_COMPARISON, version, analysis=found.pk)
     report = actions.agreement_for(version)
 
     coders = {

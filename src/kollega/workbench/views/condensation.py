@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import forms
 from kollega.workbench.access import get_analysis_for_user
@@ -62,7 +62,7 @@ def _group_counts(analysis: Analysis) -> list[dict[str, Any]]:
 @researcher_only
 def condensation_index(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = get_analysis_for_user(request.user, pk)
-    record(request.user, "workbench.condensation.view", analysis)
+    record(request.user, AuditAction.WORKBENCH_CONDENSATION_VIEW, analysis)
     return render(
         request,
         "workbench/condensation_index.html",
@@ -159,7 +159,7 @@ def _page(
 def condensation_page(request: HttpRequest, pk: int, group: int) -> HttpResponse:
     analysis = get_analysis_for_user(request.user, pk)
     code_group = get_object_or_404(CodeGroup, pk=group, analysis=analysis)
-    record(request.user, "workbench.condensation.view", code_group, analysis=analysis.pk)
+    record(request.user, AuditAction.WORKBENCH_CONDENSATION_VIEW, code_group, analysis=analysis.pk)
     return _page(request, code_group, {})
 
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import actions, forms
 from kollega.workbench.access import (
@@ -65,7 +65,9 @@ def impression(request: HttpRequest, pk: int) -> HttpResponse:
     reading = None
     if versions:
         reading = _version(request, found, int_or_none(request.GET.get("t")) or versions[0].pk)
-        record(request.user, "workbench.transcript.view", reading, analysis=found.pk, step=1)
+        record(
+            request.user, AuditAction.WORKBENCH_TRANSCRIPT_VIEW, reading, analysis=found.pk, step=1
+        )
     return render(
         request,
         "workbench/impression.html",

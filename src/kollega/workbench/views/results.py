@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import actions, adapters, exchange, forms
 from kollega.workbench.access import get_analysis_for_user
@@ -60,7 +60,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = get_analysis_for_user(request.user, pk)
     # The page shows two small tables; the downloads are built only when asked for.
     tables, _sections = exchange.report(analysis, ("steps", "coreq"), sections=False)
-    record(request.user, "workbench.results.view", analysis)
+    record(request.user, AuditAction.WORKBENCH_RESULTS_VIEW, analysis)
     return render(
         request,
         "workbench/results.html",
@@ -88,7 +88,7 @@ def download(request: HttpRequest, pk: int, name: str, fmt: str) -> HttpResponse
     if name not in NAMES or fmt not in FORMATS or (name == "report" and fmt == "csv"):
         raise Http404
     body, content_type = exchange.render_download(analysis, name, fmt)
-    record(request.user, "workbench.results.download", analysis, table=name, format=fmt)
+    record(request.user, AuditAction.WORKBENCH_RESULTS_DOWNLOAD, analysis, table=name, format=fmt)
     return _attachment(body, content_type, _file_name(analysis, name, fmt))
 
 
@@ -100,7 +100,7 @@ def export_qdpx(request: HttpRequest, pk: int) -> HttpResponse:
         path = Path(folder) / "analysis.qdpx"
         adapters.write_qdpx(analysis, path)
         body = path.read_bytes()
-    record(request.user, "workbench.results.download", analysis, format="qdpx")
+    record(request.user, AuditAction.WORKBENCH_RESULTS_DOWNLOAD, analysis, format="qdpx")
     return _attachment(body, "application/zip", f"{slugify(analysis.name) or 'analysis'}.qdpx")
 
 
@@ -116,7 +116,7 @@ def export_qdc(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("The analysis has no code groups to export yet."))
             return redirect("workbench:results", analysis.pk)
         body = path.read_bytes()
-    record(request.user, "workbench.results.download", analysis, format="qdc")
+    record(request.user, AuditAction.WORKBENCH_RESULTS_DOWNLOAD, analysis, format="qdc")
     return _attachment(
         body, "application/xml", f"{slugify(analysis.name) or 'analysis'}-codebook.qdc"
     )

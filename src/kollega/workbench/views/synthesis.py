@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from kollega.core.audit import record
+from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import forms
 from kollega.workbench.access import get_analysis_for_user
@@ -145,7 +145,7 @@ def _page(
 @researcher_only
 def synthesis_page(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = get_analysis_for_user(request.user, pk)
-    record(request.user, "workbench.synthesis.view", analysis)
+    record(request.user, AuditAction.WORKBENCH_SYNTHESIS_VIEW, analysis)
     return _page(request, analysis)
 
 
@@ -268,7 +268,9 @@ analytic_text_save = _operation("analytic_text", _save_analytic_text)
 def check_page(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = get_analysis_for_user(request.user, pk)
     result = synthesis.check(analysis)
-    record(request.user, "workbench.check.run", analysis, findings=len(result["findings"]))
+    record(
+        request.user, AuditAction.WORKBENCH_CHECK_RUN, analysis, findings=len(result["findings"])
+    )
     return render(
         request,
         "workbench/check.html",
