@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kollega.core.audit import SYSTEM as SYSTEM
-from kollega.core.audit import AuditAction, record
+from kollega.core.audit import Actor, AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.peers.models import (
     Listing,
@@ -42,7 +42,7 @@ LISTING_FIELDS = (
 )
 
 
-def _person(actor: Any) -> Any:
+def _person(actor: Actor) -> Any:
     """The staff member behind `actor`, or None for "system" and the like."""
     return actor if getattr(actor, "pk", None) else None
 
@@ -54,7 +54,7 @@ def listing_of(profile: CounsellorProfile) -> Listing:
 
 
 @transaction.atomic
-def do_save_listing(actor: Any, listing: Listing) -> Listing:
+def do_save_listing(actor: Actor, listing: Listing) -> Listing:
     """Save the counsellor's choices. A changed listing waits for approval again, the approved
     version staying up meanwhile; withdrawing takes the public entry down at once."""
     before = Listing.objects.filter(pk=listing.pk).first() if listing.pk else None
@@ -73,7 +73,7 @@ def do_save_listing(actor: Any, listing: Listing) -> Listing:
 
 
 @transaction.atomic
-def do_approve_listing(actor: Any, listing: Listing) -> Listing:
+def do_approve_listing(actor: Actor, listing: Listing) -> Listing:
     """Publish the counsellor's current choices. Refused when they are not asking to be listed
     or give no way to reach them."""
     listing = Listing.objects.select_for_update().select_related("profile").get(pk=listing.pk)
@@ -127,7 +127,7 @@ def _fill(
 
 @transaction.atomic
 def do_register_contact(
-    actor: Any,
+    actor: Actor,
     profile: CounsellorProfile,
     *,
     dates: list[date],
@@ -154,7 +154,7 @@ def do_register_contact(
 
 @transaction.atomic
 def do_change_registration(
-    actor: Any,
+    actor: Actor,
     registration: Registration,
     *,
     dates: list[date],
@@ -214,7 +214,7 @@ def settlement_rate() -> Decimal:
 
 @transaction.atomic
 def do_approve_settlement(
-    actor: Any, profile: CounsellorProfile, period: SettlementPeriod
+    actor: Actor, profile: CounsellorProfile, period: SettlementPeriod
 ) -> Settlement:
     """Settle the counsellor's conversations for `period` at today's rate, and lock the
     registrations it covers. Refused before the period has ended, when it was settled

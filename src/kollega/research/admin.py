@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 
 from kollega.accounts import actions as accounts
 from kollega.accounts.models import User
+from kollega.core.audit import Actor
 from kollega.core.errors import ActionRefused
 from kollega.core.roles import RESEARCHER
 from kollega.research.actions import do_delete_study
@@ -25,7 +26,7 @@ from kollega.research.models import Study
 
 
 class StudyForm(forms.ModelForm[Study]):
-    actor: Any = None
+    actor: Actor = None
 
     class Meta:
         model = Study

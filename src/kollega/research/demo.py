@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from kollega.core.audit import Actor
 from kollega.research import actions
 from kollega.research.models import (
     FindingDecision,
@@ -228,7 +229,7 @@ def _recruit(researcher: Any, study: Study) -> int:
     return len(recruited)
 
 
-def _interview(actor: Any, participant: Any, kind: str, on: date, language: str) -> Interview:
+def _interview(actor: Actor, participant: Any, kind: str, on: date, language: str) -> Interview:
     return actions.do_create_interview(
         actor, participant, kind=kind, scheduled_on=on, language=language
     )

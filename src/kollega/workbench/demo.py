@@ -15,6 +15,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from kollega.accounts.models import User
+from kollega.core.audit import Actor
 from kollega.research import actions as research
 from kollega.research import demo as research_demo
 from kollega.research.models import FindingDecision, Interview, InterviewKind, Study
@@ -193,7 +195,7 @@ def load(stdout: Any) -> None:
     )
 
 
-def _deidentified_interviews(actor: Any, study: Study) -> list[Interview]:
+def _deidentified_interviews(actor: Actor, study: Study) -> list[Interview]:
     """P02's follow-up (de-identified by the research demo) and two more interviews."""
     today = timezone.localdate()
     p02 = study.participants.get(pseudonym="P02")
@@ -220,7 +222,7 @@ def _deidentified_interviews(actor: Any, study: Study) -> list[Interview]:
     return interviews
 
 
-def _unit(actor: Any, versions: list[AnalysisTranscript], group: CodeGroup, words: str) -> Any:
+def _unit(actor: User, versions: list[AnalysisTranscript], group: CodeGroup, words: str) -> Any:
     for version in versions:
         start = version.text.find(words)
         if start >= 0:
@@ -231,7 +233,7 @@ def _unit(actor: Any, versions: list[AnalysisTranscript], group: CodeGroup, word
 
 
 def _condense(
-    actor: Any,
+    actor: User,
     group: CodeGroup,
     units: list[Any],
     subgroups: list[tuple[str, list[int], str, int | None]],

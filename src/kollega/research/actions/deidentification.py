@@ -8,13 +8,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kollega.core.audit import AuditAction, record
+from kollega.core.audit import Actor, AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research import tasks
 from kollega.research.actions._shared import enqueue_on_commit
@@ -64,7 +63,7 @@ def active_proposal_job(transcript: Transcript) -> ProposalJob | None:
 
 
 @transaction.atomic
-def do_propose_identifiers(actor: Any, transcript: Transcript) -> ProposalJob:
+def do_propose_identifiers(actor: Actor, transcript: Transcript) -> ProposalJob:
     """Start finding identifiers in the background; the worker stores the proposals."""
     current = Transcript.objects.select_for_update().get(pk=transcript.pk)
     if current.deidentified is not None:
@@ -90,7 +89,7 @@ def _occurrences(text: str, words: str) -> list[tuple[int, int]]:
 
 
 @transaction.atomic
-def do_add_finding(actor: Any, transcript: Transcript, *, words: str, kind: str) -> int:
+def do_add_finding(actor: Actor, transcript: Transcript, *, words: str, kind: str) -> int:
     """Mark words the rules missed, everywhere they occur, as accepted identifiers of ``kind``.
 
     A proposal overlapping an occurrence is merged into it, so nothing it covered is left
@@ -142,7 +141,7 @@ def do_add_finding(actor: Any, transcript: Transcript, *, words: str, kind: str)
 
 @transaction.atomic
 def do_decide_findings(
-    actor: Any,
+    actor: Actor,
     transcript: Transcript,
     *,
     decisions: Mapping[int, str],
@@ -174,7 +173,7 @@ def do_decide_findings(
 
 
 @transaction.atomic
-def do_apply_deidentification(actor: Any, transcript: Transcript) -> dict[str, int]:
+def do_apply_deidentification(actor: Actor, transcript: Transcript) -> dict[str, int]:
     """Replace the accepted identifiers with placeholders such as ``[navn 1]``.
 
     The identified text is not kept: the transcript is overwritten and the proposals (which

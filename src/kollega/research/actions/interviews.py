@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kollega.core.audit import AuditAction, record
+from kollega.core.audit import Actor, AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research import recordings
 from kollega.research.actions._shared import (
@@ -32,7 +32,7 @@ from kollega.speech import AudioError, load_audio
 
 @transaction.atomic
 def do_create_interview(
-    actor: Any,
+    actor: Actor,
     participant: Participant,
     *,
     kind: str,
@@ -59,7 +59,7 @@ def do_create_interview(
 
 @transaction.atomic
 def do_update_interview(
-    actor: Any,
+    actor: Actor,
     interview: Interview,
     *,
     kind: str,
@@ -100,7 +100,7 @@ def _reason(exc: Exception) -> str:
     return tail if sep and ("/" in head or "\\" in head) else message
 
 
-def do_store_recording(actor: Any, interview: Interview, upload: UploadedFile[Any]) -> Recording:
+def do_store_recording(actor: Actor, interview: Interview, upload: UploadedFile[Any]) -> Recording:
     """Check, encrypt and store a recording, replacing the interview's earlier one."""
     refuse_while_transcribing(interview)
     duration, channels = check_recording(upload)
@@ -160,7 +160,7 @@ def _save_file(recording: Recording, ciphertext: File[Any]) -> None:
 
 
 @transaction.atomic
-def do_delete_recording(actor: Any, interview: Interview) -> None:
+def do_delete_recording(actor: Actor, interview: Interview) -> None:
     recording = Recording.objects.filter(interview=interview).first()
     if recording is None:
         raise ActionRefused(_("This interview has no recording."))

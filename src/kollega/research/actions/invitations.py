@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kollega.core.audit import SEEKER as SEEKER
-from kollega.core.audit import AuditAction, record
+from kollega.core.audit import Actor, AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research.actions.studies import next_pseudonym
 from kollega.research.models import Invitation, InvitationStatus, Participant, Study
@@ -39,7 +39,7 @@ def eligible_pool(study: Study, today: date | None = None) -> list[Any]:
 
 
 @transaction.atomic
-def do_invite(actor: Any, study: Study, links: Iterable[str]) -> list[Invitation]:
+def do_invite(actor: Actor, study: Study, links: Iterable[str]) -> list[Invitation]:
     """Invite pool members through the service: their status page shows the invitation, and
     those who gave an e-mail address get a content-free e-mail. The researcher never sees
     where it goes."""

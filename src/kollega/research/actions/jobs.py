@@ -6,13 +6,12 @@ Audit details hold identifiers, counts and codes only — never transcript text.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kollega.core.audit import AuditAction, record
+from kollega.core.audit import Actor, AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research import tasks
 from kollega.research.actions._shared import active_job, enqueue_on_commit
@@ -22,7 +21,7 @@ from kollega.research.models import Interview, JobStatus, Recording, Transcripti
 STALE_JOB = timedelta(minutes=10)
 
 
-def do_start_transcription(actor: Any, interview: Interview) -> TranscriptionJob:
+def do_start_transcription(actor: Actor, interview: Interview) -> TranscriptionJob:
     with transaction.atomic():
         # Lock the interview so two clicks cannot start two jobs.
         Interview.objects.select_for_update().filter(pk=interview.pk).first()
@@ -76,7 +75,7 @@ def do_resume_stalled_jobs(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def do_cancel_transcription(actor: Any, job: TranscriptionJob) -> TranscriptionJob:
+def do_cancel_transcription(actor: Actor, job: TranscriptionJob) -> TranscriptionJob:
     job = TranscriptionJob.objects.select_for_update().get(pk=job.pk)
     if not job.active:
         raise ActionRefused(_("This transcription has already ended."))

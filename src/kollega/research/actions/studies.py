@@ -11,7 +11,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kollega.core.audit import AuditAction, record
+from kollega.accounts.models import User
+from kollega.core.audit import Actor, AuditAction, record
 from kollega.core.batchdelete import delete_in_batches
 from kollega.core.errors import ActionRefused
 from kollega.research.models import ConsentVersion, GuideTopic, Participant, Study, Wave
@@ -19,7 +20,7 @@ from kollega.research.models import ConsentVersion, GuideTopic, Participant, Stu
 
 @transaction.atomic
 def do_create_study(
-    actor: Any,
+    actor: User,
     *,
     title: str,
     aims: str,
@@ -39,7 +40,7 @@ def do_create_study(
 
 @transaction.atomic
 def do_update_study(
-    actor: Any, study: Study, *, title: str, aims: str, language: str, researchers: Iterable[Any]
+    actor: User, study: Study, *, title: str, aims: str, language: str, researchers: Iterable[Any]
 ) -> Study:
     chosen = {user.pk for user in researchers}
     if actor.pk not in chosen:
@@ -51,7 +52,7 @@ def do_update_study(
     return study
 
 
-def do_delete_study(actor: Any, study: Study) -> int:
+def do_delete_study(actor: Actor, study: Study) -> int:
     """Delete a study and everything in it (recording files too); returns how many rows went.
 
     Not one transaction: a study's transcripts, units and codes can be many thousand rows, and
@@ -65,7 +66,7 @@ def do_delete_study(actor: Any, study: Study) -> int:
 
 
 @transaction.atomic
-def do_add_participant(actor: Any, study: Study, *, pseudonym: str) -> Participant:
+def do_add_participant(actor: User, study: Study, *, pseudonym: str) -> Participant:
     if study.participants.filter(pseudonym__iexact=pseudonym).exists():
         raise ActionRefused(_("This study already has a participant called %s.") % pseudonym)
     participant = Participant.objects.create(study=study, pseudonym=pseudonym)
@@ -84,7 +85,7 @@ def next_pseudonym(study: Study) -> str:
 
 @transaction.atomic
 def do_update_protocol(
-    actor: Any,
+    actor: User,
     study: Study,
     *,
     research_questions: str,
@@ -102,7 +103,7 @@ def do_update_protocol(
 
 
 @transaction.atomic
-def do_add_consent_version(actor: Any, study: Study, *, version: str, text: str) -> ConsentVersion:
+def do_add_consent_version(actor: User, study: Study, *, version: str, text: str) -> ConsentVersion:
     """A new version of the consent text; invitations from now on show it."""
     if study.consent_versions.filter(version__iexact=version).exists():
         raise ActionRefused(_("This study already has a consent text version %s.") % version)
@@ -112,7 +113,7 @@ def do_add_consent_version(actor: Any, study: Study, *, version: str, text: str)
 
 
 @transaction.atomic
-def do_add_guide_topic(actor: Any, study: Study, *, topic: str, prompts: str) -> GuideTopic:
+def do_add_guide_topic(actor: User, study: Study, *, topic: str, prompts: str) -> GuideTopic:
     last = study.guide_topics.order_by("-position").values_list("position", flat=True).first()
     item = GuideTopic.objects.create(
         study=study, position=(last or 0) + 1, topic=topic, prompts=prompts
@@ -122,7 +123,7 @@ def do_add_guide_topic(actor: Any, study: Study, *, topic: str, prompts: str) ->
 
 
 @transaction.atomic
-def do_move_guide_topic(actor: Any, item: GuideTopic, *, up: bool) -> None:
+def do_move_guide_topic(actor: User, item: GuideTopic, *, up: bool) -> None:
     """Swap the topic with the one before (``up``) or after it in the guide."""
     topics = list(item.study.guide_topics.select_for_update().order_by("position", "pk"))
     index = next(i for i, t in enumerate(topics) if t.pk == item.pk)
@@ -138,7 +139,7 @@ def do_move_guide_topic(actor: Any, item: GuideTopic, *, up: bool) -> None:
 
 
 @transaction.atomic
-def do_remove_guide_topic(actor: Any, item: GuideTopic) -> None:
+def do_remove_guide_topic(actor: User, item: GuideTopic) -> None:
     study_pk, item_pk = item.study_id, item.pk
     item.delete()
     record(
@@ -151,7 +152,7 @@ def do_remove_guide_topic(actor: Any, item: GuideTopic) -> None:
 
 
 @transaction.atomic
-def do_add_wave(actor: Any, study: Study, *, name: str, opens_day: int, closes_day: int) -> Wave:
+def do_add_wave(actor: User, study: Study, *, name: str, opens_day: int, closes_day: int) -> Wave:
     if closes_day < opens_day:
         raise ActionRefused(_("A window must close on or after the day it opens."))
     last = study.waves.order_by("-number").values_list("number", flat=True).first()

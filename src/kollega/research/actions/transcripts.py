@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kollega.core.audit import AuditAction, record
+from kollega.core.audit import Actor, AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.core.uploads import refuse_expanding_archive
 from kollega.research.actions._shared import (
@@ -31,7 +31,9 @@ from kollega.speech.types import TurnDict
 MAX_TRANSCRIPT_FILE_MB = 20
 
 
-def do_import_transcript(actor: Any, interview: Interview, upload: UploadedFile[Any]) -> Transcript:
+def do_import_transcript(
+    actor: Actor, interview: Interview, upload: UploadedFile[Any]
+) -> Transcript:
     """Replace the interview's transcript with one read from a .txt, .docx, .vtt or .srt file,
     and start proposing its identifiers in the background."""
     refuse_while_transcribing(interview)
@@ -159,7 +161,7 @@ def _locked_at(transcript: Transcript, version: int) -> Transcript:
 
 @transaction.atomic
 def do_save_transcript(
-    actor: Any, transcript: Transcript, *, turns: Iterable[Mapping[str, Any]], version: int
+    actor: Actor, transcript: Transcript, *, turns: Iterable[Mapping[str, Any]], version: int
 ) -> bool:
     """Save the researcher's corrections. Returns whether the words changed.
 
@@ -173,7 +175,7 @@ def do_save_transcript(
 
 @transaction.atomic
 def do_edit_transcript(
-    actor: Any, transcript: Transcript, *, edits: Sequence[TurnEdit], version: int
+    actor: Actor, transcript: Transcript, *, edits: Sequence[TurnEdit], version: int
 ) -> bool:
     """Save the editor's form: ``edits`` holds each turn's speaker and words, in order.
 
@@ -186,7 +188,7 @@ def do_edit_transcript(
 
 
 def _save_turns(
-    actor: Any, current: Transcript, transcript: Transcript, turns: Iterable[Mapping[str, Any]]
+    actor: Actor, current: Transcript, transcript: Transcript, turns: Iterable[Mapping[str, Any]]
 ) -> bool:
     new_turns = merge_turns(turns)
     if not new_turns:

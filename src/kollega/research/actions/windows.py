@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import partial
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from kollega.core.audit import SYSTEM as SYSTEM
-from kollega.core.audit import AuditAction, record
+from kollega.core.audit import Actor, AuditAction, record
 from kollega.research import tasks
 from kollega.research.models import Exclusion, ExclusionReason, Participant, Wave, WindowNotice
 
@@ -24,7 +23,7 @@ WINDOW_NOTICE_DAYS = 2
 
 @transaction.atomic
 def do_exclude_from_wave(
-    actor: Any, participant: Participant, wave: Wave, *, reason: str, window_closed: date
+    actor: Actor, participant: Participant, wave: Wave, *, reason: str, window_closed: date
 ) -> Exclusion:
     exclusion = Exclusion.objects.create(
         participant=participant, wave=wave, reason=reason, window_closed=window_closed

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
-from kollega.core.audit import AuditAction, record
+from kollega.core.audit import Actor, AuditAction, record
 from kollega.core.batchdelete import delete_in_batches
 from kollega.research.actions.invitations import SEEKER
 from kollega.research.models import (
@@ -24,7 +24,7 @@ from kollega.research.models import (
 from kollega.service.pool import leave_pool
 
 
-def do_withdraw_participant(actor: Any, participant: Participant) -> dict[str, int]:
+def do_withdraw_participant(actor: Actor, participant: Participant) -> dict[str, int]:
     """Delete everything the study holds about the participant, recordings' files included.
 
     The bookkeeping (jobs told to stop, the pool left, the audit row) is one transaction; the

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kollega.accounts.http import StaffRequest
 from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research import actions, forms
@@ -38,7 +39,7 @@ from kollega.sampling import best_sample, coverage
 
 
 def _protocol_page(
-    request: HttpRequest, study: Study, *, status: int = 200, **bound: Any
+    request: StaffRequest, study: Study, *, status: int = 200, **bound: Any
 ) -> HttpResponse:
     initial = {
         "research_questions": study.research_questions,
@@ -66,7 +67,7 @@ def _protocol_page(
 
 @require_http_methods(GET_POST)
 @researcher_only
-def protocol(request: HttpRequest, pk: int) -> HttpResponse:
+def protocol(request: StaffRequest, pk: int) -> HttpResponse:
     study = get_study_for_user(request.user, pk)
     if request.method != "POST":
         return _protocol_page(request, study)
@@ -79,7 +80,7 @@ def protocol(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _add_to_protocol(
-    request: HttpRequest,
+    request: StaffRequest,
     pk: int,
     form_class: type[Form],
     action: Callable[..., Any],
@@ -105,7 +106,7 @@ def _add_to_protocol(
 
 @require_POST
 @researcher_only
-def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_add(request: StaffRequest, pk: int) -> HttpResponse:
     return _add_to_protocol(
         request,
         pk,
@@ -119,7 +120,7 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @researcher_only
-def guide_add(request: HttpRequest, pk: int) -> HttpResponse:
+def guide_add(request: StaffRequest, pk: int) -> HttpResponse:
     return _add_to_protocol(
         request,
         pk,
@@ -133,7 +134,7 @@ def guide_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @researcher_only
-def guide_move(request: HttpRequest, pk: int) -> HttpResponse:
+def guide_move(request: StaffRequest, pk: int) -> HttpResponse:
     item = get_guide_topic_for_user(request.user, pk)
     try:
         actions.do_move_guide_topic(request.user, item, up=request.POST.get("direction") != "down")
@@ -144,7 +145,7 @@ def guide_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @researcher_only
-def guide_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def guide_remove(request: StaffRequest, pk: int) -> HttpResponse:
     item = get_guide_topic_for_user(request.user, pk)
     study_pk = item.study_id
     actions.do_remove_guide_topic(request.user, item)
@@ -154,7 +155,7 @@ def guide_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @researcher_only
-def wave_add(request: HttpRequest, pk: int) -> HttpResponse:
+def wave_add(request: StaffRequest, pk: int) -> HttpResponse:
     return _add_to_protocol(
         request,
         pk,
@@ -172,7 +173,7 @@ def wave_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 @never_cache
 @researcher_only
-def pool(request: HttpRequest, pk: int) -> HttpResponse:
+def pool(request: StaffRequest, pk: int) -> HttpResponse:
     """The eligible pool; propose a sample, adjust it beside its coverage, then invite."""
     study = get_study_for_user(request.user, pk)
     members = actions.eligible_pool(study)
@@ -258,7 +259,7 @@ def pool(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @never_cache
 @researcher_only
-def recruitment(request: HttpRequest, pk: int) -> HttpResponse:
+def recruitment(request: StaffRequest, pk: int) -> HttpResponse:
     study = get_study_for_user(request.user, pk)
     today = timezone.localdate()
     people = participants_with_windows(study, today)

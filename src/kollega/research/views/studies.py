@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kollega.accounts.http import StaffRequest
 from kollega.core.errors import ActionRefused
 from kollega.research import actions, forms
 from kollega.research.access import get_participant_for_user, get_study_for_user, studies_for_user
@@ -21,14 +22,14 @@ from kollega.research.views.base import GET_POST, form_page, posted, researcher_
 
 @require_GET
 @researcher_only
-def studies(request: HttpRequest) -> HttpResponse:
+def studies(request: StaffRequest) -> HttpResponse:
     mine = studies_for_user(request.user).prefetch_related("participants")
     return render(request, "research/studies.html", {"studies": mine})
 
 
 @require_http_methods(GET_POST)
 @researcher_only
-def study_new(request: HttpRequest) -> HttpResponse:
+def study_new(request: StaffRequest) -> HttpResponse:
     form = forms.StudyNewForm(posted(request), initial={"language": "nb"})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -49,14 +50,14 @@ def study_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @researcher_only
-def study(request: HttpRequest, pk: int) -> HttpResponse:
+def study(request: StaffRequest, pk: int) -> HttpResponse:
     found = get_study_for_user(request.user, pk)
     form = forms.ParticipantForm(initial={"pseudonym": actions.next_pseudonym(found)})
     return _study_page(request, found, form)
 
 
 def _study_page(
-    request: HttpRequest, found: Any, form: forms.ParticipantForm, *, status: int = 200
+    request: StaffRequest, found: Any, form: forms.ParticipantForm, *, status: int = 200
 ) -> HttpResponse:
     participants = found.participants.prefetch_related(
         "interviews__recording", "interviews__transcript"
@@ -71,7 +72,7 @@ def _study_page(
 
 @require_http_methods(GET_POST)
 @researcher_only
-def study_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def study_edit(request: StaffRequest, pk: int) -> HttpResponse:
     found = get_study_for_user(request.user, pk)
     initial = {
         "title": found.title,
@@ -99,7 +100,7 @@ def study_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @researcher_only
-def participant_new(request: HttpRequest, pk: int) -> HttpResponse:
+def participant_new(request: StaffRequest, pk: int) -> HttpResponse:
     found = get_study_for_user(request.user, pk)
     form = forms.ParticipantForm(request.POST)
     if form.is_valid():
@@ -117,7 +118,7 @@ def participant_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @researcher_only
-def participant(request: HttpRequest, pk: int) -> HttpResponse:
+def participant(request: StaffRequest, pk: int) -> HttpResponse:
     found = get_participant_for_user(request.user, pk)
     interviews = found.interviews.select_related("recording", "transcript", "wave")
     return render(
@@ -133,7 +134,7 @@ def participant(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(GET_POST)
 @researcher_only
-def participant_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def participant_withdraw(request: StaffRequest, pk: int) -> HttpResponse:
     found = get_participant_for_user(request.user, pk)
     form = forms.WithdrawForm(posted(request))
     if request.method == "POST" and form.is_valid():

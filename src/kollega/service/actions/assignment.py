@@ -5,14 +5,14 @@ the batch matcher), moving it to another, and the coordinator's alerts for urgen
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from kollega.core.audit import AuditAction, record
+from kollega.accounts.models import User
+from kollega.core.audit import Actor, AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.service import notifications
 from kollega.service.actions.base import SEEKER, SYSTEM, cancel_planned, write_to_seeker
@@ -40,7 +40,7 @@ def _give_to(case: Case, counsellor: CounsellorProfile) -> None:
 
 @transaction.atomic
 def do_assign_counsellor(
-    actor: Any, case: Case, counsellor: CounsellorProfile, *, override_reason: str = ""
+    actor: Actor, case: Case, counsellor: CounsellorProfile, *, override_reason: str = ""
 ) -> None:
     """Propose `case` to `counsellor`; `override_reason` is set when not the first proposal."""
     _give_to(case, counsellor)
@@ -66,7 +66,7 @@ def auto_assign_soon() -> None:
 
 
 @transaction.atomic
-def do_auto_assign(actor: Any = SYSTEM, *, quiet: bool = False) -> int:
+def do_auto_assign(actor: Actor = SYSTEM, *, quiet: bool = False) -> int:
     """Assign the whole queue at once with the batch matcher; returns how many were assigned.
 
     ``quiet``: write no audit row when nothing was assigned (the scheduler's regular pass).
@@ -95,7 +95,7 @@ def assign_waiting() -> int:
 
 @transaction.atomic
 def do_reassign_case(
-    actor: Any, case: Case, counsellor: CounsellorProfile, *, reason: str
+    actor: Actor, case: Case, counsellor: CounsellorProfile, *, reason: str
 ) -> list[Appointment]:
     """Move a case proposed to or held by a counsellor to another; the old one never gets it
     again and is told by e-mail.
@@ -135,7 +135,7 @@ def do_reassign_case(
 
 
 @transaction.atomic
-def do_acknowledge_urgent(actor: Any, case: Case) -> None:
+def do_acknowledge_urgent(actor: User, case: Case) -> None:
     """A coordinator has seen an urgent request; it is no longer escalated."""
     if not case.urgent or case.acknowledged_at is not None:
         raise ActionRefused("state")

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from kollega.core.audit import AuditAction, record
+from kollega.core.audit import Actor, AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.service import notifications, waiting
 from kollega.service.actions.assignment import auto_assign_soon
@@ -53,7 +53,7 @@ def _unique_reference() -> str:
 
 @transaction.atomic
 def do_submit_request(
-    *, actor: Any = SEEKER, research_consent: bool = False, spoken: bool = False, **fields: Any
+    *, actor: Actor = SEEKER, research_consent: bool = False, spoken: bool = False, **fields: Any
 ) -> Submitted:
     """Create a request from the intake (or from a coordinator taking a phone call).
 
@@ -86,7 +86,7 @@ def do_submit_request(
 
 
 @transaction.atomic
-def do_accept_case(actor: Any, case: Case) -> None:
+def do_accept_case(actor: Actor, case: Case) -> None:
     """The counsellor takes the case; its first acceptance counts as the seeker's first contact."""
     if case.accepted_at is None:
         case.accepted_at = timezone.now()
@@ -97,7 +97,7 @@ def do_accept_case(actor: Any, case: Case) -> None:
 
 
 @transaction.atomic
-def do_decline_case(actor: Any, case: Case, *, reason: str) -> list[Appointment]:
+def do_decline_case(actor: Actor, case: Case, *, reason: str) -> list[Appointment]:
     """The counsellor declines: the case goes back to the queue and never to them again.
 
     Conversations still planned in it are cancelled (nobody would hold them). When that
@@ -121,7 +121,7 @@ def do_decline_case(actor: Any, case: Case, *, reason: str) -> list[Appointment]
 
 
 @transaction.atomic
-def do_hand_back_case(actor: Any, case: Case, *, reason: str) -> list[Appointment]:
+def do_hand_back_case(actor: Actor, case: Case, *, reason: str) -> list[Appointment]:
     """The counsellor gives back a case they accepted (for example, they have recognised the
     seeker): it returns to the queue and is never proposed to them again.
 
@@ -152,7 +152,7 @@ def do_hand_back_case(actor: Any, case: Case, *, reason: str) -> list[Appointmen
     return cancelled
 
 
-def _back_to_queue(case: Case, *, actor: Any, reason: str) -> list[Appointment]:
+def _back_to_queue(case: Case, *, actor: Actor, reason: str) -> list[Appointment]:
     """Take the case from its counsellor (never to be proposed to them again) and put it in
     the queue; cancels and returns the conversations still planned."""
     counsellor = case.counsellor
@@ -166,7 +166,7 @@ def _back_to_queue(case: Case, *, actor: Any, reason: str) -> list[Appointment]:
 
 
 @transaction.atomic
-def do_close_case(actor: Any, case: Case, *, outcome: str, keep_places: bool = True) -> Closed:
+def do_close_case(actor: Actor, case: Case, *, outcome: str, keep_places: bool = True) -> Closed:
     """Close the case with an outcome.
 
     Appointments still to come are cancelled (deleted: nobody will hold them). The seeker's
@@ -201,7 +201,7 @@ def do_close_case(actor: Any, case: Case, *, outcome: str, keep_places: bool = T
 
 
 @transaction.atomic
-def do_mark_case_read(actor: Any, case: Case) -> None:
+def do_mark_case_read(actor: Actor, case: Case) -> None:
     """The case's counsellor has opened the case page: the seeker's messages so far are read.
 
     No audit row of its own: the page view that calls this is audited."""
@@ -227,7 +227,7 @@ def do_cancel_request(case: Case) -> list[Appointment]:
 
 
 @transaction.atomic
-def do_withdraw_case(actor: Any, case: Case, *, reason: str) -> Closed:
+def do_withdraw_case(actor: Actor, case: Case, *, reason: str) -> Closed:
     """The service withdraws a request (a duplicate, or nobody could reach the seeker).
 
     As when a case is closed, conversations still to come are cancelled, but the places are

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kollega.core.audit import CONCERN_SENDER as SENDER
-from kollega.core.audit import AuditAction, record
+from kollega.core.audit import Actor, AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.service import choices, notifications
 from kollega.service.actions.base import SYSTEM
@@ -63,7 +63,7 @@ def do_raise_concern(*, language: str = "", **fields: Any) -> Raised:
     return Raised(concern, token)
 
 
-def _propose_concern(concern: Concern, *, actor: Any) -> CounsellorProfile | None:
+def _propose_concern(concern: Concern, *, actor: Actor) -> CounsellorProfile | None:
     best = match_concern(concern).proposals[:1]
     if not best:
         return None
@@ -71,7 +71,9 @@ def _propose_concern(concern: Concern, *, actor: Any) -> CounsellorProfile | Non
     return best[0].profile
 
 
-def _give_concern(actor: Any, concern: Concern, counsellor: CounsellorProfile, reason: str) -> None:
+def _give_concern(
+    actor: Actor, concern: Concern, counsellor: CounsellorProfile, reason: str
+) -> None:
     concern.counsellor = counsellor
     concern.assigned_at = timezone.now()
     concern.set_status(ConcernStatus.PROPOSED, actor=actor, reason=reason)
@@ -82,7 +84,7 @@ def _give_concern(actor: Any, concern: Concern, counsellor: CounsellorProfile, r
 
 
 @transaction.atomic
-def do_assign_concern(actor: Any, concern: Concern, counsellor: CounsellorProfile) -> None:
+def do_assign_concern(actor: Actor, concern: Concern, counsellor: CounsellorProfile) -> None:
     """A coordinator proposes the concern to `counsellor`, or moves it there from another."""
     if concern.counsellor_id == counsellor.pk and concern.status != ConcernStatus.NEW:
         raise ActionRefused("state")
@@ -90,13 +92,13 @@ def do_assign_concern(actor: Any, concern: Concern, counsellor: CounsellorProfil
 
 
 @transaction.atomic
-def do_take_up_concern(actor: Any, concern: Concern) -> None:
+def do_take_up_concern(actor: Actor, concern: Concern) -> None:
     concern.set_status(ConcernStatus.TAKEN, actor=actor)
     record(actor, AuditAction.SERVICE_CONCERN_TAKE_UP, concern)
 
 
 @transaction.atomic
-def do_decline_concern(actor: Any, concern: Concern, *, reason: str) -> None:
+def do_decline_concern(actor: Actor, concern: Concern, *, reason: str) -> None:
     """The counsellor hands the concern back (a conflict, no room): it is never proposed to
     them again, and goes on to the next best counsellor when there is one."""
     declined = concern.counsellor
@@ -109,7 +111,7 @@ def do_decline_concern(actor: Any, concern: Concern, *, reason: str) -> None:
 
 
 @transaction.atomic
-def do_conclude_concern(actor: Any, concern: Concern, *, outcome: str, note: str = "") -> None:
+def do_conclude_concern(actor: Actor, concern: Concern, *, outcome: str, note: str = "") -> None:
     """The counsellor records what came of it. The sender is never told the outcome."""
     if outcome not in choices.ConcernOutcome.values:
         raise ActionRefused("state")
@@ -120,7 +122,7 @@ def do_conclude_concern(actor: Any, concern: Concern, *, outcome: str, note: str
 
 
 @transaction.atomic
-def do_withdraw_concern(actor: Any, concern: Concern, *, reason: str) -> None:
+def do_withdraw_concern(actor: Actor, concern: Concern, *, reason: str) -> None:
     """A coordinator closes a concern (a duplicate, nothing to act on)."""
     concern.set_status(ConcernStatus.WITHDRAWN, actor=actor, reason=reason)
     record(actor, AuditAction.SERVICE_CONCERN_WITHDRAW, concern)

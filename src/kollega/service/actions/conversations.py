@@ -5,13 +5,12 @@ and referrals.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from kollega.core.audit import AuditAction, record
+from kollega.core.audit import Actor, AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.service import notifications
 from kollega.service.actions.base import SEEKER, write_to_seeker
@@ -29,7 +28,7 @@ from kollega.service.models import (
 
 
 @transaction.atomic
-def do_send_message(actor: Any, case: Case, *, body: str) -> Message:
+def do_send_message(actor: Actor, case: Case, *, body: str) -> Message:
     """A message from the seeker (actor "seeker") or from the case's counsellor."""
     if not case.is_open:
         raise ActionRefused("closed")
@@ -53,7 +52,7 @@ def conversation_dates(case: Case) -> tuple[date, date]:
 
 @transaction.atomic
 def do_log_conversation(
-    actor: Any, case: Case, *, held_on: date, mode: str, minutes: int, note: str = ""
+    actor: Actor, case: Case, *, held_on: date, mode: str, minutes: int, note: str = ""
 ) -> Conversation:
     """Record a held conversation; refused past the case's conversation limit."""
     if case.status not in (Status.ACCEPTED, Status.IN_CONVERSATION, Status.REFERRED):
@@ -73,7 +72,7 @@ def do_log_conversation(
 
 @transaction.atomic
 def do_plan_appointment(
-    actor: Any, case: Case, *, starts: datetime, minutes: int, mode: str, where: str = ""
+    actor: Actor, case: Case, *, starts: datetime, minutes: int, mode: str, where: str = ""
 ) -> Appointment:
     if case.status not in (Status.ACCEPTED, Status.IN_CONVERSATION, Status.REFERRED):
         raise ActionRefused("state")
@@ -87,7 +86,7 @@ def do_plan_appointment(
 
 
 @transaction.atomic
-def do_cancel_appointment(actor: Any, case: Case, appointment: Appointment) -> None:
+def do_cancel_appointment(actor: Actor, case: Case, appointment: Appointment) -> None:
     """The counsellor cancels one conversation still to come; the seeker reads so on their
     status page (and gets an e-mail, if they gave an address)."""
     if case.status not in (Status.ACCEPTED, Status.IN_CONVERSATION, Status.REFERRED):
@@ -104,7 +103,7 @@ def do_cancel_appointment(actor: Any, case: Case, appointment: Appointment) -> N
 
 
 @transaction.atomic
-def do_grant_conversations(actor: Any, case: Case, *, extra: int, reason: str) -> None:
+def do_grant_conversations(actor: Actor, case: Case, *, extra: int, reason: str) -> None:
     """The coordinator lets a case go past the usual conversation limit."""
     case.extra_conversations += extra
     case.save(update_fields=["extra_conversations"])
@@ -113,7 +112,7 @@ def do_grant_conversations(actor: Any, case: Case, *, extra: int, reason: str) -
 
 @transaction.atomic
 def do_record_referral(
-    actor: Any,
+    actor: Actor,
     case: Case,
     *,
     kind: str,
@@ -158,7 +157,7 @@ def do_record_referral(
 
 
 @transaction.atomic
-def do_write_to_seeker(actor: Any, case: Case, *, body: str) -> Message:
+def do_write_to_seeker(actor: Actor, case: Case, *, body: str) -> Message:
     """A coordinator writes to the seeker; it shows in the thread on the status page."""
     if not case.is_open:
         raise ActionRefused("closed")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from kollega.core.audit import AuditAction, record
+from kollega.core.audit import Actor, AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.service import choices, notifications
 from kollega.service.actions.base import SYSTEM, offering_words
@@ -30,7 +28,7 @@ def enrol(case: Case, offering: Offering) -> Enrolment:
 
 
 @transaction.atomic
-def do_enrol_case(actor: Any, case: Case, offering: Offering) -> Enrolment:
+def do_enrol_case(actor: Actor, case: Case, offering: Offering) -> Enrolment:
     """Give the case a place on the offering, or a place in its waiting list."""
     if not case.is_open:
         raise ActionRefused("state")
@@ -48,7 +46,7 @@ def do_enrol_case(actor: Any, case: Case, offering: Offering) -> Enrolment:
 
 
 @transaction.atomic
-def do_remove_enrolment(actor: Any, enrolment: Enrolment) -> None:
+def do_remove_enrolment(actor: Actor, enrolment: Enrolment) -> None:
     """A coordinator takes the seeker's place (or waiting-list entry) away; the waiting list
     moves up, and a message from the service tells the seeker, in their language."""
     case, offering = enrolment.case, enrolment.offering
@@ -82,7 +80,7 @@ def promote_waiting(offering: Offering) -> None:
 
 
 @transaction.atomic
-def do_save_offering(actor: Any, offering: Offering) -> Offering:
+def do_save_offering(actor: Actor, offering: Offering) -> Offering:
     created = offering.pk is None
     offering.save()
     promote_waiting(offering)

@@ -4,17 +4,15 @@ service's settings.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
-from kollega.core.audit import AuditAction, record
+from kollega.core.audit import Actor, AuditAction, record
 from kollega.service.actions.assignment import auto_assign_soon
 from kollega.service.models import CounsellorProfile, ReferralPlace, ServiceSettings
 
 
 @transaction.atomic
-def do_save_referral_place(actor: Any, place: ReferralPlace) -> ReferralPlace:
+def do_save_referral_place(actor: Actor, place: ReferralPlace) -> ReferralPlace:
     created = place.pk is None
     place.save()
     record(
@@ -26,14 +24,14 @@ def do_save_referral_place(actor: Any, place: ReferralPlace) -> ReferralPlace:
 
 
 @transaction.atomic
-def do_delete_referral_place(actor: Any, place: ReferralPlace) -> None:
+def do_delete_referral_place(actor: Actor, place: ReferralPlace) -> None:
     """Remove an entry; past referrals to it keep their kind (the link is set to null)."""
     record(actor, AuditAction.SERVICE_DIRECTORY_DELETE, place, kind=place.kind, region=place.region)
     place.delete()
 
 
 @transaction.atomic
-def do_save_counsellor_profile(actor: Any, profile: CounsellorProfile) -> CounsellorProfile:
+def do_save_counsellor_profile(actor: Actor, profile: CounsellorProfile) -> CounsellorProfile:
     created = profile.pk is None
     profile.save()
     record(
@@ -46,7 +44,7 @@ def do_save_counsellor_profile(actor: Any, profile: CounsellorProfile) -> Counse
 
 
 @transaction.atomic
-def do_save_service_settings(actor: Any, service: ServiceSettings) -> ServiceSettings:
+def do_save_service_settings(actor: Actor, service: ServiceSettings) -> ServiceSettings:
     service.pk = 1
     service.save()
     record(

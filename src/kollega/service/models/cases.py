@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kollega.accounts.models import User
+from kollega.core.audit import Actor
 from kollega.core.fields import EncryptedTextField
 from kollega.service import choices
 from kollega.service.models.base import SPOKEN_TOKEN, WEB_ADDRESS, hash_token
@@ -169,7 +171,7 @@ class Case(models.Model):
     def can_move_to(self, new: str) -> bool:
         return new in TRANSITIONS.get(self.status, set())
 
-    def set_status(self, new: str, *, actor: Any, reason: str = "") -> StatusChange:
+    def set_status(self, new: str, *, actor: Actor, reason: str = "") -> StatusChange:
         """Move to `new`, saving the case and a `StatusChange` row; illegal moves raise.
 
         Callers are actions that hold a transaction and write the audit event.
@@ -183,7 +185,7 @@ class Case(models.Model):
         if new in TERMINAL_STATUSES:
             self.ended_at = now
         self.save()
-        user = actor if getattr(actor, "is_authenticated", False) else None
+        user = actor if isinstance(actor, User) else None
         label = actor if isinstance(actor, str) else (user.get_username() if user else "")
         return StatusChange.objects.create(
             case=self, old=old, new=new, actor=user, actor_label=label, reason=reason, at=now

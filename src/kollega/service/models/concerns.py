@@ -4,12 +4,12 @@ statistics.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kollega.accounts.models import User
+from kollega.core.audit import Actor
 from kollega.core.fields import EncryptedTextField
 from kollega.service import choices
 from kollega.service.models.base import hash_token
@@ -94,7 +94,7 @@ class Concern(models.Model):
     def can_move_to(self, new: str) -> bool:
         return new in CONCERN_TRANSITIONS.get(self.status, set())
 
-    def set_status(self, new: str, *, actor: Any, reason: str = "") -> ConcernChange:
+    def set_status(self, new: str, *, actor: Actor, reason: str = "") -> ConcernChange:
         """Move to `new`, saving the concern and a `ConcernChange` row; illegal moves raise."""
         if not self.can_move_to(new):
             raise IllegalTransition(f"{self.status} → {new}")
@@ -105,7 +105,7 @@ class Concern(models.Model):
         if new in CONCERN_ENDED:
             self.ended_at = now
         self.save()
-        user = actor if getattr(actor, "is_authenticated", False) else None
+        user = actor if isinstance(actor, User) else None
         label = actor if isinstance(actor, str) else (user.get_username() if user else "")
         return ConcernChange.objects.create(
             concern=self, old=old, new=new, actor=user, actor_label=label, reason=reason, at=now

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kollega.accounts.http import StaffRequest
 from kollega.core.audit import AuditAction, record
 from kollega.core.crypto import decrypt_str, encrypt_str
 from kollega.core.errors import ActionRefused
@@ -265,7 +266,7 @@ def case_reassign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @coordinator_only
-def case_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def case_acknowledge(request: StaffRequest, pk: int) -> HttpResponse:
     case = coordinator_case(request, pk)
     try:
         actions.do_acknowledge_urgent(request.user, case)

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kollega.accounts.models import User
 from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research.models import TURN_SEPARATOR, Interview, Study
@@ -26,7 +27,7 @@ from kollega.workbench.models import (
 
 
 @transaction.atomic
-def do_create_analysis(actor: Any, study: Study, *, name: str) -> Analysis:
+def do_create_analysis(actor: User, study: Study, *, name: str) -> Analysis:
     analysis = Analysis.objects.create(study=study, name=name, created_by=actor)
     record(actor, AuditAction.WORKBENCH_ANALYSIS_CREATE, analysis, study=study.pk)
     return analysis
@@ -45,7 +46,7 @@ def _snapshot(source: ResearchTranscript) -> tuple[str, str]:
 
 
 @transaction.atomic
-def do_add_transcript(actor: Any, analysis: Analysis, interview: Interview) -> AnalysisTranscript:
+def do_add_transcript(actor: User, analysis: Analysis, interview: Interview) -> AnalysisTranscript:
     """Add the interview's de-identified transcript, as version 1 of it in the analysis."""
     if interview.participant.study_id != analysis.study_id:
         raise ActionRefused(_("This interview belongs to another study."))
@@ -159,7 +160,7 @@ def proposed_place(unit: MeaningUnit) -> tuple[int, int] | None:
 
 
 @transaction.atomic
-def do_place_unit(actor: Any, unit: MeaningUnit, *, start: int, end: int) -> MeaningUnit:
+def do_place_unit(actor: User, unit: MeaningUnit, *, start: int, end: int) -> MeaningUnit:
     """Move a unit left behind by an edit onto the current version, at offsets a person chose."""
     if unit.transcript.current:
         raise ActionRefused(_("This unit needs no fixing."))

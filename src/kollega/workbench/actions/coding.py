@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kollega.accounts.models import User
 from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import adapters
@@ -31,7 +32,7 @@ MAX_UNITS_PER_SUGGESTION = 50
 
 @transaction.atomic
 def do_add_code_group(
-    actor: Any,
+    actor: User,
     analysis: Analysis,
     *,
     name: str,
@@ -61,7 +62,7 @@ def do_add_code_group(
 
 @transaction.atomic
 def do_edit_code_group(
-    actor: Any,
+    actor: User,
     group: CodeGroup,
     *,
     name: str,
@@ -83,7 +84,7 @@ def do_edit_code_group(
 
 @transaction.atomic
 def do_create_unit(
-    actor: Any,
+    actor: User,
     version: AnalysisTranscript,
     *,
     start: int,
@@ -116,7 +117,7 @@ def _check_group(unit: MeaningUnit, group: CodeGroup) -> None:
         raise ActionRefused(_("%s is a heading: sort units into one of its groups.") % group.name)
 
 
-def set_coding(actor: Any, unit: MeaningUnit, group: CodeGroup, **origin: Any) -> Coding:
+def set_coding(actor: User, unit: MeaningUnit, group: CodeGroup, **origin: Any) -> Coding:
     _check_group(unit, group)
     coding, _created = Coding.objects.update_or_create(
         unit=unit,
@@ -135,13 +136,13 @@ def set_coding(actor: Any, unit: MeaningUnit, group: CodeGroup, **origin: Any) -
     return coding
 
 
-def _own_unit(actor: Any, unit: MeaningUnit) -> None:
+def _own_unit(actor: User, unit: MeaningUnit) -> None:
     if unit.coder_id != actor.pk:
         raise ActionRefused(_("Only the coder who marked a unit can sort it."))
 
 
 @transaction.atomic
-def do_code_unit(actor: Any, unit: MeaningUnit, group: CodeGroup) -> Coding:
+def do_code_unit(actor: User, unit: MeaningUnit, group: CodeGroup) -> Coding:
     _own_unit(actor, unit)
     coding = set_coding(actor, unit, group)
     record(
@@ -155,14 +156,14 @@ def do_code_unit(actor: Any, unit: MeaningUnit, group: CodeGroup) -> Coding:
 
 
 @transaction.atomic
-def do_uncode_unit(actor: Any, unit: MeaningUnit) -> None:
+def do_uncode_unit(actor: User, unit: MeaningUnit) -> None:
     _own_unit(actor, unit)
     Coding.objects.filter(unit=unit).delete()
     record(actor, AuditAction.WORKBENCH_UNIT_UNCODE, unit, analysis=unit.transcript.analysis_id)
 
 
 @transaction.atomic
-def do_delete_unit(actor: Any, unit: MeaningUnit) -> None:
+def do_delete_unit(actor: User, unit: MeaningUnit) -> None:
     _own_unit(actor, unit)
     pk, version = unit.pk, unit.transcript
     unit.delete()
@@ -178,7 +179,7 @@ def do_delete_unit(actor: Any, unit: MeaningUnit) -> None:
 
 
 def suggestions_for(
-    actor: Any, version: AnalysisTranscript
+    actor: User, version: AnalysisTranscript
 ) -> tuple[dict[int, dict[str, Any]], str, dict[str, Any]]:
     """The actor's uncoded units in ``version`` → top three code groups with confidence.
 
@@ -228,7 +229,7 @@ def suggestions_for(
 
 @transaction.atomic
 def do_decide_suggestion(
-    actor: Any,
+    actor: User,
     unit: MeaningUnit,
     group: CodeGroup,
     *,

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from kollega.accounts.models import User
 from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research.models import TURN_SEPARATOR
@@ -40,7 +41,7 @@ def save_versioned(obj: Model, version: int | None, fields: dict[str, Any]) -> M
     return obj
 
 
-def delete_audited(actor: Any, obj: Any, action: AuditAction, *, analysis: int) -> None:
+def delete_audited(actor: User, obj: Any, action: AuditAction, *, analysis: int) -> None:
     """Delete ``obj`` and record ``action`` with its type and id (the row itself is gone)."""
     pk, label = obj.pk, obj._meta.label_lower
     obj.delete()

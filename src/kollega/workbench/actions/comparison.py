@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kollega.accounts.models import User
 from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import adapters
@@ -25,7 +26,7 @@ def comparing(version: AnalysisTranscript) -> bool:
 
 
 @transaction.atomic
-def do_request_comparison(actor: Any, version: AnalysisTranscript) -> CodingComparison:
+def do_request_comparison(actor: User, version: AnalysisTranscript) -> CodingComparison:
     found = version.comparisons.first()
     if found is not None:
         return found
@@ -82,7 +83,7 @@ def _best_overlap(units: list[MeaningUnit], start: int, end: int) -> MeaningUnit
 
 
 @transaction.atomic
-def do_settle_disagreement(actor: Any, units: Iterable[MeaningUnit], group: CodeGroup) -> int:
+def do_settle_disagreement(actor: User, units: Iterable[MeaningUnit], group: CodeGroup) -> int:
     """Sort every coder's unit of one disagreement into the group the coders agreed on."""
     units = list(units)
     if len(units) < 2 or len({u.transcript_id for u in units}) != 1:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kollega.accounts.models import User
 from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import adapters
@@ -87,7 +88,7 @@ def suggest_subgroups(group: CodeGroup) -> dict[str, Any]:
 
 
 @transaction.atomic
-def do_accept_subgroups(actor: Any, group: CodeGroup, token: str) -> list[Subgroup]:
+def do_accept_subgroups(actor: User, group: CodeGroup, token: str) -> list[Subgroup]:
     """Store the proposed subgroups with the model that proposed them; units already in a
     subgroup of this group stay where the researcher put them."""
     proposal = unsign(token)
@@ -121,7 +122,7 @@ def do_accept_subgroups(actor: Any, group: CodeGroup, token: str) -> list[Subgro
 
 
 @transaction.atomic
-def do_add_subgroup(actor: Any, group: CodeGroup, *, name: str, unit_pks: list[int]) -> Subgroup:
+def do_add_subgroup(actor: User, group: CodeGroup, *, name: str, unit_pks: list[int]) -> Subgroup:
     name = name.strip()
     if not name:
         raise ActionRefused(_("A subgroup needs a name."))
@@ -140,7 +141,7 @@ def do_add_subgroup(actor: Any, group: CodeGroup, *, name: str, unit_pks: list[i
 
 @transaction.atomic
 def do_edit_subgroup(
-    actor: Any, subgroup: Subgroup, *, name: str, unit_pks: list[int], version: int | None
+    actor: User, subgroup: Subgroup, *, name: str, unit_pks: list[int], version: int | None
 ) -> Subgroup:
     name = name.strip()
     if not name:
@@ -159,7 +160,7 @@ def do_edit_subgroup(
 
 
 @transaction.atomic
-def do_delete_subgroup(actor: Any, subgroup: Subgroup) -> None:
+def do_delete_subgroup(actor: User, subgroup: Subgroup) -> None:
     """Delete the subgroup with its condensates and golden quotes (the units stay coded)."""
     delete_audited(
         actor,
@@ -212,7 +213,7 @@ def draft_condensate(subgroup: Subgroup, *, first_person: bool = False) -> dict[
 
 @transaction.atomic
 def do_save_condensate(
-    actor: Any,
+    actor: User,
     subgroup: Subgroup,
     *,
     text: str,
@@ -274,7 +275,7 @@ def do_save_condensate(
 
 
 @transaction.atomic
-def do_delete_condensate(actor: Any, condensate: Condensate) -> None:
+def do_delete_condensate(actor: User, condensate: Condensate) -> None:
     delete_audited(
         actor,
         condensate,
@@ -304,7 +305,7 @@ def rank_quotes(subgroup: Subgroup, *, top: int = 5) -> dict[str, Any]:
 
 @transaction.atomic
 def do_choose_quote(
-    actor: Any,
+    actor: User,
     subgroup: Subgroup,
     *,
     unit_pk: int = 0,
@@ -346,7 +347,7 @@ def do_choose_quote(
 
 
 @transaction.atomic
-def do_remove_quote(actor: Any, quote: GoldenQuote) -> None:
+def do_remove_quote(actor: User, quote: GoldenQuote) -> None:
     delete_audited(
         actor,
         quote,

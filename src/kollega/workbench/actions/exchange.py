@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kollega.accounts.models import User
 from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research import actions as research
@@ -77,7 +78,7 @@ def _turns(text: str, stc_turns: list[dict[str, Any]]) -> list[TurnDict]:
 
 
 def _interview_for(
-    actor: Any, study: Study, person: Participant, source: dict[str, Any]
+    actor: User, study: Study, person: Participant, source: dict[str, Any]
 ) -> Interview:
     """The person's interview holding exactly this text, or a new one with the text."""
     for transcript in Transcript.objects.filter(
@@ -103,7 +104,7 @@ def _interview_for(
     return interview
 
 
-def _person(actor: Any, study: Study, pseudonym: str, made: dict[str, int]) -> Participant:
+def _person(actor: User, study: Study, pseudonym: str, made: dict[str, int]) -> Participant:
     pseudonym = " ".join(pseudonym.split())[:20]
     found = study.participants.filter(pseudonym__iexact=pseudonym).first() if pseudonym else None
     if found is not None:
@@ -116,7 +117,7 @@ def _person(actor: Any, study: Study, pseudonym: str, made: dict[str, int]) -> P
 
 @transaction.atomic
 def do_import_qdpx(
-    actor: Any, study: Study, path: Any, *, name: str, deidentified: bool
+    actor: User, study: Study, path: Any, *, name: str, deidentified: bool
 ) -> tuple[Analysis, dict[str, int]]:
     """A new analysis of ``study`` from a ``.qdpx``; see the module docstring.
 
@@ -284,7 +285,7 @@ def do_import_qdpx(
 
 
 @transaction.atomic
-def do_import_qdc(actor: Any, analysis: Analysis, path: Any) -> dict[str, int]:
+def do_import_qdc(actor: User, analysis: Analysis, path: Any) -> dict[str, int]:
     """Add a codebook's code groups (and its sets as categories) to ``analysis``; a group
     already there under the same parent and name is kept, not doubled."""
     try:

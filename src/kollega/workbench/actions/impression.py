@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kollega.accounts.models import User
 from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import adapters
@@ -32,7 +33,7 @@ def themes_visible_to(user: Any, analysis: Analysis) -> Any:
 
 
 @transaction.atomic
-def do_add_theme(actor: Any, analysis: Analysis, *, label: str, description: str = "") -> Theme:
+def do_add_theme(actor: User, analysis: Analysis, *, label: str, description: str = "") -> Theme:
     if not label.strip():
         raise ActionRefused(_("A theme needs a few words."))
     theme = Theme.objects.create(
@@ -42,14 +43,14 @@ def do_add_theme(actor: Any, analysis: Analysis, *, label: str, description: str
     return theme
 
 
-def _own_theme(actor: Any, theme: Theme) -> None:
+def _own_theme(actor: User, theme: Theme) -> None:
     if theme.owner_id != actor.pk:
         raise ActionRefused(_("Only the researcher who noted a theme can change it."))
 
 
 @transaction.atomic
 def do_edit_theme(
-    actor: Any, theme: Theme, *, label: str, description: str, version: int | None
+    actor: User, theme: Theme, *, label: str, description: str, version: int | None
 ) -> Theme:
     _own_theme(actor, theme)
     if not label.strip():
@@ -60,7 +61,7 @@ def do_edit_theme(
 
 
 @transaction.atomic
-def do_delete_theme(actor: Any, theme: Theme) -> None:
+def do_delete_theme(actor: User, theme: Theme) -> None:
     _own_theme(actor, theme)
     pk, analysis = theme.pk, theme.analysis_id
     theme.delete()
@@ -75,7 +76,7 @@ def do_delete_theme(actor: Any, theme: Theme) -> None:
 
 
 @transaction.atomic
-def do_share_themes(actor: Any, analysis: Analysis) -> int:
+def do_share_themes(actor: User, analysis: Analysis) -> int:
     """Share the researcher's own and accepted themes with the others on the study."""
     count = (
         analysis.themes.filter(owner=actor, shared=False)
@@ -87,7 +88,7 @@ def do_share_themes(actor: Any, analysis: Analysis) -> int:
 
 
 @transaction.atomic
-def do_request_theme_suggestions(actor: Any, analysis: Analysis) -> ThemeSuggestionRun:
+def do_request_theme_suggestions(actor: User, analysis: Analysis) -> ThemeSuggestionRun:
     # Imported here: tasks.py imports this module to run the suggestions (an import cycle).
     from kollega.workbench.tasks import suggest_themes_task
 
@@ -152,7 +153,7 @@ def run_theme_suggestions(run_id: int) -> str:
 
 
 @transaction.atomic
-def do_decide_theme(actor: Any, theme: Theme, *, accept: bool) -> Theme:
+def do_decide_theme(actor: User, theme: Theme, *, accept: bool) -> Theme:
     _own_theme(actor, theme)
     if theme.state != ThemeState.SUGGESTED:
         raise ActionRefused(_("This suggestion has already been decided."))

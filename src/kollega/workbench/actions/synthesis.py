@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kollega.accounts.models import User
 from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research.models import Participant
@@ -42,7 +43,7 @@ def _groups(analysis: Analysis, pks: list[int]) -> list[CodeGroup]:
 
 @transaction.atomic
 def do_add_category(
-    actor: Any, analysis: Analysis, *, name: str, description: str = "", group_pks: list[int]
+    actor: User, analysis: Analysis, *, name: str, description: str = "", group_pks: list[int]
 ) -> Category:
     name = name.strip()
     if not name:
@@ -59,7 +60,7 @@ def do_add_category(
 
 @transaction.atomic
 def do_edit_category(
-    actor: Any,
+    actor: User,
     category: Category,
     *,
     name: str,
@@ -78,7 +79,7 @@ def do_edit_category(
 
 
 @transaction.atomic
-def do_delete_category(actor: Any, category: Category) -> None:
+def do_delete_category(actor: User, category: Category) -> None:
     delete_audited(
         actor, category, AuditAction.WORKBENCH_CATEGORY_DELETE, analysis=category.analysis_id
     )
@@ -95,7 +96,7 @@ def typology_participants(analysis: Analysis) -> list[Any]:
 
 
 @transaction.atomic
-def do_save_typology(actor: Any, analysis: Analysis, cells: set[tuple[int, int]]) -> int:
+def do_save_typology(actor: User, analysis: Analysis, cells: set[tuple[int, int]]) -> int:
     """Set the participants-by-categories table to exactly ``cells`` (participant, category)."""
     people = {p.pk for p in typology_participants(analysis)}
     categories = list(analysis.categories.all())
@@ -113,7 +114,7 @@ def do_save_typology(actor: Any, analysis: Analysis, cells: set[tuple[int, int]]
 
 @transaction.atomic
 def do_save_analytic_text(
-    actor: Any,
+    actor: User,
     analysis: Analysis,
     *,
     target: CodeGroup | Category,
@@ -172,7 +173,7 @@ def do_save_analytic_text(
 
 
 @transaction.atomic
-def do_delete_analytic_text(actor: Any, analytic_text: AnalyticText) -> None:
+def do_delete_analytic_text(actor: User, analytic_text: AnalyticText) -> None:
     delete_audited(
         actor,
         analytic_text,

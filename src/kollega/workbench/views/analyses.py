@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kollega.accounts.http import StaffRequest
 from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research.access import studies_for_user
@@ -31,7 +32,7 @@ from kollega.workbench.views.common import (
 
 @require_http_methods(GET_POST)
 @researcher_only
-def analyses(request: HttpRequest) -> HttpResponse:
+def analyses(request: StaffRequest) -> HttpResponse:
     studies = studies_for_user(request.user)
     errors: list[str] = []
     posted = request.method == "POST"
@@ -75,7 +76,7 @@ def _addable(analysis: Analysis) -> list[Interview]:
 
 @require_GET
 @researcher_only
-def analysis(request: HttpRequest, pk: int) -> HttpResponse:
+def analysis(request: StaffRequest, pk: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     record(request.user, AuditAction.WORKBENCH_ANALYSIS_VIEW, found)
     versions = version_list(found)
@@ -97,7 +98,7 @@ def analysis(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @researcher_only
-def transcript_add(request: HttpRequest, pk: int) -> HttpResponse:
+def transcript_add(request: StaffRequest, pk: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     form = forms.TranscriptAddForm(
         request.POST, interviews=Interview.objects.filter(participant__study=found.study_id)
@@ -116,7 +117,7 @@ def transcript_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @researcher_only
-def unit_place(request: HttpRequest, pk: int, unit: int) -> HttpResponse:
+def unit_place(request: StaffRequest, pk: int, unit: int) -> HttpResponse:
     """Fix a unit an edit left behind: place it at the proposed offsets, or delete it."""
     found = get_analysis_for_user(request.user, pk)
     target = unit_in(request, found, unit)

@@ -11,13 +11,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core import signing
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kollega.accounts.http import StaffRequest
 from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import actions, forms
@@ -52,7 +53,7 @@ SUGGESTION_MAX_AGE = 24 * 3600
 
 
 def _workspace(
-    request: HttpRequest,
+    request: StaffRequest,
     analysis: Analysis,
     version: AnalysisTranscript,
     *,
@@ -137,7 +138,7 @@ def _tree(groups: list[CodeGroup]) -> list[tuple[CodeGroup, int]]:
 
 
 def _step2_answer(
-    request: HttpRequest,
+    request: StaffRequest,
     analysis: Analysis,
     version: AnalysisTranscript,
     *,
@@ -166,7 +167,7 @@ def _step2_answer(
 
 @require_GET
 @researcher_only
-def coding(request: HttpRequest, pk: int, t: int) -> HttpResponse:
+def coding(request: StaffRequest, pk: int, t: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     version = get_transcript_for_user(request.user, found, t)
     if not version.current:
@@ -177,7 +178,7 @@ def coding(request: HttpRequest, pk: int, t: int) -> HttpResponse:
 
 @require_POST
 @researcher_only
-def unit_create(request: HttpRequest, pk: int, t: int) -> HttpResponse:
+def unit_create(request: StaffRequest, pk: int, t: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     version = get_transcript_for_user(request.user, found, t)
     form = forms.UnitCreateForm(request.POST, analysis=found)
@@ -198,7 +199,7 @@ def unit_create(request: HttpRequest, pk: int, t: int) -> HttpResponse:
 
 @require_POST
 @researcher_only
-def unit_code(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_code(request: StaffRequest, pk: int) -> HttpResponse:
     """Sort a unit into a code group (no group: take it out of its group)."""
     found = get_analysis_for_user(request.user, pk)
     form = forms.UnitCodeForm(request.POST, analysis=found)
@@ -219,7 +220,7 @@ def unit_code(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @researcher_only
-def unit_delete(request: HttpRequest, pk: int, unit: int) -> HttpResponse:
+def unit_delete(request: StaffRequest, pk: int, unit: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     target = unit_in(request, found, unit)
     version = target.transcript
@@ -232,7 +233,7 @@ def unit_delete(request: HttpRequest, pk: int, unit: int) -> HttpResponse:
 
 @require_POST
 @researcher_only
-def group_add(request: HttpRequest, pk: int) -> HttpResponse:
+def group_add(request: StaffRequest, pk: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     form = forms.CodeGroupAddForm(request.POST, analysis=found)
     form.is_valid()
@@ -256,7 +257,7 @@ def group_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(GET_POST)
 @researcher_only
-def group_edit(request: HttpRequest, pk: int, group: int) -> HttpResponse:
+def group_edit(request: StaffRequest, pk: int, group: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     target = get_object_or_404(CodeGroup, pk=group, analysis=found)
     return versioned_edit(
@@ -278,7 +279,7 @@ def group_edit(request: HttpRequest, pk: int, group: int) -> HttpResponse:
 
 @require_POST
 @researcher_only
-def suggestions(request: HttpRequest, pk: int, t: int) -> HttpResponse:
+def suggestions(request: StaffRequest, pk: int, t: int) -> HttpResponse:
     """Ranked code groups for the coder's uncoded units, to accept or reject one by one."""
     found = get_analysis_for_user(request.user, pk)
     version = get_transcript_for_user(request.user, found, t)
@@ -346,7 +347,7 @@ def _trust(used: dict[str, Any]) -> dict[str, Any]:
 
 @require_POST
 @researcher_only
-def suggestion_decide(request: HttpRequest, pk: int, unit: int) -> HttpResponse:
+def suggestion_decide(request: StaffRequest, pk: int, unit: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     target = unit_in(request, found, unit)
     form = forms.SuggestionDecisionForm(request.POST)

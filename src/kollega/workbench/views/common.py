@@ -10,9 +10,10 @@ from typing import Any
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from kollega.accounts.http import StaffRequest
 from kollega.core.errors import ActionRefused
 from kollega.core.roles import RESEARCHER, role_required
 from kollega.workbench import forms
@@ -32,7 +33,7 @@ def int_or_none(value: Any) -> int | None:
         return None
 
 
-def is_htmx(request: HttpRequest) -> bool:
+def is_htmx(request: StaffRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
@@ -45,7 +46,7 @@ def version_list(analysis: Analysis) -> Any:
     )
 
 
-def unit_in(request: HttpRequest, analysis: Analysis, unit_pk: int) -> MeaningUnit:
+def unit_in(request: StaffRequest, analysis: Analysis, unit_pk: int) -> MeaningUnit:
     unit: MeaningUnit = get_object_or_404(
         MeaningUnit.objects.select_related("transcript", "coding"),
         pk=unit_pk,
@@ -55,7 +56,7 @@ def unit_in(request: HttpRequest, analysis: Analysis, unit_pk: int) -> MeaningUn
 
 
 def versioned_edit(
-    request: HttpRequest,
+    request: StaffRequest,
     *,
     form_class: type[django_forms.Form],
     fields: dict[str, Any],

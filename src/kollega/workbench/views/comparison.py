@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kollega.accounts.http import StaffRequest
 from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import actions, forms
@@ -27,7 +28,7 @@ from kollega.workbench.views.common import (
 
 @require_http_methods(GET_POST)
 @researcher_only
-def compare(request: HttpRequest, pk: int, t: int) -> HttpResponse:
+def compare(request: StaffRequest, pk: int, t: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     version = get_transcript_for_user(request.user, found, t)
     if request.method == "POST":
@@ -82,7 +83,7 @@ def compare(request: HttpRequest, pk: int, t: int) -> HttpResponse:
 
 @require_POST
 @researcher_only
-def settle(request: HttpRequest, pk: int, t: int) -> HttpResponse:
+def settle(request: StaffRequest, pk: int, t: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     version = get_transcript_for_user(request.user, found, t)
     form = forms.SettleForm(request.POST, analysis=found)

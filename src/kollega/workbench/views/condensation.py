@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from kollega.accounts.http import StaffRequest
 from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import forms
@@ -60,7 +61,7 @@ def _group_counts(analysis: Analysis) -> list[dict[str, Any]]:
 
 @require_GET
 @researcher_only
-def condensation_index(request: HttpRequest, pk: int) -> HttpResponse:
+def condensation_index(request: StaffRequest, pk: int) -> HttpResponse:
     analysis = get_analysis_for_user(request.user, pk)
     record(request.user, AuditAction.WORKBENCH_CONDENSATION_VIEW, analysis)
     return render(
@@ -86,7 +87,7 @@ def _unit_rows(units: list[MeaningUnit]) -> list[dict[str, Any]]:
 
 
 def _page(
-    request: HttpRequest,
+    request: StaffRequest,
     code_group: CodeGroup,
     extra: dict[str, Any],
     *,
@@ -156,7 +157,7 @@ def _page(
 @require_GET
 @never_cache
 @researcher_only
-def condensation_page(request: HttpRequest, pk: int, group: int) -> HttpResponse:
+def condensation_page(request: StaffRequest, pk: int, group: int) -> HttpResponse:
     analysis = get_analysis_for_user(request.user, pk)
     code_group = get_object_or_404(CodeGroup, pk=group, analysis=analysis)
     record(request.user, AuditAction.WORKBENCH_CONDENSATION_VIEW, code_group, analysis=analysis.pk)
@@ -164,14 +165,14 @@ def condensation_page(request: HttpRequest, pk: int, group: int) -> HttpResponse
 
 
 def _operation(
-    name: str, do: Callable[[HttpRequest, CodeGroup], Outcome]
-) -> Callable[[HttpRequest, int, int], HttpResponse]:
+    name: str, do: Callable[[StaffRequest, CodeGroup], Outcome]
+) -> Callable[[StaffRequest, int, int], HttpResponse]:
     """A view for one operation on a code group's page: ``do(request, group)`` runs it."""
 
     @require_POST
     @never_cache
     @researcher_only
-    def view(request: HttpRequest, pk: int, group: int) -> HttpResponse:
+    def view(request: StaffRequest, pk: int, group: int) -> HttpResponse:
         analysis = get_analysis_for_user(request.user, pk)
         code_group = get_object_or_404(CodeGroup, pk=group, analysis=analysis)
         try:
@@ -193,7 +194,7 @@ def _back(group: CodeGroup, subgroup: Subgroup | None = None) -> str:
 
 
 def _subgroup_post(
-    request: HttpRequest, group: CodeGroup, form_class: type[forms.SubgroupForm]
+    request: StaffRequest, group: CodeGroup, form_class: type[forms.SubgroupForm]
 ) -> tuple[Subgroup, dict[str, Any]]:
     """The subgroup a post names (404 when it is not the group's) and the post's values."""
     form = form_class(request.POST)
@@ -205,12 +206,12 @@ def _subgroup_post(
 # --- Subgroups -----------------------------------------------------------------------------
 
 
-def _suggest(request: HttpRequest, group: CodeGroup) -> Outcome:
+def _suggest(request: StaffRequest, group: CodeGroup) -> Outcome:
     """Subgroups the assistant proposes for the code group's units (nothing is stored)."""
     return {"proposal": condensation.suggest_subgroups(group)}
 
 
-def _accept(request: HttpRequest, group: CodeGroup) -> Outcome:
+def _accept(request: StaffRequest, group: CodeGroup) -> Outcome:
     """Store the proposed subgroups, as they were signed when offered."""
     made = condensation.do_accept_subgroups(
         request.user, group, valid(forms.TokenForm(request.POST))["token"]
@@ -222,7 +223,7 @@ def _accept(request: HttpRequest, group: CodeGroup) -> Outcome:
     return redirect(_back(group))
 
 
-def _add(request: HttpRequest, group: CodeGroup) -> Outcome:
+def _add(request: StaffRequest, group: CodeGroup) -> Outcome:
     """A subgroup made by hand."""
     data = valid(forms.SubgroupAddForm(request.POST))
     sg = condensation.do_add_subgroup(
@@ -232,7 +233,7 @@ def _add(request: HttpRequest, group: CodeGroup) -> Outcome:
     return redirect(_back(group, sg))
 
 
-def _edit(request: HttpRequest, group: CodeGroup) -> Outcome:
+def _edit(request: StaffRequest, group: CodeGroup) -> Outcome:
     """Rename a subgroup or change its units."""
     subgroup, data = _subgroup_post(request, group, forms.SubgroupEditForm)
     condensation.do_edit_subgroup(
@@ -246,7 +247,7 @@ def _edit(request: HttpRequest, group: CodeGroup) -> Outcome:
     return redirect(_back(group, subgroup))
 
 
-def _delete(request: HttpRequest, group: CodeGroup) -> Outcome:
+def _delete(request: StaffRequest, group: CodeGroup) -> Outcome:
     """Delete a subgroup with its condensate and golden quotes."""
     subgroup, _data = _subgroup_post(request, group, forms.SubgroupForm)
     condensation.do_delete_subgroup(request.user, subgroup)
@@ -257,8 +258,8 @@ def _delete(request: HttpRequest, group: CodeGroup) -> Outcome:
 # --- Condensates ---------------------------------------------------------------------------
 
 
-def _drafter(*, first_person: bool) -> Callable[[HttpRequest, CodeGroup], Outcome]:
-    def draft(request: HttpRequest, group: CodeGroup) -> Outcome:
+def _drafter(*, first_person: bool) -> Callable[[StaffRequest, CodeGroup], Outcome]:
+    def draft(request: StaffRequest, group: CodeGroup) -> Outcome:
         """A draft condensate of a subgroup's units, shown in its editor (nothing is stored)."""
         subgroup, _data = _subgroup_post(request, group, forms.SubgroupForm)
         made = condensation.draft_condensate(subgroup, first_person=first_person)
@@ -267,7 +268,7 @@ def _drafter(*, first_person: bool) -> Callable[[HttpRequest, CodeGroup], Outcom
     return draft
 
 
-def _save_condensate(request: HttpRequest, group: CodeGroup) -> Outcome:
+def _save_condensate(request: StaffRequest, group: CodeGroup) -> Outcome:
     """Save a subgroup's condensate (a new one, or the one it has at ``version``)."""
     subgroup, data = _subgroup_post(request, group, forms.CondensateForm)
     existing = None
@@ -286,7 +287,7 @@ def _save_condensate(request: HttpRequest, group: CodeGroup) -> Outcome:
     return redirect(_back(group, subgroup))
 
 
-def _delete_condensate(request: HttpRequest, group: CodeGroup) -> Outcome:
+def _delete_condensate(request: StaffRequest, group: CodeGroup) -> Outcome:
     """Delete a subgroup's condensate."""
     subgroup, data = _subgroup_post(request, group, forms.CondensateDeleteForm)
     condensate = get_object_or_404(Condensate, pk=data["condensate"], subgroup=subgroup)
@@ -298,7 +299,7 @@ def _delete_condensate(request: HttpRequest, group: CodeGroup) -> Outcome:
 # --- Golden quotes -------------------------------------------------------------------------
 
 
-def _rank(request: HttpRequest, group: CodeGroup) -> Outcome:
+def _rank(request: StaffRequest, group: CodeGroup) -> Outcome:
     """Candidate golden quotes for a subgroup, best first (nothing is stored)."""
     subgroup, _data = _subgroup_post(request, group, forms.SubgroupForm)
     return {
@@ -307,7 +308,7 @@ def _rank(request: HttpRequest, group: CodeGroup) -> Outcome:
     }
 
 
-def _choose(request: HttpRequest, group: CodeGroup) -> Outcome:
+def _choose(request: StaffRequest, group: CodeGroup) -> Outcome:
     """Choose a subgroup's golden quote: a ranked candidate, or words of one of its units."""
     subgroup, data = _subgroup_post(request, group, forms.QuoteChoiceForm)
     if data["token"]:
@@ -332,7 +333,7 @@ def _words_in(unit: MeaningUnit, words: str) -> tuple[int, int]:
     return unit.start + at, unit.start + at + len(words)
 
 
-def _remove_quote(request: HttpRequest, group: CodeGroup) -> Outcome:
+def _remove_quote(request: StaffRequest, group: CodeGroup) -> Outcome:
     """Remove a subgroup's golden quote."""
     subgroup, data = _subgroup_post(request, group, forms.QuoteRemoveForm)
     quote = get_object_or_404(GoldenQuote, pk=data["quote"], subgroup=subgroup)

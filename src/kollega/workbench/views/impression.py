@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kollega.accounts.http import StaffRequest
 from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import actions, forms
@@ -37,7 +38,7 @@ from kollega.workbench.views.common import (
 )
 
 
-def _version(request: HttpRequest, analysis: Analysis, pk: int | None) -> AnalysisTranscript:
+def _version(request: StaffRequest, analysis: Analysis, pk: int | None) -> AnalysisTranscript:
     current = analysis.transcripts.filter(current=True)
     if pk is None:
         first = current.select_related("interview__participant").first()
@@ -59,7 +60,7 @@ def _run(analysis: Analysis) -> dict[str, Any]:
 
 @require_GET
 @researcher_only
-def impression(request: HttpRequest, pk: int) -> HttpResponse:
+def impression(request: StaffRequest, pk: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     versions = list(found.transcripts.filter(current=True).select_related("interview__participant"))
     reading = None
@@ -96,7 +97,7 @@ def impression(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @researcher_only
-def theme_add(request: HttpRequest, pk: int) -> HttpResponse:
+def theme_add(request: StaffRequest, pk: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     form = forms.ThemeForm(request.POST)
     try:
@@ -106,14 +107,14 @@ def theme_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("workbench:impression", found.pk)
 
 
-def _theme(request: HttpRequest, analysis: Analysis, theme_pk: int) -> Theme:
+def _theme(request: StaffRequest, analysis: Analysis, theme_pk: int) -> Theme:
     theme: Theme = get_object_or_404(actions.themes_visible_to(request.user, analysis), pk=theme_pk)
     return theme
 
 
 @require_http_methods(GET_POST)
 @researcher_only
-def theme_edit(request: HttpRequest, pk: int, theme: int) -> HttpResponse:
+def theme_edit(request: StaffRequest, pk: int, theme: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     target = _theme(request, found, theme)
     return versioned_edit(
@@ -134,7 +135,7 @@ def theme_edit(request: HttpRequest, pk: int, theme: int) -> HttpResponse:
 
 @require_POST
 @researcher_only
-def theme_delete(request: HttpRequest, pk: int, theme: int) -> HttpResponse:
+def theme_delete(request: StaffRequest, pk: int, theme: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     try:
         actions.do_delete_theme(request.user, _theme(request, found, theme))
@@ -145,7 +146,7 @@ def theme_delete(request: HttpRequest, pk: int, theme: int) -> HttpResponse:
 
 @require_POST
 @researcher_only
-def theme_decide(request: HttpRequest, pk: int, theme: int) -> HttpResponse:
+def theme_decide(request: StaffRequest, pk: int, theme: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     form = forms.DecideForm(request.POST)
     try:
@@ -161,7 +162,7 @@ def theme_decide(request: HttpRequest, pk: int, theme: int) -> HttpResponse:
 
 @require_POST
 @researcher_only
-def themes_share(request: HttpRequest, pk: int) -> HttpResponse:
+def themes_share(request: StaffRequest, pk: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     count = actions.do_share_themes(request.user, found)
     messages.success(request, _("%(count)d themes are shared.") % {"count": count})
@@ -170,7 +171,7 @@ def themes_share(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @researcher_only
-def themes_suggest(request: HttpRequest, pk: int) -> HttpResponse:
+def themes_suggest(request: StaffRequest, pk: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     try:
         actions.do_request_theme_suggestions(request.user, found)
@@ -181,7 +182,7 @@ def themes_suggest(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @researcher_only
-def theme_run(request: HttpRequest, pk: int) -> HttpResponse:
+def theme_run(request: StaffRequest, pk: int) -> HttpResponse:
     """The suggestion run's progress, polled by htmx while it works."""
     found = get_analysis_for_user(request.user, pk)
     return render(request, "workbench/theme_run.html", {"analysis": found, **_run(found)})

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kollega.accounts.http import StaffRequest
 from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import actions, adapters, exchange, forms
@@ -56,7 +57,7 @@ def _attachment(body: bytes, content_type: str, file_name: str) -> HttpResponse:
 @require_GET
 @never_cache
 @researcher_only
-def results(request: HttpRequest, pk: int) -> HttpResponse:
+def results(request: StaffRequest, pk: int) -> HttpResponse:
     analysis = get_analysis_for_user(request.user, pk)
     # The page shows two small tables; the downloads are built only when asked for.
     tables, _sections = exchange.report(analysis, ("steps", "coreq"), sections=False)
@@ -83,7 +84,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @researcher_only
-def download(request: HttpRequest, pk: int, name: str, fmt: str) -> HttpResponse:
+def download(request: StaffRequest, pk: int, name: str, fmt: str) -> HttpResponse:
     analysis = get_analysis_for_user(request.user, pk)
     if name not in NAMES or fmt not in FORMATS or (name == "report" and fmt == "csv"):
         raise Http404
@@ -94,7 +95,7 @@ def download(request: HttpRequest, pk: int, name: str, fmt: str) -> HttpResponse
 
 @require_GET
 @researcher_only
-def export_qdpx(request: HttpRequest, pk: int) -> HttpResponse:
+def export_qdpx(request: StaffRequest, pk: int) -> HttpResponse:
     analysis = get_analysis_for_user(request.user, pk)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "analysis.qdpx"
@@ -106,7 +107,7 @@ def export_qdpx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @researcher_only
-def export_qdc(request: HttpRequest, pk: int) -> HttpResponse:
+def export_qdc(request: StaffRequest, pk: int) -> HttpResponse:
     analysis = get_analysis_for_user(request.user, pk)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "codebook.qdc"
@@ -124,7 +125,7 @@ def export_qdc(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @researcher_only
-def import_qdc(request: HttpRequest, pk: int) -> HttpResponse:
+def import_qdc(request: StaffRequest, pk: int) -> HttpResponse:
     analysis = get_analysis_for_user(request.user, pk)
     form = forms.QdcImportForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -149,7 +150,7 @@ def import_qdc(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(GET_POST)
 @researcher_only
-def import_qdpx(request: HttpRequest) -> HttpResponse:
+def import_qdpx(request: StaffRequest) -> HttpResponse:
     posted = request.method == "POST"
     # Opened from an analysis's results page, the form proposes that analysis's study.
     study = request.GET.get("study", "")

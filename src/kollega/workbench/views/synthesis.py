@@ -10,13 +10,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from kollega.accounts.http import StaffRequest
 from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import forms
@@ -98,7 +99,7 @@ def _target_rows(analysis: Analysis, posted: Any) -> list[dict[str, Any]]:
 
 
 def _page(
-    request: HttpRequest,
+    request: StaffRequest,
     analysis: Analysis,
     *,
     refused: ActionRefused | None = None,
@@ -143,21 +144,21 @@ def _page(
 @require_GET
 @never_cache
 @researcher_only
-def synthesis_page(request: HttpRequest, pk: int) -> HttpResponse:
+def synthesis_page(request: StaffRequest, pk: int) -> HttpResponse:
     analysis = get_analysis_for_user(request.user, pk)
     record(request.user, AuditAction.WORKBENCH_SYNTHESIS_VIEW, analysis)
     return _page(request, analysis)
 
 
 def _operation(
-    name: str, do: Callable[[HttpRequest, Analysis], HttpResponse]
-) -> Callable[[HttpRequest, int], HttpResponse]:
+    name: str, do: Callable[[StaffRequest, Analysis], HttpResponse]
+) -> Callable[[StaffRequest, int], HttpResponse]:
     """A view for one operation on the synthesis page: ``do(request, analysis)`` runs it."""
 
     @require_POST
     @never_cache
     @researcher_only
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
+    def view(request: StaffRequest, pk: int) -> HttpResponse:
         analysis = get_analysis_for_user(request.user, pk)
         try:
             return do(request, analysis)
@@ -173,7 +174,7 @@ def _back(analysis: Analysis, anchor: str) -> HttpResponse:
     return redirect(f"{reverse('workbench:synthesis', args=[analysis.pk])}#{anchor}")
 
 
-def _add_category(request: HttpRequest, analysis: Analysis) -> HttpResponse:
+def _add_category(request: StaffRequest, analysis: Analysis) -> HttpResponse:
     """A category gathering some of the code groups."""
     data = valid(forms.CategoryForm(request.POST))
     synthesis.do_add_category(
@@ -187,7 +188,7 @@ def _add_category(request: HttpRequest, analysis: Analysis) -> HttpResponse:
     return _back(analysis, "categories")
 
 
-def _edit_category(request: HttpRequest, analysis: Analysis) -> HttpResponse:
+def _edit_category(request: StaffRequest, analysis: Analysis) -> HttpResponse:
     """Rename a category, or change its description or code groups."""
     form = forms.CategoryEditForm(request.POST)
     form.is_valid()
@@ -205,7 +206,7 @@ def _edit_category(request: HttpRequest, analysis: Analysis) -> HttpResponse:
     return _back(analysis, "categories")
 
 
-def _delete_category(request: HttpRequest, analysis: Analysis) -> HttpResponse:
+def _delete_category(request: StaffRequest, analysis: Analysis) -> HttpResponse:
     """Delete a category (its code groups stay)."""
     data = valid(forms.CategoryDeleteForm(request.POST))
     category = get_object_or_404(Category, pk=data["category"], analysis=analysis)
@@ -214,7 +215,7 @@ def _delete_category(request: HttpRequest, analysis: Analysis) -> HttpResponse:
     return _back(analysis, "categories")
 
 
-def _save_typology(request: HttpRequest, analysis: Analysis) -> HttpResponse:
+def _save_typology(request: StaffRequest, analysis: Analysis) -> HttpResponse:
     """Set which participants belong to which categories."""
     synthesis.do_save_typology(
         request.user, analysis, valid(forms.TypologyForm(request.POST))["cell"]
@@ -223,7 +224,7 @@ def _save_typology(request: HttpRequest, analysis: Analysis) -> HttpResponse:
     return _back(analysis, "typology")
 
 
-def _save_analytic_text(request: HttpRequest, analysis: Analysis) -> HttpResponse:
+def _save_analytic_text(request: StaffRequest, analysis: Analysis) -> HttpResponse:
     """Save the analytic text about one code group or category, with what it cites."""
     form = forms.AnalyticTextForm(request.POST)
     form.is_valid()
@@ -265,7 +266,7 @@ analytic_text_save = _operation("analytic_text", _save_analytic_text)
 @require_GET
 @never_cache
 @researcher_only
-def check_page(request: HttpRequest, pk: int) -> HttpResponse:
+def check_page(request: StaffRequest, pk: int) -> HttpResponse:
     analysis = get_analysis_for_user(request.user, pk)
     result = synthesis.check(analysis)
     record(
