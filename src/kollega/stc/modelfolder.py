@@ -163,7 +163,8 @@ def _gemma_rms_norm(x: F32, w: Any, eps: float) -> F32:
 
 
 def _gelu_tanh(x: F32) -> F32:
-    out: F32 = 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x**3)))
+    y = 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x * x * x)))
+    out: F32 = np.asarray(y, dtype=np.float32)  # no copy: already float32
     return out
 
 
@@ -252,7 +253,7 @@ class _Gemma3:
     def _rotate(x: F32, cos: F32, sin: F32) -> F32:
         half = x.shape[-1] // 2
         rot = np.concatenate([-x[..., half:], x[..., :half]], axis=-1)
-        out: F32 = x * cos + rot * sin
+        out: F32 = np.asarray(x * cos + rot * sin, dtype=np.float32)
         return out
 
     def __call__(self, ids: NDArray[np.int64], mask: NDArray[np.bool_]) -> F32:
@@ -283,7 +284,9 @@ class _Gemma3:
             x = x + _gemma_rms_norm(h, w[p + "post_attention_layernorm.weight"], eps)
             h = _gemma_rms_norm(x, w[p + "pre_feedforward_layernorm.weight"], eps)
             gate = _gelu_tanh(_linear(h, w[p + "mlp.gate_proj.weight"]))
-            h = _linear(gate * _linear(h, w[p + "mlp.up_proj.weight"]), w[p + "mlp.down_proj.weight"])
+            h = _linear(
+                gate * _linear(h, w[p + "mlp.up_proj.weight"]), w[p + "mlp.down_proj.weight"]
+            )
             x = x + _gemma_rms_norm(h, w[p + "post_feedforward_layernorm.weight"], eps)
         return _gemma_rms_norm(x, w["norm.weight"], eps)
 
@@ -328,7 +331,9 @@ class _Bert:
             o = p + "attention.output.LayerNorm."
             x = _layer_norm(x + a, w[o + "weight"], w[o + "bias"], eps)
             h = lin(self.act(lin(x, "intermediate.dense")), "output.dense")
-            x = _layer_norm(x + h, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], eps)
+            x = _layer_norm(
+                x + h, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], eps
+            )
         return x
 
 
@@ -445,7 +450,7 @@ class FolderEmbedder:
             raise ModelFolderError(f"{top}: no tokenizer.json")
         try:
             tokenizer = Tokenizer.from_file(str(tok_file))
-        except Exception as exc:  # noqa: BLE001 - the tokenizers wheel raises bare Exception
+        except Exception as exc:  # the tokenizers wheel raises a bare Exception
             raise ModelFolderError(f"{tok_file}: not a tokenizer ({exc})") from exc
         tokenizer.no_truncation()
         tokenizer.no_padding()
@@ -499,8 +504,8 @@ class FolderEmbedder:
         """Token ids of each window: special tokens, the prompt, then a slice of the text."""
         enc = tokenizer.encode(prompt + text)
         ids: list[int] = list(enc.ids)
-        assert self.max_tokens is not None
-        if len(ids) <= self.max_tokens:
+        limit = self.max_tokens or len(ids)
+        if len(ids) <= limit:
             return [ids]
         special = list(enc.special_tokens_mask)
         offsets = list(enc.offsets)
@@ -510,7 +515,7 @@ class FolderEmbedder:
         tail = len(ids)
         while tail > head and special[tail - 1]:
             tail -= 1
-        room = self.max_tokens - head - (len(ids) - tail)
+        room = limit - head - (len(ids) - tail)
         if room < 8:
             raise ModelFolderError(f"{self.path}: max_tokens {self.max_tokens} leaves no room")
         step = max(1, int(room * (1.0 - self.overlap)))
@@ -532,11 +537,14 @@ class FolderEmbedder:
         return out
 
     def embed(self, texts: Sequence[str], *, kind: Kind = "passage") -> F32:
-        """One row per text, float32; L2-normalised when the folder ends in Normalize.
+        """One L2-normalised float32 row per text (every embedder's rows compare alike).
 
-        Rows are always L2-normalised here so that every embedder's vectors compare alike.
+        A text longer than ``max_tokens`` is embedded window by window (each window the
+        special tokens, the prompt, then the next stretch of text, overlapping by
+        ``overlap``); the windows' vectors, each normalised where the folder ends in
+        Normalize, are averaged weighted by their token counts.
         """
-        tokenizer, encoder, after, _normalise = self._load()
+        tokenizer, encoder, after, normalise = self._load()
         prompt = self.prompts.get(kind, "")
         windows: list[tuple[int, list[int]]] = []
         for i, text in enumerate(texts):
@@ -565,6 +573,8 @@ class FolderEmbedder:
             vecs = self._pool(encoder(ids, mask), mask)
             for fn in after:
                 vecs = fn(vecs)
+            if normalise:  # each window a unit vector, as the model makes it
+                vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
             for r, (i, toks) in enumerate(batch):
                 # A window counts by its length, so a short last window weighs little.
                 v = vecs[r] * np.float32(len(toks))

