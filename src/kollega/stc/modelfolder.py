@@ -40,6 +40,9 @@ Kind = Literal["passage", "query"]
 F32 = NDArray[np.float32]
 
 _ST = "sentence_transformers.models."
+# A masked score: finite, so a padded row whose every key is masked stays finite (a NaN there
+# would reach real rows through 0 × NaN in the next layer's attention).
+_MASKED = -1e9
 _DTYPES = {"F32": np.float32, "F16": np.float16, "BF16": np.uint16, "F64": np.float64}
 
 
@@ -261,10 +264,10 @@ class _Gemma3:
         b, t = ids.shape
         x = _rows(w["embed_tokens.weight"], ids.reshape(-1)).reshape(b, t, -1)
         x *= np.float32(math.sqrt(self.hidden))
-        pad = np.where(mask, 0.0, -np.inf).astype(np.float32)[:, None, None, :]
+        pad = np.where(mask, 0.0, _MASKED).astype(np.float32)[:, None, None, :]
         pos = np.arange(t)
         near = np.abs(pos[:, None] - pos[None, :]) < (self.window or t + 1)
-        local = pad + np.where(near, 0.0, -np.inf).astype(np.float32)[None, None]
+        local = pad + np.where(near, 0.0, _MASKED).astype(np.float32)[None, None]
         ropes = {
             False: self._rope(t, self.theta_global, self.rope_factor),
             True: self._rope(t, self.theta_local, 1.0),
@@ -317,7 +320,7 @@ class _Bert:
         if e + "token_type_embeddings.weight" in w:
             x += _rows(w[e + "token_type_embeddings.weight"], np.zeros(1, dtype=np.int64))
         x = _layer_norm(x, w[e + "LayerNorm.weight"], w[e + "LayerNorm.bias"], eps)
-        pad = np.where(mask, 0.0, -np.inf).astype(np.float32)[:, None, None, :]
+        pad = np.where(mask, 0.0, _MASKED).astype(np.float32)[:, None, None, :]
         for i in range(self.n_layers):
             p = f"encoder.layer.{i}."
 
