@@ -96,6 +96,20 @@ def test_it_prefixes_the_folders_prompts(gemma: Path) -> None:
     assert np.allclose(query, plain, atol=1e-6)
 
 
+def test_include_prompt_false_pools_the_text_alone(gemma: Path) -> None:
+    with_prompt = FolderEmbedder(gemma).embed(["i could not sleep"], kind="query")
+    pooling = gemma / "1_Pooling" / "config.json"
+    cfg = json.loads(pooling.read_text())
+    pooling.write_text(json.dumps({**cfg, "include_prompt": False}))
+    e = FolderEmbedder(gemma)
+    without = e.embed(["i could not sleep"], kind="query")
+    assert not np.allclose(with_prompt, without)
+    assert np.isclose(np.linalg.norm(without), 1.0, atol=1e-5)
+    # The prompt still shapes the text's tokens: not the same as no prompt at all.
+    e.__dict__["prompts"] = {"query": "", "passage": ""}
+    assert not np.allclose(e.embed(["i could not sleep"], kind="query"), without)
+
+
 def test_an_e5_folder_without_prompts_gets_e5_prefixes(tmp_path: Path) -> None:
     e5 = FolderEmbedder(make_bert(tmp_path / "multilingual-e5-base"))
     assert e5.prompts == {"query": "query: ", "passage": "passage: "}
@@ -112,7 +126,7 @@ def test_a_long_text_is_windowed_not_cut_off(tmp_path: Path) -> None:
     tokenizer = e._load()[0]
     words = ("i could not sleep at night and woke at three " * 6).split()
     text = " ".join(words)
-    windows = e._windows(tokenizer, e.prompts["passage"], text)
+    windows = [w for w, _head in e._windows(tokenizer, e.prompts["passage"], text)]
     assert len(windows) > 1
     prompt_ids = tokenizer.encode(e.prompts["passage"]).ids[:-1]  # <bos> + prompt
     for w in windows:
@@ -135,7 +149,7 @@ def test_windows_are_averaged_by_length(tmp_path: Path) -> None:
     tokenizer = e._load()[0]
     text = "i could not sleep at night and woke at three went through my patients " * 2
     text += "the tiredness stayed with me all day"
-    windows = e._windows(tokenizer, "", text)
+    windows = [w for w, _head in e._windows(tokenizer, "", text)]
     assert len(windows) > 2
     whole = FolderEmbedder(folder, max_tokens=4096)
     for m in (e, whole):

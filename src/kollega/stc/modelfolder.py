@@ -41,7 +41,7 @@ F32 = NDArray[np.float32]
 
 _ST = "sentence_transformers.models."
 # A masked score: finite, so a padded row whose every key is masked stays finite (a NaN there
-# would reach real rows through 0 × NaN in the next layer's attention).
+# would reach real rows through 0 * NaN in the next layer's attention).
 _MASKED = -1e9
 _DTYPES = {"F32": np.float32, "F16": np.float16, "BF16": np.uint16, "F64": np.float64}
 
@@ -498,23 +498,25 @@ class FolderEmbedder:
         else:
             raise ModelFolderError(f"{self.path}: unsupported pooling {pooling}")
         self._mode = mode
+        self._include_prompt = bool(pooling.get("include_prompt", True))
         self._loaded = (tokenizer, encoder, after, normalise)
         return self._loaded
 
     # -- embedding ----------------------------------------------------------------------
 
-    def _windows(self, tokenizer: Any, prompt: str, text: str) -> list[list[int]]:
-        """Token ids of each window: special tokens, the prompt, then a slice of the text."""
+    def _windows(self, tokenizer: Any, prompt: str, text: str) -> list[tuple[list[int], int]]:
+        """Each window's token ids (special tokens, the prompt, then a slice of the text) and
+        how many leading ids are special tokens or the prompt."""
         enc = tokenizer.encode(prompt + text)
         ids: list[int] = list(enc.ids)
-        limit = self.max_tokens or len(ids)
-        if len(ids) <= limit:
-            return [ids]
         special = list(enc.special_tokens_mask)
         offsets = list(enc.offsets)
         head = 0
         while head < len(ids) and (special[head] or offsets[head][1] <= len(prompt)):
             head += 1
+        limit = self.max_tokens or len(ids)
+        if len(ids) <= limit:
+            return [(ids, head)]
         tail = len(ids)
         while tail > head and special[tail - 1]:
             tail -= 1
@@ -522,20 +524,21 @@ class FolderEmbedder:
         if room < 8:
             raise ModelFolderError(f"{self.path}: max_tokens {self.max_tokens} leaves no room")
         step = max(1, int(room * (1.0 - self.overlap)))
-        out: list[list[int]] = []
+        out: list[tuple[list[int], int]] = []
         for s in range(head, tail, step):
-            out.append(ids[:head] + ids[s : min(s + room, tail)] + ids[tail:])
+            out.append((ids[:head] + ids[s : min(s + room, tail)] + ids[tail:], head))
             if s + room >= tail:
                 break
         return out
 
-    def _pool(self, h: F32, mask: NDArray[np.bool_]) -> F32:
+    def _pool(self, h: F32, mask: NDArray[np.bool_], pooled: NDArray[np.bool_]) -> F32:
+        """The Pooling module: the first token, the last real one, or the mean of ``pooled``."""
         if self._mode == "cls":
             return h[:, 0, :]
         if self._mode == "last":
             last = mask.sum(axis=1) - 1
             return h[np.arange(h.shape[0]), last, :]
-        m = mask[:, :, None].astype(np.float32)
+        m = pooled[:, :, None].astype(np.float32)
         out: F32 = (h * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1.0)
         return out
 
@@ -549,9 +552,9 @@ class FolderEmbedder:
         """
         tokenizer, encoder, after, normalise = self._load()
         prompt = self.prompts.get(kind, "")
-        windows: list[tuple[int, list[int]]] = []
+        windows: list[tuple[int, list[int], int]] = []
         for i, text in enumerate(texts):
-            windows += [(i, w) for w in self._windows(tokenizer, prompt, text)]
+            windows += [(i, w, head) for w, head in self._windows(tokenizer, prompt, text)]
         dim: int | None = None
         sums: dict[int, F32] = {}
         weights: dict[int, float] = {}
@@ -567,18 +570,21 @@ class FolderEmbedder:
                     break
                 end += 1
             batch = [windows[j] for j in order[start:end]]
-            t = max(len(ids) for _i, ids in batch)
+            t = max(len(toks) for _i, toks, _h in batch)
             ids = np.full((len(batch), t), pad_id, dtype=np.int64)
             mask = np.zeros((len(batch), t), dtype=bool)
-            for r, (_i, toks) in enumerate(batch):
+            pooled = np.zeros((len(batch), t), dtype=bool)
+            for r, (_i, toks, head) in enumerate(batch):
                 ids[r, : len(toks)] = toks
                 mask[r, : len(toks)] = True
-            vecs = self._pool(encoder(ids, mask), mask)
+                # include_prompt false: the special tokens and prompt are read, not pooled.
+                pooled[r, 0 if self._include_prompt else head : len(toks)] = True
+            vecs = self._pool(encoder(ids, mask), mask, pooled)
             for fn in after:
                 vecs = fn(vecs)
             if normalise:  # each window a unit vector, as the model makes it
                 vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
-            for r, (i, toks) in enumerate(batch):
+            for r, (i, toks, _h) in enumerate(batch):
                 # A window counts by its length, so a short last window weighs little.
                 v = vecs[r] * np.float32(len(toks))
                 sums[i] = sums[i] + v if i in sums else v
