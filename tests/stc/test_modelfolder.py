@@ -256,6 +256,17 @@ def test_the_cache_key_changes_with_the_weights(tmp_path: Path) -> None:
     assert np.allclose(y, FolderEmbedder(second).embed(["i could not sleep"]), atol=1e-6)
 
 
+def test_the_cache_key_changes_with_the_prompts(gemma: Path, tmp_path: Path) -> None:
+    before = FolderEmbedder(gemma)
+    x = CachedEmbedder(before, cache_dir=tmp_path).embed(["i could not sleep"], kind="query")
+    config = gemma / "config_sentence_transformers.json"
+    config.write_text(config.read_text().replace("task: search result", "task: classification"))
+    after = FolderEmbedder(gemma)
+    assert after.model_id == before.model_id and after.cache_id != before.cache_id
+    y = CachedEmbedder(after, cache_dir=tmp_path).embed(["i could not sleep"], kind="query")
+    assert not np.allclose(x, y)
+
+
 def _units(groups: dict[str, list[str]]) -> list[MeaningUnit]:
     return [
         MeaningUnit(id=f"{g}{i}", span=Span("t", 0, 0), text=t, code_group_id=g, coder="a")

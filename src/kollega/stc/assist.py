@@ -178,7 +178,8 @@ def default_cache_dir() -> Path:
 
 
 class CachedEmbedder:
-    """Wraps an embedder with an on-disk cache keyed by model id, kind and text hash.
+    """Wraps an embedder with an on-disk cache keyed by model id (``cache_id`` where the
+    embedder has one), kind and text hash.
 
     The cache is one SQLite file per directory; vectors are stored as float32 bytes.
     Only texts missing from the cache reach the wrapped model, in one batch.
@@ -217,7 +218,8 @@ class CachedEmbedder:
         if not texts:
             return self.inner.embed([], kind=kind)
         db = self._conn()
-        model_id = self.model_id
+        # A model folder adds a hash of its settings to its identity (see FolderEmbedder).
+        model_id = str(getattr(self.inner, "cache_id", self.model_id))
         keys = [self._key(model_id, t, kind) for t in texts]
         found: dict[bytes, bytes] = {}
         unique = list(dict.fromkeys(keys))

@@ -429,6 +429,19 @@ class FolderEmbedder:
         return f"{self.name}@sha256:{self.sha256[:16]}"
 
     @functools.cached_property
+    def cache_id(self) -> str:
+        """``model_id`` and a hash of everything else that shapes a vector: the folder's
+        configuration files, tokenizer and other modules' weights, and this object's window
+        settings. The embedding cache keys on it, so an edited folder never serves old vectors."""
+        h = hashlib.sha256(repr((self.max_tokens, self.overlap)).encode())
+        folders = [self.path] + [self._folder(m) for m in self._modules[1:]]
+        for folder in dict.fromkeys(folders):
+            for f in sorted(folder.glob("*.json")) + sorted(folder.glob("*.safetensors")):
+                if f != self.weights_file:
+                    h.update(f"{f.relative_to(self.path)}\0{weights_sha256(f)}\0".encode())
+        return f"{self.model_id}+{h.hexdigest()[:12]}"
+
+    @functools.cached_property
     def prompts(self) -> dict[Kind, str]:
         """The prefix for each kind of text, from ``config_sentence_transformers.json``."""
         cfg = _json(self.path / "config_sentence_transformers.json", required=False)
