@@ -208,6 +208,12 @@ def test_a_folder_that_is_not_a_model_is_refused_clearly(tmp_path: Path, gemma: 
     (broken / "model.safetensors").write_bytes(b"\xff" * 16)
     with pytest.raises(ModelFolderError, match="safetensors"):
         FolderEmbedder(broken).embed(["x"])
+    short = tmp_path / "short"
+    shutil.copytree(gemma, short)
+    data = (short / "model.safetensors").read_bytes()
+    (short / "model.safetensors").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelFolderError, match="lies outside the file"):
+        FolderEmbedder(short).embed(["x"])
     odd = tmp_path / "odd"
     shutil.copytree(gemma, odd)
     cfg = json.loads((odd / "config.json").read_text())

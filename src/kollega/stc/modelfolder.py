@@ -56,8 +56,9 @@ class ModelFolderError(ValueError):
 def read_safetensors(path: Path) -> dict[str, NDArray[Any]]:
     """Memory-mapped arrays of a ``.safetensors`` file by tensor name.
 
-    bfloat16 tensors come back as float32 views computed on first use (see `_as_f32`); the
-    rest as read-only memmaps. Raises `ModelFolderError` for a file that is not safetensors.
+    bfloat16 tensors come back wrapped (`_Bf16`: rows widen to float32 when read); the rest
+    as read-only memmaps. Raises `ModelFolderError` for a file that is not safetensors or
+    whose header does not match its data.
     """
     try:
         with path.open("rb") as f:
@@ -75,14 +76,21 @@ def read_safetensors(path: Path) -> dict[str, NDArray[Any]]:
     for name, meta in header.items():
         if name == "__metadata__":
             continue
-        dtype = _DTYPES.get(meta["dtype"])
-        if dtype is None:
-            raise ModelFolderError(f"{path}: tensor {name} has unsupported type {meta['dtype']}")
-        start, end = meta["data_offsets"]
-        arr = raw[base + start : base + end].view(dtype).reshape(meta["shape"])
-        if meta["dtype"] == "BF16":
-            arr = _Bf16(arr)  # type: ignore[assignment]
-        out[name] = arr
+        try:
+            dtype = _DTYPES.get(meta["dtype"])
+            if dtype is None:
+                raise ModelFolderError(
+                    f"{path}: tensor {name} has unsupported type {meta['dtype']}"
+                )
+            start, end = meta["data_offsets"]
+            if not 0 <= start <= end <= len(raw) - base:
+                raise ModelFolderError(f"{path}: tensor {name} lies outside the file")
+            arr = raw[base + start : base + end].view(dtype).reshape(meta["shape"])
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, ModelFolderError):
+                raise
+            raise ModelFolderError(f"{path}: tensor {name} is malformed ({exc})") from exc
+        out[name] = _Bf16(arr) if meta["dtype"] == "BF16" else arr  # type: ignore[assignment]
     return out
 
 
