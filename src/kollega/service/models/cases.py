@@ -13,8 +13,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kollega.accounts.models import User
-from kollega.core.audit import Actor
 from kollega.core.fields import EncryptedTextField
 from kollega.service import choices
 from kollega.service.models.base import SPOKEN_TOKEN, WEB_ADDRESS, hash_token
@@ -24,8 +22,8 @@ from kollega.service.models.states import (
     QUEUE_STATUSES,
     TERMINAL_STATUSES,
     TRANSITIONS,
-    IllegalTransition,
     StateChange,
+    StateMachine,
     Status,
 )
 
@@ -59,8 +57,12 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return self.filter(token_hash=hash_token(token)).first()
 
 
-class Case(models.Model):
+class Case(StateMachine):
     """One request for help, from intake until its data is deleted."""
+
+    transitions = TRANSITIONS
+    ending = TERMINAL_STATUSES
+    history = "status_changes"
 
     reference = models.CharField(_("reference"), max_length=12, unique=True, editable=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -168,29 +170,6 @@ class Case(models.Model):
         return secrets.token_urlsafe(32)
 
     # State machine -----------------------------------------------------------------------
-    def can_move_to(self, new: str) -> bool:
-        return new in TRANSITIONS.get(self.status, set())
-
-    def set_status(self, new: str, *, actor: Actor, reason: str = "") -> StatusChange:
-        """Move to `new`, saving the case and a `StatusChange` row; illegal moves raise.
-
-        Callers are actions that hold a transaction and write the audit event.
-        """
-        if not self.can_move_to(new):
-            raise IllegalTransition(f"{self.status} → {new}")
-        old = self.status
-        self.status = new
-        self.revision += 1
-        now = timezone.now()
-        if new in TERMINAL_STATUSES:
-            self.ended_at = now
-        self.save()
-        user = actor if isinstance(actor, User) else None
-        label = actor if isinstance(actor, str) else (user.get_username() if user else "")
-        return StatusChange.objects.create(
-            case=self, old=old, new=new, actor=user, actor_label=label, reason=reason, at=now
-        )
-
     def state_token(self) -> str:
         """What a case form carries to show which state of the case its page showed."""
         return f"{self.status}.{self.revision}"

@@ -8,8 +8,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kollega.accounts.models import User
-from kollega.core.audit import Actor
 from kollega.core.fields import EncryptedTextField
 from kollega.service import choices
 from kollega.service.models.base import hash_token
@@ -18,8 +16,8 @@ from kollega.service.models.states import (
     CONCERN_ENDED,
     CONCERN_TRANSITIONS,
     ConcernStatus,
-    IllegalTransition,
     StateChange,
+    StateMachine,
 )
 
 
@@ -30,7 +28,7 @@ class ConcernQuerySet(models.QuerySet["Concern"]):
         return self.filter(token_hash=hash_token(token)).first()
 
 
-class Concern(models.Model):
+class Concern(StateMachine):
     """A worry about a doctor, raised by a relative, friend or colleague.
 
     Routed to a counsellor who decides whether and how to reach out. The sender follows it
@@ -38,6 +36,10 @@ class Concern(models.Model):
     is ever linked to a case: if the doctor later asks for help, their case knows nothing of
     the concern or its sender. Every text is encrypted and deleted by retention.
     """
+
+    transitions = CONCERN_TRANSITIONS
+    ending = CONCERN_ENDED
+    history = "changes"
 
     reference = models.CharField(_("reference"), max_length=12, unique=True, editable=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -90,26 +92,6 @@ class Concern(models.Model):
 
     def __str__(self) -> str:
         return self.reference
-
-    def can_move_to(self, new: str) -> bool:
-        return new in CONCERN_TRANSITIONS.get(self.status, set())
-
-    def set_status(self, new: str, *, actor: Actor, reason: str = "") -> ConcernChange:
-        """Move to `new`, saving the concern and a `ConcernChange` row; illegal moves raise."""
-        if not self.can_move_to(new):
-            raise IllegalTransition(f"{self.status} → {new}")
-        old = self.status
-        self.status = new
-        self.revision += 1
-        now = timezone.now()
-        if new in CONCERN_ENDED:
-            self.ended_at = now
-        self.save()
-        user = actor if isinstance(actor, User) else None
-        label = actor if isinstance(actor, str) else (user.get_username() if user else "")
-        return ConcernChange.objects.create(
-            concern=self, old=old, new=new, actor=user, actor_label=label, reason=reason, at=now
-        )
 
     @property
     def is_open(self) -> bool:

@@ -4,11 +4,17 @@ them, and the groups of states the rest of the service asks about.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kollega.accounts.models import User
+from kollega.core.audit import Actor
 from kollega.core.fields import EncryptedTextField
 
 
@@ -104,6 +110,56 @@ CONCERN_ENDED = (ConcernStatus.DONE, ConcernStatus.WITHDRAWN)
 
 
 CONCERN_OPEN_FOR_COUNSELLOR = (ConcernStatus.PROPOSED, ConcernStatus.TAKEN)
+
+
+class StateMachine(models.Model):
+    """A record that moves through a state machine (a case, a concern): its `status`, a
+    `revision` that every move raises (stale forms compare it), `ended_at` set on entering an
+    ending state, and a history row per move.
+
+    Each concrete record names its moves (`transitions`), its ending states (`ending`) and the
+    related name of its `StateChange` rows (`history`).
+    """
+
+    transitions: ClassVar[dict[str, set[str]]]
+    ending: ClassVar[Collection[str]]
+    history: ClassVar[str]
+
+    status: models.CharField[str, str]
+    revision: models.PositiveIntegerField[int, int]
+    ended_at: models.DateTimeField[datetime | None, datetime | None]
+
+    class Meta:
+        abstract = True
+
+    def can_move_to(self, new: str) -> bool:
+        return new in self.transitions.get(self.status, set())
+
+    def set_status(self, new: str, *, actor: Actor, reason: str = "") -> StateChange:
+        """Move to `new`, saving the record and its history row; illegal moves raise.
+
+        Callers are actions that hold a transaction and write the audit event.
+        """
+        if not self.can_move_to(new):
+            raise IllegalTransition(f"{self.status} → {new}")
+        old = self.status
+        self.status = new
+        self.revision += 1
+        now = timezone.now()
+        if new in self.ending:
+            self.ended_at = now
+        self.save()
+        user = actor if isinstance(actor, User) else None
+        label = actor if isinstance(actor, str) else (user.get_username() if user else "")
+        change: StateChange = getattr(self, self.history).create(
+            old=old,
+            new=new,
+            actor=user,
+            actor_label=label,
+            reason=reason,
+            at=now,
+        )
+        return change
 
 
 class StateChange(models.Model):
