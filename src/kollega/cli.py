@@ -31,6 +31,7 @@ commands:
 
 def _django_manage(argv: Sequence[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kollega.settings")
+    # Imported when the command runs, so the other commands and --help start without it.
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
@@ -107,6 +108,7 @@ def _option(argv: list[str], name: str, default: str) -> str:
 
 def _write_demo_study() -> None:
     """Run the synthetic demo study through the STC command line into var/demo-study/."""
+    # Imported when the command runs, so the other commands and --help start without it.
     from kollega.stc.cli import main as stc_main
 
     var = Path(os.environ.get("KOLLEGA_VAR_DIR") or Path(__file__).resolve().parents[2] / "var")
@@ -202,14 +204,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     command, rest = args[0], args[1:]
     if command == "stc":
+        # Imported when the command runs, so the other commands and --help start without it.
         from kollega.stc.cli import main as stc_main
 
         return int(stc_main(rest))
     if command == "speech":
+        # Imported when the command runs, so the other commands and --help start without it.
         from kollega.speech.cli import main as speech_main
 
         return int(speech_main(rest))
     if command == "make-data-key":
+        # Imported when the command runs, so the other commands and --help start without it.
         from cryptography.fernet import Fernet
 
         print(Fernet.generate_key().decode("ascii"))

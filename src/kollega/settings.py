@@ -41,6 +41,7 @@ def _demo_secret(file_name: str, make: object) -> str:
 
 
 def _new_fernet_key() -> str:
+    # Imported when used: settings load before the apps, and only this check needs it.
     from cryptography.fernet import Fernet
 
     return Fernet.generate_key().decode()
@@ -66,6 +67,7 @@ KOLLEGA_DATA_KEYS = [key.strip() for key in _data_keys.split(",") if key.strip()
 
 def _refuse_bad_keys(name: str, keys: list[str]) -> None:
     """Stop start-up on a mistyped key: otherwise the first page that encrypts answers 500."""
+    # Imported when used: settings load before the apps, and only this check needs it.
     from kollega.core.checks import bad_fernet_keys
 
     bad = bad_fernet_keys(keys)

@@ -225,6 +225,7 @@ def exact_sample(
     `propose_sample` does, and RuntimeError when the solver finds no optimum in time (with
     `accept_feasible`, only when it found no sample at all: the best one found is returned).
     """
+    # Imported when used: numpy is slow to load and only this path needs it.
     import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp
 

@@ -39,6 +39,7 @@ class Audio:
         """The channels mixed down to one."""
         if len(self.channels) == 1:
             return self.channels[0]
+        # Imported when used: numpy is slow to load and only this path needs it.
         import numpy as np
 
         mixed: npt.NDArray[np.float32] = np.mean(np.stack(self.channels), axis=0).astype(np.float32)
@@ -49,6 +50,7 @@ class Audio:
         """True for two channels that carry different signals (not one signal copied twice)."""
         if len(self.channels) != 2:
             return False
+        # Imported when used: numpy is slow to load and only this path needs it.
         import numpy as np
 
         left, right = self.channels
@@ -72,6 +74,7 @@ def load_audio(
     if path.stat().st_size == 0:
         raise AudioError(f"{path}: the file is empty")
     _check_wav_header(path)
+    # Imported when used: av is slow to load and only this path needs it.
     import av
 
     try:
@@ -88,6 +91,7 @@ def load_audio(
             f"{path}: the recording lasts {declared / 60:.0f} min, more than the limit of "
             f"{max_duration_s / 60:.0f} min"
         )
+    # Imported when used: faster_whisper is slow to load and only this path needs it.
     from faster_whisper.audio import decode_audio
 
     try:

@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _transcribe(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    # Imported when the command runs, so the other commands and --help start without it.
     from kollega.speech.formats import to_srt, to_txt, to_vtt, write_text_atomic
     from kollega.speech.model import DEFAULT_MODEL
     from kollega.speech.transcribe import DEFAULT_TEMPERATURES, Progress, transcribe
@@ -84,6 +85,7 @@ def _transcribe(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _deidentify(args: argparse.Namespace, out: TextIO) -> int:
+    # Imported when the command runs, so the other commands and --help start without it.
     from kollega.speech.deid import apply, find_identifiers
 
     text = args.file.read_text(encoding="utf-8")

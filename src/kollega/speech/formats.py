@@ -205,6 +205,7 @@ def to_stc_transcript(
     transcript: SpeechTranscript, *, name: str, transcript_id: str | None = None
 ) -> StcTranscript:
     """The transcript as a ``kollega.stc`` Transcript (one paragraph per turn, with times)."""
+    # Imported when used: it loads a model or numerical libraries, slow to import.
     from kollega.stc.io.transcripts import transcript_from_turns
 
     stc = transcript_from_turns(

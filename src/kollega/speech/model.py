@@ -116,6 +116,7 @@ def load_model(
     transcribe many files. Raises :class:`ModelError` if it cannot be loaded.
     """
     path = resolve_model(model, cache=cache)
+    # Imported when used: faster_whisper is slow to load and only this path needs it.
     from faster_whisper import WhisperModel
 
     try:

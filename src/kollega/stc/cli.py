@@ -38,6 +38,7 @@ class _Progress:
     def embed(self, texts: Sequence[str], *, kind: Kind = "passage") -> Matrix:
         if not self.enabled or len(texts) <= self.batch:
             return self.inner.embed(texts, kind=kind)
+        # Imported when the command runs, so the other commands and --help start without it.
         from tqdm import tqdm
 
         parts = []
@@ -78,8 +79,10 @@ def _range(text: str) -> tuple[int, int]:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    # Imported when the command runs, so the other commands and --help start without it.
     from tqdm import tqdm
 
+    # Imported when the command runs, so the other commands and --help start without it.
     from kollega.stc.demo import load_demo_project
     from kollega.stc.io import read_qdpx, read_transcript
 
@@ -118,6 +121,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_themes(args: argparse.Namespace) -> int:
+    # Imported when the command runs, so the other commands and --help start without it.
     from kollega.stc.steps import ThemeSuggester
 
     project = _load(args.project)
@@ -138,6 +142,7 @@ def cmd_themes(args: argparse.Namespace) -> int:
 
 
 def cmd_segment(args: argparse.Namespace) -> int:
+    # Imported when the command runs, so the other commands and --help start without it.
     from kollega.stc.steps import Segmenter
 
     project = _load(args.project)
@@ -162,6 +167,7 @@ def cmd_segment(args: argparse.Namespace) -> int:
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
+    # Imported when the command runs, so the other commands and --help start without it.
     from kollega.stc.steps import CodeSuggester, Condenser
 
     project = _load(args.project)
@@ -227,6 +233,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
 
 def cmd_agreement(args: argparse.Namespace) -> int:
+    # Imported when the command runs, so the other commands and --help start without it.
     from kollega.stc.agreement import agreement
 
     project = _load(args.project)
@@ -247,6 +254,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    # Imported when the command runs, so the other commands and --help start without it.
     from kollega.stc.steps import recontextualise
 
     report = recontextualise(_load(args.project))
@@ -255,6 +263,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    # Imported when the command runs, so the other commands and --help start without it.
     from kollega.stc.report import report_markdown, write_report_csv, write_report_docx
 
     project = _load(args.project)
@@ -273,6 +282,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    # Imported when the command runs, so the other commands and --help start without it.
     from kollega.stc.io import validate_qdpx, write_qdc, write_qdpx
 
     project = _load(args.project)

@@ -113,6 +113,7 @@ def suggest_codes_llm(
     probabilities), so ``confidence`` is 1.0 for a suggestion and 0.0 otherwise.
     Raises LlmError when the endpoint fails or answers no JSON.
     """
+    # Imported when used: it loads a model or numerical libraries, slow to import.
     from kollega.stc.steps.suggest import CodeSuggestion
 
     groups = [g for g in code_groups if g.codable]

@@ -180,6 +180,7 @@ def _gelu_tanh(x: F32) -> F32:
 
 
 def _gelu_erf(x: F32) -> F32:
+    # Imported when used: scipy is slow to load and only this path needs it.
     from scipy.special import erf
 
     out: F32 = (0.5 * x * (1.0 + erf(x / math.sqrt(2.0)))).astype(np.float32)
@@ -465,6 +466,7 @@ class FolderEmbedder:
     def _load(self) -> tuple[Any, Any, list[Callable[[F32], F32]], bool]:
         if self._loaded is not None:
             return self._loaded
+        # Imported when used: tokenizers is slow to load and only this path needs it.
         from tokenizers import Tokenizer
 
         top = self._folder(self._modules[0])

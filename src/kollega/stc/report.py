@@ -185,6 +185,7 @@ def write_report_csv(project: Project, directory: str | Path) -> list[Path]:
 
 def write_report_docx(project: Project, path: str | Path) -> None:
     """The tables as a Word document."""
+    # Imported when used: docx is slow to load and only this path needs it.
     import docx
 
     doc = docx.Document()

@@ -521,6 +521,7 @@ def _languages(texts: Sequence[str]) -> Languages:
 
 
 def _logistic(x: Matrix, y: NDArray[np.int_], c: float, random_state: int) -> Any:
+    # Imported when used: sklearn is slow to load and only this path needs it.
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
 
