@@ -181,8 +181,9 @@ def test_steps_one_and_two_with_blind_double_coding(
         page.locator("#group-description").fill(f"Units about {name.lower()}")
         expect(page.locator("#group-name")).to_have_value(name)
         # Wait for the post's answer, not only the click: on a busy machine the next group's
-        # fields were otherwise filled in the page that was being replaced.
-        with page.expect_navigation():
+        # fields were otherwise filled in the page that was being replaced. In a whole-suite run
+        # on two busy cores the answer once took over the default 10 s: allow 30.
+        with page.expect_navigation(timeout=30_000):
             page.get_by_role("button", name="Add the code group").click()
         # Each group is a form post and a new page: the next is added on the new one, once it
         # has loaded whole (its groups are counted while the rest of it may still be arriving).
