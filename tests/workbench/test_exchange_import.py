@@ -14,7 +14,7 @@ from django.utils import timezone
 from kollega.core.errors import ActionRefused
 from kollega.research import actions as research_actions
 from kollega.research.recruitment import participants_with_windows
-from kollega.workbench import actions
+from kollega.workbench import actions, adapters
 from kollega.workbench.models import CodeGroup, MeaningUnit
 from tests.workbench.conftest import Bench
 from tests.workbench.test_exchange import FOREIGN
@@ -52,6 +52,12 @@ def test_the_case_variables_become_the_participants_attributes(
     person = bench.study.participants.get(pseudonym="D7")
     assert person.attributes == {"Gender": "woman"}
     assert person.imported
+    # And they go out again as the case's variables.
+    analysis = person.interviews.get().analysis_transcripts.get().analysis
+    out = tmp_path / "out.qdpx"
+    adapters.write_qdpx(analysis, out)
+    (case,) = adapters.read_qdpx(out)["participants"]
+    assert case["attributes"] == {"Gender": "woman"}
 
 
 @pytest.mark.django_db

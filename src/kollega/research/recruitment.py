@@ -101,7 +101,9 @@ def windows(participant: Participant, today: date) -> list[Window]:
 
 def participants_with_windows(study: Study, today: date) -> list[tuple[Participant, list[Window]]]:
     # Cases of an imported project were never recruited: they stay out of recruitment.
-    participants = study.participants.filter(imported=False).prefetch_related("interviews", "exclusions", "study__waves")
+    participants = study.participants.filter(imported=False).prefetch_related(
+        "interviews", "exclusions", "study__waves"
+    )
     return [(p, windows(p, today)) for p in participants]
 
 

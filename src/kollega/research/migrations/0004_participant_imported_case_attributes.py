@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('research', '0003_identifier_proposal_jobs'),
+        ("research", "0003_identifier_proposal_jobs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='participant',
-            name='attributes',
+            model_name="participant",
+            name="attributes",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='participant',
-            name='imported',
-            field=models.BooleanField(default=False, verbose_name='imported case'),
+            model_name="participant",
+            name="imported",
+            field=models.BooleanField(default=False, verbose_name="imported case"),
         ),
     ]
