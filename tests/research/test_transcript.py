@@ -198,6 +198,9 @@ def test_downloads_are_byte_for_byte_what_the_page_wrote_by_hand(
     transcript.set_turns(turns)
     transcript.save()
     url = reverse("research:transcript_download", args=[studied.interview.pk, fmt])
-    body = studied.owner.client("en").get(url).content
+    response = studied.owner.client("en").get(url)
     names = ["Intervjuer", "Deltaker", "Intervjuer", "P01 <v>"]
-    assert body == _written_by_hand(turns, names, fmt).encode()
+    assert response.content == _written_by_hand(turns, names, fmt).encode()
+    # The bytes are UTF-8 and the header says so: without it æøå open as mojibake.
+    kind = "text/vtt" if fmt == "vtt" else "text/plain"
+    assert response["Content-Type"] == f"{kind}; charset=utf-8"

@@ -157,6 +157,10 @@ class Participant(models.Model):
     consent_version = models.CharField(_("consent version"), max_length=20, blank=True)
     consented_at = models.DateTimeField(null=True, blank=True)
     profile = models.JSONField(default=dict, blank=True)
+    # A case of a project imported from a .qdpx: never part of the study's recruitment, with
+    # the case variables the file gave it (name to value).
+    imported = models.BooleanField(_("imported case"), default=False)
+    attributes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["pseudonym"]

@@ -100,7 +100,10 @@ def windows(participant: Participant, today: date) -> list[Window]:
 
 
 def participants_with_windows(study: Study, today: date) -> list[tuple[Participant, list[Window]]]:
-    participants = study.participants.prefetch_related("interviews", "exclusions", "study__waves")
+    # Cases of an imported project were never recruited: they stay out of recruitment.
+    participants = study.participants.filter(imported=False).prefetch_related(
+        "interviews", "exclusions", "study__waves"
+    )
     return [(p, windows(p, today)) for p in participants]
 
 

@@ -66,10 +66,21 @@ def do_delete_study(actor: Actor, study: Study) -> int:
 
 
 @transaction.atomic
-def do_add_participant(actor: User, study: Study, *, pseudonym: str) -> Participant:
+def do_add_participant(
+    actor: User,
+    study: Study,
+    *,
+    pseudonym: str,
+    imported: bool = False,
+    attributes: dict[str, str] | None = None,
+) -> Participant:
+    """Add a participant; ``imported`` makes it a case of an imported project, kept out of
+    recruitment, with the file's case variables as ``attributes``."""
     if study.participants.filter(pseudonym__iexact=pseudonym).exists():
         raise ActionRefused(_("This study already has a participant called %s.") % pseudonym)
-    participant = Participant.objects.create(study=study, pseudonym=pseudonym)
+    participant = Participant.objects.create(
+        study=study, pseudonym=pseudonym, imported=imported, attributes=attributes or {}
+    )
     record(actor, AuditAction.RESEARCH_PARTICIPANT_ADD, participant, study=study.pk)
     return participant
 

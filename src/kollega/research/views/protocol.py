@@ -181,7 +181,8 @@ def pool(request: StaffRequest, pk: int) -> HttpResponse:
     dimensions = list(study.dimensions)
     step = request.POST.get("step", "") if request.method == "POST" else ""
     waiting = study.invitations.filter(status=InvitationStatus.PENDING).count()
-    wanted = max(1, (study.target_sample or 0) - study.participants.count() - waiting)
+    recruited = study.participants.filter(imported=False).count()
+    wanted = max(1, (study.target_sample or 0) - recruited - waiting)
     size_form = forms.SampleSizeForm(
         request.POST if step == "propose" else None,
         initial={"size": min(wanted, len(members)) or 1},

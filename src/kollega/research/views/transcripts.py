@@ -219,6 +219,8 @@ def transcript_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse
         deidentified=found.deidentified is not None,
     )
     name = f"{found.interview.participant.pseudonym}-{found.interview.pk}.{fmt}"
-    response = HttpResponse(body, content_type="text/vtt" if fmt == "vtt" else "text/plain")
+    # Without the charset a browser or editor guesses, and æøå open as mojibake.
+    kind = "text/vtt" if fmt == "vtt" else "text/plain"
+    response = HttpResponse(body, content_type=f"{kind}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -1,14 +1,20 @@
 """REFI-QDA imports: a ``.qdpx`` project as a new analysis, a ``.qdc`` codebook into one.
 
-An imported ``.qdpx`` becomes a new analysis of a study: each case becomes a participant (the
-study's participant of the same pseudonym when there is one), each text source an interview
-with a de-identified transcript (an interview of that participant whose transcript has the
-very same text is reused, so a Kollega export imported back does not duplicate interviews),
-and every record of the four steps is created pointing at the same offsets.
+An imported ``.qdpx`` becomes a new analysis of a study: each case becomes an imported
+participant, kept out of the study's recruitment, whose attributes are the case's variables;
+each text source an interview with a de-identified transcript. A case is the study's own
+participant only where that participant, of the same pseudonym, already holds a de-identified
+transcript with the very text of one of the case's sources (a Kollega export imported back),
+and then that interview is reused rather than duplicated. Speaker labels written in a source's
+text ("I: ...") become the turns' speakers and leave the turns' text, so they are not shown
+twice; every record of the four steps is created pointing at the same words, its offsets
+moved past the labels taken out. A code group the file marks not codable (``isCodable``) is
+kept as a heading that units cannot be sorted into.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -20,6 +26,7 @@ from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research import actions as research
 from kollega.research.models import (
+    MAX_PSEUDONYM,
     TURN_SEPARATOR,
     Interview,
     InterviewKind,
@@ -51,41 +58,69 @@ from kollega.workbench.models import (
 )
 
 
-def _turns(text: str, stc_turns: list[dict[str, Any]]) -> list[TurnDict]:
-    """Research turns whose joined text is exactly ``text``: one per paragraph, each with
-    the speaker of the source's turn that covers it."""
+def _turns(
+    text: str, stc_turns: list[dict[str, Any]]
+) -> tuple[list[TurnDict], Callable[[int], int]]:
+    """Research turns from a source's text, and the map of its offsets onto their text.
+
+    One turn per paragraph, with the speaker of the source's turn that covers it. Where that
+    turn starts inside the paragraph after its label ("Interviewer: ..."), the label leaves the
+    turn's text: the speaker is shown beside each turn, and would otherwise be shown twice.
+    The map takes an offset in ``text`` to the same place in the turns' joined text; one
+    inside a removed label goes to the start of the words after it.
+    """
     turns: list[TurnDict] = []
+    cuts: list[tuple[int, int]] = []  # the labels taken out, as ranges of ``text``
     pos = 0
     for piece in text.split(TURN_SEPARATOR):
-        speaker = next(
+        covering = next(
             (
-                t["speaker"]
+                t
                 for t in stc_turns
                 if t["start"] <= pos + len(piece) and t["end"] > pos and t["speaker"]
             ),
-            "speaker",
+            None,
         )
+        speaker = covering["speaker"] if covering is not None else "speaker"
+        label = 0
+        if covering is not None and pos < covering["start"] < pos + len(piece):
+            head = piece[: covering["start"] - pos]
+            if speaker in head:
+                label = len(head)
+                cuts.append((pos, pos + label))
         turns.append(
-            {
-                "speaker": speaker_role(speaker),
-                "start": None,
-                "end": None,
-                "text": piece,
-            }
+            {"speaker": speaker_role(speaker), "start": None, "end": None, "text": piece[label:]}
         )
         pos += len(piece) + len(TURN_SEPARATOR)
-    return turns
+
+    def moved(offset: int) -> int:
+        shift = 0
+        for a, b in cuts:
+            if offset < b:
+                return min(offset, a) - shift
+            shift += b - a
+        return offset - shift
+
+    return turns, moved
 
 
-def _interview_for(
-    actor: User, study: Study, person: Participant, source: dict[str, Any]
-) -> Interview:
-    """The person's interview holding exactly this text, or a new one with the text."""
+def _held(person: Participant, text: str) -> Interview | None:
+    """The person's interview whose de-identified transcript has exactly ``text``."""
     for transcript in Transcript.objects.filter(
         interview__participant=person, deidentified__isnull=False
     ).select_related("interview"):
-        if transcript.text == source["text"]:
+        if transcript.text == text:
             return transcript.interview
+    return None
+
+
+def _interview_for(
+    actor: User, study: Study, person: Participant, source: dict[str, Any], turns: list[TurnDict]
+) -> Interview:
+    """The person's interview holding exactly these turns' text, or a new one with them."""
+    held = _held(person, TURN_SEPARATOR.join(t["text"] for t in turns))
+    if held is not None:
+        return held
     language = source.get("language") or study.language
     if language not in Language.values:
         language = study.language
@@ -99,19 +134,40 @@ def _interview_for(
         language=language,
         deidentified=timezone.now(),
     )
-    transcript.set_turns(_turns(source["text"], source["turns"]))
+    transcript.set_turns(turns)
     transcript.save()
     return interview
 
 
-def _person(actor: User, study: Study, pseudonym: str, made: dict[str, int]) -> Participant:
-    pseudonym = " ".join(pseudonym.split())[:20]
+def _person(
+    actor: User,
+    study: Study,
+    case: dict[str, Any],
+    texts: list[str],
+    made: dict[str, int],
+) -> Participant:
+    """The study's participant this case already is, or a new imported one.
+
+    The case is the study's participant of the same pseudonym only where that participant
+    holds one of the case's ``texts`` (its sources, as turns) already; any other case is kept
+    apart from the recruited participants under a pseudonym of its own.
+    """
+    pseudonym = " ".join(case["pseudonym"].split())[:MAX_PSEUDONYM]
     found = study.participants.filter(pseudonym__iexact=pseudonym).first() if pseudonym else None
-    if found is not None:
+    if found is not None and any(_held(found, text) for text in texts):
         return found
+    taken = {p.upper() for p in study.participants.values_list("pseudonym", flat=True)}
+    free, n = pseudonym, 1
+    while free.upper() in taken:
+        n += 1
+        free = f"{pseudonym[: MAX_PSEUDONYM - len(str(n)) - 3]} ({n})"
     made["participants"] += 1
     return research.do_add_participant(
-        actor, study, pseudonym=pseudonym or research.next_pseudonym(study)
+        actor,
+        study,
+        pseudonym=free or research.next_pseudonym(study),
+        imported=True,
+        attributes=dict(case.get("attributes") or {}),
     )
 
 
@@ -153,15 +209,29 @@ def do_import_qdpx(
         a = assistance.get(record_.get("assistance_id") or "")
         return {"model": a["model"][:200], "model_settings": a["settings"]} if a else {}
 
-    people = {p["id"]: _person(actor, study, p["pseudonym"], made) for p in data["participants"]}
+    turns = {t["id"]: _turns(t["text"], t["turns"]) for t in data["transcripts"]}
+    sources: dict[str, list[str]] = {}
+    for t in data["transcripts"]:
+        joined = TURN_SEPARATOR.join(turn["text"] for turn in turns[t["id"]][0])
+        sources.setdefault(t["participant_id"] or "", []).append(joined)
+    people = {
+        p["id"]: _person(actor, study, p, sources.get(p["id"], []), made)
+        for p in data["participants"]
+    }
     versions = {}
     for t in data["transcripts"]:
         person = people.get(t["participant_id"] or "")
         if person is None:
-            person = _person(actor, study, "", made)
-        interview = _interview_for(actor, study, person, t)
+            person = _person(actor, study, {"pseudonym": ""}, [], made)
+        interview = _interview_for(actor, study, person, t, turns[t["id"]][0])
         versions[t["id"]] = do_add_transcript(actor, analysis, interview)
         made["transcripts"] += 1
+
+    def placed(span: dict[str, Any]) -> tuple[int, int]:
+        """The span's offsets in the imported version's text (past removed labels)."""
+        moved = turns[span["transcript_id"]][1]
+        return moved(span["start"]), moved(span["end"])
+
     themes = {}
     for th in data["themes"]:
         helped = model_of(th)
@@ -177,8 +247,8 @@ def do_import_qdpx(
             typical_json=[
                 {
                     "transcript": versions[s["transcript_id"]].pk,
-                    "start": s["start"],
-                    "end": s["end"],
+                    "start": placed(s)[0],
+                    "end": placed(s)[1],
                 }
                 for s in th["typical"]
                 if s["transcript_id"] in versions
@@ -199,19 +269,21 @@ def do_import_qdpx(
                 parent=groups.get(g["parent_id"] or ""),
                 theme=themes.get(g["theme_id"] or ""),
                 position=len(groups),
+                codable=g.get("codable", True),
             )
             pending.remove(g)
     units = {}
     for u in data["meaning_units"]:
         span = u["span"]
-        if span["start"] >= span["end"]:
+        start, end = placed(span)
+        if start >= end:
             made["skipped"] += 1
             continue
         coder = user(u["coder"])
         unit = MeaningUnit.objects.create(
             transcript=versions[span["transcript_id"]],
-            start=span["start"],
-            end=span["end"],
+            start=start,
+            end=end,
             coder=coder,
         )
         units[u["id"]] = unit
@@ -245,14 +317,15 @@ def do_import_qdpx(
     quotes = {}
     for q in data["golden_quotes"]:
         span = q["span"]
-        if span["start"] >= span["end"]:
+        start, end = placed(span)
+        if start >= end:
             made["skipped"] += 1
             continue
         quotes[q["id"]] = GoldenQuote.objects.create(
             subgroup=subgroups[q["subgroup_id"]],
             transcript=versions[span["transcript_id"]],
-            start=span["start"],
-            end=span["end"],
+            start=start,
+            end=end,
             chosen_by=actor,
         )
     categories = {}

@@ -64,7 +64,8 @@ def stc_project(analysis: Any) -> Any:
             people.setdefault(person.pk, person)
     project = stc.Project(id=f"analysis-{analysis.pk}", name=analysis.name)
     project.participants = [
-        stc.Participant(id=f"p{pk}", pseudonym=person.pseudonym) for pk, person in people.items()
+        stc.Participant(id=f"p{pk}", pseudonym=person.pseudonym, attributes=dict(person.attributes))
+        for pk, person in people.items()
     ]
     for v in versions:
         interview = v.interview
