@@ -10,6 +10,7 @@ from typing import Any
 import docx
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from kollega.core.models import AuditEvent
 from kollega.workbench import actions, coreq, results
@@ -195,3 +196,12 @@ def test_the_coreq_table_reads_the_study_protocol(bench: Bench) -> None:
     assert "1 topic (2 prompts): Why you made contact" in rows["17"]
     assert "Target sample: 12" in rows["10"] and "Gender" in rows["10"]
     assert not rows["17"].startswith("Missing")
+
+
+@pytest.mark.parametrize("language", ["nb", "zh-hans"])
+def test_the_coreq_item_names_are_translated(language: str) -> None:
+    english = [i.topic for i in coreq.checklist(coreq.StudyFacts())]
+    with translation.override(language):
+        items = coreq.checklist(coreq.StudyFacts(theme_researchers=1, themes=2, guide_topics=["A"]))
+    assert all(i.topic != en for i, en in zip(items, english, strict=True))
+    assert "researcher after" not in items[25].answer and "interview guide" not in items[16].answer
