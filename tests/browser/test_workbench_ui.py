@@ -19,6 +19,7 @@ from kollega.service import demo as service_demo
 from kollega.workbench import actions
 from kollega.workbench.models import Theme, ThemeState
 from tests.browser.conftest import AXE_JS, WIDTHS, check_axe, open_page, sign_in
+from tests.browser.test_workbench_coding import double_click_word
 from tests.cast import Cast, Member
 from tests.workbench.conftest import Bench, bench  # noqa: F401 (a fixture)
 from tests.workbench.steps34 import synthesised
@@ -34,30 +35,6 @@ document.addEventListener('securitypolicyviolation', (event) => {
 """
 
 
-def double_click_word(page: Page, word: str) -> None:
-    """A real mouse double-click on ``word`` in the first participant turn."""
-    box = page.locator(".turn--participant .turn__text").first.evaluate(
-        """(el, word) => {
-            const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-            let node;
-            while ((node = walker.nextNode())) {
-                const at = node.data.indexOf(word);
-                if (at >= 0) {
-                    const range = document.createRange();
-                    range.setStart(node, at);
-                    range.setEnd(node, at + word.length);
-                    const r = range.getBoundingClientRect();
-                    return {x: r.x + r.width / 2, y: r.y + r.height / 2};
-                }
-            }
-            return null;
-        }""",
-        word,
-    )
-    assert box, word
-    page.mouse.dblclick(box["x"], box["y"])
-
-
 def test_htmx_swaps_cause_no_csp_violation(
     researcher_page: Page,
     live_server: Any,
@@ -67,7 +44,7 @@ def test_htmx_swaps_cause_no_csp_violation(
     page.context.add_init_script(COUNT_VIOLATIONS)
     page.goto(f"{live_server.url}/research/analyses/{bench.analysis.pk}/coding/{bench.version.pk}/")
     for n, word in enumerate(("sliten", "kollega"), start=1):
-        double_click_word(page, word)
+        double_click_word(page, 0, word)
         page.get_by_role("button", name="Mark as a meaning unit").click()
         expect(page.locator("#units-heading")).to_have_text(f"My meaning units ({n})")
         page.locator(".group__button", has_text="Exhaustion").click()
