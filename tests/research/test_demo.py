@@ -17,7 +17,7 @@ def test_the_demo_study_loads_once_with_every_stage() -> None:
     demo.load(io.StringIO())
     demo.load(io.StringIO())
     study = Study.objects.get()
-    assert [u.username for u in study.researchers.all()] == ["sara"]
+    assert sorted(u.username for u in study.researchers.all()) == ["rune", "sara"]
     by_pseudonym = {p.pseudonym: p for p in study.participants.all()}
     assert sorted(by_pseudonym) == ["P01", "P02", "P03", "P04", "P05"]
     pending = by_pseudonym["P01"].interviews.get().transcript

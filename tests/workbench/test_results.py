@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from typing import Any
 
 import docx
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from kollega.core.models import AuditEvent
 from kollega.workbench import actions, coreq, results
@@ -136,3 +138,70 @@ def test_a_new_analysis_downloads_without_errors(bench: Bench) -> None:
     empty = actions.do_create_analysis(bench.owner.user, bench.study, name="Empty")
     response = client.get(reverse("workbench:export_qdc", args=[empty.pk]), follow=True)
     assert "no code groups" in response.content.decode()
+
+
+def test_the_word_report_is_a4_and_names_no_library_as_author(bench: Bench, settings: Any) -> None:
+    settings.KOLLEGA_ORGANISATION = "Legeforeningen"
+    synthesised(bench)
+    document = docx.Document(
+        io.BytesIO(bench.owner.client().get(url(bench, "report", "docx")).content)
+    )
+    page = document.sections[0]
+    assert (round(page.page_width.mm), round(page.page_height.mm)) == (210, 297)
+    assert document.core_properties.author == "Legeforeningen"
+    assert "python-docx" not in (
+        document.core_properties.last_modified_by + document.core_properties.comments
+    )
+
+
+def test_golden_quotes_in_the_report_body_carry_their_pseudonym(bench: Bench) -> None:
+    synthesised(bench)
+    body = bench.owner.client().get(url(bench, "report", "md")).content.decode()
+    assert "> “Jeg var sliten etter mange vakter.” (P01)" in body
+
+
+def test_the_checklist_answers_from_the_protocol_and_the_recruitment_records() -> None:
+    facts = coreq.StudyFacts(
+        theme_researchers=1,
+        themes=2,
+        sampling_dimensions=["Gender", "Specialty"],
+        target_sample=12,
+        invited=10,
+        accepted=6,
+        declined=3,
+        unanswered=1,
+        excluded=1,
+        from_service=6,
+        guide_topics=["Why you made contact", "What you expected"],
+        guide_prompts=5,
+    )
+    answered = {i.number: i.answer for i in coreq.checklist(facts) if not i.missing}
+    assert "maximum variation in: Gender, Specialty" in answered[10]
+    assert "Target sample: 12" in answered[10]
+    assert "10 invited, 6 accepted, 3 declined, 1 did not answer" in answered[11]
+    assert "3 of 10 invited declined" in answered[13]
+    assert "1 participant was excluded" in answered[13]
+    assert "6 participants were recruited" in answered[14]
+    assert "2 topics (5 prompts): Why you made contact; What you expected" in answered[17]
+    assert "by 1 researcher after" in answered[26]
+
+
+def test_the_coreq_table_reads_the_study_protocol(bench: Bench) -> None:
+    bench.study.guide_topics.create(topic="Why you made contact", prompts="When?\nWho?")
+    bench.study.dimensions = ["gender"]
+    bench.study.target_sample = 12
+    bench.study.save()
+    body = bench.owner.client().get(url(bench, "coreq", "csv")).content.decode("utf-8-sig")
+    rows = {r[0]: r[3] for r in csv.reader(io.StringIO(body)) if len(r) == 4}
+    assert "1 topic (2 prompts): Why you made contact" in rows["17"]
+    assert "Target sample: 12" in rows["10"] and "Gender" in rows["10"]
+    assert not rows["17"].startswith("Missing")
+
+
+@pytest.mark.parametrize("language", ["nb", "zh-hans"])
+def test_the_coreq_item_names_are_translated(language: str) -> None:
+    english = [i.topic for i in coreq.checklist(coreq.StudyFacts())]
+    with translation.override(language):
+        items = coreq.checklist(coreq.StudyFacts(theme_researchers=1, themes=2, guide_topics=["A"]))
+    assert all(i.topic != en for i, en in zip(items, english, strict=True))
+    assert "researcher after" not in items[25].answer and "interview guide" not in items[16].answer

@@ -28,6 +28,8 @@ DEMO_USERS = (
     DemoUser("tor", "Tor", "Lunde", (roles.COUNSELLOR,)),
     DemoUser("kari", "Kari", "Moen", (roles.COORDINATOR,)),
     DemoUser("sara", "Sara", "Berg", (roles.RESEARCHER,)),
+    # A second researcher on the demo study, so that blind double coding can be tried.
+    DemoUser("rune", "Rune", "Strand", (roles.RESEARCHER,)),
     DemoUser("admin", "Aksel", "Dahl", (roles.ADMINISTRATOR,)),
 )
 

@@ -94,3 +94,22 @@ def status_panels_for(request: HttpRequest, case: Any, token: str) -> list[str]:
     """The registered panels' HTML for this seeker's status page, in the order registered,
     leaving out those with nothing to show."""
     return [html for panel in _STATUS_PANELS if (html := panel(request, case, token))]
+
+
+# Links an app above research adds to a study's page: given the user and the study, a list of
+# ``{"label": …, "url": …}`` (the workbench's analyses of that study, say).
+StudyLinks = Callable[[Any, Any], list[dict[str, str]]]
+
+_STUDY_LINKS: list[StudyLinks] = []
+
+
+def register_study_links(links: StudyLinks) -> None:
+    """Called from an app's `ready()`, so that research's study page needs to know no app
+    above it; registering the same function twice has no effect."""
+    if links not in _STUDY_LINKS:
+        _STUDY_LINKS.append(links)
+
+
+def study_links_for(user: Any, study: Any) -> list[dict[str, str]]:
+    """Every registered app's links for this study, in the order registered."""
+    return [link for links in _STUDY_LINKS for link in links(user, study)]

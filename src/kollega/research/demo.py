@@ -117,7 +117,8 @@ INTERVIEW_P05 = [
 
 
 def load(stdout: Any) -> None:
-    researcher = get_user_model().objects.filter(username="sara").first()
+    users = get_user_model().objects
+    researcher = users.filter(username="sara").first()
     if researcher is None or Study.objects.filter(title=TITLE).exists():
         return
     with transaction.atomic():
@@ -128,6 +129,16 @@ def load(stdout: Any) -> None:
             language="nb",
             waves=[("Første intervju", 0, 10), ("Oppfølging etter ett år", 335, 395)],
         )
+        colleague = users.filter(username="rune").first()
+        if colleague is not None:
+            actions.do_update_study(
+                researcher,
+                study,
+                title=TITLE,
+                aims=AIMS,
+                language="nb",
+                researchers=[researcher, colleague],
+            )
         today = timezone.localdate()
         p01 = actions.do_add_participant(researcher, study, pseudonym="P01")
         p02 = actions.do_add_participant(researcher, study, pseudonym="P02")
@@ -157,7 +168,7 @@ def load(stdout: Any) -> None:
         actions.propose_identifiers(_transcript(english, INTERVIEW_P05))
         recruited = _recruit(researcher, study)
     stdout.write(
-        f"Research demo: study '{TITLE}' for the researcher sara: 5 participants added by hand, "
+        f"Research demo: study '{TITLE}' for the researchers sara and rune: 5 participants added by hand, "
         f"{recruited} recruited from the service's pool and more invitations waiting."
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from kollega.research.access import studies_for_user
 from kollega.workbench.models import Analysis, AnalysisTranscript
@@ -16,6 +17,14 @@ from kollega.workbench.models import Analysis, AnalysisTranscript
 
 def analyses_for_user(user: Any) -> Any:
     return Analysis.objects.filter(study__in=studies_for_user(user))
+
+
+def study_analyses(user: Any, study: Any) -> list[dict[str, str]]:
+    """Links to the analyses of ``study`` that ``user`` may open, for the study's page."""
+    return [
+        {"label": analysis.name, "url": reverse("workbench:analysis", args=[analysis.pk])}
+        for analysis in analyses_for_user(user).filter(study=study).order_by("name", "pk")
+    ]
 
 
 def get_analysis_for_user(user: Any, pk: int) -> Analysis:

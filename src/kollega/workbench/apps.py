@@ -10,7 +10,9 @@ class WorkbenchConfig(AppConfig):
     def ready(self) -> None:
         # Imported once the apps are loaded: the signals' module imports models.
         from kollega.core import roles
-        from kollega.core.navigation import register_home_link
+        from kollega.core.navigation import register_home_link, register_study_links
         from kollega.workbench import signals  # noqa: F401 - withdrawal and transcript edits
+        from kollega.workbench.access import study_analyses
 
         register_home_link(roles.RESEARCHER, label=_("Analyses"), url_name="workbench:analyses")
+        register_study_links(study_analyses)

@@ -180,6 +180,17 @@ class StudyFacts:
     quotes_identified: int = 0
     check_problems: int | None = None
     software: str = ""
+    # The protocol and the recruitment records.
+    sampling_dimensions: list[str] = field(default_factory=list)
+    target_sample: int | None = None
+    invited: int = 0
+    accepted: int = 0
+    declined: int = 0
+    unanswered: int = 0
+    excluded: int = 0
+    from_service: int = 0
+    guide_topics: list[str] = field(default_factory=list)
+    guide_prompts: int = 0
 
 
 @dataclass(slots=True)
@@ -209,18 +220,35 @@ def _answers(f: StudyFacts) -> dict[int, str]:
         "Systematic text condensation (Malterud 2012), a descriptive and explorative method "
         "for thematic cross-case analysis."
     )
+    if f.sampling_dimensions or f.target_sample:
+        a[10] = _sampling(f)
+    if f.invited:
+        a[11] = _(
+            "Invited through the service, which passed on the invitation to users who had "
+            "agreed to be asked: %(invited)d invited, %(accepted)d accepted, %(declined)d "
+            "declined, %(unanswered)d did not answer."
+        ) % {
+            "invited": f.invited,
+            "accepted": f.accepted,
+            "declined": f.declined,
+            "unanswered": f.unanswered,
+        }
     if f.participants:
         a[12] = ngettext(
             "%(n)d participant in the analysis (%(study)d in the study).",
             "%(n)d participants in the analysis (%(study)d in the study).",
             f.participants,
         ) % {"n": f.participants, "study": f.study_participants}
-    if f.withdrawn:
-        a[13] = ngettext(
-            "%(n)d participant withdrew (reasons are not recorded).",
-            "%(n)d participants withdrew (reasons are not recorded).",
-            f.withdrawn,
-        ) % {"n": f.withdrawn}
+    if f.invited or f.withdrawn or f.excluded:
+        a[13] = _non_participation(f)
+    if f.from_service:
+        a[14] = ngettext(
+            "%(n)d participant was recruited among the service's users who agreed to be asked "
+            "about research.",
+            "%(n)d participants were recruited among the service's users who agreed to be "
+            "asked about research.",
+            f.from_service,
+        ) % {"n": f.from_service}
     if f.first_date and f.last_date:
         a[16] = _("Interviewed from %(first)s to %(last)s.") % {
             "first": f.first_date.isoformat(),
@@ -236,6 +264,18 @@ def _answers(f: StudyFacts) -> dict[int, str]:
             if f.follow_ups
             else _("No: %(first)d first interviews only.")
         ) % {"n": f.follow_ups, "first": f.first_interviews}
+    if f.guide_topics:
+        a[17] = ngettext(
+            "The interview guide has %(n)d topic (%(prompts)d prompts): %(topics)s. Whether "
+            "it was tested first is not recorded.",
+            "The interview guide has %(n)d topics (%(prompts)d prompts): %(topics)s. Whether "
+            "it was tested first is not recorded.",
+            len(f.guide_topics),
+        ) % {
+            "n": len(f.guide_topics),
+            "prompts": f.guide_prompts,
+            "topics": "; ".join(f.guide_topics),
+        }
     total = f.first_interviews + f.follow_ups
     if total:
         a[19] = _(
@@ -266,10 +306,14 @@ def _answers(f: StudyFacts) -> dict[int, str]:
             "exported codebook (.qdc)."
         ) % {"groups": f.code_groups, "top": f.top_level_groups}
     if f.themes:
-        a[26] = _(
+        a[26] = ngettext(
+            "Derived from the data: %(themes)d preliminary themes noted by %(people)d "
+            "researcher after reading the transcripts (%(suggested)d of them first suggested "
+            "by clustering and accepted by a researcher).",
             "Derived from the data: %(themes)d preliminary themes noted by %(people)d "
             "researchers after reading the transcripts (%(suggested)d of them first suggested "
-            "by clustering and accepted by a researcher)."
+            "by clustering and accepted by a researcher).",
+            f.theme_researchers,
         ) % {"themes": f.themes, "people": f.theme_researchers, "suggested": f.suggested_themes}
     if f.software:
         a[27] = f.software
@@ -286,6 +330,46 @@ def _answers(f: StudyFacts) -> dict[int, str]:
     if f.categories:
         a[31] = _("Categories: %(names)s.") % {"names": "; ".join(f.categories)}
     return a
+
+
+def _sampling(f: StudyFacts) -> str:
+    parts = []
+    if f.sampling_dimensions:
+        parts.append(
+            _("Purposive sampling for maximum variation in: %(dimensions)s.")
+            % {"dimensions": ", ".join(f.sampling_dimensions)}
+        )
+    if f.target_sample:
+        parts.append(_("Target sample: %(n)d participants.") % {"n": f.target_sample})
+    return " ".join(parts)
+
+
+def _non_participation(f: StudyFacts) -> str:
+    parts = []
+    if f.invited:
+        parts.append(
+            _("%(declined)d of %(invited)d invited declined; %(unanswered)d did not answer.")
+            % {"declined": f.declined, "invited": f.invited, "unanswered": f.unanswered}
+        )
+    if f.excluded:
+        parts.append(
+            ngettext(
+                "%(n)d participant was excluded, not interviewed within the window.",
+                "%(n)d participants were excluded, not interviewed within the window.",
+                f.excluded,
+            )
+            % {"n": f.excluded}
+        )
+    if f.withdrawn:
+        parts.append(
+            ngettext(
+                "%(n)d participant withdrew (reasons are not recorded).",
+                "%(n)d participants withdrew (reasons are not recorded).",
+                f.withdrawn,
+            )
+            % {"n": f.withdrawn}
+        )
+    return " ".join(parts)
 
 
 def checklist(facts: StudyFacts) -> list[CoreqItem]:

@@ -5,16 +5,20 @@ The REFI-QDA imports are actions (``actions/exchange.py``).
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 import kollega
 from kollega.core.audit import AuditAction
 from kollega.core.models import AuditEvent
 from kollega.research.models import (
+    Exclusion,
     Interview,
     InterviewKind,
+    InvitationStatus,
     Language,
     TranscriptSource,
 )
@@ -68,6 +72,8 @@ def facts(analysis: Analysis, data: dict[str, Any], check_ok: bool | None) -> co
     groups = data["code_groups"]
     owner = {t["id"]: t["participant_id"] for t in data["transcripts"]}
     accepted_themes = analysis.themes.filter(state=ThemeState.ACCEPTED).count()
+    answers = Counter(study.invitations.values_list("status", flat=True))
+    guide = list(study.guide_topics.all())
     return coreq.StudyFacts(
         researchers=sorted(u.get_full_name() or u.get_username() for u in study.researchers.all()),
         participants=len({i.participant_id for i in interviews}),
@@ -95,6 +101,19 @@ def facts(analysis: Analysis, data: dict[str, Any], check_ok: bool | None) -> co
         ),
         check_problems=None if check_ok is None else (0 if check_ok else 1),
         software=f"Kollega {kollega.__version__}",
+        sampling_dimensions=study.dimension_labels(),
+        target_sample=study.target_sample,
+        invited=answers.total(),
+        accepted=answers[InvitationStatus.ACCEPTED],
+        declined=answers[InvitationStatus.DECLINED],
+        unanswered=answers[InvitationStatus.PENDING],
+        excluded=Exclusion.objects.filter(participant__study=study)
+        .values("participant")
+        .distinct()
+        .count(),
+        from_service=study.participants.filter(link__isnull=False).count(),
+        guide_topics=[t.topic for t in guide],
+        guide_prompts=sum(len(t.prompt_lines()) for t in guide),
     )
 
 
@@ -152,7 +171,7 @@ def render_download(analysis: Analysis, name: str, fmt: str) -> tuple[bytes, str
         return results.to_markdown(title, chosen, extra), "text/markdown; charset=utf-8"
     if fmt == "docx":
         return (
-            results.to_docx(title, chosen, extra),
+            results.to_docx(title, chosen, extra, author=settings.KOLLEGA_ORGANISATION),
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
     raise KeyError(fmt)

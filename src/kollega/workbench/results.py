@@ -157,7 +157,12 @@ def analytic_sections(p: dict[str, Any]) -> list[Section]:
     names = {g["id"]: g["name"] for g in p["code_groups"]}
     names |= {c["id"]: c["name"] for c in p["categories"]}
     condensates = {c["id"]: c["text"] for c in p["condensates"]}
-    quotes = {q["id"]: q["text"] for q in p["golden_quotes"]}
+    owner = {t["id"]: t["participant_id"] for t in p["transcripts"]}
+    pseudonym = {x["id"]: x["pseudonym"] for x in p["participants"]}
+    quotes = {}
+    for q in p["golden_quotes"]:
+        who = pseudonym.get(owner.get(q["span"]["transcript_id"]) or "", "")
+        quotes[q["id"]] = f"“{q['text']}” ({who})" if who else f"“{q['text']}”"
     sections = []
     for a in p["analytic_texts"]:
         section = Section(names.get(a["target_id"], a["target_id"]))
@@ -168,7 +173,7 @@ def analytic_sections(p: dict[str, Any]) -> list[Section]:
                 for c in para["condensate_ids"]
                 if c in condensates
             ]
-            section.quotes += [f"“{quotes[q]}”" for q in para["quote_ids"] if q in quotes]
+            section.quotes += [quotes[q] for q in para["quote_ids"] if q in quotes]
         sections.append(section)
     return sections
 
@@ -219,12 +224,26 @@ def to_markdown(title: str, tables: Sequence[Table], sections: Iterable[Section]
     return "\n".join(parts).encode("utf-8")
 
 
-def to_docx(title: str, tables: Sequence[Table], sections: Iterable[Section] = ()) -> bytes:
-    """A Word document: the title, each table with its note, then the sections."""
+def to_docx(
+    title: str, tables: Sequence[Table], sections: Iterable[Section] = (), *, author: str = ""
+) -> bytes:
+    """A Word document on A4 pages: the title, each table with its note, then the sections.
+
+    ``author`` (the organisation, or empty) replaces python-docx's own name in the document's
+    properties.
+    """
     # python-docx loads lxml: imported only when a .docx is asked for.
     import docx
+    from docx.shared import Mm
 
     document = docx.Document()
+    properties = document.core_properties
+    properties.author = properties.last_modified_by = author
+    properties.title = _docx_safe(title)
+    properties.comments = ""
+    for page in document.sections:
+        page.page_width, page.page_height = Mm(210), Mm(297)
+        page.left_margin = page.right_margin = page.top_margin = page.bottom_margin = Mm(25)
     # python-docx finds a style by name by scanning every style, for each paragraph: seconds
     # for a long report. The ids are looked up once and set on each paragraph directly.
     style_ids = {name: document.styles[name].style_id for name in ("Title", "Heading 1", "Quote")}

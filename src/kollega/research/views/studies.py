@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kollega.accounts.http import StaffRequest
 from kollega.core.errors import ActionRefused
+from kollega.core.navigation import study_links_for
 from kollega.research import actions, forms
 from kollega.research.access import get_participant_for_user, get_study_for_user, studies_for_user
 from kollega.research.recruitment import windows
@@ -65,7 +66,12 @@ def _study_page(
     return render(
         request,
         "research/study.html",
-        {"study": found, "participants": participants, "participant_form": form},
+        {
+            "study": found,
+            "participants": participants,
+            "participant_form": form,
+            "analyses": study_links_for(request.user, found),
+        },
         status=status,
     )
 
