@@ -178,6 +178,7 @@ class AuditAction(enum.StrEnum):
     WORKBENCH_CONDENSATE_EDIT = "workbench.condensate.edit"
     WORKBENCH_CONDENSATION_VIEW = "workbench.condensation.view"
     WORKBENCH_QUOTE_CHOOSE = "workbench.quote.choose"
+    WORKBENCH_QUOTE_PLACE = "workbench.quote.place"
     WORKBENCH_QUOTE_REMOVE = "workbench.quote.remove"
     WORKBENCH_RESULTS_DOWNLOAD = "workbench.results.download"
     WORKBENCH_RESULTS_VIEW = "workbench.results.view"

@@ -42,6 +42,7 @@ urlpatterns = [
     path("<int:pk>/", analyses.analysis, name="analysis"),
     path("<int:pk>/transcripts/add/", analyses.transcript_add, name="transcript_add"),
     path("<int:pk>/units/<int:unit>/place/", analyses.unit_place, name="unit_place"),
+    path("<int:pk>/quotes/<int:quote>/place/", analyses.quote_place, name="quote_place"),
     # Step 1: total impression
     path("<int:pk>/impression/", impression.impression, name="impression"),
     path("<int:pk>/themes/add/", impression.theme_add, name="theme_add"),

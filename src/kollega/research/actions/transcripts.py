@@ -167,7 +167,8 @@ def do_save_transcript(
 
     ``version`` is the version the editor was opened on; a newer one means someone saved in
     between, and this save is refused rather than overwrite their work. Changed words make
-    earlier identifier proposals point at the wrong text, so those are dropped.
+    earlier identifier proposals point at the wrong text, so those are dropped, and a
+    de-identified transcript goes back to identifier review.
     """
     current = _locked_at(transcript, version)
     return _save_turns(actor, current, transcript, turns)
@@ -199,6 +200,9 @@ def _save_turns(
     if words_changed:
         current.findings.all().delete()
         current.proposals_made = None
+        # Changed words may hold new identifiers: the transcript goes back through review
+        # (and analyses follow it only once it is de-identified again).
+        current.deidentified = None
     current.version += 1
     current.updated = timezone.now()
     current.save()

@@ -9,11 +9,14 @@ import any action from this package.
 """
 
 from kollega.workbench.actions.analyses import (
+    broken_quotes,
     broken_units,
     do_add_transcript,
     do_create_analysis,
+    do_place_quote,
     do_place_unit,
     follow_transcript_edit,
+    new_text,
     proposed_place,
 )
 from kollega.workbench.actions.coding import (
@@ -67,6 +70,7 @@ from kollega.workbench.actions.synthesis import (
 __all__ = [
     "MAX_UNITS_PER_SUGGESTION",
     "agreement_for",
+    "broken_quotes",
     "broken_units",
     "comparing",
     "do_accept_subgroups",
@@ -93,6 +97,7 @@ __all__ = [
     "do_edit_theme",
     "do_import_qdc",
     "do_import_qdpx",
+    "do_place_quote",
     "do_place_unit",
     "do_remove_quote",
     "do_request_comparison",
@@ -104,6 +109,7 @@ __all__ = [
     "do_share_themes",
     "do_uncode_unit",
     "follow_transcript_edit",
+    "new_text",
     "proposed_place",
     "run_theme_suggestions",
     "save_versioned",

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from kollega.accounts.models import User
@@ -14,6 +14,7 @@ from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research.models import TURN_SEPARATOR, Interview, Study
 from kollega.research.models import Transcript as ResearchTranscript
+from kollega.workbench import adapters
 from kollega.workbench.actions.common import (
     drop_if_unused,
     trimmed_span,
@@ -23,6 +24,7 @@ from kollega.workbench.models import (
     AnalysisTranscript,
     GoldenQuote,
     MeaningUnit,
+    Theme,
 )
 
 
@@ -78,10 +80,12 @@ def do_add_transcript(actor: User, analysis: Analysis, interview: Interview) -> 
 def follow_transcript_edit(source: ResearchTranscript) -> list[AnalysisTranscript]:
     """Give every analysis holding ``source`` a new version of it after an edit.
 
-    Units and golden quotes whose words stand unchanged at the same offsets move to the new
-    version; every other one stays on the old version, listed for the researcher to fix
-    (nothing is moved to new offsets silently). A transcript that is no longer
-    de-identified (a new import) is not copied. Returns the new versions.
+    Every stored offset is carried through the edit (a diff of the old and new text): units,
+    golden quotes and suggested themes' typical sentences the edit did not touch move to the
+    new version with their words; a unit or quote whose own words changed stays on the old
+    version, listed for the researcher to fix (see :func:`proposed_place`). Condensates rest
+    on units, so they follow them. A transcript that is not de-identified (a new import, or an
+    edit still in identifier review) is not copied. Returns the new versions.
     """
     if source.deidentified is None:
         return []
@@ -106,12 +110,10 @@ def follow_transcript_edit(source: ResearchTranscript) -> list[AnalysisTranscrip
             text=text,
             turns_json=turns,
         )
-
-        same = _unchanged(old.units.all(), old.text, text)
-        moved = old.units.filter(pk__in=same).update(transcript=new)
-        old.quotes.filter(pk__in=_unchanged(old.quotes.all(), old.text, text)).update(
-            transcript=new
-        )
+        edit = adapters.diff_texts(old.text, text)
+        moved = _carry(edit, MeaningUnit.objects.filter(transcript=old), new)
+        _carry(edit, GoldenQuote.objects.filter(transcript=old), new)
+        _carry_typical(edit, old, new)
         broken = old.units.count()
         if not broken and not old.quotes.exists():
             old.delete()
@@ -128,16 +130,41 @@ def follow_transcript_edit(source: ResearchTranscript) -> list[AnalysisTranscrip
     return created
 
 
-def _unchanged(
-    rows: Iterable[MeaningUnit] | Iterable[GoldenQuote], old_text: str, new_text: str
-) -> list[int]:
-    """The rows whose words stand at the same offsets in both texts."""
-    return [r.pk for r in rows if new_text[r.start : r.end] == old_text[r.start : r.end]]
+def _carry(
+    edit: adapters.TextEdit,
+    rows: QuerySet[MeaningUnit] | QuerySet[GoldenQuote],
+    new: AnalysisTranscript,
+) -> int:
+    """Move the rows the edit left untouched to ``new``, at their words' new offsets."""
+    moved = []
+    for row in rows:
+        place = edit.span(row.start, row.end)
+        if place is not None:
+            row.transcript, (row.start, row.end) = new, place
+            moved.append(row)
+    if moved:
+        type(moved[0]).objects.bulk_update(moved, ["transcript", "start", "end"])
+    return len(moved)
+
+
+def _carry_typical(edit: adapters.TextEdit, old: AnalysisTranscript, new: AnalysisTranscript) -> None:
+    """Suggested themes' typical sentences: moved with their words, dropped when changed."""
+    for theme in Theme.objects.filter(analysis_id=old.analysis_id).exclude(typical_json=[]):
+        kept = []
+        for item in theme.typical_json:
+            if item.get("transcript") != old.pk:
+                kept.append(item)
+                continue
+            place = edit.span(item["start"], item["end"])
+            if place is not None:
+                kept.append({**item, "transcript": new.pk, "start": place[0], "end": place[1]})
+        if kept != theme.typical_json:
+            Theme.objects.filter(pk=theme.pk).update(typical_json=kept)
 
 
 def broken_units(analysis: Analysis) -> Any:
-    """Units left on an older version of their transcript by an edit: the researcher fixes
-    each by placing it again or deleting it."""
+    """Units left on an older version of their transcript by an edit that changed their own
+    words: the researcher fixes each by placing it again or deleting it."""
     return (
         MeaningUnit.objects.filter(transcript__analysis=analysis, transcript__current=False)
         .select_related("transcript", "coding__code_group")
@@ -145,34 +172,67 @@ def broken_units(analysis: Analysis) -> Any:
     )
 
 
-def proposed_place(unit: MeaningUnit) -> tuple[int, int] | None:
-    """Where the unit's words stand in the current version, if they occur there exactly once."""
-    current = AnalysisTranscript.objects.get(
-        analysis_id=unit.transcript.analysis_id,
-        interview_id=unit.transcript.interview_id,
-        current=True,
+def broken_quotes(analysis: Analysis) -> Any:
+    """Golden quotes left on an older version by an edit that changed their own words."""
+    return (
+        GoldenQuote.objects.filter(transcript__analysis=analysis, transcript__current=False)
+        .select_related("transcript", "subgroup")
+        .order_by("transcript__interview_id", "start")
     )
-    words = unit.text
+
+
+def _current_of(version: AnalysisTranscript) -> AnalysisTranscript:
+    return AnalysisTranscript.objects.get(
+        analysis_id=version.analysis_id, interview_id=version.interview_id, current=True
+    )
+
+
+def proposed_place(span: MeaningUnit | GoldenQuote) -> tuple[int, int] | None:
+    """Where a unit or quote left behind by an edit stands in the current version: its words
+    where they occur there exactly once, else where the edit put the words around it (the
+    changed words taken in whole). None when nothing of it is left."""
+    current = _current_of(span.transcript)
+    words = span.text
     first = current.text.find(words)
-    if first < 0 or current.text.find(words, first + 1) >= 0:
+    if first >= 0 and current.text.find(words, first + 1) < 0:
+        return first, first + len(words)
+    start, end = adapters.diff_texts(span.transcript.text, current.text).loose_span(
+        span.start, span.end
+    )
+    try:
+        return trimmed_span(current, start, end)
+    except ActionRefused:
         return None
-    return first, first + len(words)
+
+
+def new_text(span: MeaningUnit | GoldenQuote) -> str:
+    """The words :func:`proposed_place` would place it on ("" when none)."""
+    place = proposed_place(span)
+    return "" if place is None else str(_current_of(span.transcript).text)[place[0] : place[1]]
 
 
 @transaction.atomic
 def do_place_unit(actor: User, unit: MeaningUnit, *, start: int, end: int) -> MeaningUnit:
     """Move a unit left behind by an edit onto the current version, at offsets a person chose."""
-    if unit.transcript.current:
-        raise ActionRefused(_("This unit needs no fixing."))
-    current = AnalysisTranscript.objects.get(
-        analysis_id=unit.transcript.analysis_id,
-        interview_id=unit.transcript.interview_id,
-        current=True,
-    )
-    start, end = trimmed_span(current, start, end)
-    old = unit.transcript
-    unit.transcript, unit.start, unit.end = current, start, end
-    unit.save(update_fields=["transcript", "start", "end"])
-    drop_if_unused(old)
-    record(actor, AuditAction.WORKBENCH_UNIT_PLACE, unit, analysis=current.analysis_id)
+    _place(unit, start, end)
+    record(actor, AuditAction.WORKBENCH_UNIT_PLACE, unit, analysis=unit.transcript.analysis_id)
     return unit
+
+
+@transaction.atomic
+def do_place_quote(actor: User, quote: GoldenQuote, *, start: int, end: int) -> GoldenQuote:
+    """Move a golden quote left behind by an edit onto the current version."""
+    _place(quote, start, end)
+    record(actor, AuditAction.WORKBENCH_QUOTE_PLACE, quote, analysis=quote.transcript.analysis_id)
+    return quote
+
+
+def _place(span: MeaningUnit | GoldenQuote, start: int, end: int) -> None:
+    if span.transcript.current:
+        raise ActionRefused(_("This unit needs no fixing."))
+    current = _current_of(span.transcript)
+    start, end = trimmed_span(current, start, end)
+    old = span.transcript
+    span.transcript, span.start, span.end = current, start, end
+    span.save(update_fields=["transcript", "start", "end"])
+    drop_if_unused(old)

@@ -4,7 +4,8 @@ Keeping the conversion here lets ``kollega.stc`` stay a pure library that the ap
 reach into directly (an import-linter contract holds them to it). Its modules follow the
 steps: ``coding`` (the embedder, suggested themes and code groups), ``agreement``,
 ``project`` (the whole analysis as one project, and the recontextualisation check),
-``condensation`` (step 3's assistants) and ``refi`` (REFI-QDA files); callers import any of
+``condensation`` (step 3's assistants), ``refi`` (REFI-QDA files) and ``kollega.stc.offsets``
+(offsets carried through a transcript edit); callers import any of
 their names from here.
 
 The parts of ``kollega.stc`` that load numerical libraries or models (``steps``, ``assist``,
@@ -14,6 +15,7 @@ page which does not analyse does not pay for loading them.
 
 from __future__ import annotations
 
+from kollega.stc.offsets import TextEdit, diff_texts
 from kollega.workbench.adapters.agreement import agreement
 from kollega.workbench.adapters.coding import (
     embedder_name,
@@ -48,7 +50,9 @@ from kollega.workbench.adapters.refi import (
 __all__ = [
     "ID_KINDS",
     "ExchangeError",
+    "TextEdit",
     "agreement",
+    "diff_texts",
     "draft_condensate",
     "embedder_name",
     "model_of",

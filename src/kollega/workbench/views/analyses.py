@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,6 +20,7 @@ from kollega.workbench.access import (
 )
 from kollega.workbench.models import (
     Analysis,
+    GoldenQuote,
 )
 from kollega.workbench.views.common import (
     GET_POST,
@@ -91,7 +92,8 @@ def analysis(request: StaffRequest, pk: int) -> HttpResponse:
             "versions": versions,
             "addable": _addable(found),
             "not_deidentified": pending,
-            "broken": actions.broken_units(found),
+            "broken": [(u, actions.new_text(u)) for u in actions.broken_units(found)],
+            "broken_quotes": [(q, actions.new_text(q)) for q in actions.broken_quotes(found)],
         },
     )
 
@@ -129,11 +131,30 @@ def unit_place(request: StaffRequest, pk: int, unit: int) -> HttpResponse:
         else:
             place = actions.proposed_place(target)
             if place is None:
-                raise ActionRefused(
-                    _("Its words are not in the new version once; delete it and mark it again.")
-                )
+                raise ActionRefused(_("Nothing of its words is left; delete it and mark it again."))
             actions.do_place_unit(request.user, target, start=place[0], end=place[1])
             messages.success(request, _("The unit is placed on the new version."))
     except ActionRefused as exc:
         messages.error(request, str(exc))
+    return redirect("workbench:analysis", found.pk)
+
+
+@require_POST
+@researcher_only
+def quote_place(request: StaffRequest, pk: int, quote: int) -> HttpResponse:
+    """Fix a golden quote an edit left behind: place it at the proposed words."""
+    found = get_analysis_for_user(request.user, pk)
+    target = get_object_or_404(
+        GoldenQuote.objects.select_related("transcript"), pk=quote, transcript__analysis=found
+    )
+    place = actions.proposed_place(target)
+    if place is None:
+        messages.error(request, _("Nothing of its words is left; choose the quote again."))
+    else:
+        try:
+            actions.do_place_quote(request.user, target, start=place[0], end=place[1])
+        except ActionRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The quote is placed on the new version."))
     return redirect("workbench:analysis", found.pk)
