@@ -74,9 +74,7 @@ def diff_texts(old: str, new: str) -> TextEdit:
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, mid_a, mid_b, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
-        changes.append(
-            (old_at[head + i1], old_at[head + i2], new_at[head + j1], new_at[head + j2])
-        )
+        changes.append((old_at[head + i1], old_at[head + i2], new_at[head + j1], new_at[head + j2]))
     return TextEdit(tuple(changes))
 
 

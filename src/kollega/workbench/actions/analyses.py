@@ -143,11 +143,13 @@ def _carry(
             row.transcript, (row.start, row.end) = new, place
             moved.append(row)
     if moved:
-        type(moved[0]).objects.bulk_update(moved, ["transcript", "start", "end"])
+        rows.model.objects.bulk_update(moved, ["transcript", "start", "end"])  # type: ignore[arg-type]
     return len(moved)
 
 
-def _carry_typical(edit: adapters.TextEdit, old: AnalysisTranscript, new: AnalysisTranscript) -> None:
+def _carry_typical(
+    edit: adapters.TextEdit, old: AnalysisTranscript, new: AnalysisTranscript
+) -> None:
     """Suggested themes' typical sentences: moved with their words, dropped when changed."""
     for theme in Theme.objects.filter(analysis_id=old.analysis_id).exclude(typical_json=[]):
         kept = []

@@ -4,7 +4,7 @@ Keeping the conversion here lets ``kollega.stc`` stay a pure library that the ap
 reach into directly (an import-linter contract holds them to it). Its modules follow the
 steps: ``coding`` (the embedder, suggested themes and code groups), ``agreement``,
 ``project`` (the whole analysis as one project, and the recontextualisation check),
-``condensation`` (step 3's assistants), ``refi`` (REFI-QDA files) and ``kollega.stc.offsets``
+``condensation`` (step 3's assistants), ``refi`` (REFI-QDA files) and ``edits``
 (offsets carried through a transcript edit); callers import any of
 their names from here.
 
@@ -15,7 +15,6 @@ page which does not analyse does not pay for loading them.
 
 from __future__ import annotations
 
-from kollega.stc.offsets import TextEdit, diff_texts
 from kollega.workbench.adapters.agreement import agreement
 from kollega.workbench.adapters.coding import (
     embedder_name,
@@ -28,6 +27,7 @@ from kollega.workbench.adapters.condensation import (
     rank_golden_quotes,
     suggest_subgroups,
 )
+from kollega.workbench.adapters.edits import TextEdit, diff_texts
 from kollega.workbench.adapters.project import (
     ID_KINDS,
     ExchangeError,
