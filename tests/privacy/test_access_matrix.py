@@ -250,6 +250,7 @@ EXPECTED: dict[str, Entry] = {
     "workbench:analysis": get_only(R, **ANALYSIS),
     "workbench:transcript_add": post_only(R, {"interview": "@interview"}, **ANALYSIS),
     "workbench:unit_place": post_only(R, **UNIT),
+    "workbench:quote_place": post_only(R, pk="@analysis", quote="@quote"),
     "workbench:impression": get_only(R, **ANALYSIS),
     "workbench:theme_add": post_only(R, {"label": "Tema"}, **ANALYSIS),
     "workbench:themes_share": post_only(R, **ANALYSIS),

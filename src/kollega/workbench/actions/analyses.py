@@ -216,6 +216,8 @@ def new_text(span: MeaningUnit | GoldenQuote) -> str:
 @transaction.atomic
 def do_place_unit(actor: User, unit: MeaningUnit, *, start: int, end: int) -> MeaningUnit:
     """Move a unit left behind by an edit onto the current version, at offsets a person chose."""
+    if unit.transcript.current:
+        raise ActionRefused(_("This unit needs no fixing."))
     _place(unit, start, end)
     record(actor, AuditAction.WORKBENCH_UNIT_PLACE, unit, analysis=unit.transcript.analysis_id)
     return unit
@@ -224,14 +226,14 @@ def do_place_unit(actor: User, unit: MeaningUnit, *, start: int, end: int) -> Me
 @transaction.atomic
 def do_place_quote(actor: User, quote: GoldenQuote, *, start: int, end: int) -> GoldenQuote:
     """Move a golden quote left behind by an edit onto the current version."""
+    if quote.transcript.current:
+        raise ActionRefused(_("This quote needs no fixing."))
     _place(quote, start, end)
     record(actor, AuditAction.WORKBENCH_QUOTE_PLACE, quote, analysis=quote.transcript.analysis_id)
     return quote
 
 
 def _place(span: MeaningUnit | GoldenQuote, start: int, end: int) -> None:
-    if span.transcript.current:
-        raise ActionRefused(_("This unit needs no fixing."))
     current = _current_of(span.transcript)
     start, end = trimmed_span(current, start, end)
     old = span.transcript
