@@ -148,3 +148,15 @@ def test_an_edit_that_changes_no_words_keeps_the_transcript_de_identified(bench:
         bench.owner.user, source, edits=edits, version=source.version
     )
     assert Transcript.objects.get(pk=source.pk).deidentified is not None
+
+
+@pytest.mark.django_db
+def test_a_second_review_numbers_new_identifiers_after_the_earlier_ones(bench: Bench) -> None:
+    _edit_turn(bench, 0, "Kan du fortelle hvorfor [navn 1] og Ola Hansen tok kontakt?")
+    source = Transcript.objects.get(pk=bench.source.pk)
+    Transcript.objects.filter(pk=source.pk).update(proposals_made=source.updated)
+    research_actions.do_add_finding(bench.owner.user, source, words="Ola Hansen", kind="person")
+    research_actions.do_apply_deidentification(bench.owner.user, source)
+    source.refresh_from_db()
+    assert source.deidentified is not None
+    assert source.turns[0]["text"] == "Kan du fortelle hvorfor [navn 1] og [navn 2] tok kontakt?"

@@ -172,6 +172,20 @@ def do_decide_findings(
     return changed
 
 
+def _placeholders_in(text: str) -> dict[str, int]:
+    """The highest number of each placeholder already in ``text``: a transcript edited after
+    de-identification is reviewed again, and its new identifiers must not take the numbers
+    of earlier ones (``[navn 1]`` stays one person)."""
+    used: dict[str, int] = {}
+    for name, number in re.findall(r"\[([^\[\]\d]+) (\d+)\]", text):
+        used[name] = max(used.get(name, 0), int(number))
+    return used
+
+
+def _placeholder(name: str, n: int, used: Mapping[str, int]) -> str:
+    return f"[{name} {n + used.get(name, 0)}]"
+
+
 @transaction.atomic
 def do_apply_deidentification(actor: Actor, transcript: Transcript) -> dict[str, int]:
     """Replace the accepted identifiers with placeholders such as ``[navn 1]``.
@@ -192,6 +206,7 @@ def do_apply_deidentification(actor: Actor, transcript: Transcript) -> dict[str,
     accepted = list(current.findings.filter(decision=FindingDecision.ACCEPTED))
     names = PLACEHOLDERS.get(current.language, PLACEHOLDERS["en"])
     text = current.text
+    used = _placeholders_in(text)
     try:
         new_text, _map = apply(
             text,
@@ -199,7 +214,7 @@ def do_apply_deidentification(actor: Actor, transcript: Transcript) -> dict[str,
                 SpeechFinding(f.kind, f.start, f.end, f.text, f.confidence, f.source)  # type: ignore[arg-type]
                 for f in accepted
             ],
-            style=lambda finding, n: f"[{names.get(finding.kind, finding.kind)} {n}]",
+            style=lambda finding, n: _placeholder(names.get(finding.kind, finding.kind), n, used),
         )
     except ValueError:
         raise ActionRefused(
