@@ -36,6 +36,11 @@ def _edit_turn(bench: Bench, index: int, text: str) -> None:
     )
 
 
+def _analysis_page(bench: Bench) -> str:
+    url = reverse("workbench:analysis", args=[bench.analysis.pk])
+    return str(bench.owner.client("en").get(url).content.decode())
+
+
 def _units(bench: Bench, words: list[str]) -> list[MeaningUnit]:
     return [
         actions.do_create_unit(bench.owner.user, bench.version, start=s, end=e)
@@ -74,11 +79,7 @@ def test_a_unit_whose_own_words_changed_is_shown_with_old_and_new_words(bench: B
     assert list(actions.broken_units(bench.analysis)) == [changed]
     assert changed.text == "sliten etter mange vakter"
     assert actions.new_text(changed) == "sliten etter lange nattevakter"
-    page = (
-        bench.owner.client("en")
-        .get(reverse("workbench:analysis", args=[bench.analysis.pk]))
-        .content.decode()
-    )
+    page = _analysis_page(bench)
     assert "Units to fix after a transcript was edited" in page
     assert "sliten etter mange vakter" in page
     assert "sliten etter lange nattevakter" in page
@@ -105,11 +106,7 @@ def test_a_flagged_golden_quote_is_placed_again(bench: Bench) -> None:
     )
     review_again(bench)
     assert list(actions.broken_quotes(bench.analysis)) == [quote]
-    page = (
-        bench.owner.client("en")
-        .get(reverse("workbench:analysis", args=[bench.analysis.pk]))
-        .content.decode()
-    )
+    page = _analysis_page(bench)
     assert "råd om sykmelding" in page
     url = reverse("workbench:quote_place", args=[bench.analysis.pk, quote.pk])
     assert bench.owner.client("en").post(url).status_code == 302
