@@ -78,7 +78,10 @@ def test_a_unit_whose_own_words_changed_is_shown_with_old_and_new_words(bench: B
     assert kept.transcript.current and kept.text == "tjenesten var trygg"
     assert list(actions.broken_units(bench.analysis)) == [changed]
     assert changed.text == "sliten etter mange vakter"
-    assert actions.new_text(changed) == "sliten etter lange nattevakter"
+    assert actions.to_fix(bench.analysis) == (
+        [(changed, "sliten etter lange nattevakter")],
+        [],
+    )
     page = _analysis_page(bench)
     assert "Units to fix after a transcript was edited" in page
     assert "sliten etter mange vakter" in page

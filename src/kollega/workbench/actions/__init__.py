@@ -16,8 +16,8 @@ from kollega.workbench.actions.analyses import (
     do_place_quote,
     do_place_unit,
     follow_transcript_edit,
-    new_text,
     proposed_place,
+    to_fix,
 )
 from kollega.workbench.actions.coding import (
     MAX_UNITS_PER_SUGGESTION,
@@ -109,11 +109,11 @@ __all__ = [
     "do_share_themes",
     "do_uncode_unit",
     "follow_transcript_edit",
-    "new_text",
     "proposed_place",
     "run_theme_suggestions",
     "save_versioned",
     "stale_refusal",
     "suggestions_for",
     "themes_visible_to",
+    "to_fix",
 ]

@@ -194,23 +194,41 @@ def proposed_place(span: MeaningUnit | GoldenQuote) -> tuple[int, int] | None:
     where they occur there exactly once, else where the edit put the words around it (the
     changed words taken in whole). None when nothing of it is left."""
     current = _current_of(span.transcript)
+    return _place_in(span, current, adapters.diff_texts(span.transcript.text, current.text))
+
+
+def _place_in(
+    span: MeaningUnit | GoldenQuote, current: AnalysisTranscript, edit: adapters.TextEdit
+) -> tuple[int, int] | None:
     words = span.text
     first = current.text.find(words)
     if first >= 0 and current.text.find(words, first + 1) < 0:
         return first, first + len(words)
-    start, end = adapters.diff_texts(span.transcript.text, current.text).loose_span(
-        span.start, span.end
-    )
+    start, end = edit.loose_span(span.start, span.end)
     try:
         return trimmed_span(current, start, end)
     except ActionRefused:
         return None
 
 
-def new_text(span: MeaningUnit | GoldenQuote) -> str:
-    """The words :func:`proposed_place` would place it on ("" when none)."""
-    place = proposed_place(span)
-    return "" if place is None else str(_current_of(span.transcript).text)[place[0] : place[1]]
+def to_fix(
+    analysis: Analysis,
+) -> tuple[list[tuple[MeaningUnit, str]], list[tuple[GoldenQuote, str]]]:
+    """The units and the golden quotes to fix, each with the words :func:`proposed_place`
+    would place it on ("" when none are left): one diff per old version."""
+    edits: dict[int, tuple[AnalysisTranscript, adapters.TextEdit]] = {}
+
+    def new_words(span: MeaningUnit | GoldenQuote) -> str:
+        old = span.transcript
+        if old.pk not in edits:
+            current = _current_of(old)
+            edits[old.pk] = current, adapters.diff_texts(old.text, current.text)
+        current, edit = edits[old.pk]
+        place = _place_in(span, current, edit)
+        return "" if place is None else str(current.text)[place[0] : place[1]]
+
+    units = [(unit, new_words(unit)) for unit in broken_units(analysis)]
+    return units, [(quote, new_words(quote)) for quote in broken_quotes(analysis)]
 
 
 @transaction.atomic

@@ -81,6 +81,7 @@ def analysis(request: StaffRequest, pk: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     record(request.user, AuditAction.WORKBENCH_ANALYSIS_VIEW, found)
     versions = version_list(found)
+    broken, broken_quotes = actions.to_fix(found)
     pending = Transcript.objects.filter(
         interview__participant__study=found.study_id, deidentified__isnull=True
     ).count()
@@ -92,8 +93,8 @@ def analysis(request: StaffRequest, pk: int) -> HttpResponse:
             "versions": versions,
             "addable": _addable(found),
             "not_deidentified": pending,
-            "broken": [(u, actions.new_text(u)) for u in actions.broken_units(found)],
-            "broken_quotes": [(q, actions.new_text(q)) for q in actions.broken_quotes(found)],
+            "broken": broken,
+            "broken_quotes": broken_quotes,
         },
     )
 
