@@ -14,6 +14,7 @@ from kollega.research import actions as research
 from kollega.research.models import Transcript
 from kollega.workbench import actions
 from kollega.workbench.models import AnalysisTranscript, MeaningUnit
+from tests.browser.conftest import WIDTHS, check_axe
 from tests.browser.test_workbench_coding import signed_in
 from tests.cast import Cast
 from tests.workbench.conftest import TURNS, deidentified, new_interview
@@ -52,5 +53,27 @@ def test_a_transcript_edited_near_its_start_keeps_every_unit_placed(
     assert [u.text for u in MeaningUnit.objects.filter(transcript=current)] == SEVEN
     page.goto(live_server.url + reverse("workbench:coding", args=[analysis.pk, current.pk]))
     expect(page.locator("#units-heading")).to_have_text(f"My meaning units ({len(SEVEN)})")
+
+    # A correction inside a unit's own words lists that unit alone, old and new words side
+    # by side, and it is placed on the new words with one button.
+    page.goto(live_server.url + reverse("research:transcript", args=[interview.pk]))
+    text = page.locator("#text-1").input_value()
+    page.locator("#text-1").fill(text.replace("mange vakter", "lange nattevakter"))
+    page.get_by_role("button", name="Save the transcript").click()
+    expect(page.get_by_text("Not yet de-identified")).to_be_visible()
+    source.refresh_from_db()
+    Transcript.objects.filter(pk=source.pk).update(proposals_made=source.updated)
+    research.do_apply_deidentification(owner.user, Transcript.objects.get(pk=source.pk))
+    page.goto(live_server.url + reverse("workbench:analysis", args=[analysis.pk]))
+    fixes = page.locator("ul.broken > li")
+    expect(fixes).to_have_count(1)
+    expect(fixes.locator("dd").first).to_have_text("sliten etter mange vakter")
+    expect(fixes.locator("dd").last).to_have_text("sliten etter lange nattevakter")
+    for width in WIDTHS.values():
+        page.set_viewport_size({"width": width, "height": 900})
+        check_axe(page)
+    fixes.get_by_role("button", name="Place on the new words").click()
+    expect(page.locator("ul.broken")).to_have_count(0)
+    assert MeaningUnit.objects.filter(transcript__current=True).count() == len(SEVEN)
     page.context.close()
     assert not problems, f"browser console errors: {problems}"
