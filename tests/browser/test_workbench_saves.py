@@ -1,14 +1,18 @@
-"""Two tabs on one subgroup in step 3: the second new condensate is refused, keeping its text."""
+"""Saves that never duplicate or move the wrong thing, in Chromium: two tabs writing a new
+condensate for one subgroup, and a code-group click while words, not a unit, are selected."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from kollega.workbench import actions
 from kollega.workbench.actions import condensation
-from kollega.workbench.models import Analysis, CodeGroup, Condensate
+from kollega.workbench.models import Analysis, CodeGroup, Coding, Condensate
+from tests.browser.test_workbench_coding import double_click_word
 from tests.browser.test_workbench_steps34 import analysis  # noqa: F401 (a fixture)
 from tests.cast import Cast
 
@@ -39,3 +43,31 @@ def test_the_second_tab_saving_a_new_condensate_is_refused_and_keeps_its_text(
     expect(tabs[1].get_by_text("Someone saved this after you opened it.")).to_be_visible()
     expect(tabs[1].locator(f"#condensate-{sg.pk}")).to_have_value("Second tab's words.")
     assert [c.text for c in Condensate.objects.filter(subgroup=sg)] == ["First tab's words."]
+
+
+def test_a_group_click_with_words_selected_sorts_no_earlier_unit_and_says_so(
+    researcher_page: Page,
+    live_server: Any,
+    cast: Cast,
+    analysis: Analysis,  # noqa: F811
+) -> None:
+    version = analysis.transcripts.get()
+    words = "Jeg visste ikke hvem jeg skulle spørre."
+    start = version.text.index(words)
+    earlier = actions.do_create_unit(
+        cast.researcher.user, version, start=start, end=start + len(words)
+    )
+    page = researcher_page
+    page.goto(live_server.url + reverse("workbench:coding", args=[analysis.pk, version.pk]))
+    expect(page.locator("#code-unit")).to_have_value(str(earlier.pk))
+    # The coder selects other words and clicks a group before marking them as a unit.
+    double_click_word(page, 0, "sliten")
+    expect(page.locator("#code-unit")).to_have_value("")
+    page.locator(".group__button", has_text="Trust").click()
+    expect(page.locator(".ds-alert")).to_contain_text("No unit is chosen under “Unit to sort”")
+    assert not Coding.objects.filter(unit=earlier).exists()
+    # Choosing the unit by hand sorts exactly that one.
+    page.locator("#code-unit").select_option(str(earlier.pk))
+    page.locator(".group__button", has_text="Trust").click()
+    expect(page.locator("#announcer")).to_contain_text("The unit is sorted into Trust.")
+    assert Coding.objects.get(unit=earlier).code_group.name == "Trust"
