@@ -1,5 +1,6 @@
 """Saves that never duplicate or move the wrong thing, in Chromium: two tabs writing a new
-condensate for one subgroup, and a code-group click while words, not a unit, are selected."""
+condensate for one subgroup, a code-group click while words, not a unit, are selected, and
+marking a missed identifier while Replace/Keep choices are still unsaved."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from kollega.research import actions as research
+from kollega.research.models import Finding, FindingDecision, Interview
 from kollega.workbench import actions
 from kollega.workbench.actions import condensation
 from kollega.workbench.models import Analysis, CodeGroup, Coding, Condensate
+from tests.browser.test_recording_player import interview  # noqa: F401 (a fixture)
 from tests.browser.test_workbench_coding import double_click_word
 from tests.browser.test_workbench_steps34 import analysis  # noqa: F401 (a fixture)
 from tests.cast import Cast
@@ -71,3 +75,27 @@ def test_a_group_click_with_words_selected_sorts_no_earlier_unit_and_says_so(
     page.locator(".group__button", has_text="Trust").click()
     expect(page.locator("#announcer")).to_contain_text("The unit is sorted into Trust.")
     assert Coding.objects.get(unit=earlier).code_group.name == "Trust"
+
+
+def test_marking_a_missed_identifier_keeps_the_unsaved_choices(
+    researcher_page: Page,
+    live_server: Any,
+    cast: Cast,
+    interview: Interview,  # noqa: F811
+) -> None:
+    research.propose_identifiers(interview.transcript)
+    research.do_add_finding(
+        cast.researcher.user, interview.transcript, words="nattevaktene", kind="place"
+    )
+    finding = Finding.objects.get()
+    page = researcher_page
+    page.goto(f"{live_server.url}/research/interviews/{interview.pk}/identifiers/")
+    keep = page.locator(f"#decision-{finding.pk}-{FindingDecision.REJECTED}")
+    keep.check()
+    page.get_by_label("Words the rules missed").fill("to små barn")
+    page.get_by_label("What they are").select_option("age")
+    page.get_by_role("button", name="Mark to be replaced").click()
+    expect(page.get_by_text("Marked in 1 place, to be replaced.")).to_be_visible()
+    expect(page.locator(f"#decision-{finding.pk}-{FindingDecision.REJECTED}")).to_be_checked()
+    finding.refresh_from_db()
+    assert finding.decision == FindingDecision.REJECTED
