@@ -127,6 +127,7 @@ def test_a_second_new_analytic_text_is_refused_and_the_text_kept(bench: Bench) -
     assert response.status_code == 400
     body = response.content.decode()
     assert "My reading, written slowly." in body and "Someone saved this" in body
+    assert 'name="version" value=""' in body  # saving again is refused until reloaded
     assert [t.text for t in group.analytic_texts.all()] == ["The colleague's reading."]
 
 
