@@ -90,6 +90,28 @@ def test_a_missed_identifier_is_marked_everywhere_and_replaced(
 
 
 @pytest.mark.django_db
+def test_marking_a_missed_identifier_keeps_the_unsaved_decisions(
+    studied: Studied, transcript: Transcript
+) -> None:
+    """The mark form carries the Replace/Keep choices on the page: marking resets none."""
+    _propose(studied)
+    finding = Finding.objects.filter(kind="person").first()
+    assert finding is not None and finding.decision == FindingDecision.PROPOSED
+    response = studied.owner.client("en").post(
+        _url(studied, "deidentify_add"),
+        {
+            "missed_text": "to små barn",
+            "missed_kind": "age",
+            f"decision-{finding.pk}": FindingDecision.REJECTED,
+        },
+    )
+    assert response.status_code == 302
+    finding.refresh_from_db()
+    assert finding.decision == FindingDecision.REJECTED
+    assert Finding.objects.filter(source="researcher").count() == 2
+
+
+@pytest.mark.django_db
 def test_marking_over_a_proposal_merges_it(studied: Studied, transcript: Transcript) -> None:
     _propose(studied)
     studied.owner.client("en").post(

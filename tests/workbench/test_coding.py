@@ -69,6 +69,39 @@ def test_sorting_by_click_updates_the_counts(bench: Bench) -> None:
 
 
 @pytest.mark.django_db
+def test_a_click_with_no_unit_chosen_sorts_nothing_and_says_so(bench: Bench) -> None:
+    """Words selected but not yet marked leave "Unit to sort" empty: no earlier unit moves."""
+    start, end = bench.span("Jeg var sliten etter mange vakter.")
+    earlier = actions.do_create_unit(bench.owner.user, bench.version, start=start, end=end)
+    url = reverse("workbench:unit_code", args=[bench.analysis.pk])
+    client = htmx(bench.owner.client("en"))
+    page = client.post(
+        url, {"unit": "", "shown": "", "t": bench.version.pk, "group": bench.groups[0].pk}
+    ).content.decode()
+    assert "No unit is chosen under “Unit to sort”" in page
+    choice = page.split('id="code-unit"')[1].split("</select>")[0]
+    assert " selected>" not in choice  # "Unit to sort" shows none chosen
+    assert not Coding.objects.filter(unit=earlier).exists()
+
+
+@pytest.mark.django_db
+def test_a_click_sorts_only_the_unit_the_page_shows_chosen(bench: Bench) -> None:
+    """A failed choice on the page (``shown`` differs from the posted unit) moves nothing."""
+    units = []
+    for words in ("Jeg var sliten etter mange vakter.", "Jeg trengte råd om sykemelding."):
+        start, end = bench.span(words)
+        units.append(actions.do_create_unit(bench.owner.user, bench.version, start=start, end=end))
+    url = reverse("workbench:unit_code", args=[bench.analysis.pk])
+    client = htmx(bench.owner.client("en"))
+    post = {"unit": units[0].pk, "t": bench.version.pk, "group": bench.groups[0].pk}
+    page = client.post(url, {**post, "shown": units[1].pk}).content.decode()
+    assert "No unit is chosen under “Unit to sort”" in page
+    assert not Coding.objects.exists()
+    client.post(url, {**post, "shown": units[0].pk})
+    assert Coding.objects.get().unit == units[0]
+
+
+@pytest.mark.django_db
 def test_a_plain_form_post_redirects_back_to_the_page(bench: Bench) -> None:
     start, end = bench.span("Jeg trengte råd om sykemelding.")
     url = reverse("workbench:unit_create", args=[bench.analysis.pk, bench.version.pk])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from kollega.core.models import AuditEvent
@@ -189,6 +189,31 @@ def test_a_stale_condensate_save_is_refused_and_the_text_kept(bench: Bench) -> N
     assert "My own careful words." in body and "Someone saved this" in body
     condensate.refresh_from_db()
     assert condensate.text == "A colleague's words."
+
+
+def test_a_second_new_condensate_is_refused_and_the_text_kept(bench: Bench) -> None:
+    """Two researchers open a subgroup without a condensate; the second save does not add."""
+    coded(bench)
+    group = exhaustion(bench)
+    units = [u.pk for u in coded_units(group)]
+    sg = condensation.do_add_subgroup(bench.owner.user, group, name="Nights", unit_pks=units)
+    condensation.do_save_condensate(
+        bench.colleague.user, sg, text="A colleague's words.", unit_pks=units
+    )
+    response = bench.owner.client().post(
+        operation(bench, group, "condensate_save"),
+        {"subgroup": sg.pk, "text": "My own careful words.", "units": units},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "My own careful words." in body and "Someone saved this" in body
+    assert [c.text for c in sg.condensates.all()] == ["A colleague's words."]
+
+
+def test_a_subgroup_holds_one_condensate_at_most(bench: Bench) -> None:
+    sg = condensed(bench)["Exhaustion"]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Condensate.objects.create(subgroup=sg, text="A racing second one.")
 
 
 def test_condensates_are_encrypted_at_rest(bench: Bench) -> None:

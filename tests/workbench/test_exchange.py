@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from kollega.research.models import Interview
 from kollega.workbench import actions, adapters
-from kollega.workbench.models import Analysis, CodeGroup, MeaningUnit
+from kollega.workbench.models import Analysis, CodeGroup, Condensate, MeaningUnit
 from tests.workbench.conftest import Bench
 from tests.workbench.steps34 import synthesised
 
@@ -218,3 +218,32 @@ def test_the_codebook_goes_out_and_comes_into_another_analysis(
         {"file": SimpleUploadedFile("codebook.qdc", path.read_bytes())},
     )
     assert CodeGroup.objects.filter(analysis=other).count() == 4
+
+
+def test_a_file_with_two_condensates_for_one_subgroup_imports_them_joined(
+    bench: Bench, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The file may hold what Kollega keeps one of: a second condensate or analytic text for
+    the same subgroup or code group is joined to the first, not refused by the constraint."""
+    synthesised(bench)
+    path = export(bench, tmp_path)
+    read = adapters.read_qdpx
+
+    def doubled(given: Any) -> dict[str, Any]:
+        data = read(given)
+        first, text = data["condensates"][0], data["analytic_texts"][0]
+        data["condensates"].append({**first, "id": "second", "text": "Also this."})
+        data["analytic_texts"].append(
+            {**text, "paragraphs": [{**text["paragraphs"][0], "text": "And this."}]}
+        )
+        return data
+
+    monkeypatch.setattr(adapters, "read_qdpx", doubled)
+    again, _made = actions.do_import_qdpx(
+        bench.owner.user, bench.study, path, name="Again", deidentified=True
+    )
+    condensates = Condensate.objects.filter(subgroup__code_group__analysis=again)
+    assert condensates.count() == len(Condensate.objects.all()) // 2
+    assert any(c.text.endswith("\n\nAlso this.") for c in condensates)
+    assert any(t.text.endswith("\n\nAnd this.") for t in again.analytic_texts.all())
+    assert again.analytic_texts.count() == bench.analysis.analytic_texts.count()

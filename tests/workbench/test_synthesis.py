@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from kollega.core.errors import ActionRefused
@@ -106,6 +107,53 @@ def test_a_stale_analytic_text_is_refused_and_the_text_kept(bench: Bench) -> Non
     assert "My reading, written slowly." in body and "Someone saved this" in body
     text.refresh_from_db()
     assert text.text == "The colleague's reading."
+
+
+def test_a_second_new_analytic_text_is_refused_and_the_text_kept(bench: Bench) -> None:
+    """Two researchers open a code group without a text; the second save does not add."""
+    group = condensed(bench)["Trust"].code_group
+    synthesis.do_save_analytic_text(
+        bench.colleague.user,
+        bench.analysis,
+        target=group,
+        text="The colleague's reading.",
+        condensate_pks=[],
+        quote_pks=[],
+    )
+    response = bench.owner.client().post(
+        operation(bench, "analytic_text_save"),
+        {"target": f"code_group-{group.pk}", "text": "My reading, written slowly."},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "My reading, written slowly." in body and "Someone saved this" in body
+    assert 'name="version" value=""' in body  # saving again is refused until reloaded
+    assert [t.text for t in group.analytic_texts.all()] == ["The colleague's reading."]
+
+
+def test_a_category_holds_one_analytic_text_at_most(bench: Bench) -> None:
+    category = Category.objects.create(analysis=bench.analysis, name="Care")
+    AnalyticText.objects.create(analysis=bench.analysis, category=category, text="One.")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AnalyticText.objects.create(analysis=bench.analysis, category=category, text="Two.")
+
+
+def test_an_analytic_text_saves_only_under_its_own_target(bench: Bench) -> None:
+    synthesised(bench)
+    trust, exhaustion = (
+        AnalyticText.objects.get(code_group__name=n) for n in ("Trust", "Exhaustion")
+    )
+    with pytest.raises(ActionRefused):
+        synthesis.do_save_analytic_text(
+            bench.owner.user,
+            bench.analysis,
+            target=exhaustion.code_group,
+            text="Misfiled.",
+            condensate_pks=[],
+            quote_pks=[],
+            analytic_text=trust,
+            version=trust.version,
+        )
 
 
 def test_categories_and_the_typology_are_saved(bench: Bench) -> None:

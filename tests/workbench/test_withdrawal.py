@@ -33,14 +33,19 @@ def test_withdrawal_removes_units_and_quotes_and_flags_citing_texts(bench: Bench
     subgroup.units.set([withdrawn, kept])
     citing = Condensate.objects.create(subgroup=subgroup, text="Jeg var sliten.")
     citing.units.set([withdrawn, kept])
-    clean = Condensate.objects.create(subgroup=subgroup, text="Jeg ble trodd.")
+    # One condensate per subgroup, one analytic text per code group: the clean ones elsewhere.
+    believed = Subgroup.objects.create(code_group=group, name="Believed")
+    believed.units.set([kept])
+    clean = Condensate.objects.create(subgroup=believed, text="Jeg ble trodd.")
     clean.units.set([kept])
     quote = GoldenQuote.objects.create(
         subgroup=subgroup, transcript=bench.version, start=start, end=end
     )
     text = AnalyticText.objects.create(analysis=bench.analysis, code_group=group, text="...")
     text.quotes.set([quote])
-    clean_text = AnalyticText.objects.create(analysis=bench.analysis, code_group=group, text="…")
+    clean_text = AnalyticText.objects.create(
+        analysis=bench.analysis, code_group=bench.groups[1], text="…"
+    )
     clean_text.condensates.set([clean])
 
     research_actions.do_withdraw_participant(bench.owner.user, bench.participant)

@@ -205,10 +205,16 @@ class UnitCreateForm(_InAnalysis):
 
 
 class UnitCodeForm(_InAnalysis):
-    """Sort ``unit`` into ``group``; no group takes it out of its group."""
+    """Sort ``unit`` into ``group``; no group takes it out of its group.
+
+    ``t`` is the transcript version on the page (to answer when no unit is chosen); the page's
+    script sends ``shown``, the unit the coder sees chosen, which must be ``unit``.
+    """
 
     unit = OptionalIdField(required=False)
     group = _group_field(required=False)
+    t = OptionalIdField(required=False)
+    shown = OptionalIdField(required=False)
 
 
 class CodeGroupAddForm(_InAnalysis):

@@ -336,6 +336,10 @@ class Condensate(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        constraints = [
+            # One condensate per subgroup: two researchers saving a new one cannot both add.
+            models.UniqueConstraint(fields=["subgroup"], name="one_condensate_per_subgroup"),
+        ]
 
     def __str__(self) -> str:
         return f"condensate {self.pk}"
@@ -412,6 +416,17 @@ class AnalyticText(models.Model):
                 condition=Q(code_group__isnull=False, category__isnull=True)
                 | Q(code_group__isnull=True, category__isnull=False),
                 name="analytic_text_one_target",
+            ),
+            # One analytic text per code group or category (two new saves cannot both add).
+            models.UniqueConstraint(
+                fields=["code_group"],
+                condition=Q(code_group__isnull=False),
+                name="one_analytic_text_per_code_group",
+            ),
+            models.UniqueConstraint(
+                fields=["category"],
+                condition=Q(category__isnull=False),
+                name="one_analytic_text_per_category",
             ),
         ]
 

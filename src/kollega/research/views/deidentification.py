@@ -105,13 +105,7 @@ def _proposal_page(found: Transcript, number: Any) -> Any:
 def deidentify(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_transcript_for_user(request.user, pk)
     if request.method == "POST":
-        decisions: dict[int, str] = {}
-        for key, value in request.POST.items():
-            if key.startswith("decision-"):
-                try:
-                    decisions[int(key.removeprefix("decision-"))] = str(value)
-                except ValueError:
-                    continue
+        decisions = _posted_decisions(request)
         accept_kinds = [k for k in request.POST.getlist("accept_kind") if k in KIND_NAMES]
         try:
             actions.do_decide_findings(
@@ -127,6 +121,18 @@ def deidentify(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(_review_url(found, request.POST.get("goto") or request.POST.get("page")))
     record(request.user, AuditAction.RESEARCH_DEID_VIEW, found, interview=found.interview_id)
     return _deidentify_page(request, found, forms.MissedIdentifierForm())
+
+
+def _posted_decisions(request: HttpRequest) -> dict[int, str]:
+    """The Replace/Keep choices a post carries, as ``{finding id: decision}``."""
+    decisions: dict[int, str] = {}
+    for key, value in request.POST.items():
+        if key.startswith("decision-"):
+            try:
+                decisions[int(key.removeprefix("decision-"))] = str(value)
+            except ValueError:
+                continue
+    return decisions
 
 
 def _review_url(found: Transcript, page: Any = None) -> str:
@@ -193,9 +199,19 @@ def _deidentify_page(
 @require_POST
 @researcher_only
 def deidentify_add(request: HttpRequest, pk: int) -> HttpResponse:
-    """Mark words the rules missed as an identifier of the kind chosen."""
+    """Mark words the rules missed as an identifier of the kind chosen.
+
+    The page's script sends the Replace/Keep choices on the page with it: they are saved
+    first, so that marking never resets a decision the researcher had not saved yet.
+    """
     found = get_transcript_for_user(request.user, pk)
     form = forms.MissedIdentifierForm(request.POST)
+    decisions = _posted_decisions(request)
+    if decisions:
+        try:
+            actions.do_decide_findings(request.user, found, decisions=decisions)
+        except ActionRefused as exc:
+            refused(request, exc)
     if form.is_valid():
         try:
             count = actions.do_add_finding(
@@ -216,7 +232,7 @@ def deidentify_add(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 % {"count": count},
             )
-            return redirect("research:deidentify", found.interview_id)
+            return redirect(_review_url(found, request.POST.get("page")))
     return _deidentify_page(request, found, form)
 
 

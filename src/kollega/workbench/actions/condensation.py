@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,7 @@ from kollega.accounts.models import User
 from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import adapters
-from kollega.workbench.actions.common import delete_audited, save_versioned
+from kollega.workbench.actions.common import delete_audited, save_versioned, stale_refusal
 from kollega.workbench.models import (
     CodeGroup,
     Condensate,
@@ -222,7 +222,11 @@ def do_save_condensate(
     version: int | None = None,
     draft_token: str = "",
 ) -> Condensate:
-    """Create or update the subgroup's condensate; a stale update is refused (text kept).
+    """Create or update the subgroup's condensate; a stale save is refused (text kept).
+
+    ``condensate=None`` says the form was drawn when the subgroup had none: if a colleague
+    saved one since, the save is refused rather than adding a second condensate (the subgroup
+    row is locked and a unique constraint backs the check).
 
     ``draft_token`` (from `draft_condensate`) records that an assistant drafted the text.
     """
@@ -243,9 +247,16 @@ def do_save_condensate(
             "model_settings": draft["settings"],
         }
     if condensate is None:
-        condensate = Condensate.objects.create(
-            subgroup=subgroup, text=text, author=actor, **drafted
-        )
+        Subgroup.objects.select_for_update().filter(pk=subgroup.pk).first()
+        if subgroup.condensates.exists():
+            raise stale_refusal()
+        try:
+            with transaction.atomic():
+                condensate = Condensate.objects.create(
+                    subgroup=subgroup, text=text, author=actor, **drafted
+                )
+        except IntegrityError:
+            raise stale_refusal() from None
         verb = "add"
     else:
         if condensate.subgroup_id != subgroup.pk:

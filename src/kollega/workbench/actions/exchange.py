@@ -304,16 +304,28 @@ def do_import_qdpx(
             code_group=groups[sg["code_group_id"]], name=sg["name"][:200], **model_of(sg)
         )
         subgroups[sg["id"]].units.set([units[k] for k in sg["meaning_unit_ids"] if k in units])
-    condensates = {}
+    condensates: dict[Any, Condensate] = {}
+    of_subgroup: dict[int, Condensate] = {}
     for c in data["condensates"]:
-        condensates[c["id"]] = Condensate.objects.create(
-            subgroup=subgroups[c["subgroup_id"]],
+        subgroup = subgroups[c["subgroup_id"]]
+        cited = [units[k] for k in c["meaning_unit_ids"] if k in units]
+        # A subgroup holds one condensate: a second one in the file is joined to the first.
+        same = of_subgroup.get(subgroup.pk)
+        if same is not None:
+            same.text = f"{same.text}\n\n{c['text']}"
+            same.save(update_fields=["text"])
+            same.units.add(*cited)
+            condensates[c["id"]] = same
+            continue
+        made_one = Condensate.objects.create(
+            subgroup=subgroup,
             text=c["text"],
             extractive=c["extractive"],
             author=actor,
             **model_of(c),
         )
-        condensates[c["id"]].units.set([units[k] for k in c["meaning_unit_ids"] if k in units])
+        made_one.units.set(cited)
+        condensates[c["id"]] = of_subgroup[subgroup.pk] = made_one
     quotes = {}
     for q in data["golden_quotes"]:
         span = q["span"]
@@ -339,18 +351,21 @@ def do_import_qdpx(
             categories[a["category_id"]].participants.add(people[a["participant_id"]])
     for a in data["analytic_texts"]:
         paragraphs = a["paragraphs"]
-        written = AnalyticText(
-            analysis=analysis,
-            text="\n\n".join(p["text"] for p in paragraphs),
-            author=user(a["author"]),
+        target = (
+            {"code_group": groups[a["target_id"]]}
+            if a["target_kind"] == "code_group"
+            else {"category": categories[a["target_id"]]}
         )
-        if a["target_kind"] == "code_group":
-            written.code_group = groups[a["target_id"]]
+        text = "\n\n".join(p["text"] for p in paragraphs)
+        # A code group or category holds one analytic text: a second one is joined to it.
+        written = AnalyticText.objects.filter(analysis=analysis, **target).first()
+        if written is None:
+            written = AnalyticText(analysis=analysis, text=text, author=user(a["author"]), **target)
         else:
-            written.category = categories[a["target_id"]]
+            written.text = f"{written.text}\n\n{text}"
         written.save()
-        written.condensates.set([condensates[c] for p in paragraphs for c in p["condensate_ids"]])
-        written.quotes.set([quotes[q] for p in paragraphs for q in p["quote_ids"] if q in quotes])
+        written.condensates.add(*[condensates[c] for p in paragraphs for c in p["condensate_ids"]])
+        written.quotes.add(*[quotes[q] for p in paragraphs for q in p["quote_ids"] if q in quotes])
     for m in data["memos"]:
         Memo.objects.create(analysis=analysis, author=user(m["author"]), text=m["text"])
     record(actor, AuditAction.WORKBENCH_ANALYSIS_IMPORT_QDPX, analysis, study=study.pk, made=made)

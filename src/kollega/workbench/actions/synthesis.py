@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research.models import Participant
 from kollega.workbench import adapters
-from kollega.workbench.actions.common import delete_audited, save_versioned
+from kollega.workbench.actions.common import delete_audited, save_versioned, stale_refusal
 from kollega.workbench.models import (
     Analysis,
     AnalyticText,
@@ -125,7 +125,12 @@ def do_save_analytic_text(
     version: int | None = None,
 ) -> AnalyticText:
     """Write the analytic text about ``target`` citing condensates and golden quotes of the
-    analysis; a stale save is refused."""
+    analysis; a stale save is refused.
+
+    ``analytic_text=None`` says the form was drawn when ``target`` had no text: if a colleague
+    saved one since, the save is refused rather than adding a second text (the target row is
+    locked and a unique constraint backs the check).
+    """
     text = text.strip()
     if not text:
         raise ActionRefused(_("Write the analytic text first."))
@@ -140,13 +145,24 @@ def do_save_analytic_text(
     if len(condensates) != len(set(condensate_pks)) or len(quotes) != len(set(quote_pks)):
         raise ActionRefused(_("Cite condensates and quotes of this analysis only."))
     if analytic_text is None:
+        type(target)._default_manager.select_for_update().filter(pk=target.pk).first()
+        if target.analytic_texts.exists():
+            raise stale_refusal()
         if isinstance(target, CodeGroup):
             analytic_text = AnalyticText(code_group=target)
         else:
             analytic_text = AnalyticText(category=target)
         analytic_text.analysis, analytic_text.text, analytic_text.author = analysis, text, actor
-        analytic_text.save()
+        try:
+            with transaction.atomic():
+                analytic_text.save()
+        except IntegrityError:
+            raise stale_refusal() from None
         verb = "add"
+    elif (analytic_text.code_group_id, analytic_text.category_id) != (
+        (target.pk, None) if isinstance(target, CodeGroup) else (None, target.pk)
+    ):
+        raise ActionRefused(_("Unknown code group or category."))
     else:
         save_versioned(
             analytic_text,

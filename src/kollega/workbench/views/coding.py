@@ -52,6 +52,10 @@ SUGGESTION_SALT = "workbench.code-suggestion"
 SUGGESTION_MAX_AGE = 24 * 3600
 
 
+# ``current`` for a workspace whose "Unit to sort" shows no unit (no id is 0).
+NONE_CHOSEN = 0
+
+
 def _workspace(
     request: StaffRequest,
     analysis: Analysis,
@@ -65,7 +69,7 @@ def _workspace(
     """The step-2 page (or, for htmx, its workspace): the coder's own units only.
 
     ``current`` is the unit to keep selected (the one just sorted); by default the last
-    uncoded one.
+    uncoded one; `NONE_CHOSEN` leaves "Unit to sort" empty.
     """
     # Plain tuples, not model instances: a long interview holds hundreds of units.
     units = [
@@ -92,7 +96,10 @@ def _workspace(
         for u in units
     ]
     uncoded = [u.pk for u in units if u.group_id is None]
-    current = current if current in numbers else max(uncoded, default=None)
+    if current == NONE_CHOSEN:
+        current = None
+    elif current not in numbers:
+        current = max(uncoded, default=None)
     units_url = reverse("workbench:analysis", args=[analysis.pk]) + "units/"
     context = {
         "analysis": analysis,
@@ -155,7 +162,7 @@ def _step2_answer(
             version,
             announce=str(refused) if refused else done,
             full=False,
-            extra={"oob": True, "decided": "" if refused else decided},
+            extra={"oob": True, "decided": "" if refused else decided, "refused": bool(refused)},
             current=current,
         )
     if refused is not None:
@@ -200,11 +207,22 @@ def unit_create(request: StaffRequest, pk: int, t: int) -> HttpResponse:
 @require_POST
 @researcher_only
 def unit_code(request: StaffRequest, pk: int) -> HttpResponse:
-    """Sort a unit into a code group (no group: take it out of its group)."""
+    """Sort a unit into a code group (no group: take it out of its group).
+
+    Only the unit the coder sees chosen is sorted: none chosen, or a ``shown`` unit other than
+    the posted one (the choice failed on the page), is refused with a word, never guessed.
+    """
     found = get_analysis_for_user(request.user, pk)
     form = forms.UnitCodeForm(request.POST, analysis=found)
     form.is_valid()
-    unit = unit_in(request, found, form.cleaned_data.get("unit") or 0)
+    chosen = form.cleaned_data.get("unit")
+    if chosen is None or ("shown" in request.POST and form.cleaned_data.get("shown") != chosen):
+        version = get_transcript_for_user(request.user, found, form.cleaned_data.get("t") or 0)
+        refusal = ActionRefused(
+            _("No unit is chosen under “Unit to sort”: choose one, then its code group.")
+        )
+        return _step2_answer(request, found, version, refused=refusal, current=NONE_CHOSEN)
+    unit = unit_in(request, found, chosen)
     try:
         group = valid(form)["group"]
         if group is None:

@@ -1,7 +1,8 @@
 // The research pages' small enhancements; each page works without them.
 // - A turn's "Play from" button plays the recording from that turn's time.
 // - The transcript editor's text boxes grow to show their whole text.
-// - On the identifier review, selected transcript text fills the "missed identifier" form.
+// - On the identifier review, selected transcript text fills the "missed identifier" form,
+//   and marking words carries the Replace/Keep choices not yet saved, so none is reset.
 (function () {
   "use strict";
 
@@ -75,10 +76,30 @@
     });
   }
 
+  function setUpMissedKeepsDecisions() {
+    var review = document.getElementById("review-form");
+    var missed = document.getElementById("missed-form");
+    if (!review || !missed) {
+      return;
+    }
+    missed.addEventListener("submit", function () {
+      missed.querySelectorAll("input[data-carried]").forEach(function (el) { el.remove(); });
+      review.querySelectorAll('input[name^="decision-"]:checked, input[type="hidden"][name="page"]').forEach(function (el) {
+        var copy = document.createElement("input");
+        copy.type = "hidden";
+        copy.name = el.name;
+        copy.value = el.value;
+        copy.setAttribute("data-carried", "");
+        missed.appendChild(copy);
+      });
+    });
+  }
+
   function start() {
     setUpPlayButtons();
     setUpGrowingBoxes();
     setUpMissedSelection();
+    setUpMissedKeepsDecisions();
   }
 
   if (document.readyState === "loading") {

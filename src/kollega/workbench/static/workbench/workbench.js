@@ -66,11 +66,18 @@
     var sel = window.getSelection();
     if (!sel.rangeCount) return;
     var t1 = turnOf(sel.anchorNode), t2 = turnOf(sel.focusNode);
-    if (!t1 || t1 !== t2) return;
+    if (!t1 && !t2) return;
+    if (t1 !== t2) {
+      // Words across turns are no unit: say so, and forget the last selection's offsets.
+      if (!sel.isCollapsed) failSelection();
+      return;
+    }
     var a = offsetIn(t1, sel.anchorNode, sel.anchorOffset);
     var f = offsetIn(t1, sel.focusNode, sel.focusOffset);
     // A collapsed selection (a click, or focus after a swap) must not move the keyboard caret.
     if (a === f && caret && caret.turn === t1) return;
+    // Selected words are not a unit yet: nothing stays chosen to sort until they are marked.
+    if (a !== f) choose("");
     if (!caret || caret.turn !== t1 || caret.anchor !== a || caret.focus !== f) {
       caret = { turn: t1, anchor: a, focus: f };
     }
@@ -154,13 +161,45 @@
     choose(id);
   });
 
+  // The unit to sort is the one "Unit to sort" shows, and the code form says which one that
+  // is ("shown"): a choice that fails leaves none chosen and says so, never an earlier unit.
   function choose(id) {
     var select = document.getElementById("code-unit");
-    if (select) select.value = id;
+    var shown = document.getElementById("code-shown");
+    var known = select && id && Array.prototype.some.call(select.options, function (o) { return o.value === id; });
+    if (select) select.value = known ? id : "";
+    if (shown) { shown.disabled = false; shown.value = known ? id : ""; }
     document.querySelectorAll("#workspace .unit--current").forEach(function (el) { el.classList.remove("unit--current"); });
-    var row = document.getElementById("unit-" + id);
+    var row = known && document.getElementById("unit-" + id);
     if (row) row.classList.add("unit--current");
+    if (id && !known && select) say(select.dataset.lost);
   }
+
+  function say(text) {
+    var status = document.getElementById("selection-status");
+    if (status) status.textContent = text || "";
+    var announcer = document.getElementById("announcer");
+    if (announcer) announcer.textContent = text || "";
+  }
+
+  function failSelection() {
+    var start = document.getElementById("unit-start"), end = document.getElementById("unit-end");
+    if (start) start.value = "";
+    if (end) end.value = "";
+    choose("");
+    var status = document.getElementById("selection-status");
+    if (status) say(status.dataset.across);
+  }
+
+  // The page opens with the server's choice shown; a change by hand is what gets sorted.
+  function syncShown() {
+    var select = document.getElementById("code-unit");
+    if (select) choose(select.value);
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target && e.target.id === "code-unit") syncShown();
+  });
+  document.addEventListener("DOMContentLoaded", syncShown);
 
   // Drag a unit onto a code group.
   document.addEventListener("dragstart", function (e) {
@@ -187,6 +226,7 @@
 
   // After the workspace is replaced, put keyboard focus back where the coder was.
   document.addEventListener("htmx:afterSettle", function () {
+    syncShown();
     caret = null;
     if (keyboardTurn === null) return;
     var turn = document.querySelector('#workspace .turn__text[data-start="' + keyboardTurn + '"]');
