@@ -1,4 +1,4 @@
-"""Rows a race already doubled before the constraints came are reduced to the newest one."""
+"""Rows a race already doubled before the constraints came are joined into the newest one."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ AFTER = [("workbench", "0002_one_condensate_and_analytic_text")]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_newest_condensate_and_analytic_text_of_a_target_are_kept() -> None:
+def test_doubled_condensates_and_analytic_texts_are_joined_and_no_words_lost() -> None:
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     old = executor.loader.project_state(BEFORE).apps
@@ -34,7 +34,11 @@ def test_the_newest_condensate_and_analytic_text_of_a_target_are_kept() -> None:
     executor = MigrationExecutor(connection)
     executor.migrate(AFTER)
     new = executor.loader.project_state(AFTER).apps
-    assert [c.text for c in new.get_model("workbench", "Condensate").objects.all()] == ["Newest."]
-    assert [t.text for t in new.get_model("workbench", "AnalyticText").objects.all()] == ["Newest."]
+    assert [c.text for c in new.get_model("workbench", "Condensate").objects.all()] == [
+        "Newest.\n\nOlder."
+    ]
+    assert [t.text for t in new.get_model("workbench", "AnalyticText").objects.all()] == [
+        "Newest.\n\nOlder."
+    ]
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())

@@ -1,30 +1,43 @@
 """One condensate per subgroup and one analytic text per code group or category.
 
 Two researchers saving a new one at once could both add it; the constraints stop that. Rows a
-race already doubled are reduced first to the newest one (latest ``updated``, then highest id).
+race already doubled are first joined into the newest one (latest ``updated``, then highest id):
+the others' words are appended to it, their links (units; condensates and quotes) carried over,
+so no researcher's text is lost, and the joined row can be edited down in step 3 or 4.
 """
 
 from django.conf import settings
 from django.db import migrations, models
 
+DOUBLED = (
+    # (model, the target it belongs to, its many-to-many links)
+    ("Condensate", "subgroup_id", ("units",)),
+    ("AnalyticText", "code_group_id", ("condensates", "quotes")),
+    ("AnalyticText", "category_id", ("condensates", "quotes")),
+)
 
-def keep_newest(apps, schema_editor):
-    """Delete all but the newest condensate of a subgroup and analytic text of a target."""
-    Condensate = apps.get_model("workbench", "Condensate")
-    AnalyticText = apps.get_model("workbench", "AnalyticText")
-    for model, field in (
-        (Condensate, "subgroup_id"),
-        (AnalyticText, "code_group_id"),
-        (AnalyticText, "category_id"),
-    ):
-        seen = set()
-        rows = model.objects.filter(**{f"{field}__isnull": False}).order_by(
-            field, "-updated", "-pk"
+
+def join_doubles(apps, schema_editor):
+    """Join every condensate or analytic text a race doubled into the newest of its target."""
+    for name, target, links in DOUBLED:
+        model = apps.get_model("workbench", name)
+        kept = {}
+        rows = model.objects.filter(**{f"{target}__isnull": False}).order_by(
+            target, "-updated", "-pk"
         )
-        for pk, owner in rows.values_list("pk", field):
-            if owner in seen:
-                model.objects.filter(pk=pk).delete()
-            seen.add(owner)
+        for row in rows:
+            keep = kept.setdefault(getattr(row, target), row)
+            if keep.pk == row.pk:
+                continue
+            if row.text.strip() and row.text.strip() not in keep.text:
+                keep.text = f"{keep.text}\n\n{row.text}"
+                keep.save(update_fields=["text"])
+            for link in links:
+                getattr(keep, link).add(*getattr(row, link).all())
+            if name == "Condensate":
+                for analytic in row.analytic_texts.all():
+                    analytic.condensates.add(keep)
+            row.delete()
 
 
 class Migration(migrations.Migration):
@@ -34,7 +47,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(keep_newest, migrations.RunPython.noop),
+        migrations.RunPython(join_doubles, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name="analytictext",
             constraint=models.UniqueConstraint(
