@@ -41,6 +41,10 @@ def join_doubles(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # The join runs in its own transaction: PostgreSQL cannot add the constraints' indexes in
+    # the one whose deletions still have deferred foreign-key checks pending.
+    atomic = False
+
     dependencies = [
         ("workbench", "0001_analysis_and_four_steps"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
