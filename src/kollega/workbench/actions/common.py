@@ -5,9 +5,11 @@ Audit details hold identifiers, counts and codes only — never transcript or re
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from django.db.models import Model
+from django.db import IntegrityError, transaction
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from kollega.accounts.models import User
@@ -17,6 +19,8 @@ from kollega.research.models import TURN_SEPARATOR
 from kollega.workbench.models import (
     AnalysisTranscript,
 )
+
+M = TypeVar("M", bound=Model)
 
 
 def stale_refusal() -> ActionRefused:
@@ -39,6 +43,23 @@ def save_versioned(obj: Model, version: int | None, fields: dict[str, Any]) -> M
         raise stale_refusal()
     obj.refresh_from_db()
     return obj
+
+
+def create_first(owner: Model, existing: QuerySet[Any], make: Callable[[], M]) -> M:
+    """Create what a form drawn when ``owner`` had none of ``existing`` asks for, or refuse it as
+    stale if a colleague created one since (two tabs both saving a "new" condensate).
+
+    The owner's row is locked for the check, and a unique constraint backs it against a writer
+    that did not lock: its error is refused the same way.
+    """
+    type(owner)._default_manager.select_for_update().filter(pk=owner.pk).first()
+    if existing.exists():
+        raise stale_refusal()
+    try:
+        with transaction.atomic():
+            return make()
+    except IntegrityError:
+        raise stale_refusal() from None
 
 
 def delete_audited(actor: User, obj: Any, action: AuditAction, *, analysis: int) -> None:

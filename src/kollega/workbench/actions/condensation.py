@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,11 @@ from kollega.accounts.models import User
 from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import adapters
-from kollega.workbench.actions.common import delete_audited, save_versioned, stale_refusal
+from kollega.workbench.actions.common import (
+    create_first,
+    delete_audited,
+    save_versioned,
+)
 from kollega.workbench.models import (
     CodeGroup,
     Condensate,
@@ -247,16 +251,13 @@ def do_save_condensate(
             "model_settings": draft["settings"],
         }
     if condensate is None:
-        Subgroup.objects.select_for_update().filter(pk=subgroup.pk).first()
-        if subgroup.condensates.exists():
-            raise stale_refusal()
-        try:
-            with transaction.atomic():
-                condensate = Condensate.objects.create(
-                    subgroup=subgroup, text=text, author=actor, **drafted
-                )
-        except IntegrityError:
-            raise stale_refusal() from None
+        condensate = create_first(
+            subgroup,
+            subgroup.condensates.all(),
+            lambda: Condensate.objects.create(
+                subgroup=subgroup, text=text, author=actor, **drafted
+            ),
+        )
         verb = "add"
     else:
         if condensate.subgroup_id != subgroup.pk:

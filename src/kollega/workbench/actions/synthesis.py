@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,11 @@ from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.research.models import Participant
 from kollega.workbench import adapters
-from kollega.workbench.actions.common import delete_audited, save_versioned, stale_refusal
+from kollega.workbench.actions.common import (
+    create_first,
+    delete_audited,
+    save_versioned,
+)
 from kollega.workbench.models import (
     Analysis,
     AnalyticText,
@@ -145,19 +149,16 @@ def do_save_analytic_text(
     if len(condensates) != len(set(condensate_pks)) or len(quotes) != len(set(quote_pks)):
         raise ActionRefused(_("Cite condensates and quotes of this analysis only."))
     if analytic_text is None:
-        type(target)._default_manager.select_for_update().filter(pk=target.pk).first()
-        if target.analytic_texts.exists():
-            raise stale_refusal()
-        if isinstance(target, CodeGroup):
-            analytic_text = AnalyticText(code_group=target)
-        else:
-            analytic_text = AnalyticText(category=target)
-        analytic_text.analysis, analytic_text.text, analytic_text.author = analysis, text, actor
-        try:
-            with transaction.atomic():
-                analytic_text.save()
-        except IntegrityError:
-            raise stale_refusal() from None
+        on_target = (
+            {"code_group": target} if isinstance(target, CodeGroup) else {"category": target}
+        )
+        analytic_text = create_first(
+            target,
+            target.analytic_texts.all(),
+            lambda: AnalyticText.objects.create(
+                analysis=analysis, text=text, author=actor, **on_target
+            ),
+        )
         verb = "add"
     elif (analytic_text.code_group_id, analytic_text.category_id) != (
         (target.pk, None) if isinstance(target, CodeGroup) else (None, target.pk)
