@@ -12,6 +12,7 @@ Two methods, both suggestions the researcher corrects in the editor:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -26,15 +27,92 @@ _FRAME_S = 0.04
 _MIN_F0, _MAX_F0 = 60.0, 400.0
 # Two clusters of block pitch must differ by this factor to be taken as two voices.
 _PITCH_SEPARATION = 1.2
+# Another speaker's words closer than this to a segment's edge overlap it; they do not cut it.
+_EDGE_S = 0.2
+_SENTENCE_ENDS = (".", "?", "!", "…")
+# A cut moves to a sentence end at most this many words away from its place by time.
+_SNAP_WORDS = 4
 
 
 def turns_by_channel(
     segments: Sequence[Segment], *, speakers: tuple[str, str] = DEFAULT_SPEAKERS
 ) -> tuple[Turn, ...]:
-    """Turns from segments whose ``channel`` is 0 (first speaker) or 1 (second)."""
-    ordered = sorted(segments, key=lambda s: (s.start, s.channel or 0))
+    """Turns from segments whose ``channel`` is 0 (first speaker) or 1 (second), in time order.
+
+    Whisper reads each channel on its own and often gives one segment that runs over a
+    silence of that channel, while the other speaker talked: a question, the answer on the
+    other channel, and the next question come back as one segment. Such a segment is cut
+    where the other speaker's words lie inside it (:func:`split_around`), so that a new turn
+    starts whenever the speaker changes in time.
+    """
+    channel_of = [1 if seg.channel == 1 else 0 for seg in segments]
+    pieces: list[Segment] = []
+    for seg, channel in zip(segments, channel_of, strict=True):
+        others = [o for o, c in zip(segments, channel_of, strict=True) if c != channel]
+        pieces.extend(split_around(seg, others))
+    ordered = sorted(pieces, key=lambda s: (s.start, 1 if s.channel == 1 else 0))
     labels = [speakers[1] if seg.channel == 1 else speakers[0] for seg in ordered]
     return merge_turns(ordered, labels)
+
+
+def split_around(segment: Segment, others: Sequence[Segment]) -> list[Segment]:
+    """``segment`` cut at the stretches inside it where ``others`` (the other speaker) speak.
+
+    A segment gives no word times, so its text is shared out among the pieces in proportion
+    to their lengths in time (the speaker's own channel is silent while the other speaks),
+    each cut moved to the nearest sentence end when one lies close, else to a word boundary.
+    Overlaps at the segment's edges (both speak at a turn's change) cut nothing.
+    """
+    inside = sorted(
+        (max(o.start, segment.start), min(o.end, segment.end))
+        for o in others
+        if o.start > segment.start + _EDGE_S and o.end < segment.end - _EDGE_S and o.text.strip()
+    )
+    gaps: list[tuple[float, float]] = []
+    for start, end in inside:
+        if gaps and start <= gaps[-1][1]:
+            gaps[-1] = (gaps[-1][0], max(gaps[-1][1], end))
+        else:
+            gaps.append((start, end))
+    if not gaps:
+        return [segment]
+    spans = []
+    at = segment.start
+    for start, end in gaps:
+        spans.append((at, start))
+        at = end
+    spans.append((at, segment.end))
+    texts = _share_text(segment.text.strip(), [max(end - start, 0.0) for start, end in spans])
+    return [
+        Segment(
+            start=start,
+            end=end,
+            text=text,
+            channel=segment.channel,
+            avg_logprob=segment.avg_logprob,
+        )
+        for (start, end), text in zip(spans, texts, strict=True)
+        if text
+    ]
+
+
+def _share_text(text: str, weights: Sequence[float]) -> list[str]:
+    """``text`` cut into ``len(weights)`` pieces, sized by ``weights``, at word boundaries."""
+    words = text.split()
+    total = sum(weights) or 1.0
+    # Word indices after which a sentence ends, preferred as places to cut.
+    ends = {i + 1 for i, word in enumerate(words) if word.endswith(_SENTENCE_ENDS)}
+    cuts: list[int] = []
+    share = 0.0
+    for weight in weights[:-1]:
+        share += weight
+        target = len(words) * share / total
+        low = cuts[-1] if cuts else 0
+        near = [i for i in ends if low < i < len(words) and abs(i - target) <= _SNAP_WORDS]
+        cut = min(near, key=lambda i: abs(i - target)) if near else round(target)
+        cuts.append(min(max(cut, low), len(words)))
+    bounds = [0, *cuts, len(words)]
+    return [" ".join(words[a:b]) for a, b in itertools.pairwise(bounds)]
 
 
 def turns_by_pauses(
