@@ -148,3 +148,25 @@ def test_overlap_at_a_change_of_speaker_cuts_nothing() -> None:
         ("interviewer", "Hva tenker du om det?"),
         ("participant", "Jeg tenker at det var bra."),
     ]
+
+
+def test_with_the_channels_a_piece_of_silence_gets_no_words() -> None:
+    # The participant's answer is one segment from 1 s to 6 s, but their channel holds voice
+    # only from 3 s; the interviewer asks something from 1.5 s to 2.5 s.
+    left = np.concatenate([_silence(1.5), _tone(110, 1), _silence(3.5)])
+    right = np.concatenate([_tone(230, 1), _silence(2), _tone(230, 3)])
+    segs = [
+        Segment(0.0, 1.0, "Ja.", channel=1),
+        Segment(1.0, 6.0, "Det var en lang og tung tid for meg.", channel=1),
+        Segment(1.5, 2.5, "Hvordan?", channel=0),
+    ]
+    turns = turns_by_channel(segs, channels=(left, right), sample_rate=RATE)
+    assert [(t.speaker, t.text) for t in turns] == [
+        ("participant", "Ja."),
+        ("interviewer", "Hvordan?"),
+        ("participant", "Det var en lang og tung tid for meg."),
+    ]
+    # The answer's turn starts where its voice does.
+    assert abs(turns[2].start - 3.0) < 0.05
+    # Without the channels the words are shared by time: one goes before the question.
+    assert turns_by_channel(segs)[0].text == "Ja. Det"
