@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import inspect
+import itertools
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 from kollega.speech import Cancelled, Progress, transcribe
 from kollega.speech.transcribe import loop_options, whisper_options
+from tests.speech.conftest import _seconds, needs_audio_tools, sox, speak
 
 pytestmark = pytest.mark.slow
 
@@ -88,3 +90,42 @@ def test_the_first_pass_forbids_nothing_and_loops_are_decoded_with_retries() -> 
     # Every option is one faster-whisper takes, so a misspelt name fails here, not in a job.
     inspect.signature(WhisperModel.transcribe).bind(None, None, **options)
     inspect.signature(WhisperModel.transcribe).bind(None, None, **again)
+
+
+@needs_audio_tools
+def test_a_two_channel_dialogue_of_two_questions_and_two_answers_makes_four_turns(
+    whisper: Any, tmp_path: Path
+) -> None:
+    """Whisper gives the participant's second answer as one segment starting in the silence
+    before the interviewer's second question; the turns still follow who speaks."""
+    lines = [
+        ("How did you sleep after the night shifts?", "en-us+m3"),
+        ("Badly. I woke up every hour and felt sick.", "en-us+f3"),
+        ("And what did your family say about it?", "en-us+m3"),
+        ("My wife told me to find someone to talk to.", "en-us+f3"),
+    ]
+    clips = [speak(text, voice, tmp_path / f"{i}.wav") for i, (text, voice) in enumerate(lines)]
+    gap = 0.6
+    tracks: list[list[Path]] = [[], []]
+    for i, clip in enumerate(clips):
+        # The speaker's line on their channel, silence as long (and a gap) on the other.
+        quiet = tmp_path / f"quiet{i}.wav"
+        sox("-n", "-r", "16000", "-c", "1", quiet, "trim", "0", str(_seconds(clip) + gap))
+        pause = tmp_path / f"pause{i}.wav"
+        sox("-n", "-r", "16000", "-c", "1", pause, "trim", "0", str(gap))
+        tracks[i % 2] += [clip, pause]
+        tracks[1 - i % 2].append(quiet)
+    left, right, stereo = tmp_path / "l.wav", tmp_path / "r.wav", tmp_path / "lr.wav"
+    sox(*tracks[0], left)
+    sox(*tracks[1], right)
+    sox("-M", left, right, stereo)
+    result = transcribe(stereo, language="en", model=whisper)
+    assert result.turn_method == "channels"
+    assert [t.speaker for t in result.turns] == ["interviewer", "participant"] * 2
+    said = [_words(t.text) for t in result.turns]
+    assert "sleep" in said[0] and "woke" in said[1] and "family" in said[2] and "wife" in said[3]
+    assert "wife" not in said[1] and "woke" not in said[3]
+    # The answer's first word stays with it, though its segment began before the question.
+    assert "my" in said[3] and "my" not in said[1]
+    for earlier, later in itertools.pairwise(result.turns):
+        assert earlier.end <= later.start, (earlier, later)

@@ -194,7 +194,7 @@ def transcribe(
     if on_progress is not None:
         on_progress(Progress(fraction=1.0, elapsed_s=time.monotonic() - started, eta_s=0.0))
     if method == "channels":
-        made = turns_by_channel(segments)
+        made = turns_by_channel(segments, channels=decoded.channels, sample_rate=SAMPLE_RATE)
     elif method == "pauses":
         made = turns_by_pauses(segments, samples=decoded.mono, sample_rate=SAMPLE_RATE)
     else:

@@ -154,6 +154,7 @@ def transcript_read(request: HttpRequest, pk: int) -> HttpResponse:
             "time": " - ".join(x for x in (clock(turn.get("start")), clock(turn.get("end"))) if x),
             "start": turn.get("start"),
             "start_clock": clock(turn.get("start")),
+            "end": turn.get("end"),
             "pieces": _marked(turn["text"], pattern),
         }
         for i, turn in enumerate(found.turns)

@@ -1,5 +1,8 @@
 // The research pages' small enhancements; each page works without them.
 // - A turn's "Play from" button plays the recording from that turn's time.
+// - Beside a transcript, Alt+K plays or pauses, Alt+J goes back 5 s and Alt+L changes the speed
+//   (in text boxes too: Alt with these letters types nothing), and the turn being played is
+//   marked from its data-start and data-end as the recording plays.
 // - The transcript editor's text boxes grow to show their whole text.
 // - On the identifier review, selected transcript text fills the "missed identifier" form,
 //   and marking words carries the Replace/Keep choices not yet saved, so none is reset.
@@ -30,8 +33,99 @@
         }
       });
     });
-    document.querySelectorAll(".player__hint").forEach(function (hint) {
-      hint.hidden = buttons.length === 0;
+  }
+
+  var SPEEDS = [1, 1.25, 1.5, 0.75];
+  var KEYS = { KeyK: "toggle", KeyJ: "back", KeyL: "speed" };
+
+  function setUpPlayerKeys() {
+    var audio = player();
+    var keys = document.querySelector(".player__keys");
+    if (!audio || !keys) {
+      return;
+    }
+    var toggle = keys.querySelector('[data-player="toggle"]');
+    var speed = keys.querySelector('[data-player="speed"]');
+    function label(button, text) {
+      button.querySelector(".player__label").textContent = text;
+    }
+    function showState() {
+      label(toggle, toggle.getAttribute(audio.paused ? "data-play" : "data-pause"));
+      var rate = audio.playbackRate.toLocaleString(document.documentElement.lang || undefined);
+      label(speed, speed.getAttribute("data-speed").replace("%s", rate));
+    }
+    var actions = {
+      toggle: function () {
+        if (audio.paused) {
+          var playing = audio.play();
+          if (playing && playing.catch) {
+            playing.catch(function () { /* the person can press play themselves */ });
+          }
+        } else {
+          audio.pause();
+        }
+      },
+      back: function () {
+        audio.currentTime = Math.max(0, audio.currentTime - 5);
+      },
+      speed: function () {
+        var at = SPEEDS.indexOf(audio.playbackRate);
+        audio.playbackRate = SPEEDS[(at + 1) % SPEEDS.length];
+      },
+    };
+    keys.querySelectorAll("[data-player]").forEach(function (button) {
+      button.addEventListener("click", function () { actions[button.getAttribute("data-player")](); });
+    });
+    document.addEventListener("keydown", function (event) {
+      var action = KEYS[event.code];
+      if (!action || !event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
+        return;
+      }
+      event.preventDefault();
+      actions[action]();
+    });
+    ["play", "pause", "ratechange"].forEach(function (name) {
+      audio.addEventListener(name, showState);
+    });
+    showState();
+    keys.hidden = false;
+    document.querySelectorAll(".player__hint").forEach(function (hint) { hint.hidden = false; });
+  }
+
+  function setUpPlayedTurn() {
+    var audio = player();
+    if (!audio) {
+      return;
+    }
+    var turns = Array.prototype.slice.call(document.querySelectorAll(".turn[data-start]"));
+    if (!turns.length) {
+      return;
+    }
+    var marked = null;
+    function mark() {
+      var now = audio.currentTime;
+      var found = null;
+      // The last turn begun by now, while it lasts: turns are in time order.
+      turns.forEach(function (turn) {
+        var start = parseFloat(turn.getAttribute("data-start"));
+        var end = parseFloat(turn.getAttribute("data-end"));
+        if (start <= now && (isNaN(end) || now < end)) {
+          found = turn;
+        }
+      });
+      if (found === marked) {
+        return;
+      }
+      if (marked) {
+        marked.classList.remove("turn--playing");
+      }
+      if (found) {
+        found.classList.add("turn--playing");
+      }
+      marked = found;
+    }
+    ["timeupdate", "seeked"].forEach(function (name) {
+      audio.addEventListener(name, mark);
     });
   }
 
@@ -97,6 +191,8 @@
 
   function start() {
     setUpPlayButtons();
+    setUpPlayerKeys();
+    setUpPlayedTurn();
     setUpGrowingBoxes();
     setUpMissedSelection();
     setUpMissedKeepsDecisions();
