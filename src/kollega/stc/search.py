@@ -60,12 +60,22 @@ def word_key(language: str) -> Callable[[str], str]:
     return key
 
 
-def find(text: str, words: Sequence[str], *, language: str, separator: str = "\n\n") -> list[Hit]:
+def find(
+    text: str,
+    words: Sequence[str],
+    *,
+    language: str,
+    separator: str = "\n\n",
+    keys: dict[str, str] | None = None,
+) -> list[Hit]:
     """Every place in ``text`` where ``words`` occur in order, one after the other.
 
     Words match when `word_key` gives them the same key; what lies between two words of a
     phrase (spaces, punctuation) does not count, but a phrase never runs across ``separator``
     (the turn separator). Hits are in text order and do not overlap.
+
+    ``keys`` may carry word keys from one call to the next for texts of the same language
+    (one search over several transcripts): the caller drops it when the search is done.
 
     The steps, so that a long interview is one pass of the regular-expression engine: the
     text's distinct words are collected; those starting with the folded letter of the first
@@ -76,18 +86,25 @@ def find(text: str, words: Sequence[str], *, language: str, separator: str = "\n
         return []
     key = word_key(language)
     targets = [key(w) for w in words]
-    keys: dict[str, str] = {}
+    known: dict[str, str] = {} if keys is None else keys
 
     def key_of(w: str) -> str:
-        found = keys.get(w)
+        found = known.get(w)
         if found is None:
-            found = keys[w] = key(w)
+            found = known[w] = key(w)
         return found
 
     initial = fold(words[0][:2])[:1]
-    forms = [
-        w for w in set(WORD.findall(text)) if fold(w[:2])[:1] == initial and key_of(w) == targets[0]
-    ]
+    # The folded first letter of each distinct first character, worked out once.
+    firsts: dict[str, str] = {}
+
+    def first(w: str) -> str:
+        found = firsts.get(w[0])
+        if found is None:
+            found = firsts[w[0]] = fold(w[0])[:1]
+        return found or fold(w[:2])[:1]
+
+    forms = [w for w in set(WORD.findall(text)) if first(w) == initial and key_of(w) == targets[0]]
     if not forms:
         return []
     forms.sort(key=len, reverse=True)
