@@ -197,7 +197,7 @@ def test_retrieval_gathers_a_group_and_its_children_across_transcripts(
     assert csv_response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
     assert rows[0] == ["code group", "participant", "start", "end", "text"]
-    assert ["Safe", "P02"] == rows[2][:2]
+    assert rows[2][:2] == ["Safe", "P02"]
     assert "'=SUM(A1) er ikke en formel her." in [r[-1] for r in rows if r]
 
     word = owner.client("en").get(

@@ -108,10 +108,10 @@ def find(
     if not forms:
         return []
     forms.sort(key=len, reverse=True)
-    first = re.compile(rf"(?<!{WORD_CHAR})(?:{'|'.join(map(re.escape, forms))})(?!{WORD_CHAR})")
+    starts = re.compile(rf"(?<!{WORD_CHAR})(?:{'|'.join(map(re.escape, forms))})(?!{WORD_CHAR})")
     hits: list[Hit] = []
     after = 0
-    for m in first.finditer(text):
+    for m in starts.finditer(text):
         if m.start() < after:
             continue
         end = m.end()

@@ -126,10 +126,11 @@ def search(
         starts = [t["start"] for t in turns]
         for hit in hits[: MAX_RESULTS - len(results)]:
             index = max(0, bisect_right(starts, hit.start) - 1)
-            turn = turns[index] if turns else {"speaker": "", "start": 0, "end": len(text)}
-            left, found, right = adapters.in_context(
-                text, hit.start, hit.end, within=(turn["start"], turn["end"])
+            turn: dict[str, Any] = (
+                turns[index] if turns else {"speaker": "", "start": 0, "end": len(text)}
             )
+            within = (int(turn["start"]), int(turn["end"]))
+            left, found, right = adapters.in_context(text, hit.start, hit.end, within=within)
             results.append(
                 Result(
                     transcript=v.pk,
