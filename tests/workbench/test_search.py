@@ -109,6 +109,13 @@ def test_ticked_results_become_units_of_their_sentences_and_duplicates_are_skipp
         "Jeg ville ha noen å snakke med.",
         "Jeg visste ikke hvem jeg skulle spørre.",
     ]
+    event = AuditEvent.objects.get(action="workbench.search.units")
+    assert (event.details["made"], event.details["skipped"]) == (4, 2)
+    assert sorted(event.details["units"]) == sorted(
+        MeaningUnit.objects.filter(coder=bench.owner.user)
+        .exclude(start=start)
+        .values_list("pk", flat=True)
+    )
     # The same post again makes nothing.
     again = _make(owner, bench, values).content.decode()
     assert "0 meaning units made; 6 skipped" in again

@@ -221,6 +221,7 @@ def do_make_units_from_results(
         analysis,
         made=len(made),
         skipped=skipped,
+        units=[u.pk for u in made],
         transcripts=sorted(versions),
     )
     return len(made), skipped

@@ -140,7 +140,13 @@ def _group(request: StaffRequest, pk: int, group: int) -> tuple[Analysis, CodeGr
 def retrieval(request: StaffRequest, pk: int, group: int) -> HttpResponse:
     analysis, target = _group(request, pk, group)
     passages = found.retrieve(request.user, target)
-    record(request.user, AuditAction.WORKBENCH_RETRIEVAL_VIEW, target, passages=len(passages))
+    record(
+        request.user,
+        AuditAction.WORKBENCH_RETRIEVAL_VIEW,
+        target,
+        analysis=analysis.pk,
+        passages=len(passages),
+    )
     return render(
         request,
         "workbench/retrieval.html",
@@ -193,6 +199,7 @@ def retrieval_download(request: StaffRequest, pk: int, group: int, fmt: str) -> 
         request.user,
         AuditAction.WORKBENCH_RETRIEVAL_DOWNLOAD,
         target,
+        analysis=analysis.pk,
         format=fmt,
         passages=len(passages),
     )
