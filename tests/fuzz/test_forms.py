@@ -271,6 +271,8 @@ WORKBENCH_PAGES = [
     ("workbench:coding", "version"),
     ("workbench:compare", "version"),
     ("workbench:group_edit", "group"),
+    ("workbench:search", "analysis"),
+    ("workbench:retrieval", "group"),
     ("workbench:condensation", "group"),
     ("workbench:synthesis", "analysis"),
     ("workbench:results", "analysis"),

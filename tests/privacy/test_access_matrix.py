@@ -271,6 +271,10 @@ EXPECTED: dict[str, Entry] = {
     ),
     "workbench:group_add": post_only(R, {"name": "Ny gruppe"}, **ANALYSIS),
     "workbench:group_edit": both(R, **GROUP),
+    "workbench:search": get_only(R, **ANALYSIS),
+    "workbench:search_units": post_only(R, {"result": "@search_result"}, **ANALYSIS),
+    "workbench:retrieval": get_only(R, **GROUP),
+    "workbench:retrieval_download": get_only(R, fmt="csv", **GROUP),
     "workbench:condensation_index": get_only(R, **ANALYSIS),
     "workbench:condensation": get_only(R, **GROUP),
     "workbench:condensation_suggest": post_only(R, **GROUP),
@@ -381,6 +385,7 @@ class World:
     category: int
     analytic_target: str
     suggestion_token: str
+    search_result: str
     listing: int
     registration: int
     settlement: int
@@ -542,6 +547,8 @@ def _workbench(owner: Member, study: Any) -> dict[str, Any]:
         "category": analysis.categories.get().pk,
         "analytic_target": f"code_group-{groups[0].pk}",
         "suggestion_token": token,
+        # A search result as the search page posts it: "Jeg trengte" (no unit of it yet).
+        "search_result": f"{version.pk}:{bench.span('Jeg trengte')[0]}:{bench.span('Jeg trengte')[1]}",
     }
 
 

@@ -55,11 +55,13 @@ def turn_views(
     units: Iterable[MeaningUnit | UnitSpan] = (),
     *,
     numbers: dict[int, int] | None = None,
+    at: tuple[int, int] | None = None,
 ) -> list[TurnView]:
     """Each turn's text, cut at unit boundaries; covered pieces are ``<mark>`` naming units.
 
     ``numbers`` maps unit pk to the number shown to the reader (unit 1, 2, ...). A unit lies
-    within one turn, so each is filed under the turn holding its start.
+    within one turn, so each is filed under the turn holding its start. ``at`` is a passage
+    a link jumps to: its pieces are ``<mark class="jump">``, the first with ``id="at"``.
     """
     text = version.text
     numbers = numbers or {}
@@ -71,18 +73,25 @@ def turn_views(
             (u.start, u.end, u.pk)
         )
     out = []
+    jumped = False
     for i, turn in enumerate(turns):
         t_start, t_end = turn["start"], turn["end"]
         inside = by_turn.get(i, [])
+        jump = at if at is not None and at[0] < t_end and at[1] > t_start else None
         cuts = sorted(
             {t_start, t_end}
             | {min(max(s, t_start), t_end) for s, _, _ in inside}
             | {min(max(e, t_start), t_end) for _, e, _ in inside}
+            | ({min(max(x, t_start), t_end) for x in jump} if jump else set())
         )
         pieces = []
         for a, b in pairwise(cuts):
             covering = [pk for s, e, pk in inside if s <= a and e >= b]
             chunk = escape(text[a:b])
+            if jump is not None and jump[0] <= a and b <= jump[1]:
+                ident = "" if jumped else ' id="at"'
+                chunk = f'<mark class="jump"{ident}>{chunk}</mark>'
+                jumped = True
             if covering:
                 label = " ".join(str(numbers.get(pk, pk)) for pk in covering)
                 pieces.append(

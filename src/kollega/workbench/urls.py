@@ -7,6 +7,7 @@ from kollega.workbench.views import (
     condensation,
     impression,
     results,
+    search,
     synthesis,
 )
 
@@ -63,6 +64,15 @@ urlpatterns = [
     path("<int:pk>/units/<int:unit>/decide/", coding.suggestion_decide, name="suggestion_decide"),
     path("<int:pk>/groups/add/", coding.group_add, name="group_add"),
     path("<int:pk>/groups/<int:group>/", coding.group_edit, name="group_edit"),
+    # Search across the transcripts, and retrieval of a code group's text
+    path("<int:pk>/search/", search.search, name="search"),
+    path("<int:pk>/search/units/", search.search_units, name="search_units"),
+    path("<int:pk>/retrieval/<int:group>/", search.retrieval, name="retrieval"),
+    path(
+        "<int:pk>/retrieval/<int:group>.<slug:fmt>",
+        search.retrieval_download,
+        name="retrieval_download",
+    ),
     # Step 3: condensation
     path("<int:pk>/condensation/", condensation.condensation_index, name="condensation_index"),
     path(

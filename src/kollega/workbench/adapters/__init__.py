@@ -5,7 +5,7 @@ reach into directly (an import-linter contract holds them to it). Its modules fo
 steps: ``coding`` (the embedder, suggested themes and code groups), ``agreement``,
 ``project`` (the whole analysis as one project, and the recontextualisation check),
 ``condensation`` (step 3's assistants), ``refi`` (REFI-QDA files) and ``edits``
-(offsets carried through a transcript edit); callers import any of
+(offsets carried through a transcript edit), ``search`` (words and phrases in a transcript); callers import any of
 their names from here.
 
 The parts of ``kollega.stc`` that load numerical libraries or models (``steps``, ``assist``,
@@ -46,24 +46,30 @@ from kollega.workbench.adapters.refi import (
     write_qdc,
     write_qdpx,
 )
+from kollega.workbench.adapters.search import Hit, find, in_context, query_words, sentence_around
 
 __all__ = [
     "ID_KINDS",
     "ExchangeError",
+    "Hit",
     "TextEdit",
     "agreement",
     "diff_texts",
     "draft_condensate",
     "embedder_name",
+    "find",
+    "in_context",
     "model_of",
     "plain_project",
     "project_data",
     "project_data_and_check",
     "project_data_only",
+    "query_words",
     "rank_golden_quotes",
     "read_qdc",
     "read_qdpx",
     "recontextualisation",
+    "sentence_around",
     "split_id",
     "stc_project",
     "suggest_codes",

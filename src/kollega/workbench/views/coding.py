@@ -65,6 +65,7 @@ def _workspace(
     full: bool = True,
     extra: dict[str, Any] | None = None,
     current: int | None = None,
+    at: tuple[int, int] | None = None,
 ) -> HttpResponse:
     """The step-2 page (or, for htmx, its workspace): the coder's own units only.
 
@@ -105,7 +106,7 @@ def _workspace(
         "analysis": analysis,
         "version": version,
         "versions": list(version_list(analysis)),
-        "turns": turns_html(turn_views(version, units, numbers=numbers), codable=True),
+        "turns": turns_html(turn_views(version, units, numbers=numbers, at=at), codable=True),
         "rows": rows,
         "unit_rows": unit_rows_html(
             rows, current=current, units_url=units_url, csrf_token=get_token(request)
@@ -180,7 +181,16 @@ def coding(request: StaffRequest, pk: int, t: int) -> HttpResponse:
     if not version.current:
         raise Http404
     record(request.user, AuditAction.WORKBENCH_TRANSCRIPT_VIEW, version, analysis=found.pk, step=2)
-    return _workspace(request, found, version)
+    return _workspace(request, found, version, at=_at(request.GET.get("at", ""), version))
+
+
+def _at(value: str, version: AnalysisTranscript) -> tuple[int, int] | None:
+    """``"START-END"`` of a jump-to-place link, if it is a passage of ``version``."""
+    start, _sep, end = value.partition("-")
+    if not (start.isdigit() and end.isdigit()):
+        return None
+    span = int(start), int(end)
+    return span if 0 <= span[0] < span[1] <= len(version.text) else None
 
 
 @require_POST
