@@ -273,6 +273,7 @@ WORKBENCH_PAGES = [
     ("workbench:group_edit", "group"),
     ("workbench:condensation", "group"),
     ("workbench:synthesis", "analysis"),
+    ("workbench:matrix", "analysis"),
     ("workbench:results", "analysis"),
     ("workbench:import_qdpx", None),
 ]
