@@ -97,7 +97,9 @@ def build(actor: User, analysis: Analysis, where: tuple[str, str] | None = None)
             "transcript__interview__participant_id", "coding__code_group_id"
         )
     )
-    columns = [{"group": g, "depth": d, "children": len(under[g.pk]) > 1} for g, d in ordered]
+    columns: list[dict[str, Any]] = [
+        {"group": g, "depth": d, "children": len(under[g.pk]) > 1} for g, d in ordered
+    ]
     rows = []
     for person in people:
         counts = [
@@ -147,7 +149,9 @@ def as_table(matrix: Matrix, title: str, participant: str) -> Table:
 
 def _path(group: CodeGroup, columns: list[dict[str, Any]]) -> list[str]:
     by_pk = {c["group"].pk: c["group"] for c in columns}
-    names, seen, at = [], set(), group
+    names: list[str] = []
+    seen: set[int] = set()
+    at: CodeGroup | None = group
     while at is not None and at.pk not in seen:
         seen.add(at.pk)
         names.append(at.name)
