@@ -11,10 +11,7 @@ def test_the_phrase_is_the_shortest_run_with_the_most_keywords() -> None:
         "Jeg fortalte ingen på jobben om det, fordi sjefen min ville ha tenkt at jeg var svak.",
         "Det var viktig at ingen på jobben fikk vite det.",
     ]
-    assert (
-        key_phrase(typical, ["jobben", "sjefen", "svak"])
-        == "Jobben om det, fordi sjefen"
-    )
+    assert key_phrase(typical, ["jobben", "sjefen", "svak"]) == "Jobben om det, fordi sjefen"
     # "sjefen ... svak" is nine words, past the limit of eight: two keywords within it win.
     assert key_phrase(typical, ["jobben", "ingen", "kona"]) == "Ingen på jobben"
 

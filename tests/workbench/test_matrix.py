@@ -144,6 +144,7 @@ def test_a_parents_column_includes_its_children_and_the_page_says_so(coded: Code
     page = bench.owner.client("en").get(reverse("workbench:matrix", args=[bench.analysis.pk]))
     html = page.content.decode()
     assert "(with the groups below)" in html
+    assert '<span class="visually-hidden"> (under Exhaustion)</span>' in html  # Sleep's column
     assert "also counts the units in the groups below it" in html
     assert '<caption id="matrix-caption">' in html
     assert 'tabindex="0" role="region" aria-labelledby="matrix-caption"' in html

@@ -66,7 +66,7 @@ def below(groups: list[CodeGroup]) -> dict[int, set[int]]:
 @dataclass
 class Matrix:
     """``rows``: ``{"person", "attributes", "counts": [int per column]}``; ``columns``:
-    ``{"group", "depth", "children"}``; ``attributes``: every attribute name, sorted."""
+    ``{"group", "depth", "children", "parent"}`` (the parent's name); ``attributes``: every attribute name, sorted."""
 
     columns: list[dict[str, Any]]
     rows: list[dict[str, Any]]
@@ -97,8 +97,15 @@ def build(actor: User, analysis: Analysis, where: tuple[str, str] | None = None)
             "transcript__interview__participant_id", "coding__code_group_id"
         )
     )
+    names = {g.pk: g.name for g in groups}
     columns: list[dict[str, Any]] = [
-        {"group": g, "depth": d, "children": len(under[g.pk]) > 1} for g, d in ordered
+        {
+            "group": g,
+            "depth": d,
+            "children": len(under[g.pk]) > 1,
+            "parent": names.get(g.parent_id) if g.parent_id is not None else None,
+        }
+        for g, d in ordered
     ]
     rows = []
     for person in people:
@@ -106,8 +113,8 @@ def build(actor: User, analysis: Analysis, where: tuple[str, str] | None = None)
             sum(pairs.get((person.pk, pk), 0) for pk in under[c["group"].pk]) for c in columns
         ]
         rows.append({"person": person, "attributes": person.attributes or {}, "counts": counts})
-    names = sorted({k for k, _v in choices}, key=str.lower)
-    return Matrix(columns, rows, names, choices)
+    attributes = sorted({k for k, _v in choices}, key=str.lower)
+    return Matrix(columns, rows, attributes, choices)
 
 
 def cell(actor: User, analysis: Analysis, person_pk: int, group: CodeGroup) -> list[dict[str, Any]]:
