@@ -15,7 +15,6 @@ __all__ = [
     "STOPWORDS_EN",
     "STOPWORDS_NB",
     "class_tfidf_labels",
-    "key_phrase",
     "keywords",
     "parse_turns",
     "participant_turns",
@@ -604,37 +603,3 @@ def class_tfidf_labels(
         # Ties (common in small clusters) go to the more frequent, then alphabetical word.
         out.append(sorted(score, key=lambda w: (-score[w], -t[w], w))[:top])
     return out
-
-
-def key_phrase(
-    typical: Sequence[str], keywords: Sequence[str], *, max_words: int = 8, min_keywords: int = 2
-) -> str | None:
-    """A theme label in the participants' own words: the shortest run of at most
-    ``max_words`` words of one typical sentence that holds the most distinct ``keywords``
-    (at least ``min_keywords``), from its first keyword to its last, widened by a word on
-    each side while shorter than three words. Sentences are tried most typical first; the
-    first with the best count wins. None where no sentence holds enough keywords."""
-    wanted = {k.lower() for k in keywords}
-    best: tuple[int, int, str] | None = None  # (-distinct keywords, words, phrase)
-    for sentence in typical:
-        found = list(_WORD_RE.finditer(sentence))
-        lowered = [m.group().lower() for m in found]
-        hits = [i for i, w in enumerate(lowered) if w in wanted]
-        for a_pos, a in enumerate(hits):
-            for b in hits[a_pos:]:
-                if b - a + 1 > max_words:
-                    break
-                distinct = len({lowered[i] for i in range(a, b + 1)} & wanted)
-                if distinct < min_keywords:
-                    continue
-                lo, hi = a, b
-                while hi - lo + 1 < 3 and (lo > 0 or hi < len(found) - 1):
-                    lo, hi = max(lo - 1, 0), min(hi + 1, len(found) - 1)
-                phrase = sentence[found[lo].start() : found[hi].end()]
-                key = (-distinct, hi - lo + 1, phrase)
-                if best is None or key[:2] < best[:2]:
-                    best = key
-    if best is None:
-        return None
-    phrase = " ".join(best[2].split())
-    return phrase[:1].upper() + phrase[1:]

@@ -13,7 +13,6 @@ from kollega.stc.steps._base import Component
 from kollega.stc.text import (
     INTERVIEWER_LABELS,
     class_tfidf_labels,
-    key_phrase,
     participant_turns,
     sentence_language,
     sentences,
@@ -131,16 +130,12 @@ class ThemeSuggester(Component):
                 idx = np.flatnonzero(labels == c)
                 sims = x[idx] @ centroids[c]
                 top = idx[np.argsort(-sims, kind="stable")[: self.n_typical]]
-                typical_texts = [texts[i] for i in top]
-                # A phrase of the most typical sentences reads better than a bag of words;
-                # the keywords stay in ``keywords`` (shown as the theme's notes).
-                label = key_phrase(typical_texts, kw) or (", ".join(kw) if kw else "")
                 self.candidates_.append(
                     ThemeCandidate(
-                        label=label or f"theme {c + 1}",
+                        label=", ".join(kw) if kw else f"theme {c + 1}",
                         keywords=kw,
                         typical=[spans[i] for i in top],
-                        typical_texts=typical_texts,
+                        typical_texts=[texts[i] for i in top],
                         size=int(idx.size),
                         transcript_ids=sorted({spans[i].transcript_id for i in idx}),
                     )
