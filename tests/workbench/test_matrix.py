@@ -9,6 +9,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kollega.core.models import AuditEvent
@@ -306,3 +308,27 @@ def test_the_proposal_after_a_comparison_counts_every_coder(coded: Coded) -> Non
     assert matrix.typology_proposal(bench.owner.user, bench.analysis) == {
         (bench.participant.pk, helped.pk)
     }
+
+
+@pytest.mark.django_db
+def test_the_matrix_costs_the_same_queries_however_many_participants_and_units(
+    coded: Coded,
+) -> None:
+    bench = coded.bench
+    url = reverse("workbench:matrix", args=[bench.analysis.pk])
+    client = bench.owner.client("en")
+    client.get(url)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = queries()
+    for n in range(3, 7):
+        interview = new_interview(bench.owner, bench.study, f"P{n:02d}")
+        deidentified(interview, SECOND)
+        version = actions.do_add_transcript(bench.owner.user, bench.analysis, interview)
+        for words, group in (("Jeg sov dårlig", coded.child), ("Sjefen min", bench.groups[1])):
+            _mark(bench, "owner", version, words, group)
+    assert queries() == before
