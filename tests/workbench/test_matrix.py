@@ -213,7 +213,11 @@ def test_a_cell_keeps_the_other_coders_units_blind_until_they_compare(coded: Cod
     client = bench.owner.client("en")
     assert "Jeg trengte råd om sykemelding." not in client.get(url).content.decode()
     actions.do_request_comparison(bench.owner.user, bench.version)
-    assert "Jeg trengte råd om sykemelding." in client.get(url).content.decode()
+    html = client.get(url).content.decode()
+    assert "Jeg trengte råd om sykemelding." in html
+    # The colleague's unit is read on the comparison page (the coding page shows one's own).
+    compare = reverse("workbench:compare", args=[bench.analysis.pk, bench.version.pk])
+    assert html.count(f'href="{compare}"') == 2
 
 
 # --- Who may open it ----------------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
 
 from kollega.accounts.models import User
 from kollega.workbench.actions.synthesis import typology_participants, unit_page
@@ -133,10 +134,18 @@ def cell(actor: User, analysis: Analysis, person_pk: int, group: CodeGroup) -> l
             "text": u.text,
             "pseudonym": u.transcript.interview.participant.pseudonym,
             "group": u.coding.code_group,
-            "url": unit_page(analysis, u),
+            "url": _place(actor, analysis, u),
         }
         for u in units
     ]
+
+
+def _place(actor: User, analysis: Analysis, unit: MeaningUnit) -> str:
+    """Where to read a unit in its transcript: the coding page shows the actor's own units;
+    another coder's (seen after a comparison) are on the comparison page."""
+    if unit.coder_id == actor.pk or not unit.transcript.current:
+        return unit_page(analysis, unit)
+    return reverse("workbench:compare", args=[analysis.pk, unit.transcript_id])
 
 
 def as_table(matrix: Matrix, title: str, participant: str) -> Table:
