@@ -275,6 +275,7 @@ WORKBENCH_PAGES = [
     ("workbench:retrieval", "group"),
     ("workbench:condensation", "group"),
     ("workbench:synthesis", "analysis"),
+    ("workbench:matrix", "analysis"),
     ("workbench:results", "analysis"),
     ("workbench:import_qdpx", None),
 ]

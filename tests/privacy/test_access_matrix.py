@@ -252,6 +252,12 @@ EXPECTED: dict[str, Entry] = {
     "workbench:unit_place": post_only(R, **UNIT),
     "workbench:quote_place": post_only(R, pk="@analysis", quote="@quote"),
     "workbench:impression": get_only(R, **ANALYSIS),
+    "workbench:matrix": get_only(R, **ANALYSIS),
+    "workbench:matrix_csv": get_only(R, **ANALYSIS),
+    "workbench:matrix_cell": get_only(
+        R, pk="@analysis", participant="@participant", group="@code_group"
+    ),
+    "workbench:case_link": post_only(R, **ANALYSIS),
     "workbench:theme_add": post_only(R, {"label": "Tema"}, **ANALYSIS),
     "workbench:themes_share": post_only(R, **ANALYSIS),
     "workbench:themes_suggest": post_only(R, **ANALYSIS),

@@ -77,7 +77,8 @@ def facts(analysis: Analysis, data: dict[str, Any], check_ok: bool | None) -> co
     return coreq.StudyFacts(
         researchers=sorted(u.get_full_name() or u.get_username() for u in study.researchers.all()),
         participants=len({i.participant_id for i in interviews}),
-        study_participants=study.participants.count(),
+        # Cases of an imported project were never recruited: only recruited people count.
+        study_participants=study.participants.filter(imported=False).count(),
         withdrawn=withdrawn,
         first_interviews=sum(i.kind == InterviewKind.FIRST for i in interviews),
         follow_ups=sum(i.kind == InterviewKind.FOLLOW_UP for i in interviews),

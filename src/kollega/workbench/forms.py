@@ -167,6 +167,18 @@ class UnitPlaceForm(forms.Form):
     delete = forms.BooleanField(required=False)
 
 
+class CaseLinkForm(forms.Form):
+    """Link an imported case to a recruited participant of the study (``confirm`` required)."""
+
+    case = forms.IntegerField(error_messages={"required": _("Choose an imported case.")})
+    participant = forms.IntegerField(
+        error_messages={"required": _("Choose the recruited participant.")}
+    )
+    confirm = forms.BooleanField(
+        error_messages={"required": _("Confirm that the case is this participant.")}
+    )
+
+
 # --- Step 1: themes ------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from kollega.workbench.views import (
     comparison,
     condensation,
     impression,
+    matrix,
     results,
     search,
     synthesis,
@@ -87,6 +88,14 @@ urlpatterns = [
     # Step 4: synthesis, and the recontextualisation check
     path("<int:pk>/synthesis/", synthesis.synthesis_page, name="synthesis"),
     *(path(f"<int:pk>/synthesis/{route}", view, name=name) for route, view, name in SYNTHESIS),
+    path("<int:pk>/matrix/", matrix.matrix_page, name="matrix"),
+    path("<int:pk>/matrix.csv", matrix.matrix_csv, name="matrix_csv"),
+    path(
+        "<int:pk>/matrix/<int:participant>/<int:group>/",
+        matrix.matrix_cell,
+        name="matrix_cell",
+    ),
+    path("<int:pk>/cases/link/", analyses.case_link, name="case_link"),
     path("<int:pk>/check/", synthesis.check_page, name="check"),
     # Results and exchange
     path("<int:pk>/results/", results.results, name="results"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from kollega.core.errors import ActionRefused
 from kollega.core.navigation import study_links_for
 from kollega.research import actions, forms
 from kollega.research.access import get_participant_for_user, get_study_for_user, studies_for_user
+from kollega.research.models import Participant
 from kollega.research.recruitment import windows
 from kollega.research.views.base import GET_POST, form_page, posted, researcher_only
 
@@ -24,7 +26,10 @@ from kollega.research.views.base import GET_POST, form_page, posted, researcher_
 @require_GET
 @researcher_only
 def studies(request: StaffRequest) -> HttpResponse:
-    mine = studies_for_user(request.user).prefetch_related("participants")
+    # Cases of imported projects were never recruited: the count is of recruited people.
+    mine = studies_for_user(request.user).prefetch_related(
+        Prefetch("participants", queryset=Participant.objects.filter(imported=False))
+    )
     return render(request, "research/studies.html", {"studies": mine})
 
 

@@ -47,7 +47,12 @@ from kollega.workbench.actions.condensation import (
     do_remove_quote,
     do_save_condensate,
 )
-from kollega.workbench.actions.exchange import do_import_qdc, do_import_qdpx
+from kollega.workbench.actions.exchange import (
+    do_import_qdc,
+    do_import_qdpx,
+    do_link_case,
+    imported_cases,
+)
 from kollega.workbench.actions.impression import (
     do_add_theme,
     do_decide_theme,
@@ -57,6 +62,7 @@ from kollega.workbench.actions.impression import (
     do_share_themes,
     run_theme_suggestions,
     themes_visible_to,
+    typical_sentences,
 )
 from kollega.workbench.actions.synthesis import (
     do_add_category,
@@ -97,6 +103,7 @@ __all__ = [
     "do_edit_theme",
     "do_import_qdc",
     "do_import_qdpx",
+    "do_link_case",
     "do_place_quote",
     "do_place_unit",
     "do_remove_quote",
@@ -109,6 +116,7 @@ __all__ = [
     "do_share_themes",
     "do_uncode_unit",
     "follow_transcript_edit",
+    "imported_cases",
     "proposed_place",
     "run_theme_suggestions",
     "save_versioned",
@@ -116,4 +124,5 @@ __all__ = [
     "suggestions_for",
     "themes_visible_to",
     "to_fix",
+    "typical_sentences",
 ]

@@ -408,3 +408,56 @@ def do_import_qdc(actor: User, analysis: Analysis, path: Any) -> dict[str, int]:
         made["categories"] += 1
     record(actor, AuditAction.WORKBENCH_CODEBOOK_IMPORT, analysis, made=made)
     return made
+
+
+def imported_cases(analysis: Analysis) -> list[Participant]:
+    """The imported cases whose transcripts this analysis holds, by pseudonym."""
+    return list(
+        Participant.objects.filter(
+            imported=True,
+            study_id=analysis.study_id,
+            interviews__analysis_transcripts__analysis=analysis,
+        )
+        .distinct()
+        .order_by("pseudonym")
+    )
+
+
+@transaction.atomic
+def do_link_case(
+    actor: User, analysis: Analysis, *, case_pk: int, participant_pk: int
+) -> Participant:
+    """The imported case is the recruited participant: its interviews (with their transcripts
+    and everything coded in them), its typology ticks and its case variables move to the
+    participant, and the case is removed. The form asks the researcher to confirm first;
+    this cannot be undone from the page (the audit event keeps both ids)."""
+    case = next((c for c in imported_cases(analysis) if c.pk == case_pk), None)
+    if case is None:
+        raise ActionRefused(_("Unknown imported case."))
+    person = (
+        Participant.objects.select_for_update()
+        .filter(pk=participant_pk, study_id=analysis.study_id, imported=False)
+        .first()
+    )
+    if person is None:
+        raise ActionRefused(_("Choose one of the study's recruited participants."))
+    interviews = Interview.objects.filter(participant=case).update(participant=person)
+    for category in case.analysis_categories.all():
+        category.participants.remove(case)
+        category.participants.add(person)
+    added = {k: v for k, v in (case.attributes or {}).items() if k not in person.attributes}
+    if added:
+        person.attributes = {**person.attributes, **added}
+        person.save(update_fields=["attributes"])
+    case_pk = case.pk
+    case.delete()
+    record(
+        actor,
+        AuditAction.WORKBENCH_CASE_LINK,
+        person,
+        analysis=analysis.pk,
+        case=case_pk,
+        interviews=interviews,
+        attributes=len(added),
+    )
+    return person

@@ -32,6 +32,34 @@ def themes_visible_to(user: Any, analysis: Analysis) -> Any:
     )
 
 
+TYPICAL_SHOWN = 3
+
+
+def typical_sentences(analysis: Analysis, themes: list[Theme]) -> dict[int, list[dict[str, str]]]:
+    """Each theme's typical sentences (at most `TYPICAL_SHOWN`) as read from the transcript
+    versions they point into: ``{theme pk: [{"pseudonym", "text"}]}``. A sentence whose
+    version is gone or whose offsets no longer fit is left out."""
+    wanted = {int(t["transcript"]) for theme in themes for t in theme.typical_json}
+    versions = {
+        v.pk: v
+        for v in analysis.transcripts.filter(pk__in=wanted).select_related("interview__participant")
+    }
+    out: dict[int, list[dict[str, str]]] = {}
+    for theme in themes:
+        shown = []
+        for t in theme.typical_json:
+            version = versions.get(int(t["transcript"]))
+            start, end = int(t["start"]), int(t["end"])
+            if version is None or not 0 <= start < end <= len(version.text):
+                continue
+            text = " ".join(str(version.text)[start:end].split())
+            shown.append({"pseudonym": version.interview.participant.pseudonym, "text": text})
+            if len(shown) == TYPICAL_SHOWN:
+                break
+        out[theme.pk] = shown
+    return out
+
+
 @transaction.atomic
 def do_add_theme(actor: User, analysis: Analysis, *, label: str, description: str = "") -> Theme:
     if not label.strip():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -95,8 +96,37 @@ def analysis(request: StaffRequest, pk: int) -> HttpResponse:
             "not_deidentified": pending,
             "broken": broken,
             "broken_quotes": broken_quotes,
+            "cases": actions.imported_cases(found),
+            "recruited": found.study.participants.filter(imported=False),
         },
     )
+
+
+@require_POST
+@researcher_only
+def case_link(request: StaffRequest, pk: int) -> HttpResponse:
+    """Link an imported case to the recruited participant it is, once confirmed."""
+    found = get_analysis_for_user(request.user, pk)
+    form = forms.CaseLinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, forms.first_error(form))
+        return redirect(reverse("workbench:analysis", args=[found.pk]) + "#cases-heading")
+    try:
+        person = actions.do_link_case(
+            request.user,
+            found,
+            case_pk=form.cleaned_data["case"],
+            participant_pk=form.cleaned_data["participant"],
+        )
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("The case is linked: its transcripts are now %(pseudonym)s's.")
+            % {"pseudonym": person.pseudonym},
+        )
+    return redirect(reverse("workbench:analysis", args=[found.pk]) + "#cases-heading")
 
 
 @require_POST

@@ -69,6 +69,8 @@ def impression(request: StaffRequest, pk: int) -> HttpResponse:
         record(
             request.user, AuditAction.WORKBENCH_TRANSCRIPT_VIEW, reading, analysis=found.pk, step=1
         )
+    themes = list(actions.themes_visible_to(request.user, found))
+    typical = actions.typical_sentences(found, themes)
     return render(
         request,
         "workbench/impression.html",
@@ -82,8 +84,9 @@ def impression(request: StaffRequest, pk: int) -> HttpResponse:
                     "theme": theme,
                     "mine": theme.owner_id == request.user.pk,
                     "suggested": theme.state == ThemeState.SUGGESTED,
+                    "typical": typical.get(theme.pk, []),
                 }
-                for theme in actions.themes_visible_to(request.user, found)
+                for theme in themes
             ],
             **_run(found),
             "unshared": found.themes.filter(

@@ -22,7 +22,7 @@ from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import forms
 from kollega.workbench.access import get_analysis_for_user
-from kollega.workbench.actions import synthesis
+from kollega.workbench.actions import matrix, synthesis
 from kollega.workbench.models import (
     Analysis,
     AnalyticText,
@@ -114,6 +114,10 @@ def _page(
     categories = list(analysis.categories.prefetch_related("code_groups", "participants"))
     people = synthesis.typology_participants(analysis)
     cells = {(p.pk, c.pk) for c in categories for p in c.participants.all()}
+    # "Fill from the matrix" shows the proposal ticked; only "Save the typology" stores it.
+    proposed = refused is None and request.GET.get("fill") == "matrix"
+    if proposed:
+        cells = matrix.typology_proposal(request.user, analysis)
     typology = [
         {"person": p, "cells": [(c, (p.pk, c.pk) in cells) for c in categories]} for p in people
     ]
@@ -131,6 +135,7 @@ def _page(
             "groups": list(analysis.code_groups.all()),
             "targets": _target_rows(analysis, posted),
             "typology": typology,
+            "proposed": proposed,
             "error": error if not posted_target else "",
             "posted": posted if not posted_target else None,
             "kept_category": kept_category,
