@@ -152,3 +152,27 @@ def test_the_second_tab_saving_an_object_is_refused_and_keeps_its_words(
     assert words[0] in stored
     assert stored.count(words[0]) == 1
     assert words[1] not in stored
+
+
+def test_the_second_tab_saving_the_typology_is_refused_and_keeps_its_ticks(
+    researcher_page: Page,
+    live_server: Any,
+    cast: Cast,
+    analysis: Analysis,  # noqa: F811
+) -> None:
+    _category(cast, analysis)
+    category = Category.objects.get(analysis=analysis)
+    path = f"{live_server.url}/research/analyses/{analysis.pk}/synthesis/"
+    tabs = [researcher_page, researcher_page.context.new_page()]
+    for tab in tabs:
+        tab.goto(path)
+    box = "#typology input[type=checkbox]"
+    # The first tab ticks the participant into the category; the second ticks nothing.
+    tabs[0].locator(box).first.check()
+    for tab in tabs:
+        tab.get_by_role("button", name="Save the typology").click()
+        tab.wait_for_load_state()
+    expect(tabs[0].get_by_text("The typology is saved.")).to_be_visible()
+    expect(tabs[1].get_by_text(STALE)).to_be_visible()
+    expect(tabs[1].locator(box).first).not_to_be_checked()
+    assert category.participants.count() == 1

@@ -68,5 +68,10 @@ def synthesised(bench: Bench) -> dict[str, Subgroup]:
         name="Reaching out",
         group_pks=[sg.code_group_id for sg in subgroups.values()],
     )
-    synthesis.do_save_typology(user, bench.analysis, {(bench.participant.pk, category.pk)})
+    synthesis.do_save_typology(
+        user,
+        bench.analysis,
+        {(bench.participant.pk, category.pk)},
+        drawn=synthesis.typology_stamp(bench.analysis),
+    )
     return subgroups

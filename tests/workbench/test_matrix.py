@@ -293,7 +293,11 @@ def test_fill_from_the_matrix_proposes_ticks_and_saves_nothing(coded: Coded) -> 
     assert not Category.objects.filter(participants__isnull=False).exists()
     # Saving the proposal as shown stores it.
     cells = [f"{p1.pk}-{tired.pk}", f"{p1.pk}-{heard.pk}", f"{p2.pk}-{tired.pk}"]
-    client.post(reverse("workbench:typology_save", args=[bench.analysis.pk]), {"cell": cells})
+    drawn = synthesis.typology_stamp(bench.analysis)
+    client.post(
+        reverse("workbench:typology_save", args=[bench.analysis.pk]),
+        {"cell": cells, "drawn": drawn},
+    )
     assert set(tired.participants.all()) == {p1, p2}
     assert set(heard.participants.all()) == {p1}
     # Without ?fill the page shows what is saved, not a proposal.

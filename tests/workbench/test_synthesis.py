@@ -166,13 +166,50 @@ def test_categories_and_the_typology_are_saved(bench: Bench) -> None:
     assert response.status_code == 302
     category = Category.objects.get(name="Reaching out")
     assert sorted(g.pk for g in category.code_groups.all()) == sorted(groups)
+    drawn = synthesis.typology_stamp(bench.analysis)
     response = client.post(
-        operation(bench, "typology_save"), {"cell": [f"{bench.participant.pk}-{category.pk}"]}
+        operation(bench, "typology_save"),
+        {"cell": [f"{bench.participant.pk}-{category.pk}"], "drawn": drawn},
     )
     assert response.status_code == 302
     assert list(category.participants.all()) == [bench.participant]
-    response = client.post(operation(bench, "typology_save"), {"cell": ["999999-1"]})
+    drawn = synthesis.typology_stamp(bench.analysis)
+    response = client.post(
+        operation(bench, "typology_save"), {"cell": ["999999-1"], "drawn": drawn}
+    )
     assert response.status_code == 400
+    assert list(category.participants.all()) == [bench.participant]
+
+
+def test_a_typology_saved_from_a_stale_page_is_refused_with_its_ticks_kept(
+    bench: Bench,
+) -> None:
+    """Two researchers tick the typology from the same page: the second save is refused and
+    shows the ticks it posted, and the first one's table stays."""
+    subgroups = condensed(bench)
+    client = bench.owner.client()
+    groups = [sg.code_group_id for sg in subgroups.values()]
+    client.post(operation(bench, "category_add"), {"name": "Reaching out", "groups": groups})
+    category = Category.objects.get(name="Reaching out")
+    cell = f"{bench.participant.pk}-{category.pk}"
+    drawn = synthesis.typology_stamp(bench.analysis)
+    # The first tab ticks the participant in; the second, drawn at the same time, leaves it out.
+    first = client.post(operation(bench, "typology_save"), {"cell": [cell], "drawn": drawn})
+    assert first.status_code == 302
+    second = client.post(operation(bench, "typology_save"), {"cell": [], "drawn": drawn})
+    assert second.status_code == 400
+    page = second.content.decode()
+    assert "Someone saved this after you opened it." in page
+    box = page.index(f'value="{cell}"')
+    assert " checked" not in page[box : page.index(">", box)]
+    assert list(category.participants.all()) == [bench.participant]
+    # A post without the page's stamp is refused the same way, and a stamp of a table with
+    # another column (a category added since) too.
+    assert client.post(operation(bench, "typology_save"), {"cell": []}).status_code == 400
+    drawn = synthesis.typology_stamp(bench.analysis)
+    client.post(operation(bench, "category_add"), {"name": "Coming back", "groups": groups})
+    late = client.post(operation(bench, "typology_save"), {"cell": [], "drawn": drawn})
+    assert late.status_code == 400
     assert list(category.participants.all()) == [bench.participant]
 
 

@@ -334,6 +334,8 @@ class TypologyForm(forms.Form):
     """Ticked cells of the participants-by-categories table, each ``participant-category``."""
 
     cell = forms.Field(widget=forms.SelectMultiple, required=False)
+    # The typology's stamp when the form was drawn (a stale save is refused).
+    drawn = forms.CharField(required=False, max_length=64)
 
     def clean_cell(self) -> set[tuple[int, int]]:
         cells = set()

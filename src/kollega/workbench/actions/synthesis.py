@@ -5,6 +5,7 @@ Each ``do_*`` runs in one transaction with one audit event (ids and counts only)
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.db import transaction
@@ -22,6 +23,7 @@ from kollega.workbench.actions.common import (
     create_first,
     delete_audited,
     save_versioned,
+    stale_refusal,
 )
 from kollega.workbench.models import (
     Analysis,
@@ -99,9 +101,32 @@ def typology_participants(analysis: Analysis) -> list[Any]:
     )
 
 
+def typology_stamp(analysis: Analysis) -> str:
+    """A short digest of the stored typology and its columns: a form drawn from another
+    table (a colleague saved ticks, or added or removed a category) carries another stamp."""
+
+    columns = sorted(analysis.categories.values_list("pk", flat=True))
+    cells = sorted(
+        Category.participants.through.objects.filter(category__analysis=analysis).values_list(
+            "participant_id", "category_id"
+        )
+    )
+    return hashlib.sha256(repr((columns, cells)).encode()).hexdigest()[:16]
+
+
 @transaction.atomic
-def do_save_typology(actor: User, analysis: Analysis, cells: set[tuple[int, int]]) -> int:
-    """Set the participants-by-categories table to exactly ``cells`` (participant, category)."""
+def do_save_typology(
+    actor: User, analysis: Analysis, cells: set[tuple[int, int]], *, drawn: str
+) -> int:
+    """Set the participants-by-categories table to exactly ``cells`` (participant, category).
+
+    ``drawn`` is :func:`typology_stamp` when the form was drawn: a save over a table that
+    changed since is refused, as every other save of the workbench is.
+    """
+    # The analysis row serialises two saves of one typology (the second sees the first's stamp).
+    Analysis.objects.select_for_update().filter(pk=analysis.pk).first()
+    if drawn != typology_stamp(analysis):
+        raise stale_refusal()
     people = {p.pk for p in typology_participants(analysis)}
     categories = list(analysis.categories.all())
     known = {c.pk for c in categories}

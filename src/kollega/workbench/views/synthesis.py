@@ -118,6 +118,10 @@ def _page(
     proposed = refused is None and request.GET.get("fill") == "matrix"
     if proposed:
         cells = matrix.typology_proposal(request.user, analysis)
+    elif posted is not None and operation == "typology":
+        # A refused save shows the ticks that were posted, not the stored ones.
+        form = forms.TypologyForm(posted)
+        cells = form.cleaned_data["cell"] if form.is_valid() else cells
     typology = [
         {"person": p, "cells": [(c, (p.pk, c.pk) in cells) for c in categories]} for p in people
     ]
@@ -135,6 +139,7 @@ def _page(
             "groups": list(analysis.code_groups.all()),
             "targets": _target_rows(analysis, posted),
             "typology": typology,
+            "typology_stamp": synthesis.typology_stamp(analysis),
             "proposed": proposed,
             "error": error if not posted_target else "",
             "posted": posted if not posted_target else None,
@@ -222,9 +227,8 @@ def _delete_category(request: StaffRequest, analysis: Analysis) -> HttpResponse:
 
 def _save_typology(request: StaffRequest, analysis: Analysis) -> HttpResponse:
     """Set which participants belong to which categories."""
-    synthesis.do_save_typology(
-        request.user, analysis, valid(forms.TypologyForm(request.POST))["cell"]
-    )
+    data = valid(forms.TypologyForm(request.POST))
+    synthesis.do_save_typology(request.user, analysis, data["cell"], drawn=data["drawn"])
     messages.success(request, _("The typology is saved."))
     return _back(analysis, "typology")
 
