@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -156,12 +156,13 @@ def settle(request: StaffRequest, pk: int, t: int) -> HttpResponse:
     form = forms.SettleForm(request.POST, analysis=found)
     try:
         data = valid(form)
-        difference = get_object_or_404(
-            RoundDifference,
+        difference = RoundDifference.objects.filter(
             pk=data["difference"],
             round__transcript__analysis=found,
             round__transcript__interview_id=version.interview_id,
-        )
+        ).first()
+        if difference is None:
+            raise ActionRefused(_("Choose a difference of this transcript's open round."))
         actions.do_settle_difference(
             request.user, difference, group=data["group"], boundary=data["boundary"]
         )
