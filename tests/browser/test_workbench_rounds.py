@@ -19,6 +19,7 @@ from tests.browser.test_workbench_coding import (
     double_click_word,
     keyboard_unit,
     look,
+    owner_page,  # noqa: F401 (a fixture)
     participant_turn,
     signed_in,
     units_heading,
@@ -37,7 +38,7 @@ def _settle(page: Page, n: int, boundary: str, told: str) -> None:
 
 
 def test_two_coders_compare_settle_and_find_the_first_round_in_the_report(
-    owner_page: Page,
+    owner_page: Page,  # noqa: F811
     browser: Browser,
     live_server: Any,
     cast: Cast,
