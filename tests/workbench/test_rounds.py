@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from kollega.research import actions as research_actions
 from kollega.workbench import actions, snapshot
 from kollega.workbench.actions.condensation import group_units
 from kollega.workbench.models import CodingRound, MeaningUnit, RoundDifference
@@ -243,3 +244,17 @@ def test_the_new_urls_refuse_strangers_other_roles_other_studies_and_get(
     assert not RoundDifference.objects.filter(settled_at__isnull=False).exists()
     round_.refresh_from_db()
     assert round_.is_open
+
+
+@pytest.mark.django_db
+def test_withdrawing_the_participant_deletes_their_rounds_and_every_unit(bench: Bench) -> None:
+    _first_coding(bench)
+    round_ = actions.do_request_comparison(bench.owner.user, bench.version)
+    cut = round_.differences.get(kind="boundaries")
+    actions.do_settle_difference(bench.owner.user, cut, group=bench.groups[1], boundary="union")
+    actions.do_close_round(bench.owner.user, round_)
+    assert MeaningUnit.objects.filter(retired_in=round_).exists()
+    research_actions.do_withdraw_participant(bench.owner.user, bench.participant)
+    assert not CodingRound.objects.exists()
+    assert not RoundDifference.objects.exists()
+    assert not MeaningUnit.objects.exists()

@@ -21,6 +21,10 @@ For whoever builds on these (steps 3-4, results, imports):
   suggested, ``decided_by``/``decided_at``). ``SuggestionDecision`` records each suggested
   code group a person accepted or rejected (rank, confidence, model). ``CodingComparison``
   marks that coders asked to compare: only then do they see each other's units.
+  ``CodingRound`` keeps each comparison as computed (figures, coders, units compared) and
+  ``RoundDifference`` each difference and how it was settled. Closing a round makes one
+  agreed unit per passage (``MeaningUnit.agreed_in``) and retires the coders' originals
+  (``retired_in``): read ``MeaningUnit.objects.in_analysis()`` in steps 3-4 and the results.
 - Step 3: ``Subgroup`` (within a code group; ``units`` M2M), ``Condensate`` (encrypted
   first-person ``text``, ``units`` it rests on, ``extractive`` draft flag, ``model`` when
   drafted by an assistant), ``GoldenQuote`` (span in a transcript version, per subgroup).

@@ -206,7 +206,9 @@ def suggestions_for(
     )
     coded = list(
         Coding.objects.filter(
-            unit__coder=actor, unit__transcript__analysis_id=version.analysis_id
+            unit__coder=actor,
+            unit__transcript__analysis_id=version.analysis_id,
+            unit__retired_in__isnull=True,
         ).values_list("unit__transcript_id", "unit__start", "unit__end", "code_group_id")
     )
     # Each transcript's text is decrypted once, not once per coded unit.

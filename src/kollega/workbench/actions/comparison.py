@@ -125,6 +125,17 @@ def do_request_comparison(actor: User, version: AnalysisTranscript) -> CodingRou
         raise ActionRefused(_("Two coders must have marked units before they can compare."))
     if not comparing(version):
         CodingComparison.objects.create(transcript=version, requested_by=actor)
+    # A round left open on an older version of this transcript cannot be settled any more
+    # (its offsets point into the old text): it ends as it was, with nothing merged.
+    stale = (
+        CodingRound.objects.filter(
+            transcript__analysis_id=version.analysis_id,
+            transcript__interview_id=version.interview_id,
+            closed_at__isnull=True,
+        )
+        .exclude(transcript=version)
+        .update(closed_by=actor, closed_at=timezone.now())
+    )
     number = len(rounds_of(version)) + 1
     round_ = CodingRound.objects.create(
         transcript=version,
@@ -155,6 +166,7 @@ def do_request_comparison(actor: User, version: AnalysisTranscript) -> CodingRou
         round=number,
         coders=len(coders),
         differences=len(report["differences"]),
+        ended_stale=stale,
     )
     return round_
 
@@ -183,6 +195,7 @@ def do_settle_difference(
     round_ = CodingRound.objects.select_for_update().get(pk=difference.round_id)
     if not round_.is_open:
         raise ActionRefused(_("This round is closed: compare again to open a new one."))
+    _refuse_if_edited(round_)
     if group is not None and (
         group.analysis_id != round_.transcript.analysis_id or not group.codable
     ):
@@ -216,6 +229,7 @@ def do_close_round(actor: User, round_: CodingRound) -> CodingRound:
     round_ = CodingRound.objects.select_for_update().get(pk=round_.pk)
     if not round_.is_open:
         raise ActionRefused(_("This round is closed already."))
+    _refuse_if_edited(round_)
     waiting = [d for d in round_.differences.filter(settled_at__isnull=True) if d.several_coded]
     if waiting:
         raise ActionRefused(
@@ -224,6 +238,13 @@ def do_close_round(actor: User, round_: CodingRound) -> CodingRound:
         )
     _close(actor, round_)
     return round_
+
+
+def _refuse_if_edited(round_: CodingRound) -> None:
+    if not round_.transcript.current:
+        raise ActionRefused(
+            _("The transcript was edited after this round opened: compare again to open a new one.")
+        )
 
 
 def _close(actor: User, round_: CodingRound) -> None:
