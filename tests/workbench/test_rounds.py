@@ -7,12 +7,19 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from kollega.core.errors import ActionRefused
 from kollega.research import actions as research_actions
 from kollega.workbench import actions, snapshot
 from kollega.workbench.actions.condensation import group_units
-from kollega.workbench.models import CodingRound, MeaningUnit, RoundDifference
+from kollega.workbench.models import (
+    AnalysisTranscript,
+    CodingRound,
+    MeaningUnit,
+    RoundDifference,
+)
 from tests.cast import Cast
 from tests.workbench.conftest import Bench
+from tests.workbench.test_versions import _edit
 
 TIRED = "Jeg var sliten etter mange vakter."
 ASK = "Jeg visste ikke hvem jeg skulle spørre."
@@ -258,3 +265,31 @@ def test_withdrawing_the_participant_deletes_their_rounds_and_every_unit(bench: 
     assert not CodingRound.objects.exists()
     assert not RoundDifference.objects.exists()
     assert not MeaningUnit.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_edit_under_an_open_round_keeps_its_figures_and_refuses_settling_it(
+    bench: Bench,
+) -> None:
+    _first_coding(bench)
+    first = actions.do_request_comparison(bench.owner.user, bench.version)
+    kept = dict(first.figures)
+    _edit(bench, 3, "Jeg ville snakke med noen. Ingen på jobben skulle vite det.")
+    new = AnalysisTranscript.objects.get(current=True)
+    assert new.pk != bench.version.pk
+    first.refresh_from_db()
+    assert first.transcript_id == bench.version.pk  # the old version stays, for its offsets
+    cut = first.differences.get(kind="boundaries")
+    with pytest.raises(ActionRefused, match="edited after this round opened"):
+        actions.do_settle_difference(bench.owner.user, cut, group=bench.groups[1], boundary="union")
+    page = (
+        bench.owner.client("en")
+        .get(reverse("workbench:compare", args=[bench.analysis.pk, new.pk]))
+        .content.decode()
+    )
+    assert "Round 1, open" in page
+    assert "The transcript was edited after this round opened" in page
+    second = actions.do_request_comparison(bench.owner.user, new)
+    first.refresh_from_db()
+    assert second.number == 2 and not first.is_open and first.figures == kept
+    assert not MeaningUnit.objects.filter(retired_in=first).exists()
