@@ -149,6 +149,13 @@ def test_step_3_counts_a_passage_both_coded_once_after_settling(bench: Bench) ->
     units = group_units(group)
     assert len(units) == 1 and units[0].agreed_in == round_
     assert list(subgroup.units.all()) == units
+    # The steps table counts the unit once and both coders, though one agreed unit is left.
+    steps = bench.owner.client("en").get(
+        reverse("workbench:download", args=[bench.analysis.pk, "steps", "csv"])
+    )
+    rows = steps.content.decode().splitlines()
+    assert "2 Meaning units,meaning units,1" in rows
+    assert "2 Code groups,coders,2" in rows
 
 
 @pytest.mark.django_db
@@ -293,3 +300,25 @@ def test_an_edit_under_an_open_round_keeps_its_figures_and_refuses_settling_it(
     first.refresh_from_db()
     assert second.number == 2 and not first.is_open and first.figures == kept
     assert not MeaningUnit.objects.filter(retired_in=first).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        (
+            "nb",
+            ["Runde 1, åpen", "Koderne avgrenset dette avsnittet ulikt", "Avslutt denne runden"],
+        ),
+        ("zh-hans", ["第 1 轮\uff0c进行中", "只有一位编码者编码了这段文字", "结束本轮"]),
+    ],
+)
+def test_the_round_page_is_translated(
+    bench: Bench, settings: object, language: str, words: list[str]
+) -> None:
+    settings.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+    _first_coding(bench)
+    actions.do_request_comparison(bench.owner.user, bench.version)
+    page = bench.owner.client(language).get(_compare_url(bench)).content.decode()
+    for expected in words:
+        assert expected in page

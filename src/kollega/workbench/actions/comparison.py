@@ -116,6 +116,8 @@ def _figures(report: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def do_request_comparison(actor: User, version: AnalysisTranscript) -> CodingRound:
     """Open a round on the units in analysis (or return the round already open)."""
+    # Two coders pressing "Compare" at once: the second waits here and finds the first's round.
+    AnalysisTranscript.objects.select_for_update().filter(pk=version.pk).first()
     found = open_round(version)
     if found is not None:
         return found
