@@ -14,8 +14,10 @@ from kollega.workbench.actions.condensation import group_units
 from kollega.workbench.models import (
     AnalysisTranscript,
     CodingRound,
+    Condensate,
     MeaningUnit,
     RoundDifference,
+    Subgroup,
 )
 from tests.cast import Cast
 from tests.workbench.conftest import Bench
@@ -272,6 +274,31 @@ def test_withdrawing_the_participant_deletes_their_rounds_and_every_unit(bench: 
     assert not CodingRound.objects.exists()
     assert not RoundDifference.objects.exists()
     assert not MeaningUnit.objects.exists()
+
+
+@pytest.mark.django_db
+def test_withdrawal_after_an_edit_carried_the_agreed_units_on_deletes_all_and_flags_citers(
+    bench: Bench,
+) -> None:
+    """The round stays on version 1; its agreed unit moved to version 2 with the edit. The
+    versions go one by one: nothing refuses, and the condensate citing it is flagged."""
+    _unit(bench, bench.owner, TIRED, 0)
+    _unit(bench, bench.colleague, TIRED, 0)
+    round_ = actions.do_request_comparison(bench.owner.user, bench.version)
+    actions.do_close_round(bench.owner.user, round_)
+    _edit(bench, 3, "Jeg ville snakke med noen. Ingen på jobben skulle vite det.")
+    agreed = MeaningUnit.objects.in_analysis().get()
+    assert agreed.transcript.current and agreed.transcript_id != round_.transcript_id
+    subgroup = Subgroup.objects.create(code_group=bench.groups[0], name="Tired")
+    subgroup.units.set([agreed])
+    citing = Condensate.objects.create(subgroup=subgroup, text="Jeg var sliten.")
+    citing.units.set([agreed])
+    research_actions.do_withdraw_participant(bench.owner.user, bench.participant)
+    assert not CodingRound.objects.exists()
+    assert not MeaningUnit.objects.exists()
+    assert not AnalysisTranscript.objects.exists()
+    citing.refresh_from_db()
+    assert citing.sources_withdrawn
 
 
 @pytest.mark.django_db

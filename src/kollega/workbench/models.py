@@ -241,18 +241,23 @@ class MeaningUnit(TranscriptSpan):
     )
     coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created = models.DateTimeField(default=timezone.now, editable=False)
+    # A round goes only with its interview (withdrawal, a deleted study or analysis), which
+    # takes these units along; but an edit may have carried them to a newer version, deleted
+    # after the round's own version, one version per transaction (core.batchdelete). So no
+    # database constraint and no cascade: for that moment the id points at nothing, and a
+    # retired unit stays out of the analysis, until its own version goes.
     retired_in = models.ForeignKey(
         "CodingRound",
-        # A round goes only with its transcript, which takes these units along.
-        on_delete=models.RESTRICT,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="retired_units",
     )
     agreed_in = models.ForeignKey(
         "CodingRound",
-        # A round goes only with its transcript, which takes these units along.
-        on_delete=models.RESTRICT,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="agreed_units",
