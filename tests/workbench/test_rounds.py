@@ -71,6 +71,7 @@ def test_a_round_is_kept_as_it_was_through_settling_closing_and_a_second_round(
     kept = dict(first.figures)
     page = owner.get(_compare_url(bench)).content.decode()
     assert "Round 1, open" in page
+    assert "Compared by Sara on" in page
     assert "The coders cut this passage differently" in page
     assert "Only one coder coded this passage" in page
     assert f"{kept['kappa']:.2f}" in page

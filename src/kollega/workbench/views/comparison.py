@@ -119,6 +119,7 @@ def _page(request: StaffRequest, found: Analysis, version: AnalysisTranscript) -
             "current": rows[-1],
             "earlier": rows[:-1],
             "coders": [_name(users.get(str(c))) for c in current.coders],
+            "opened_by": _name(current.opened_by),
             "differences": differences,
             "unsettled": sum(not d["difference"].settled for d in differences),
             "groups": [g for g in groups.values() if g.codable],
