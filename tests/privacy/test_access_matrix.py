@@ -269,7 +269,10 @@ EXPECTED: dict[str, Entry] = {
     "workbench:unit_create": post_only(R, {"start": "0", "end": "5"}, **VERSION),
     "workbench:suggestions": post_only(R, **VERSION),
     "workbench:compare": both(R, **VERSION),
-    "workbench:settle": post_only(R, {"units": "@unit", "group": "@code_group"}, **VERSION),
+    "workbench:settle": post_only(
+        R, {"difference": "@unit", "group": "@code_group", "boundary": "union"}, **VERSION
+    ),
+    "workbench:round_close": post_only(R, **VERSION),
     "workbench:unit_code": post_only(R, {"unit": "@unit", "group": "@code_group"}, **ANALYSIS),
     "workbench:unit_delete": post_only(R, **UNIT),
     "workbench:suggestion_decide": post_only(

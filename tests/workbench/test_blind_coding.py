@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from kollega.workbench import actions
-from kollega.workbench.models import Coding
+from kollega.workbench.models import MeaningUnit
 from tests.workbench.conftest import Bench
 
 PASSAGES = [
@@ -71,10 +71,11 @@ def test_compare_shows_kappa_and_alpha_per_group_and_the_differences(bench: Benc
     report = actions.agreement_for(bench.version)
     assert report["n_items"] == 6
     assert report["percent"] == pytest.approx(4 / 6)
-    assert len(report["disagreements"]) == 2
+    assert len(report["differences"]) == 2
     assert set(report["per_group"]) == {str(g.pk) for g in bench.groups}
     page = client.get(compare).content.decode()
-    assert "2 differences to settle" in page
+    assert "2 differences · 2 to settle" in page
+    assert page.count("The same passage in different code groups") == 2
     for name in ("Exhaustion", "Trust", "Advice"):
         assert f'<th scope="row">{name}</th>' in page
     assert f"{report['kappa']:.2f}" in page
@@ -82,30 +83,62 @@ def test_compare_shows_kappa_and_alpha_per_group_and_the_differences(bench: Benc
 
 
 @pytest.mark.django_db
-def test_settling_a_difference_sorts_both_units_alike(bench: Bench) -> None:
+def test_settling_a_difference_keeps_the_choice_and_closing_makes_one_agreed_unit(
+    bench: Bench,
+) -> None:
     _code_both(bench)
-    actions.do_request_comparison(bench.owner.user, bench.version)
-    d = actions.agreement_for(bench.version)["disagreements"][0]
-    ids = ",".join(str(u.pk) for u in d["units"].values())
+    round_ = actions.do_request_comparison(bench.owner.user, bench.version)
+    d = round_.differences.get(position=1)
     settle = reverse("workbench:settle", args=[bench.analysis.pk, bench.version.pk])
     trust = bench.groups[1]
-    response = bench.owner.client("en").post(settle, {"units": ids, "group": trust.pk})
+    response = bench.owner.client("en").post(
+        settle, {"difference": d.pk, "group": trust.pk, "boundary": "union"}
+    )
     assert response.status_code == 302
-    codings = Coding.objects.filter(unit__pk__in=[u.pk for u in d["units"].values()])
-    assert {c.code_group for c in codings} == {trust}
-    assert {c.decided_by for c in codings} == {bench.owner.user}
-    assert len(actions.agreement_for(bench.version)["disagreements"]) == 1
+    d.refresh_from_db()
+    assert (d.settled_group, d.settled_by, d.boundary) == (trust, bench.owner.user, "union")
+    originals = [pk for ids in d.units.values() for pk in ids]
+    assert len(originals) == 2
+    round_.refresh_from_db()
+    assert round_.is_open  # one difference is left to settle
+    second = round_.differences.get(position=2)
+    bench.owner.client("en").post(
+        settle,
+        {
+            "difference": second.pk,
+            "group": bench.groups[2].pk,
+            "boundary": str(bench.owner.user.pk),
+        },
+    )
+    round_.refresh_from_db()
+    assert not round_.is_open
+    live = MeaningUnit.objects.in_analysis().filter(transcript=bench.version)
+    # Six passages both coded: six agreed units, the twelve originals kept but retired.
+    assert live.count() == 6
+    assert MeaningUnit.objects.filter(retired_in=round_).count() == 12
+    agreed = live.get(start=d.start)
+    assert agreed.coding.code_group == trust
+    assert not MeaningUnit.objects.in_analysis().filter(pk__in=originals).exists()
 
 
 @pytest.mark.django_db
-def test_settling_before_comparing_is_refused(bench: Bench) -> None:
+def test_settling_in_a_closed_round_is_refused(bench: Bench) -> None:
     _code_both(bench)
-    units = list(bench.version.units.all()[:2])
+    round_ = actions.do_request_comparison(bench.owner.user, bench.version)
+    d = round_.differences.first()
+    for each in round_.differences.all():
+        actions.do_settle_difference(
+            bench.owner.user, each, group=bench.groups[0], boundary="union"
+        )
+    round_.refresh_from_db()
+    assert not round_.is_open
     settle = reverse("workbench:settle", args=[bench.analysis.pk, bench.version.pk])
-    bench.owner.client("en").post(
-        settle, {"units": f"{units[0].pk},{units[1].pk}", "group": bench.groups[2].pk}
+    response = bench.owner.client("en").post(
+        settle, {"difference": d.pk, "group": bench.groups[2].pk, "boundary": "union"}, follow=True
     )
-    assert not Coding.objects.filter(unit__in=units, code_group=bench.groups[2]).exists()
+    assert "This round is closed" in response.content.decode()
+    d.refresh_from_db()
+    assert d.settled_group == bench.groups[0]
 
 
 @pytest.mark.django_db
@@ -120,8 +153,8 @@ def test_full_agreement_in_one_group_shows_an_undefined_alpha_not_an_error(bench
     response = bench.owner.client("en").get(compare)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "0 differences to settle" in page
-    assert "nan" in page
+    assert "0 differences" in page
+    assert "No differences: the coders agree on every passage." in page
 
 
 @pytest.mark.django_db

@@ -172,6 +172,7 @@ class AuditAction(enum.StrEnum):
     WORKBENCH_CODE_GROUP_EDIT = "workbench.code_group.edit"
     WORKBENCH_CODEBOOK_IMPORT = "workbench.codebook.import"
     WORKBENCH_CODING_COMPARE = "workbench.coding.compare"
+    WORKBENCH_CODING_ROUND_CLOSE = "workbench.coding.round_close"
     WORKBENCH_CODING_SETTLE = "workbench.coding.settle"
     WORKBENCH_CODING_VIEW_COMPARISON = "workbench.coding.view_comparison"
     WORKBENCH_CONDENSATE_ADD = "workbench.condensate.add"

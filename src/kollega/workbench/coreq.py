@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.utils.translation import pgettext_lazy as p_
 
-from kollega.workbench.results import Table
+from kollega.workbench.results import RoundFigures, Table, round_line
 
 TEAM = gettext_lazy("Research team and reflexivity")
 DESIGN = gettext_lazy("Study design")
@@ -169,6 +169,8 @@ class StudyFacts:
     transcribed_here: int = 0
     imported: int = 0
     coders: list[str] = field(default_factory=list)
+    # Each compared transcript's first and last kept round of comparing coders.
+    rounds: list[RoundFigures] = field(default_factory=list)
     code_groups: int = 0
     top_level_groups: int = 0
     themes: int = 0
@@ -300,6 +302,9 @@ def _answers(f: StudyFacts) -> dict[int, str]:
             "n": len(f.coders),
             "names": ", ".join(f.coders),
         }
+    if f.rounds:
+        agreement = " ".join(round_line(r) for r in f.rounds)
+        a[24] = f"{a[24]} {agreement}" if 24 in a else agreement
     if f.code_groups:
         a[25] = _(
             "%(groups)d code groups (%(top)d at the top level) in the results table and the "

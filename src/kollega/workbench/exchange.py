@@ -9,6 +9,7 @@ from collections import Counter
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 import kollega
@@ -26,6 +27,7 @@ from kollega.workbench import coreq, results
 from kollega.workbench.actions.synthesis import check
 from kollega.workbench.models import (
     Analysis,
+    CodingRound,
     ThemeState,
 )
 from kollega.workbench.snapshot import snapshot
@@ -55,6 +57,52 @@ def participant_characteristics(analysis: Analysis) -> dict[str, Any]:
     return {"participants": people}
 
 
+def kept_rounds(analysis: Analysis) -> tuple[list[results.RoundFigures], list[str]]:
+    """Each compared interview's first and last round (one when it had one), in pseudonym
+    order, and the usernames of every coder of a round."""
+    by_interview: dict[int, list[CodingRound]] = {}
+    rounds = (
+        CodingRound.objects.filter(transcript__analysis=analysis)
+        .select_related("transcript__interview__participant")
+        .prefetch_related("differences")
+        .defer("transcript__text", "transcript__turns_json")
+        .order_by(
+            "transcript__interview__participant__pseudonym", "transcript__interview_id", "number"
+        )
+    )
+    coders: set[int] = set()
+    for r in rounds:
+        by_interview.setdefault(r.transcript.interview_id, []).append(r)
+        coders |= {int(c) for c in r.coders}
+    out = []
+    for kept in by_interview.values():
+        chosen = [("first", kept[0])] + ([("last", kept[-1])] if len(kept) > 1 else [])
+        for which, r in chosen:
+            interview = r.transcript.interview
+            differences = list(r.differences.all())
+            out.append(
+                results.RoundFigures(
+                    transcript=f"{interview.participant.pseudonym} "
+                    f"({InterviewKind(interview.kind).label})",
+                    which=which,
+                    number=r.number,
+                    compared_on=r.opened_at.date(),
+                    coders=len(r.coders),
+                    kappa=r.figures.get("kappa"),
+                    alpha=r.figures.get("alpha"),
+                    differences=len(differences),
+                    settled=sum(d.settled for d in differences),
+                    closed=not r.is_open,
+                )
+            )
+    names = sorted(
+        get_user_model()
+        .objects.filter(pk__in=coders)
+        .values_list(get_user_model().USERNAME_FIELD, flat=True)
+    )
+    return out, names
+
+
 def facts(analysis: Analysis, data: dict[str, Any], check_ok: bool | None) -> coreq.StudyFacts:
     """The COREQ facts from the study record, its interviews and the analysis."""
     study = analysis.study
@@ -74,6 +122,7 @@ def facts(analysis: Analysis, data: dict[str, Any], check_ok: bool | None) -> co
     accepted_themes = analysis.themes.filter(state=ThemeState.ACCEPTED).count()
     answers = Counter(study.invitations.values_list("status", flat=True))
     guide = list(study.guide_topics.all())
+    rounds, round_coders = kept_rounds(analysis)
     return coreq.StudyFacts(
         researchers=sorted(u.get_full_name() or u.get_username() for u in study.researchers.all()),
         participants=len({i.participant_id for i in interviews}),
@@ -88,7 +137,10 @@ def facts(analysis: Analysis, data: dict[str, Any], check_ok: bool | None) -> co
         durations_s=[r.duration_s for r in recordings],
         transcribed_here=sources.count(TranscriptSource.TRANSCRIBED),
         imported=sources.count(TranscriptSource.IMPORTED),
-        coders=sorted({u["coder"] for u in data["meaning_units"] if u["code_group_id"]}),
+        coders=sorted(
+            {u["coder"] for u in data["meaning_units"] if u["code_group_id"]} | set(round_coders)
+        ),
+        rounds=rounds,
         code_groups=len(groups),
         top_level_groups=sum(g["parent_id"] is None for g in groups),
         themes=len(data["themes"]),
@@ -132,7 +184,7 @@ def report(
     data = built.data if built and built.data is not None else {}
     checked = check(analysis, built) if sections or "coreq" in keys else None
     build = {
-        "steps": lambda: results.steps_table(data),
+        "steps": lambda: results.steps_table(data, round_coders=kept_rounds(analysis)[1]),
         "results": lambda: results.results_table(data),
         "participants": lambda: results.participant_table(participant_characteristics(analysis)),
         "coreq": lambda: coreq.coreq_table(
@@ -151,7 +203,8 @@ def report(
             % {"n": len(checked["findings"])}
         )
         outcome.paragraphs += [f"{f['what']}: {f['text']}" for f in checked["findings"]]
-    return tables, [*results.analytic_sections(data), outcome]
+    agreement = results.agreement_section(kept_rounds(analysis)[0])
+    return tables, [agreement, *results.analytic_sections(data), outcome]
 
 
 def render_download(analysis: Analysis, name: str, fmt: str) -> tuple[bytes, str]:

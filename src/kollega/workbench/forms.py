@@ -252,14 +252,17 @@ class SuggestionDecisionForm(DecideForm):
 
 
 class SettleForm(_InAnalysis):
-    """The coders' units of one passage (``units``, comma-separated) into the agreed group."""
+    """How the coders settled one difference of a round: the agreed code group (none: the
+    passage is not a meaning unit) and whose boundary (a coder's pk, or "union")."""
 
-    units = forms.CharField(required=False)
-    group = _group_field(required=True, message=_("Choose the code group you agreed on."))
-
-    def clean_units(self) -> list[int]:
-        values = self.cleaned_data["units"].split(",")
-        return [int(v) for v in values if v.strip().isdigit() and int(v)]
+    difference = forms.IntegerField(
+        min_value=1, error_messages={"required": _("Choose a difference to settle.")}
+    )
+    group = _group_field(required=False)
+    boundary = forms.CharField(
+        max_length=20,
+        error_messages={"required": _("Choose whose boundary you agreed on.")},
+    )
 
 
 # --- Step 3: condensation ------------------------------------------------------------------

@@ -21,6 +21,10 @@ For whoever builds on these (steps 3-4, results, imports):
   suggested, ``decided_by``/``decided_at``). ``SuggestionDecision`` records each suggested
   code group a person accepted or rejected (rank, confidence, model). ``CodingComparison``
   marks that coders asked to compare: only then do they see each other's units.
+  ``CodingRound`` keeps each comparison as computed (figures, coders, units compared) and
+  ``RoundDifference`` each difference and how it was settled. Closing a round makes one
+  agreed unit per passage (``MeaningUnit.agreed_in``) and retires the coders' originals
+  (``retired_in``): read ``MeaningUnit.objects.in_analysis()`` in steps 3-4 and the results.
 - Step 3: ``Subgroup`` (within a code group; ``units`` M2M), ``Condensate`` (encrypted
   first-person ``text``, ``units`` it rests on, ``extractive`` draft flag, ``model`` when
   drafted by an assistant), ``GoldenQuote`` (span in a transcript version, per subgroup).
@@ -217,14 +221,49 @@ class TranscriptSpan(models.Model):
         return str(self.transcript.text)[self.start : self.end]
 
 
+class MeaningUnitQuerySet(models.QuerySet["MeaningUnit"]):
+    def in_analysis(self) -> MeaningUnitQuerySet:
+        """The units steps 3-4 and the results read: not a coder's original that a closed
+        round of comparison replaced by one agreed unit (those stay for the audit trail)."""
+        return self.filter(retired_in__isnull=True)
+
+
 class MeaningUnit(TranscriptSpan):
-    """Step 2: ``transcript.text[start:end]``, marked by one coder."""
+    """Step 2: ``transcript.text[start:end]``, marked by one coder.
+
+    ``retired_in``: the round whose closing replaced this coder's original by one agreed
+    unit; it stays for the audit trail, out of steps 3-4 (use ``objects.in_analysis()``).
+    ``agreed_in``: the round that made this unit the coders' agreed one.
+    """
 
     transcript = models.ForeignKey(
         AnalysisTranscript, on_delete=models.CASCADE, related_name="units"
     )
     coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created = models.DateTimeField(default=timezone.now, editable=False)
+    # A round goes only with its interview (withdrawal, a deleted study or analysis), which
+    # takes these units along; but an edit may have carried them to a newer version, deleted
+    # after the round's own version, one version per transaction (core.batchdelete). So no
+    # database constraint and no cascade: for that moment the id points at nothing, and a
+    # retired unit stays out of the analysis, until its own version goes.
+    retired_in = models.ForeignKey(
+        "CodingRound",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="retired_units",
+    )
+    agreed_in = models.ForeignKey(
+        "CodingRound",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="agreed_units",
+    )
+
+    objects = MeaningUnitQuerySet.as_manager()
 
     class Meta:
         ordering = ["transcript_id", "start", "end", "pk"]
@@ -298,6 +337,105 @@ class CodingComparison(models.Model):
 
     def __str__(self) -> str:
         return f"comparison of transcript {self.transcript_id}"
+
+
+class CodingRound(models.Model):
+    """One comparison of the coders of one transcript, kept as it was computed.
+
+    Opened by "Compare", closed when the coders have settled (``closed_at``). ``figures``
+    holds the agreement computed when it opened (``kappa``, ``alpha``, ``percent``,
+    ``cu_alpha``, ``level``, ``per_group``: {code group pk: the same}; None where
+    undefined) and never changes; ``coders`` the coders' user pks and ``unit_ids`` the units
+    compared (ids and offsets only, no copy of the text). ``number`` counts the rounds of
+    one interview in the analysis, across transcript versions.
+    """
+
+    transcript = models.ForeignKey(
+        AnalysisTranscript, on_delete=models.CASCADE, related_name="rounds"
+    )
+    number = models.PositiveIntegerField()
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    coders = models.JSONField(default=list)
+    unit_ids = models.JSONField(default=list)
+    figures = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["opened_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transcript"],
+                condition=Q(closed_at__isnull=True),
+                name="one_open_round_per_transcript",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"round {self.number} of transcript {self.transcript_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class DifferenceKind(models.TextChoices):
+    ONLY_SOME = "only_some", _("Only one coder coded this passage")
+    GROUPS = "groups", _("The same passage in different code groups")
+    BOUNDARIES = "boundaries", _("The coders cut this passage differently")
+
+
+class RoundDifference(models.Model):
+    """One place where the coders of a round differed, and how they settled it.
+
+    ``codes`` maps coder pk → code group pk (None: not coded there), ``spans`` coder pk →
+    ``[[start, end], ...]`` and ``units`` coder pk → unit pks, all as compared. Settled:
+    ``settled_group`` (None with ``dropped``: not a meaning unit), the agreed boundary
+    ``settled_start``/``settled_end`` and which one was chosen (``boundary``: a coder's pk
+    as text, or "union"), ``settled_by``/``settled_at``.
+    """
+
+    round = models.ForeignKey(CodingRound, on_delete=models.CASCADE, related_name="differences")
+    position = models.PositiveIntegerField()
+    kind = models.CharField(max_length=12, choices=DifferenceKind.choices)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    codes = models.JSONField(default=dict)
+    spans = models.JSONField(default=dict)
+    units = models.JSONField(default=dict)
+    settled_group = models.ForeignKey(
+        CodeGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    dropped = models.BooleanField(default=False)
+    settled_start = models.PositiveIntegerField(null=True, blank=True)
+    settled_end = models.PositiveIntegerField(null=True, blank=True)
+    boundary = models.CharField(max_length=20, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "position"], name="unique_difference_place"),
+        ]
+
+    def __str__(self) -> str:
+        return f"difference {self.position} of round {self.round_id}"
+
+    @property
+    def settled(self) -> bool:
+        return self.settled_at is not None
+
+    @property
+    def several_coded(self) -> bool:
+        return sum(1 for spans in self.spans.values() if spans) > 1
 
 
 class Subgroup(models.Model):

@@ -13,6 +13,7 @@ import io
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -35,6 +36,70 @@ class Table:
     note: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class RoundFigures:
+    """One kept round of comparing coders, as the report and COREQ state it: ``which`` is
+    "first" or "last" of the transcript's rounds (the first one alone when it is the last)."""
+
+    transcript: str
+    which: str
+    number: int
+    compared_on: date
+    coders: int
+    kappa: float | None
+    alpha: float | None
+    differences: int
+    settled: int
+    closed: bool
+
+
+def figure(value: float | None) -> str:
+    return "\u2013" if value is None else f"{value:.2f}"
+
+
+def round_line(r: RoundFigures) -> str:
+    """One sentence for a kept round: when, how many coders, kappa and alpha, and how many
+    differences were settled."""
+    values = {
+        "transcript": r.transcript,
+        "which": _("first round") if r.which == "first" else _("last round"),
+        "number": r.number,
+        "date": r.compared_on.isoformat(),
+        "coders": r.coders,
+        "kappa": figure(r.kappa),
+        "alpha": figure(r.alpha),
+        "differences": r.differences,
+        "settled": r.settled,
+    }
+    if r.closed:
+        return (
+            _(
+                "%(transcript)s, %(which)s (round %(number)d, %(date)s): %(coders)d coders, "
+                "Cohen's kappa %(kappa)s, Krippendorff's alpha %(alpha)s; %(differences)d "
+                "differences, %(settled)d settled."
+            )
+            % values
+        )
+    return (
+        _(
+            "%(transcript)s, %(which)s (round %(number)d, %(date)s, still open): %(coders)d "
+            "coders, Cohen's kappa %(kappa)s, Krippendorff's alpha %(alpha)s; %(differences)d "
+            "differences, %(settled)d settled so far."
+        )
+        % values
+    )
+
+
+def agreement_section(rounds: Sequence[RoundFigures]) -> Section:
+    """The report's section on agreement between coders: each transcript's first and last
+    round as computed then (settling never changes a round's figures)."""
+    section = Section(_("Agreement between coders"))
+    if not rounds:
+        section.paragraphs.append(_("No coders compared their coding."))
+    section.paragraphs += [round_line(r) for r in rounds]
+    return section
+
+
 @dataclass(slots=True)
 class Section:
     """Free text for the report: a heading and paragraphs (analytic texts, the check)."""
@@ -44,8 +109,13 @@ class Section:
     quotes: list[str] = field(default_factory=list)
 
 
-def steps_table(p: dict[str, Any]) -> Table:
-    """What each of the four STC steps produced, counted, as for a methods section."""
+def steps_table(p: dict[str, Any], *, round_coders: Iterable[str] = ()) -> Table:
+    """What each of the four STC steps produced, counted, as for a methods section.
+
+    Units are those in analysis (one agreed unit per settled passage); ``round_coders``
+    names the coders of kept rounds, who count among the coders though their own units
+    gave way to agreed ones.
+    """
     coded = [u for u in p["meaning_units"] if u["code_group_id"] is not None]
     accepted = [a for a in p["assistance"] if a["status"] == "accepted"]
 
@@ -64,7 +134,11 @@ def steps_table(p: dict[str, Any]) -> Table:
         [_("2 Meaning units"), _("meaning units"), count("meaning_units")],
         [_("2 Meaning units"), _("coded meaning units"), str(len(coded))],
         [_("2 Code groups"), _("code groups"), count("code_groups")],
-        [_("2 Code groups"), _("coders"), str(len({u["coder"] for u in coded}))],
+        [
+            _("2 Code groups"),
+            _("coders"),
+            str(len({u["coder"] for u in coded} | set(round_coders))),
+        ],
         [_("3 Condensation"), _("subgroups"), count("subgroups")],
         [_("3 Condensation"), _("condensates"), count("condensates")],
         [_("3 Condensation"), _("golden quotes"), count("golden_quotes")],

@@ -9,8 +9,8 @@ and of each encrypted column only the head of its ciphertext, which holds the to
 IV and so differs after every write, whatever the text (nothing is decrypted). Reading those
 takes milliseconds where the build takes seconds, and no write path has to remember to bump
 anything: any change to units, codings, groups, subgroups, condensates, quotes, analytic
-texts, categories, themes, memos, transcripts or pseudonyms gives a new stamp, so the next reader
-builds afresh.
+texts, categories, themes, memos, rounds of comparison, transcripts or pseudonyms gives a new
+stamp, so the next reader builds afresh.
 
 The cache is process-local memory only (a few analyses, least recently used dropped first):
 decrypted research text is never written to disk or to a shared cache, and it goes with the
@@ -38,10 +38,12 @@ from kollega.workbench.models import (
     Category,
     CodeGroup,
     Coding,
+    CodingRound,
     Condensate,
     GoldenQuote,
     MeaningUnit,
     Memo,
+    RoundDifference,
     Subgroup,
     Theme,
 )
@@ -126,7 +128,21 @@ def stamp(analysis: Analysis) -> str:
                 "pk", "name", "parent_id", "theme_id", "codable", "position", "version", "seal"
             )
         ),
-        list(units.order_by("pk").values_list("pk", "transcript_id", "start", "end", "coder_id")),
+        list(
+            units.order_by("pk").values_list(
+                "pk", "transcript_id", "start", "end", "coder_id", "retired_in_id", "agreed_in_id"
+            )
+        ),
+        list(
+            CodingRound.objects.filter(transcript__analysis=analysis)
+            .order_by("pk")
+            .values_list("pk", "transcript_id", "number", "opened_at", "closed_at", "figures")
+        ),
+        list(
+            RoundDifference.objects.filter(round__transcript__analysis=analysis)
+            .order_by("pk")
+            .values_list("pk", "settled_group_id", "dropped", "settled_at")
+        ),
         list(
             Coding.objects.filter(unit__transcript__analysis=analysis)
             .order_by("pk")

@@ -60,6 +60,7 @@ urlpatterns = [
     path("<int:pk>/coding/<int:t>/suggestions/", coding.suggestions, name="suggestions"),
     path("<int:pk>/coding/<int:t>/compare/", comparison.compare, name="compare"),
     path("<int:pk>/coding/<int:t>/settle/", comparison.settle, name="settle"),
+    path("<int:pk>/coding/<int:t>/close-round/", comparison.close_round, name="round_close"),
     path("<int:pk>/units/code/", coding.unit_code, name="unit_code"),
     path("<int:pk>/units/<int:unit>/delete/", coding.unit_delete, name="unit_delete"),
     path("<int:pk>/units/<int:unit>/decide/", coding.suggestion_decide, name="suggestion_decide"),

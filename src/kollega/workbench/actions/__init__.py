@@ -33,9 +33,13 @@ from kollega.workbench.actions.coding import (
 from kollega.workbench.actions.common import save_versioned, stale_refusal
 from kollega.workbench.actions.comparison import (
     agreement_for,
+    boundary_of,
     comparing,
+    do_close_round,
     do_request_comparison,
-    do_settle_disagreement,
+    do_settle_difference,
+    open_round,
+    rounds_of,
 )
 from kollega.workbench.actions.condensation import (
     do_accept_subgroups,
@@ -76,6 +80,7 @@ from kollega.workbench.actions.synthesis import (
 __all__ = [
     "MAX_UNITS_PER_SUGGESTION",
     "agreement_for",
+    "boundary_of",
     "broken_quotes",
     "broken_units",
     "comparing",
@@ -86,6 +91,7 @@ __all__ = [
     "do_add_theme",
     "do_add_transcript",
     "do_choose_quote",
+    "do_close_round",
     "do_code_unit",
     "do_create_analysis",
     "do_create_unit",
@@ -112,12 +118,14 @@ __all__ = [
     "do_save_analytic_text",
     "do_save_condensate",
     "do_save_typology",
-    "do_settle_disagreement",
+    "do_settle_difference",
     "do_share_themes",
     "do_uncode_unit",
     "follow_transcript_edit",
     "imported_cases",
+    "open_round",
     "proposed_place",
+    "rounds_of",
     "run_theme_suggestions",
     "save_versioned",
     "stale_refusal",

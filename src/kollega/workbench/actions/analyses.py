@@ -115,7 +115,8 @@ def follow_transcript_edit(source: ResearchTranscript) -> list[AnalysisTranscrip
         _carry(edit, GoldenQuote.objects.filter(transcript=old), new)
         _carry_typical(edit, old, new)
         broken = old.units.count()
-        if not broken and not old.quotes.exists():
+        # A kept round of comparison holds its version: its offsets point into that text.
+        if not broken and not old.quotes.exists() and not old.rounds.exists():
             old.delete()
         record(
             "system",
@@ -168,7 +169,8 @@ def broken_units(analysis: Analysis) -> Any:
     """Units left on an older version of their transcript by an edit that changed their own
     words: the researcher fixes each by placing it again or deleting it."""
     return (
-        MeaningUnit.objects.filter(transcript__analysis=analysis, transcript__current=False)
+        MeaningUnit.objects.in_analysis()
+        .filter(transcript__analysis=analysis, transcript__current=False)
         .select_related("transcript", "coding__code_group")
         .order_by("transcript__interview_id", "start")
     )

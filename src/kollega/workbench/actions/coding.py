@@ -95,7 +95,11 @@ def do_create_unit(
     if not version.current:
         raise ActionRefused(_("This transcript has a newer version; code that one."))
     start, end = trimmed_span(version, start, end)
-    if MeaningUnit.objects.filter(transcript=version, coder=actor, start=start, end=end).exists():
+    if (
+        MeaningUnit.objects.in_analysis()
+        .filter(transcript=version, coder=actor, start=start, end=end)
+        .exists()
+    ):
         raise ActionRefused(_("You have already marked exactly these words."))
     unit = MeaningUnit.objects.create(transcript=version, start=start, end=end, coder=actor)
     if code_group is not None:
@@ -196,11 +200,15 @@ def suggestions_for(
         for g in CodeGroup.objects.filter(analysis_id=version.analysis_id, codable=True)
     }
     uncoded = list(
-        version.units.filter(coder=actor, coding__isnull=True)[:MAX_UNITS_PER_SUGGESTION]
+        version.units.in_analysis().filter(coder=actor, coding__isnull=True)[
+            :MAX_UNITS_PER_SUGGESTION
+        ]
     )
     coded = list(
         Coding.objects.filter(
-            unit__coder=actor, unit__transcript__analysis_id=version.analysis_id
+            unit__coder=actor,
+            unit__transcript__analysis_id=version.analysis_id,
+            unit__retired_in__isnull=True,
         ).values_list("unit__transcript_id", "unit__start", "unit__end", "code_group_id")
     )
     # Each transcript's text is decrypted once, not once per coded unit.

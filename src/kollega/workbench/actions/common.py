@@ -86,6 +86,11 @@ def trimmed_span(version: AnalysisTranscript, start: int, end: int) -> tuple[int
 
 
 def drop_if_unused(version: AnalysisTranscript) -> None:
-    """Delete an old version nothing points into any more."""
-    if not version.current and not version.units.exists() and not version.quotes.exists():
+    """Delete an old version nothing points into any more (a kept round of comparison does)."""
+    if (
+        not version.current
+        and not version.units.exists()
+        and not version.quotes.exists()
+        and not version.rounds.exists()
+    ):
         version.delete()

@@ -41,7 +41,8 @@ SUGGESTION_MAX_AGE_S = 24 * 3600
 def group_units(group: CodeGroup) -> list[MeaningUnit]:
     """The code group's meaning units, in transcript order, with their transcripts loaded."""
     return list(
-        MeaningUnit.objects.filter(coding__code_group=group)
+        MeaningUnit.objects.in_analysis()
+        .filter(coding__code_group=group)
         .select_related("transcript__interview__participant", "coder")
         .order_by("transcript__interview__participant__pseudonym", "transcript_id", "start")
     )
@@ -66,7 +67,7 @@ def unsign(token: str) -> dict[str, Any]:
 
 
 def _units_of(group: CodeGroup, pks: list[int]) -> list[MeaningUnit]:
-    units = list(MeaningUnit.objects.filter(pk__in=pks, coding__code_group=group))
+    units = list(MeaningUnit.objects.in_analysis().filter(pk__in=pks, coding__code_group=group))
     if len(units) != len(set(pks)):
         raise ActionRefused(_("Choose meaning units of this code group only."))
     return units
@@ -99,12 +100,14 @@ def do_accept_subgroups(actor: User, group: CodeGroup, token: str) -> list[Subgr
     if proposal.get("group") != group.pk:
         raise ActionRefused(_("This suggestion was made for another code group."))
     placed = set(
-        MeaningUnit.objects.filter(subgroups__code_group=group).values_list("pk", flat=True)
+        MeaningUnit.objects.in_analysis()
+        .filter(subgroups__code_group=group)
+        .values_list("pk", flat=True)
     )
     made = []
     for g in proposal["groups"]:
         pks = [pk for pk in g["units"] if pk not in placed]
-        units = list(MeaningUnit.objects.filter(pk__in=pks, coding__code_group=group))
+        units = list(MeaningUnit.objects.in_analysis().filter(pk__in=pks, coding__code_group=group))
         if not units:
             continue
         subgroup = Subgroup.objects.create(

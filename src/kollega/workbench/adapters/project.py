@@ -118,7 +118,8 @@ def stc_project(analysis: Any) -> Any:
     # a model instance for each (and for its coder and coding) cost seconds.
     username = f"coder__{get_user_model().USERNAME_FIELD}"
     units = (
-        wb.MeaningUnit.objects.filter(transcript__analysis=analysis)
+        wb.MeaningUnit.objects.in_analysis()
+        .filter(transcript__analysis=analysis)
         .order_by("transcript_id", "start", "end", "pk")
         .values_list("pk", "transcript_id", "start", "end", username, "coding__code_group_id")
     )
@@ -227,7 +228,9 @@ def _unit_links(through: Any, owner: str, analysis: Any) -> dict[int, list[str]]
     """Owner pk → its units' record ids, in the units' own order (as ``owner.units.all()``)."""
     links: dict[int, list[str]] = {}
     rows = (
-        through.objects.filter(meaningunit__transcript__analysis=analysis)
+        through.objects.filter(
+            meaningunit__transcript__analysis=analysis, meaningunit__retired_in__isnull=True
+        )
         .order_by(
             "meaningunit__transcript_id", "meaningunit__start", "meaningunit__end", "meaningunit_id"
         )

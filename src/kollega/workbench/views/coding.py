@@ -75,7 +75,8 @@ def _workspace(
     # Plain tuples, not model instances: a long interview holds hundreds of units.
     units = [
         UnitSpan(*row)
-        for row in version.units.filter(coder_id=request.user.pk)
+        for row in version.units.in_analysis()
+        .filter(coder_id=request.user.pk)
         .order_by("start", "end", "pk")
         .values_list("pk", "start", "end", "coding__code_group_id", "coding__origin")
     ]

@@ -48,7 +48,7 @@ def version_list(analysis: Analysis) -> Any:
 
 def unit_in(request: StaffRequest, analysis: Analysis, unit_pk: int) -> MeaningUnit:
     unit: MeaningUnit = get_object_or_404(
-        MeaningUnit.objects.select_related("transcript", "coding"),
+        MeaningUnit.objects.in_analysis().select_related("transcript", "coding"),
         pk=unit_pk,
         transcript__analysis=analysis,
     )

@@ -45,7 +45,7 @@ def _group_counts(analysis: Analysis) -> list[dict[str, Any]]:
     for group in analysis.code_groups.prefetch_related(
         "subgroups__condensates", "subgroups__quotes"
     ):
-        units = group.codings.count()
+        units = group.codings.filter(unit__retired_in__isnull=True).count()
         subgroups = list(group.subgroups.all())
         rows.append(
             {

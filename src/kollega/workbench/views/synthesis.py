@@ -49,7 +49,9 @@ def _target_rows(analysis: Analysis, posted: Any) -> list[dict[str, Any]]:
     )
     rows = []
     used = set(
-        analysis.code_groups.filter(codings__isnull=False).values_list("pk", flat=True).distinct()
+        analysis.code_groups.filter(codings__isnull=False, codings__unit__retired_in__isnull=True)
+        .values_list("pk", flat=True)
+        .distinct()
     )
     targets: list[tuple[str, CodeGroup | Category, set[int]]] = [
         ("code_group", g, {g.pk}) for g in analysis.code_groups.all() if g.pk in used
