@@ -10,6 +10,7 @@ from django.urls import reverse
 from kollega.core.errors import ActionRefused
 from kollega.research import actions as research_actions
 from kollega.workbench import actions, snapshot
+from kollega.workbench.actions import matrix, search
 from kollega.workbench.actions.condensation import group_units
 from kollega.workbench.models import (
     AnalysisTranscript,
@@ -350,3 +351,24 @@ def test_the_round_page_is_translated(
     page = bench.owner.client(language).get(_compare_url(bench)).content.decode()
     for expected in words:
         assert expected in page
+
+
+@pytest.mark.django_db
+def test_the_matrix_and_retrieval_show_a_passage_both_coded_once_after_settling(
+    bench: Bench,
+) -> None:
+    """After a round closes, a passage both coded is one agreed unit everywhere the analysis
+    is read: the matrix counts it once and retrieval lists it once, for either coder."""
+    _unit(bench, bench.owner, TIRED, 0)
+    _unit(bench, bench.colleague, TIRED, 0)
+    group = bench.groups[0]
+    person = bench.version.interview.participant_id
+    round_ = actions.do_request_comparison(bench.owner.user, bench.version)
+    # Under comparison both coders' units are shown, one each.
+    assert len(search.retrieve(bench.owner.user, group)) == 2
+    assert len(matrix.cell(bench.owner.user, bench.analysis, person, group)) == 2
+    actions.do_close_round(bench.owner.user, round_)
+    for member in (bench.owner, bench.colleague):
+        passages = search.retrieve(member.user, group)
+        assert [(p.start, p.end) for p in passages] == [bench.span(TIRED)]
+        assert len(matrix.cell(member.user, bench.analysis, person, group)) == 1

@@ -23,11 +23,12 @@ from kollega.workbench.results import Table
 
 def visible_units(actor: User, analysis: Analysis) -> Any:
     """The analysis's sorted meaning units ``actor`` may see: their own, and everyone's in
-    transcript versions under comparison."""
+    transcript versions under comparison. A coder's original that a closed round replaced by
+    one agreed unit is left out: the passage counts once, as its agreed unit."""
     compared = CodingComparison.objects.filter(transcript__analysis=analysis).values(
         "transcript_id"
     )
-    return MeaningUnit.objects.filter(
+    return MeaningUnit.objects.in_analysis().filter(
         Q(coder_id=actor.pk) | Q(transcript_id__in=compared),
         transcript__analysis=analysis,
         coding__isnull=False,

@@ -202,9 +202,9 @@ def do_make_units_from_results(
         start, end = trimmed_span(versions[t], start, end)
         spans.append((t, start, end))
     have = set(
-        MeaningUnit.objects.filter(coder=actor, transcript__in=list(versions)).values_list(
-            "transcript_id", "start", "end"
-        )
+        MeaningUnit.objects.in_analysis()
+        .filter(coder=actor, transcript__in=list(versions))
+        .values_list("transcript_id", "start", "end")
     )
     made: list[MeaningUnit] = []
     skipped = 0
@@ -249,7 +249,8 @@ def retrieve(actor: User, group: CodeGroup) -> list[Passage]:
     order = {g.pk: n for n, g in enumerate(groups)}
     names = {g.pk: g.name for g in groups}
     rows: list[tuple[Any, ...]] = list(
-        MeaningUnit.objects.filter(coding__code_group__in=groups)
+        MeaningUnit.objects.in_analysis()
+        .filter(coding__code_group__in=groups)
         .filter(Q(coder=actor) | Q(transcript__comparisons__isnull=False))
         .distinct()
         .values_list(
