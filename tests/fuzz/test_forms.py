@@ -271,6 +271,7 @@ WORKBENCH_PAGES = [
     ("workbench:coding", "version"),
     ("workbench:compare", "version"),
     ("workbench:group_edit", "group"),
+    ("workbench:codebook", "analysis"),
     ("workbench:condensation", "group"),
     ("workbench:synthesis", "analysis"),
     ("workbench:results", "analysis"),
