@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from kollega.accounts.models import User
 from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
-from kollega.workbench.actions.common import save_versioned, stale_refusal
+from kollega.workbench.actions.common import save_versioned
 from kollega.workbench.models import (
     COLOURS,
     Analysis,
@@ -195,6 +195,19 @@ def _restore_group(fields: dict[str, Any]) -> CodeGroup:
     )
 
 
+def _versioned(group: CodeGroup, version: int | None, fields: dict[str, Any]) -> None:
+    """``save_versioned`` with the code book's own word for a stale form."""
+    try:
+        save_versioned(group, version, fields)
+    except ActionRefused:
+        raise ActionRefused(
+            _(
+                "Someone changed this code group after you opened the page, so nothing was "
+                "done. Look at it again, then try once more."
+            )
+        ) from None
+
+
 def _changed() -> ActionRefused:
     return ActionRefused(
         _("This cannot be undone: someone changed these units or code groups since.")
@@ -255,7 +268,7 @@ def do_move_group(
     ):
         raise ActionRefused(_("There is already a code group called %s here.") % group.name)
     before = {"parent": group.parent_id, "position": group.position}
-    save_versioned(
+    _versioned(
         group,
         version,
         {"parent_id": parent_id, "position": _next_position(group.analysis_id, parent_id)},
@@ -284,10 +297,8 @@ def do_reorder_group(actor: User, group: CodeGroup, *, up: bool, version: int | 
         .filter(analysis_id=group.analysis_id, parent_id=group.parent_id)
         .order_by("position", "pk")
     )
-    index = next((i for i, g in enumerate(siblings) if g.pk == group.pk), None)
-    if index is None:
-        raise stale_refusal()
-    save_versioned(group, version, {})
+    _versioned(group, version, {})
+    index = next(i for i, g in enumerate(siblings) if g.pk == group.pk)
     other = index - 1 if up else index + 1
     if not 0 <= other < len(siblings):
         raise ActionRefused(
@@ -306,7 +317,7 @@ def do_reorder_group(actor: User, group: CodeGroup, *, up: bool, version: int | 
 def do_set_colour(actor: User, group: CodeGroup, *, colour: int, version: int | None) -> None:
     if not 1 <= colour <= len(COLOURS):
         raise ActionRefused(_("Choose one of the colours offered."))
-    save_versioned(group, version, {"colour": colour})
+    _versioned(group, version, {"colour": colour})
     record(
         actor,
         AuditAction.WORKBENCH_CODE_GROUP_COLOUR,
@@ -340,7 +351,7 @@ def do_merge_groups(
                 "so no text is lost."
             )
         )
-    save_versioned(gone, version, {})
+    _versioned(gone, version, {})
     fields = _group_fields(gone)
     codings = list(gone.codings.values_list("pk", flat=True))
     decisions = list(
@@ -432,7 +443,7 @@ def do_delete_group(actor: User, group: CodeGroup, *, version: int | None) -> No
             )
             % group.name
         )
-    save_versioned(group, version, {})
+    _versioned(group, version, {})
     fields = _group_fields(group)
     codings = [_coding_fields(c) for c in group.codings.all()]
     decisions = [_decision_fields(d) for d in SuggestionDecision.objects.filter(code_group=group)]

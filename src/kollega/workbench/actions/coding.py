@@ -272,6 +272,8 @@ def do_decide_suggestion(
         decided_by=actor,
     )
     if accept:
+        before = Coding.objects.filter(unit=unit).first()
+        log_sort(actor, unit, before, group)
         set_coding(
             actor,
             unit,

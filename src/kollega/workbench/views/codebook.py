@@ -77,21 +77,6 @@ def codebook(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-def refusing_stale(run: Any) -> Any:
-    """Run an action; a stale version is refused with the code book's own words."""
-    try:
-        return run()
-    except ActionRefused as exc:
-        if str(exc) == str(actions.stale_refusal()):
-            raise ActionRefused(
-                _(
-                    "Someone changed this code group after you opened the page, so nothing was "
-                    "done. Look at it again, then try once more."
-                )
-            ) from None
-        raise
-
-
 @require_POST
 @researcher_only
 def group_move(request: StaffRequest, pk: int, group: int) -> HttpResponse:
@@ -100,11 +85,7 @@ def group_move(request: StaffRequest, pk: int, group: int) -> HttpResponse:
     form = forms.GroupMoveForm(request.POST, analysis=found)
     try:
         data = valid(form)
-        refusing_stale(
-            lambda: actions.do_move_group(
-                request.user, target, parent=data["parent"], version=data["version"]
-            )
-        )
+        actions.do_move_group(request.user, target, parent=data["parent"], version=data["version"])
     except ActionRefused as exc:
         messages.error(request, str(exc))
         return _back(found, target)
@@ -120,10 +101,8 @@ def group_reorder(request: StaffRequest, pk: int, group: int) -> HttpResponse:
     form = forms.GroupReorderForm(request.POST)
     try:
         data = valid(form)
-        refusing_stale(
-            lambda: actions.do_reorder_group(
-                request.user, target, up=data["direction"] == "up", version=data["version"]
-            )
+        actions.do_reorder_group(
+            request.user, target, up=data["direction"] == "up", version=data["version"]
         )
     except ActionRefused as exc:
         messages.error(request, str(exc))
@@ -140,11 +119,7 @@ def group_colour(request: StaffRequest, pk: int, group: int) -> HttpResponse:
     form = forms.GroupColourForm(request.POST)
     try:
         data = valid(form)
-        refusing_stale(
-            lambda: actions.do_set_colour(
-                request.user, target, colour=data["colour"], version=data["version"]
-            )
-        )
+        actions.do_set_colour(request.user, target, colour=data["colour"], version=data["version"])
     except ActionRefused as exc:
         messages.error(request, str(exc))
         return _back(found, target)
@@ -186,11 +161,7 @@ def group_merge(request: StaffRequest, pk: int, group: int) -> HttpResponse:
                 target,
                 {"merge": True, "into": data["into"], "version": data["version"]},
             )
-        kept = refusing_stale(
-            lambda: actions.do_merge_groups(
-                request.user, target, data["into"], version=data["version"]
-            )
-        )
+        kept = actions.do_merge_groups(request.user, target, data["into"], version=data["version"])
     except ActionRefused as exc:
         messages.error(request, str(exc))
         return _back(found, target)
@@ -211,9 +182,7 @@ def group_delete(request: StaffRequest, pk: int, group: int) -> HttpResponse:
         data = valid(form)
         if not data["confirm"]:
             return _confirm(request, found, target, {"merge": False, "version": data["version"]})
-        refusing_stale(
-            lambda: actions.do_delete_group(request.user, target, version=data["version"])
-        )
+        actions.do_delete_group(request.user, target, version=data["version"])
     except ActionRefused as exc:
         messages.error(request, str(exc))
         return _back(found, target)
