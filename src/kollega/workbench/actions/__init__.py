@@ -2,7 +2,8 @@
 
 Audit details hold identifiers, counts and codes only — never transcript or researcher text.
 The modules follow the STC steps: ``analyses`` (analyses and transcript versions),
-``impression`` (step 1), ``coding`` (step 2), ``comparison`` (blind double coding),
+``impression`` (step 1), ``coding`` (step 2), ``codebook`` (moving, merging, deleting and
+colouring code groups, and the undo log), ``comparison`` (blind double coding),
 ``condensation`` (step 3), ``synthesis`` (step 4 and the recontextualisation check) and
 ``exchange`` (REFI-QDA imports); ``common`` holds the versioned save they share. Callers may
 import any action from this package.
