@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from kollega.workbench.models import CodeGroup, Coding
 from tests.browser.conftest import WIDTHS, check_axe
+from tests.browser.test_workbench_coding import double_click_word
 from tests.workbench.conftest import Bench, bench  # noqa: F401 (a fixture)
 from tests.workbench.steps34 import coded
 
@@ -94,3 +95,25 @@ def test_a_stale_form_in_a_second_tab_is_refused_with_a_clear_word(
         tabs[1].get_by_text("Someone changed this code group after you opened the page")
     ).to_be_visible()
     assert CodeGroup.objects.get(pk=trust.pk).parent.name == "Advice"  # type: ignore[union-attr]
+
+
+def test_undo_on_the_coding_page_takes_back_a_sort(
+    researcher_page: Page,
+    live_server: Any,
+    bench: Bench,  # noqa: F811
+) -> None:
+    page = researcher_page
+    page.goto(
+        live_server.url + reverse("workbench:coding", args=[bench.analysis.pk, bench.version.pk])
+    )
+    double_click_word(page, 0, "sliten")
+    page.get_by_role("button", name="Mark as a meaning unit").click()
+    expect(page.locator("#units-heading")).to_have_text("My meaning units (1)")
+    page.locator(".group__button", has_text="Trust").click()
+    expect(page.locator(".unit-list")).to_contain_text("Trust")
+    expect(page.locator(".turn .stripe")).to_have_count(1)
+    page.get_by_role("button", name="Undo: sorting a unit into Trust").click()
+    expect(page.locator("#announcer")).to_have_text("Undone: sorting a unit into Trust.")
+    expect(page.locator(".unit-list")).to_contain_text("not sorted")
+    expect(page.locator(".turn .stripe")).to_have_count(0)
+    assert not Coding.objects.exists()
