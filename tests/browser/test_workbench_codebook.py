@@ -10,7 +10,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from kollega.workbench.models import CodeGroup, Coding
-from tests.browser.conftest import WIDTHS, check_axe
+from tests.browser.conftest import WIDTHS, check_axe, snap
 from tests.browser.test_workbench_coding import double_click_word
 from tests.workbench.conftest import Bench, bench  # noqa: F401 (a fixture)
 from tests.workbench.steps34 import coded
@@ -36,8 +36,10 @@ def test_merging_two_groups_and_undoing_it_puts_the_units_back(
     page = researcher_page
     page.goto(live_server.url + reverse("workbench:codebook", args=[bench.analysis.pk]))
     _axe_at_both_widths(page)
+    snap(page, "workbench-codebook")
     page.get_by_role("link", name="Change the code group Trust").click()
     _axe_at_both_widths(page)
+    snap(page, "workbench-group-edit")
     page.get_by_label("Merge Trust into").select_option(label="Exhaustion")
     page.get_by_role("button", name="Merge…").click()
     expect(page.get_by_role("heading", name="Merge Trust into Exhaustion?")).to_be_visible()
@@ -73,6 +75,7 @@ def test_the_coding_page_shows_each_groups_colour_and_stripes_and_passes_axe(
     assert colours == ["rgb(29, 78, 216)", "rgb(21, 128, 61)"]
     assert stripes.nth(1).bounding_box()["width"] > 0  # type: ignore[index]
     _axe_at_both_widths(page)
+    snap(page, "workbench-coding-stripes")
 
 
 def test_a_stale_form_in_a_second_tab_is_refused_with_a_clear_word(

@@ -541,7 +541,7 @@ def _undo_sort(data: dict[str, Any]) -> None:
     before = data["before"]
     if before is None:
         Coding.objects.filter(unit_id=data["unit"]).delete()
-    elif not CodeGroup.objects.filter(pk=before["group"]).exists():
+    elif not CodeGroup.objects.filter(pk=before["group"], codable=True).exists():
         raise _changed()
     else:
         _restore_coding(before)
