@@ -47,7 +47,7 @@ def test_merging_two_groups_and_undoing_it_puts_the_units_back(
     page.get_by_role("button", name="Merge", exact=True).click()
     expect(page.get_by_text("Trust is merged into Exhaustion.")).to_be_visible()
     expect(page.locator(".codebook")).not_to_contain_text("Trust")
-    expect(page.locator(".codebook")).to_contain_text("4 units")
+    expect(page.locator(".codebook")).to_contain_text("my units: 4")
     assert not CodeGroup.objects.filter(pk=trust.pk).exists()
     _axe_at_both_widths(page)
     page.get_by_role("button", name="Undo: merging Trust into Exhaustion").click()

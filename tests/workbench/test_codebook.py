@@ -56,7 +56,7 @@ def test_the_code_book_lists_the_tree_with_counts_colours_and_changes(bench: Ben
     )
     tree = page.split('<ol class="codebook"')[1]
     assert tree.index("Exhaustion") < tree.index("Trust") < tree.index("Advice")
-    assert "group--depth-1" in page and "2 units" in page
+    assert "group--depth-1" in page and "my units: 2" in page
     assert 'data-colour="1"' in page and "blue" in page
     assert "Undo: moving the code group Trust" in page
 
@@ -417,3 +417,15 @@ def test_a_group_of_another_analysis_is_not_found(bench: Bench) -> None:
     page = _post(client, "group_merge", bench, bench.groups[1], into=foreign.pk, confirm="1")
     assert "Choose the code group to merge into." in page or "Unknown code group." in page
     assert Category.objects.count() == 0 and CodeGroup.objects.filter(pk=foreign.pk).exists()
+
+
+def test_the_code_book_counts_only_my_own_units_for_blind_coding(bench: Bench) -> None:
+    start, end = bench.span("Jeg ville ha noen å snakke med.")
+    actions.do_create_unit(
+        bench.colleague.user, bench.version, start=start, end=end, code_group=bench.groups[2]
+    )
+    url = reverse("workbench:codebook", args=[bench.analysis.pk])
+    mine = bench.owner.client("en").get(url).content.decode().split('<ol class="codebook"')[1]
+    theirs = bench.colleague.client("en").get(url).content.decode().split('<ol class="codebook"')[1]
+    assert mine.split("Advice")[1].split("</li>")[0].count("my units: 0") == 1
+    assert theirs.split("Advice")[1].split("</li>")[0].count("my units: 1") == 1
