@@ -429,3 +429,25 @@ def test_the_code_book_counts_only_my_own_units_for_blind_coding(bench: Bench) -
     theirs = bench.colleague.client("en").get(url).content.decode().split('<ol class="codebook"')[1]
     assert mine.split("Advice")[1].split("</li>")[0].count("my units: 0") == 1
     assert theirs.split("Advice")[1].split("</li>")[0].count("my units: 1") == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("nb", ["Kodebok", "Endre", "Slå sammen Trust med Exhaustion?"]),
+        ("zh-hans", ["代码簿", "更改", "将 Trust 合并到 Exhaustion"]),
+    ],
+)
+def test_the_code_book_speaks_norwegian_and_chinese(
+    bench: Bench, settings: object, language: str, words: list[str]
+) -> None:
+    settings.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+    client = bench.owner.client(language)
+    trust = _group(bench, "Trust")
+    page = client.get(reverse("workbench:codebook", args=[bench.analysis.pk])).content.decode()
+    url = reverse("workbench:group_merge", args=[bench.analysis.pk, trust.pk])
+    page += client.post(
+        url, {"version": trust.version, "into": bench.groups[0].pk}
+    ).content.decode()
+    for word in words:
+        assert word in page, word
