@@ -451,3 +451,21 @@ def test_the_code_book_speaks_norwegian_and_chinese(
     ).content.decode()
     for word in words:
         assert word in page, word
+
+
+def test_colours_travel_out_and_back_in_a_refi_qda_codebook(bench: Bench, tmp_path: object) -> None:
+    actions.do_set_colour(bench.owner.user, bench.groups[0], colour=6, version=1)
+    response = bench.owner.client("en").get(
+        reverse("workbench:export_qdc", args=[bench.analysis.pk])
+    )
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    assert b'color="#B91C1C"' in content
+    path = tmp_path / "book.qdc"  # type: ignore[operator]
+    path.write_bytes(content)
+    other = actions.do_create_analysis(bench.owner.user, bench.study, name="Second")
+    actions.do_import_qdc(bench.owner.user, other, path)
+    assert dict(other.code_groups.values_list("name", "colour")) == {
+        "Exhaustion": 6,
+        "Trust": 2,
+        "Advice": 3,
+    }

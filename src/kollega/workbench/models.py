@@ -65,6 +65,33 @@ COLOURS = [
     _("brown"),
     _("grey"),
 ]
+# The same colours as RGB, for REFI-QDA files (keep in step with workbench.css).
+COLOUR_HEX = [
+    "#1D4ED8",
+    "#15803D",
+    "#7E22CE",
+    "#C2410C",
+    "#0F766E",
+    "#B91C1C",
+    "#92400E",
+    "#4B5563",
+]
+
+
+def nearest_colour(rgb: str | None) -> int | None:
+    """The palette colour (1-based) closest to ``#RRGGBB``; None for anything else."""
+    text = (rgb or "").strip().lstrip("#")
+    if len(text) != 6:
+        return None
+    try:
+        want = [int(text[i : i + 2], 16) for i in (0, 2, 4)]
+    except ValueError:
+        return None
+    distances = [
+        sum((int(h[1 + 2 * i : 3 + 2 * i], 16) - want[i]) ** 2 for i in range(3))
+        for h in COLOUR_HEX
+    ]
+    return distances.index(min(distances)) + 1
 
 
 class Analysis(models.Model):
