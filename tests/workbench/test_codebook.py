@@ -469,3 +469,19 @@ def test_colours_travel_out_and_back_in_a_refi_qda_codebook(bench: Bench, tmp_pa
         "Trust": 2,
         "Advice": 3,
     }
+
+
+def test_undoing_a_unit_delete_puts_it_back_in_its_subgroup_and_condensate(
+    bench: Bench,
+) -> None:
+    subgroups = condensed(bench)
+    subgroup = subgroups["Trust"]
+    unit = subgroup.units.order_by("pk").last()
+    assert unit is not None and subgroup.condensates.get().units.filter(pk=unit.pk).exists()
+    pk = unit.pk
+    actions.do_delete_unit(bench.owner.user, unit)
+    assert not subgroup.units.filter(pk=pk).exists()
+    assert actions.do_undo(bench.owner.user, bench.analysis) == "deleting a unit"
+    assert subgroup.units.filter(pk=pk).exists()
+    assert subgroup.condensates.get().units.filter(pk=pk).exists()
+    assert Coding.objects.get(unit_id=pk).code_group.name == "Trust"
