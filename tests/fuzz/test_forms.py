@@ -273,6 +273,7 @@ WORKBENCH_PAGES = [
     ("workbench:group_edit", "group"),
     ("workbench:search", "analysis"),
     ("workbench:retrieval", "group"),
+    ("workbench:codebook", "analysis"),
     ("workbench:condensation", "group"),
     ("workbench:synthesis", "analysis"),
     ("workbench:matrix", "analysis"),

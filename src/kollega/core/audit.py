@@ -169,7 +169,12 @@ class AuditAction(enum.StrEnum):
     WORKBENCH_CATEGORY_EDIT = "workbench.category.edit"
     WORKBENCH_CHECK_RUN = "workbench.check.run"
     WORKBENCH_CODE_GROUP_ADD = "workbench.code_group.add"
+    WORKBENCH_CODE_GROUP_COLOUR = "workbench.code_group.colour"
+    WORKBENCH_CODE_GROUP_DELETE = "workbench.code_group.delete"
     WORKBENCH_CODE_GROUP_EDIT = "workbench.code_group.edit"
+    WORKBENCH_CODE_GROUP_MERGE = "workbench.code_group.merge"
+    WORKBENCH_CODE_GROUP_MOVE = "workbench.code_group.move"
+    WORKBENCH_CODE_GROUP_REORDER = "workbench.code_group.reorder"
     WORKBENCH_CODEBOOK_IMPORT = "workbench.codebook.import"
     WORKBENCH_CODING_COMPARE = "workbench.coding.compare"
     WORKBENCH_CODING_ROUND_CLOSE = "workbench.coding.round_close"
@@ -211,6 +216,7 @@ class AuditAction(enum.StrEnum):
     WORKBENCH_UNIT_DELETE = "workbench.unit.delete"
     WORKBENCH_UNIT_PLACE = "workbench.unit.place"
     WORKBENCH_UNIT_UNCODE = "workbench.unit.uncode"
+    WORKBENCH_UNDO = "workbench.undo"
 
 
 def record(

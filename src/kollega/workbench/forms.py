@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from kollega.research.access import studies_for_user
 from kollega.research.models import Interview, Study
 from kollega.workbench.models import (
+    COLOURS,
     MAX_TEXT,
     MAX_THEME,
     Analysis,
@@ -243,6 +244,51 @@ class CodeGroupEditForm(forms.Form):
     description = forms.CharField(max_length=MAX_TEXT, required=False, strip=False)
     codable = FlagField()
     version = OptionalIdField(required=False)
+
+
+class GroupMoveForm(_InAnalysis):
+    """Move a group under ``parent`` (none: the top level)."""
+
+    parent = _group_field(required=False)
+    version = OptionalIdField(required=False)
+
+
+class GroupMergeForm(_InAnalysis):
+    """Merge the page's group into ``into``; ``confirm`` after the confirmation page."""
+
+    into = _group_field(required=True, message=_("Choose the code group to merge into."))
+    version = OptionalIdField(required=False)
+    confirm = FlagField()
+
+
+class GroupDeleteForm(forms.Form):
+    version = OptionalIdField(required=False)
+    confirm = FlagField()
+
+
+class GroupReorderForm(forms.Form):
+    direction = forms.ChoiceField(
+        choices=[("up", "up"), ("down", "down")],
+        error_messages={"required": UNKNOWN_GROUP, "invalid_choice": UNKNOWN_GROUP},
+    )
+    version = OptionalIdField(required=False)
+
+
+class GroupColourForm(forms.Form):
+    colour = forms.TypedChoiceField(
+        coerce=int,
+        choices=[(str(n), str(n)) for n in range(1, len(COLOURS) + 1)],
+        error_messages={
+            "required": _("Choose one of the colours offered."),
+            "invalid_choice": _("Choose one of the colours offered."),
+        },
+    )
+    version = OptionalIdField(required=False)
+
+
+class UndoForm(forms.Form):
+    # The coding page's transcript version to answer with; none: the code book.
+    t = OptionalIdField(required=False)
 
 
 class SuggestionDecisionForm(DecideForm):

@@ -56,6 +56,47 @@ MAX_MODEL = 200
 MAX_THEME = 500
 MAX_TEXT = 5000
 
+# The code groups' palette: each colour has at least 4.5:1 contrast with white text on it and
+# with black text on its light tint (see workbench.css, ``[data-colour="n"]``). The names are
+# the text alternative shown beside the colour.
+COLOURS = [
+    _("blue"),
+    _("green"),
+    _("purple"),
+    _("orange"),
+    _("teal"),
+    _("red"),
+    _("brown"),
+    _("grey"),
+]
+# The same colours as RGB, for REFI-QDA files (keep in step with workbench.css).
+COLOUR_HEX = [
+    "#1D4ED8",
+    "#15803D",
+    "#7E22CE",
+    "#C2410C",
+    "#0F766E",
+    "#B91C1C",
+    "#92400E",
+    "#4B5563",
+]
+
+
+def nearest_colour(rgb: str | None) -> int | None:
+    """The palette colour (1-based) closest to ``#RRGGBB``; None for anything else."""
+    text = (rgb or "").strip().lstrip("#")
+    if len(text) != 6:
+        return None
+    try:
+        want = [int(text[i : i + 2], 16) for i in (0, 2, 4)]
+    except ValueError:
+        return None
+    distances = [
+        sum((int(h[1 + 2 * i : 3 + 2 * i], 16) - want[i]) ** 2 for i in range(3))
+        for h in COLOUR_HEX
+    ]
+    return distances.index(min(distances)) + 1
+
 
 class Analysis(models.Model):
     study = models.ForeignKey("research.Study", on_delete=models.CASCADE, related_name="analyses")
@@ -196,6 +237,8 @@ class CodeGroup(models.Model):
         Theme, on_delete=models.SET_NULL, null=True, blank=True, related_name="code_groups"
     )
     position = models.PositiveIntegerField(default=0)
+    # One of ``COLOURS`` (1-based): shown as a stripe/border beside the text, never alone.
+    colour = models.PositiveSmallIntegerField(_("colour"), default=1)
     version = models.PositiveIntegerField(default=1)
     created = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -590,3 +633,37 @@ class Memo(models.Model):
 
     def __str__(self) -> str:
         return f"memo {self.pk}"
+
+
+class UndoKind(models.TextChoices):
+    UNIT_DELETE = "unit_delete", _("delete a unit")
+    UNIT_SORT = "unit_sort", _("sort a unit")
+    GROUP_MERGE = "group_merge", _("merge code groups")
+    GROUP_DELETE = "group_delete", _("delete a code group")
+    GROUP_MOVE = "group_move", _("move a code group")
+
+
+class UndoStep(models.Model):
+    """One undoable action of one researcher in one analysis (the newest is undone first).
+
+    ``payload`` is encrypted JSON holding ids, offsets and the code group's own fields needed
+    to put things back — never transcript text.
+    """
+
+    analysis = models.ForeignKey(Analysis, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=UndoKind.choices)
+    payload = EncryptedTextField(default="{}")
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"undo {self.kind} {self.pk}"
+
+    @property
+    def data(self) -> dict[str, Any]:
+        value = json.loads(self.payload or "{}")
+        assert isinstance(value, dict)  # noqa: S101 - written only by the actions
+        return value

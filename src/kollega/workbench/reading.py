@@ -29,6 +29,8 @@ class TurnView:
     start: int
     end: int
     html: SafeString
+    # The code groups of the units in this turn, in order of first appearance.
+    groups: tuple[int, ...] = ()
 
     @property
     def speaker_label(self) -> str:
@@ -56,22 +58,31 @@ def turn_views(
     *,
     numbers: dict[int, int] | None = None,
     at: tuple[int, int] | None = None,
+    colours: dict[int, int] | None = None,
 ) -> list[TurnView]:
     """Each turn's text, cut at unit boundaries; covered pieces are ``<mark>`` naming units.
 
     ``numbers`` maps unit pk to the number shown to the reader (unit 1, 2, ...). A unit lies
     within one turn, so each is filed under the turn holding its start. ``at`` is a passage
     a link jumps to: its pieces are ``<mark class="jump">``, the first with ``id="at"``.
+    ``colours`` maps a code group's pk to its colour: a mark over a sorted unit carries
+    ``data-colour``.
     """
     text = version.text
     numbers = numbers or {}
     turns = version.turns
     starts = [turn["start"] for turn in turns]
+    colours = colours or {}
     by_turn: dict[int, list[tuple[int, int, int]]] = {}
+    group_of: dict[int, int] = {}
+    groups_in: dict[int, dict[int, None]] = {}
     for u in units:
-        by_turn.setdefault(max(0, bisect_right(starts, u.start) - 1), []).append(
-            (u.start, u.end, u.pk)
-        )
+        turn_index = max(0, bisect_right(starts, u.start) - 1)
+        by_turn.setdefault(turn_index, []).append((u.start, u.end, u.pk))
+        group = getattr(u, "group_id", None)
+        if group is not None:
+            group_of[u.pk] = group
+            groups_in.setdefault(turn_index, {})[group] = None
     out = []
     jumped = False
     for i, turn in enumerate(turns):
@@ -94,29 +105,70 @@ def turn_views(
                 jumped = True
             if covering:
                 label = " ".join(str(numbers.get(pk, pk)) for pk in covering)
+                colour = next(
+                    (colours[group_of[pk]] for pk in covering if group_of.get(pk) in colours),
+                    None,
+                )
+                tint = f' data-colour="{colour}"' if colour else ""
                 pieces.append(
-                    f'<mark data-units="{" ".join(map(str, covering))}" '
+                    f'<mark data-units="{" ".join(map(str, covering))}"{tint} '
                     f'title="{label}">{chunk}</mark>'
                 )
             else:
                 pieces.append(chunk)
         # Safe: every piece of transcript text above went through escape().
-        out.append(TurnView(i, turn["speaker"], t_start, t_end, mark_safe("".join(pieces))))
+        out.append(
+            TurnView(
+                i,
+                turn["speaker"],
+                t_start,
+                t_end,
+                mark_safe("".join(pieces)),
+                tuple(groups_in.get(i, {})),
+            )
+        )
     return out
 
 
-def turns_html(turns: list[TurnView], *, codable: bool) -> SafeString:
-    """The turns as the reading and coding pages show them (see ``turns.html``)."""
+def _stripes(turn: TurnView, groups: dict[int, tuple[int, str]], heading: str) -> str:
+    """The coding stripes beside one turn: a coloured bar per code group its units are in,
+    each named in text (for screen readers, and as a tooltip)."""
+    bars = [
+        f'<li class="stripe" data-colour="{groups[g][0]}" title="{escape(groups[g][1])}">'
+        f'<span class="visually-hidden">{escape(groups[g][1])}</span></li>'
+        for g in turn.groups
+        if g in groups
+    ]
+    if not bars:
+        return '<ul class="stripes" aria-hidden="true"></ul>'
+    return f'<ul class="stripes" aria-label="{heading}">{"".join(bars)}</ul>'
+
+
+def turns_html(
+    turns: list[TurnView],
+    *,
+    codable: bool,
+    groups: dict[int, tuple[int, str]] | None = None,
+) -> SafeString:
+    """The turns as the reading and coding pages show them (see ``turns.html``).
+
+    ``groups`` (code group pk → colour, name) adds the coding stripes beside each turn.
+    """
     focus = ' tabindex="0" aria-describedby="selection-help"' if codable else ""
     labels: dict[str, str] = {}
+    heading = escape(_("Code groups in this turn"))
     out = ['<div class="turns">']
     for turn in turns:
         label = labels.get(turn.speaker)
         if label is None:
             label = labels[turn.speaker] = escape(speaker_label(turn.speaker))
+        stripes = _stripes(turn, groups, heading) if groups is not None else ""
+        striped = " turn--striped" if groups is not None else ""
         out.append(
-            f'<div class="turn turn--{escape(turn.speaker)}"><p class="turn__speaker">{label}</p>'
-            f'<p class="turn__text"{focus} data-start="{turn.start}">{turn.html}</p></div>'
+            f'<div class="turn turn--{escape(turn.speaker)}{striped}">'
+            f'<p class="turn__speaker">{label}</p>'
+            f'<p class="turn__text"{focus} data-start="{turn.start}">{turn.html}</p>'
+            f"{stripes}</div>"
         )
     out.append("</div>")
     # Safe: speaker names are escaped and each turn's html was built by turn_views.
@@ -141,7 +193,10 @@ def unit_rows_html(
             tag = f'<span class="ds-tag" data-color="neutral">{unsorted}</span>'
         else:
             by = f" · {suggested}" if unit.origin == "suggestion" else ""
-            tag = f'<span class="ds-tag" data-color="success">{escape(group.name)}{by}</span>'
+            tag = (
+                f'<span class="ds-tag unit__group" data-color="success" '
+                f'data-colour="{group.colour}">{escape(group.name)}{by}</span>'
+            )
         action = f"{units_url}{unit.pk}/delete/"
         out.append(
             f'<li class="unit{" unit--current" if unit.pk == current else ""}" '

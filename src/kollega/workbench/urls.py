@@ -2,6 +2,7 @@ from django.urls import path
 
 from kollega.workbench.views import (
     analyses,
+    codebook,
     coding,
     comparison,
     condensation,
@@ -75,6 +76,19 @@ urlpatterns = [
         search.retrieval_download,
         name="retrieval_download",
     ),
+    # The code book: the groups as a tree to work in, and undo
+    path("<int:pk>/codebook/", codebook.codebook, name="codebook"),
+    *(
+        path(f"<int:pk>/groups/<int:group>/{route}/", view, name=f"group_{route}")
+        for route, view in [
+            ("move", codebook.group_move),
+            ("merge", codebook.group_merge),
+            ("delete", codebook.group_delete),
+            ("reorder", codebook.group_reorder),
+            ("colour", codebook.group_colour),
+        ]
+    ),
+    path("<int:pk>/undo/", codebook.undo, name="undo"),
     # Step 3: condensation
     path("<int:pk>/condensation/", condensation.condensation_index, name="condensation_index"),
     path(

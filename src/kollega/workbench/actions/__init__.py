@@ -2,7 +2,8 @@
 
 Audit details hold identifiers, counts and codes only — never transcript or researcher text.
 The modules follow the STC steps: ``analyses`` (analyses and transcript versions),
-``impression`` (step 1), ``coding`` (step 2), ``comparison`` (blind double coding),
+``impression`` (step 1), ``coding`` (step 2), ``codebook`` (moving, merging, deleting and
+colouring code groups, and the undo log), ``comparison`` (blind double coding),
 ``condensation`` (step 3), ``synthesis`` (step 4 and the recontextualisation check) and
 ``exchange`` (REFI-QDA imports); ``common`` holds the versioned save they share. Callers may
 import any action from this package.
@@ -18,6 +19,16 @@ from kollega.workbench.actions.analyses import (
     follow_transcript_edit,
     proposed_place,
     to_fix,
+)
+from kollega.workbench.actions.codebook import (
+    describe,
+    do_delete_group,
+    do_merge_groups,
+    do_move_group,
+    do_reorder_group,
+    do_set_colour,
+    do_undo,
+    last_undo,
 )
 from kollega.workbench.actions.coding import (
     MAX_UNITS_PER_SUGGESTION,
@@ -84,6 +95,7 @@ __all__ = [
     "broken_quotes",
     "broken_units",
     "comparing",
+    "describe",
     "do_accept_subgroups",
     "do_add_category",
     "do_add_code_group",
@@ -100,6 +112,7 @@ __all__ = [
     "do_delete_analytic_text",
     "do_delete_category",
     "do_delete_condensate",
+    "do_delete_group",
     "do_delete_subgroup",
     "do_delete_theme",
     "do_delete_unit",
@@ -110,20 +123,26 @@ __all__ = [
     "do_import_qdc",
     "do_import_qdpx",
     "do_link_case",
+    "do_merge_groups",
+    "do_move_group",
     "do_place_quote",
     "do_place_unit",
     "do_remove_quote",
+    "do_reorder_group",
     "do_request_comparison",
     "do_request_theme_suggestions",
     "do_save_analytic_text",
     "do_save_condensate",
     "do_save_typology",
     "do_settle_difference",
+    "do_set_colour",
     "do_share_themes",
     "do_uncode_unit",
+    "do_undo",
     "follow_transcript_edit",
     "imported_cases",
     "open_round",
+    "last_undo",
     "proposed_place",
     "rounds_of",
     "run_theme_suggestions",

@@ -12,12 +12,14 @@ from kollega.accounts.models import User
 from kollega.core.audit import AuditAction, record
 from kollega.core.errors import ActionRefused
 from kollega.workbench import adapters
+from kollega.workbench.actions.codebook import log_sort, log_undo, log_unit_delete
 from kollega.workbench.actions.common import (
     drop_if_unused,
     save_versioned,
     trimmed_span,
 )
 from kollega.workbench.models import (
+    COLOURS,
     Analysis,
     AnalysisTranscript,
     CodeGroup,
@@ -25,6 +27,7 @@ from kollega.workbench.models import (
     CodingOrigin,
     MeaningUnit,
     SuggestionDecision,
+    UndoKind,
 )
 
 MAX_UNITS_PER_SUGGESTION = 50
@@ -55,6 +58,7 @@ def do_add_code_group(
         parent=parent,
         codable=codable,
         position=position,
+        colour=position % len(COLOURS) + 1,
     )
     record(actor, AuditAction.WORKBENCH_CODE_GROUP_ADD, group, analysis=analysis.pk)
     return group
@@ -148,7 +152,9 @@ def _own_unit(actor: User, unit: MeaningUnit) -> None:
 @transaction.atomic
 def do_code_unit(actor: User, unit: MeaningUnit, group: CodeGroup) -> Coding:
     _own_unit(actor, unit)
+    before = Coding.objects.filter(unit=unit).first()
     coding = set_coding(actor, unit, group)
+    log_sort(actor, unit, before, group)
     record(
         actor,
         AuditAction.WORKBENCH_UNIT_CODE,
@@ -162,7 +168,10 @@ def do_code_unit(actor: User, unit: MeaningUnit, group: CodeGroup) -> Coding:
 @transaction.atomic
 def do_uncode_unit(actor: User, unit: MeaningUnit) -> None:
     _own_unit(actor, unit)
-    Coding.objects.filter(unit=unit).delete()
+    before = Coding.objects.filter(unit=unit).first()
+    if before is not None:
+        log_sort(actor, unit, before, None)
+        before.delete()
     record(actor, AuditAction.WORKBENCH_UNIT_UNCODE, unit, analysis=unit.transcript.analysis_id)
 
 
@@ -170,8 +179,11 @@ def do_uncode_unit(actor: User, unit: MeaningUnit) -> None:
 def do_delete_unit(actor: User, unit: MeaningUnit) -> None:
     _own_unit(actor, unit)
     pk, version = unit.pk, unit.transcript
+    undo = log_unit_delete(actor, unit)
     unit.delete()
     drop_if_unused(version)
+    if AnalysisTranscript.objects.filter(pk=version.pk).exists():
+        log_undo(actor, version.analysis_id, UndoKind.UNIT_DELETE, undo)
     record(
         actor,
         AuditAction.WORKBENCH_UNIT_DELETE,
@@ -268,6 +280,8 @@ def do_decide_suggestion(
         decided_by=actor,
     )
     if accept:
+        before = Coding.objects.filter(unit=unit).first()
+        log_sort(actor, unit, before, group)
         set_coding(
             actor,
             unit,

@@ -42,6 +42,7 @@ from kollega.speech.types import TurnDict
 from kollega.workbench import adapters
 from kollega.workbench.actions.analyses import do_add_transcript
 from kollega.workbench.models import (
+    COLOURS,
     Analysis,
     AnalyticText,
     Category,
@@ -55,6 +56,7 @@ from kollega.workbench.models import (
     Subgroup,
     Theme,
     ThemeState,
+    nearest_colour,
 )
 
 
@@ -269,6 +271,7 @@ def do_import_qdpx(
                 parent=groups.get(g["parent_id"] or ""),
                 theme=themes.get(g["theme_id"] or ""),
                 position=len(groups),
+                colour=nearest_colour(g.get("color")) or len(groups) % len(COLOURS) + 1,
                 codable=g.get("codable", True),
             )
             pending.remove(g)
@@ -394,6 +397,8 @@ def do_import_qdc(actor: User, analysis: Analysis, path: Any) -> dict[str, int]:
                 description=g["description"],
                 parent=parent,
                 position=analysis.code_groups.count(),
+                colour=nearest_colour(g.get("color"))
+                or analysis.code_groups.count() % len(COLOURS) + 1,
             )
             made["code_groups"] += 1
         by_id[g["id"]] = found

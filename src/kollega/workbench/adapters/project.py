@@ -106,6 +106,7 @@ def stc_project(analysis: Any) -> Any:
             description=g.description,
             parent_id=f"g{g.parent_id}" if g.parent_id else None,
             theme_id=f"h{g.theme_id}" if g.theme_id else None,
+            color=wb.COLOUR_HEX[(g.colour - 1) % len(wb.COLOUR_HEX)],
             codable=g.codable,
         )
         for g in analysis.code_groups.all()

@@ -56,7 +56,7 @@ def write_qdc(analysis: Any, path: str | Path) -> None:
 
 
 def read_qdc(path: str | Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """A ``.qdc`` codebook: ``[{"id", "name", "description", "parent_id"}]`` in an order where
+    """A ``.qdc`` codebook: ``[{"id", "name", "description", "parent_id", "color"}]`` in an order where
     each parent comes first, and ``[{"name", "description", "code_group_ids"}]``."""
     # kollega.stc.io loads lxml: imported on first use (see adapters/__init__).
     from kollega.stc.io import read_qdc as stc_read_qdc
@@ -67,7 +67,13 @@ def read_qdc(path: str | Path) -> tuple[list[dict[str, Any]], list[dict[str, Any
         raise ExchangeError(str(exc)) from None
     return (
         [
-            {"id": g.id, "name": g.name, "description": g.description, "parent_id": g.parent_id}
+            {
+                "id": g.id,
+                "name": g.name,
+                "description": g.description,
+                "parent_id": g.parent_id,
+                "color": g.color,
+            }
             for g in groups
         ],
         [

@@ -26,7 +26,9 @@ from kollega.workbench.access import (
     get_analysis_for_user,
     get_transcript_for_user,
 )
+from kollega.workbench.actions.codebook import descendant_ids
 from kollega.workbench.models import (
+    COLOURS,
     Analysis,
     AnalysisTranscript,
     CodeGroup,
@@ -103,11 +105,22 @@ def _workspace(
     elif current not in numbers:
         current = max(uncoded, default=None)
     units_url = reverse("workbench:analysis", args=[analysis.pk]) + "units/"
+    step = actions.last_undo(request.user, analysis)
     context = {
         "analysis": analysis,
         "version": version,
         "versions": list(version_list(analysis)),
-        "turns": turns_html(turn_views(version, units, numbers=numbers, at=at), codable=True),
+        "turns": turns_html(
+            turn_views(
+                version,
+                units,
+                numbers=numbers,
+                at=at,
+                colours={g.pk: g.colour for g in groups},
+            ),
+            codable=True,
+            groups={g.pk: (g.colour, g.name) for g in groups},
+        ),
         "rows": rows,
         "unit_rows": unit_rows_html(
             rows, current=current, units_url=units_url, csrf_token=get_token(request)
@@ -120,6 +133,7 @@ def _workspace(
         "current": current,
         "announce": announce,
         "comparing": actions.comparing(version),
+        "undo": actions.describe(step) if step is not None else "",
         **(extra or {}),
     }
     template = "workbench/coding.html" if full else "workbench/workspace.html"
@@ -300,10 +314,31 @@ def group_edit(request: StaffRequest, pk: int, group: int) -> HttpResponse:
         },
         save=lambda v: actions.do_edit_code_group(request.user, target, **v),
         template="workbench/group_edit.html",
-        context={"analysis": found, "group": target},
+        context={
+            "analysis": found,
+            "group": target,
+            "others": [
+                (g, "\u2013 " * d + g.name)
+                for g, d in _tree(list(found.code_groups.all()))
+                if g.pk != target.pk
+            ],
+            "parents": move_choices(found, target),
+            "colours": [(n, str(name)) for n, name in enumerate(COLOURS, start=1)],
+        },
         saved=_("The code group is saved."),
-        back=redirect("workbench:analysis", found.pk),
+        back=redirect("workbench:codebook", found.pk),
     )
+
+
+def move_choices(found: Analysis, target: CodeGroup) -> list[tuple[CodeGroup, str]]:
+    """The groups ``target`` may go under (not itself nor its own subgroups), in tree order,
+    each with its name indented by its depth."""
+    below = descendant_ids(target) | {target.pk}
+    return [
+        (g, "\u2013 " * d + g.name)
+        for g, d in _tree(list(found.code_groups.all()))
+        if g.pk not in below
+    ]
 
 
 @require_POST
