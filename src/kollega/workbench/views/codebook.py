@@ -45,10 +45,11 @@ def codebook(request: StaffRequest, pk: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     groups = list(found.code_groups.all())
     counts = Counter(
-        # Only the researcher's own units: blind coders do not see each other's sorting.
-        Coding.objects.filter(code_group__analysis=found, unit__coder=request.user).values_list(
-            "code_group_id", flat=True
-        )
+        # Only the researcher's own units: blind coders do not see each other's sorting; and
+        # not an original a closed round replaced by its agreed unit.
+        Coding.objects.filter(
+            code_group__analysis=found, unit__coder=request.user, unit__retired_in__isnull=True
+        ).values_list("code_group_id", flat=True)
     )
     tree = _tree(groups)
     siblings: dict[int | None, list[int]] = {}
