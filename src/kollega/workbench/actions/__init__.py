@@ -58,6 +58,14 @@ from kollega.workbench.actions.impression import (
     run_theme_suggestions,
     themes_visible_to,
 )
+from kollega.workbench.actions.memos import (
+    MEMO_KINDS,
+    do_add_memo,
+    do_delete_memo,
+    do_edit_memo,
+    parse_target,
+    target_in,
+)
 from kollega.workbench.actions.synthesis import (
     do_add_category,
     do_delete_analytic_text,
@@ -69,6 +77,7 @@ from kollega.workbench.actions.synthesis import (
 
 __all__ = [
     "MAX_UNITS_PER_SUGGESTION",
+    "MEMO_KINDS",
     "agreement_for",
     "broken_quotes",
     "broken_units",
@@ -76,6 +85,7 @@ __all__ = [
     "do_accept_subgroups",
     "do_add_category",
     "do_add_code_group",
+    "do_add_memo",
     "do_add_subgroup",
     "do_add_theme",
     "do_add_transcript",
@@ -88,11 +98,13 @@ __all__ = [
     "do_delete_analytic_text",
     "do_delete_category",
     "do_delete_condensate",
+    "do_delete_memo",
     "do_delete_subgroup",
     "do_delete_theme",
     "do_delete_unit",
     "do_edit_category",
     "do_edit_code_group",
+    "do_edit_memo",
     "do_edit_subgroup",
     "do_edit_theme",
     "do_import_qdc",
@@ -109,11 +121,13 @@ __all__ = [
     "do_share_themes",
     "do_uncode_unit",
     "follow_transcript_edit",
+    "parse_target",
     "proposed_place",
     "run_theme_suggestions",
     "save_versioned",
     "stale_refusal",
     "suggestions_for",
+    "target_in",
     "themes_visible_to",
     "to_fix",
 ]

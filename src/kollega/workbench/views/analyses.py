@@ -18,6 +18,7 @@ from kollega.workbench.access import (
     analyses_for_user,
     get_analysis_for_user,
 )
+from kollega.workbench.actions.memos import Target
 from kollega.workbench.models import (
     Analysis,
     GoldenQuote,
@@ -29,6 +30,7 @@ from kollega.workbench.views.common import (
     unit_in,
     version_list,
 )
+from kollega.workbench.views.memos import memo_panel
 
 
 @require_http_methods(GET_POST)
@@ -95,6 +97,7 @@ def analysis(request: StaffRequest, pk: int) -> HttpResponse:
             "not_deidentified": pending,
             "broken": broken,
             "broken_quotes": broken_quotes,
+            "memos": memo_panel(request, found, Target("analysis")),
         },
     )
 

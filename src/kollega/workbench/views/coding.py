@@ -26,6 +26,7 @@ from kollega.workbench.access import (
     get_analysis_for_user,
     get_transcript_for_user,
 )
+from kollega.workbench.actions.memos import Target
 from kollega.workbench.models import (
     Analysis,
     AnalysisTranscript,
@@ -47,6 +48,7 @@ from kollega.workbench.views.common import (
     version_list,
     versioned_edit,
 )
+from kollega.workbench.views.memos import memo_panel
 
 SUGGESTION_SALT = "workbench.code-suggestion"
 SUGGESTION_MAX_AGE = 24 * 3600
@@ -108,7 +110,11 @@ def _workspace(
         "turns": turns_html(turn_views(version, units, numbers=numbers), codable=True),
         "rows": rows,
         "unit_rows": unit_rows_html(
-            rows, current=current, units_url=units_url, csrf_token=get_token(request)
+            rows,
+            current=current,
+            units_url=units_url,
+            csrf_token=get_token(request),
+            memo_url=reverse("workbench:memos_on", args=[analysis.pk]),
         ),
         "unit_options": unit_options_html(rows, current=current),
         "groups": [
@@ -180,7 +186,8 @@ def coding(request: StaffRequest, pk: int, t: int) -> HttpResponse:
     if not version.current:
         raise Http404
     record(request.user, AuditAction.WORKBENCH_TRANSCRIPT_VIEW, version, analysis=found.pk, step=2)
-    return _workspace(request, found, version)
+    memos = memo_panel(request, found, Target("transcript", version.pk))
+    return _workspace(request, found, version, extra={"memos": memos})
 
 
 @require_POST
@@ -289,7 +296,11 @@ def group_edit(request: StaffRequest, pk: int, group: int) -> HttpResponse:
         },
         save=lambda v: actions.do_edit_code_group(request.user, target, **v),
         template="workbench/group_edit.html",
-        context={"analysis": found, "group": target},
+        context={
+            "analysis": found,
+            "group": target,
+            "memos": memo_panel(request, found, Target("code_group", target.pk)),
+        },
         saved=_("The code group is saved."),
         back=redirect("workbench:analysis", found.pk),
     )
