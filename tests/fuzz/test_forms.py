@@ -274,6 +274,7 @@ WORKBENCH_PAGES = [
     ("workbench:condensation", "group"),
     ("workbench:synthesis", "analysis"),
     ("workbench:results", "analysis"),
+    ("workbench:memos_on", "analysis"),
     ("workbench:import_qdpx", None),
 ]
 

@@ -292,6 +292,11 @@ EXPECTED: dict[str, Entry] = {
     "workbench:typology_save": post_only(R, **ANALYSIS),
     "workbench:analytic_text_save": post_only(R, {"target": "@analytic_target"}, **ANALYSIS),
     "workbench:check": get_only(R, **ANALYSIS),
+    "workbench:memos": get_only(R, **ANALYSIS),
+    "workbench:memos_on": get_only(R, **ANALYSIS),
+    "workbench:memo_add": post_only(R, {"text": "Et notat"}, **ANALYSIS),
+    "workbench:memo_edit": both(R, {"text": "Nytt", "version": "1"}, pk="@analysis", memo="@memo"),
+    "workbench:memo_delete": both(R, pk="@analysis", memo="@memo"),
     "workbench:results": get_only(R, **ANALYSIS),
     "workbench:download": get_only(R, pk="@analysis", name="report", fmt="docx"),
     "workbench:export_qdpx": get_only(R, **ANALYSIS),
@@ -381,6 +386,7 @@ class World:
     category: int
     analytic_target: str
     suggestion_token: str
+    memo: int
     listing: int
     registration: int
     settlement: int
@@ -526,6 +532,9 @@ def _workbench(owner: Member, study: Any) -> dict[str, Any]:
     start, end = bench.span("Jeg ville ha noen å snakke med.")
     unit = workbench.do_create_unit(owner.user, version, start=start, end=end, code_group=None)
     advice = groups[2]
+    memo = workbench.do_add_memo(
+        owner.user, analysis, target=f"code_group:{groups[0].pk}", text="Et notat"
+    )
     token = signing.dumps(
         [unit.pk, advice.pk, 1, 0.5, "hashing", {"threshold": 0.4, "confident": True}],
         salt=SUGGESTION_SALT,
@@ -542,6 +551,7 @@ def _workbench(owner: Member, study: Any) -> dict[str, Any]:
         "category": analysis.categories.get().pk,
         "analytic_target": f"code_group-{groups[0].pk}",
         "suggestion_token": token,
+        "memo": memo.pk,
     }
 
 

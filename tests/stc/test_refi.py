@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import contextlib
 import io
-import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
+from typing import Any
 
+import defusedxml.ElementTree as SafeET
 import docx
 import pytest
 import xmlschema
@@ -260,10 +261,10 @@ def test_each_memo_is_referenced_from_its_subject_and_the_file_stays_valid(tmp_p
     with zipfile.ZipFile(out) as zf:
         qde = zf.read("project.qde")
     xmlschema.XMLSchema(str(_schema())).validate(io.BytesIO(qde))
-    root = ET.fromstring(qde)
+    root = SafeET.fromstring(qde)
     q = f"{{{NS}}}"
 
-    def refs(el: ET.Element) -> list[str]:
+    def refs(el: Any) -> list[str]:
         return [r.get("targetGUID") for r in el.findall(f"{q}NoteRef")]
 
     by_guid = {el.get("guid"): el for el in root.iter() if el.get("guid")}

@@ -150,7 +150,7 @@ def report(
             % {"n": len(checked["findings"])}
         )
         outcome.paragraphs += [f"{f['what']}: {f['text']}" for f in checked["findings"]]
-    return tables, [*results.analytic_sections(data), outcome]
+    return tables, [*results.analytic_sections(data), *results.memo_section(data), outcome]
 
 
 def render_download(analysis: Analysis, name: str, fmt: str) -> tuple[bytes, str]:
