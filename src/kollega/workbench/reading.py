@@ -131,7 +131,7 @@ def unit_rows_html(
     token = escape(csrf_token)
     delete, delete_unit = escape(_("Delete")), escape(_("Delete unit"))
     suggested, unsorted = escape(_("suggested")), escape(_("not sorted"))
-    memo, memo_on = escape(_("Memo")), escape(_("Memos on unit"))
+    memo, memo_on = escape(_("Memo")), escape(_("Memo on unit"))
     out = []
     for row in rows:
         unit, group = row["unit"], row["group"]
