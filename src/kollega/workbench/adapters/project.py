@@ -212,7 +212,8 @@ def stc_project(analysis: Any) -> Any:
         ]
     # A memo's subject as a record id of this project ("code_group:12" is "g12"); a subject
     # deleted since leaves the memo on the project as a whole.
-    present = {r.id for r in (*project.transcripts, *project.code_groups, *project.meaning_units)}
+    present = {t.id for t in project.transcripts}
+    present |= {g.id for g in project.code_groups} | {u.id for u in project.meaning_units}
     project.memos = [
         stc.Memo(
             id=f"m{m.pk}",

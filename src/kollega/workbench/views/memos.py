@@ -96,13 +96,15 @@ def subjects(analysis: Analysis, targets: set[str]) -> dict[str, dict[str, Any]]
 
 def _targets_for(analysis: Analysis, target: Target) -> list[str]:
     """The stored targets a panel shows: a transcript's memos follow it across its versions."""
-    if target.kind != "transcript":
+    if target.kind != "transcript" or target.pk is None:
         return [target.value]
     interview = (
         AnalysisTranscript.objects.filter(pk=target.pk, analysis=analysis)
         .values_list("interview_id", flat=True)
         .first()
     )
+    if interview is None:
+        return [target.value]
     pks = analysis.transcripts.filter(interview_id=interview).values_list("pk", flat=True)
     return [f"transcript:{pk}" for pk in pks]
 
