@@ -274,3 +274,14 @@ def test_each_memo_is_referenced_from_its_subject_and_the_file_stays_valid(tmp_p
     assert refs(root) == [_guid("m4")]
     notes = {n.get("guid") for n in root.iter(f"{q}Note")}
     assert {_guid(f"m{i}") for i in range(1, 5)} <= notes
+    # Read back as another program's file (no Kollega extension): each memo finds its subject.
+    bare = tmp_path / "bare.qdpx"
+    with zipfile.ZipFile(out) as zin, zipfile.ZipFile(bare, "w") as zout:
+        for item in zin.infolist():
+            if not item.filename.startswith("kollega/"):
+                zout.writestr(item, zin.read(item))
+    back = {m.text: m.target_id for m in read_qdpx(bare).memos}
+    assert back["On a group with children"] == _guid(parent.id)
+    assert back["On a transcript"] == _guid(transcript.id)
+    assert back["On a unit"] == _guid(unit.id)
+    assert back["On the whole"] is None

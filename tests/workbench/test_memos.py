@@ -15,8 +15,8 @@ from django.urls import reverse
 from kollega.core.errors import ActionRefused
 from kollega.core.models import AuditEvent
 from kollega.stc.io.refi.common import NS, _guid
-from kollega.workbench import actions
-from kollega.workbench.models import Memo
+from kollega.workbench import actions, adapters
+from kollega.workbench.models import MeaningUnit, Memo
 from kollega.workbench.snapshot import stamp
 from tests.cast import Cast
 from tests.workbench.conftest import Bench, htmx
@@ -297,3 +297,25 @@ def test_a_memo_change_gives_the_analysis_a_new_stamp(bench: Bench) -> None:
     assert edited != added
     actions.do_delete_memo(bench.owner.user, memo)
     assert stamp(bench.analysis) not in (added, edited)
+
+
+def test_a_reimported_qdpx_keeps_each_memo_on_its_subject(bench: Bench, tmp_path: Any) -> None:
+    unit = _unit(bench)
+    _memo(bench, f"code_group:{bench.groups[1].pk}", "On trust")
+    _memo(bench, f"unit:{unit.pk}", "On a unit")
+    _memo(bench, f"transcript:{bench.version.pk}", "On the interview")
+    _memo(bench, "", "On everything")
+    out = tmp_path / "memos.qdpx"
+    adapters.write_qdpx(bench.analysis, out)
+    again, _made = actions.do_import_qdpx(
+        bench.owner.user, bench.study, out, name="Again", deidentified=True
+    )
+    found = {m.text: actions.parse_target(m.target) for m in again.memos.all()}
+    assert found["On everything"] == actions.parse_target("")
+    group = again.code_groups.get(pk=found["On trust"].pk)  # type: ignore[union-attr]
+    assert group.name == "Trust"
+    new_unit = MeaningUnit.objects.get(pk=found["On a unit"].pk)  # type: ignore[union-attr]
+    assert new_unit.transcript.analysis == again and new_unit.text == unit.text
+    transcript = found["On the interview"]
+    assert transcript is not None and transcript.kind == "transcript"
+    assert again.transcripts.filter(pk=transcript.pk).exists()
