@@ -319,3 +319,14 @@ def test_a_reimported_qdpx_keeps_each_memo_on_its_subject(bench: Bench, tmp_path
     transcript = found["On the interview"]
     assert transcript is not None and transcript.kind == "transcript"
     assert again.transcripts.filter(pk=transcript.pk).exists()
+
+
+def test_a_memo_outlives_its_authors_account(bench: Bench) -> None:
+    _memo(bench, f"code_group:{bench.groups[0].pk}", "Left behind")
+    Memo.objects.update(author=None)
+    client = bench.colleague.client("en")
+    for url in (_url("memos", bench), _url("group_edit", bench, bench.groups[0].pk)):
+        page = client.get(url).content.decode()
+        assert "Left behind" in page and "a former researcher" in page
+    report = client.get(reverse("workbench:download", args=[bench.analysis.pk, "report", "md"]))
+    assert "a former researcher on code group Exhaustion" in report.content.decode()

@@ -94,6 +94,13 @@ def subjects(analysis: Analysis, targets: set[str]) -> dict[str, dict[str, Any]]
     return out
 
 
+def author_name(memo: Memo) -> str:
+    """Who wrote the memo, as the pages name researchers; their account may be gone."""
+    if memo.author is None:
+        return _("a former researcher")
+    return str(memo.author.get_full_name() or memo.author.get_username())
+
+
 def _targets_for(analysis: Analysis, target: Target) -> list[str]:
     """The stored targets a panel shows: a transcript's memos follow it across its versions."""
     if target.kind != "transcript" or target.pk is None:
@@ -136,9 +143,7 @@ def memo_panel(
         rows.append(
             {
                 "memo": m,
-                "author": m.author.get_full_name() or m.author.get_username()
-                if m.author
-                else _("a former researcher"),
+                "author": author_name(m),
                 "mine": m.author_id == request.user.pk,
                 "open": refused_here,
                 "text": kept["text"] if refused_here else m.text,
@@ -360,9 +365,7 @@ def memo_list(request: StaffRequest, pk: int) -> HttpResponse:
             "memos": [
                 {
                     "memo": m,
-                    "author": (m.author.get_full_name() or m.author.get_username())
-                    if m.author
-                    else _("a former researcher"),
+                    "author": author_name(m),
                     "subject": about[m.target],
                     "mine": m.author_id == request.user.pk,
                 }
