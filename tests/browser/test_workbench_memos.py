@@ -1,6 +1,7 @@
 """Memos in Chromium: a researcher writes a memo beside a meaning unit on the coding page and
-finds it in the downloaded report; two tabs editing one memo, the second save refused with its
-text kept. axe at 320 and 1280 px on every page on the way."""
+finds it in the memo list and the downloaded report; two tabs editing one memo, the second save
+refused with its text kept; deleting after a confirmation. axe at 320 and 1280 px on every page
+on the way."""
 
 from __future__ import annotations
 
@@ -89,3 +90,12 @@ def test_the_second_tab_saving_one_memo_is_refused_and_keeps_its_text(
     look(second)
     memo.refresh_from_db()
     assert (memo.text, memo.version) == ("First tab's words.", 2)
+    # Deleting asks first, on a page of its own.
+    page = tabs[0]
+    page.goto(live_server.url + reverse("workbench:memos", args=[analysis.pk]))
+    page.get_by_role("link", name="Delete the memo").click()
+    expect(page.get_by_role("heading", name="Delete the memo?")).to_be_visible()
+    look(page)
+    page.get_by_role("button", name="Delete the memo").click()
+    expect(page.get_by_text("The memo is deleted.")).to_be_visible()
+    assert not Memo.objects.exists()
