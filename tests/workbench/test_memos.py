@@ -231,7 +231,7 @@ def test_the_memo_list_shows_every_memo_and_filters_by_subject(bench: Bench) -> 
     _memo(bench, "", "About everything")
     _memo(bench, f"unit:{unit.pk}", "About one unit")
     _memo(bench, f"code_group:{bench.groups[2].pk}", "About advice")
-    client = bench.colleague.client("en")
+    client = bench.owner.client("en")
     page = client.get(_url("memos", bench)).content.decode()
     for text in ("About everything", "About one unit", "About advice"):
         assert text in page
@@ -330,3 +330,30 @@ def test_a_memo_outlives_its_authors_account(bench: Bench) -> None:
         assert "Left behind" in page and "a former researcher" in page
     report = client.get(reverse("workbench:download", args=[bench.analysis.pk, "report", "md"]))
     assert "a former researcher on code group Exhaustion" in report.content.decode()
+
+
+def test_a_memo_on_a_colleagues_unit_stays_hidden_until_the_coders_compare(bench: Bench) -> None:
+    """Blind double coding: the memo would show where the other coder marked a unit."""
+    start, end = bench.span("Jeg ville ha noen å snakke med.")
+    theirs = actions.do_create_unit(
+        bench.colleague.user, bench.version, start=start, end=end, code_group=bench.groups[2]
+    )
+    actions.do_add_memo(
+        bench.colleague.user,
+        bench.analysis,
+        target=f"unit:{theirs.pk}",
+        text="Rune wrote on his unit",
+    )
+    _unit(bench)  # the owner codes too, so the two can compare
+    owner = bench.owner.client("en")
+    assert "Rune wrote on his unit" not in owner.get(_url("memos", bench)).content.decode()
+    # Nor can the owner open that unit's memos, or write one on it, by its id.
+    assert owner.get(_url("memos_on", bench) + f"?target=unit:{theirs.pk}").status_code == 404
+    response = owner.post(_url("memo_add", bench), {"target": f"unit:{theirs.pk}", "text": "x"})
+    assert response.status_code == 404
+    colleague_list = bench.colleague.client("en").get(_url("memos", bench)).content.decode()
+    assert "Rune wrote on his unit" in colleague_list
+    actions.do_request_comparison(bench.owner.user, bench.version)
+    shown = owner.get(_url("memos", bench)).content.decode()
+    assert "Rune wrote on his unit" in shown
+    assert owner.get(_url("memos_on", bench) + f"?target=unit:{theirs.pk}").status_code == 200

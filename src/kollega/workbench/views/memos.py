@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -94,6 +95,26 @@ def subjects(analysis: Analysis, targets: set[str]) -> dict[str, dict[str, Any]]
     return out
 
 
+def visible_memos(request: StaffRequest, analysis: Analysis) -> QuerySet[Memo]:
+    """The analysis's memos the researcher may read on its pages: all, except a colleague's memo
+    on another coder's unit in a transcript not compared yet (blind double coding: the memo
+    would show where that coder marked a unit)."""
+    hidden = [f"unit:{pk}" for pk in _blind_units(request, analysis)]
+    memos = Memo.objects.filter(analysis=analysis)
+    if hidden:
+        memos = memos.exclude(Q(target__in=hidden) & ~Q(author_id=request.user.pk))
+    return memos
+
+
+def _blind_units(request: StaffRequest, analysis: Analysis) -> Any:
+    """Other coders' units in transcripts not compared yet: not shown to this researcher."""
+    return (
+        MeaningUnit.objects.filter(transcript__analysis=analysis, transcript__comparisons=None)
+        .exclude(coder_id=request.user.pk)
+        .values_list("pk", flat=True)
+    )
+
+
 def author_name(memo: Memo) -> str:
     """Who wrote the memo, as the pages name researchers; their account may be gone."""
     if memo.author is None:
@@ -133,7 +154,8 @@ def memo_panel(
     """
     kept = kept or {}
     memos = list(
-        Memo.objects.filter(analysis=analysis, target__in=_targets_for(analysis, target))
+        visible_memos(request, analysis)
+        .filter(target__in=_targets_for(analysis, target))
         .select_related("author")
         .order_by("created", "pk")
     )
@@ -164,11 +186,15 @@ def memo_panel(
     }
 
 
-def _target_or_404(analysis: Analysis, value: str) -> Target:
+def _target_or_404(request: StaffRequest, analysis: Analysis, value: str) -> Target:
+    """The subject ``value`` names, if it is in the analysis and the researcher may see it."""
     try:
-        return actions.target_in(analysis, value)
+        target = actions.target_in(analysis, value)
     except ActionRefused:
         raise Http404 from None
+    if target.kind == "unit" and target.pk in _blind_units(request, analysis):
+        raise Http404
+    return target
 
 
 def safe_back(request: StaffRequest, value: str) -> str:
@@ -236,7 +262,7 @@ def _answer(
 def memos_on(request: StaffRequest, pk: int) -> HttpResponse:
     """The memos on one subject: the panel alone for htmx, a page of its own otherwise."""
     analysis = get_analysis_for_user(request.user, pk)
-    target = _target_or_404(analysis, request.GET.get("target", ""))
+    target = _target_or_404(request, analysis, request.GET.get("target", ""))
     context = memo_panel(request, analysis, target, back=request.GET.get("back", ""))
     if is_htmx(request):
         return render(request, "workbench/memo_panel.html", {"panel": context})
@@ -254,7 +280,7 @@ def memo_add(request: StaffRequest, pk: int) -> HttpResponse:
     form = forms.MemoForm(request.POST)
     form.is_valid()
     posted = str(form.cleaned_data.get("target") or "")
-    target = _target_or_404(analysis, posted)
+    target = _target_or_404(request, analysis, posted)
     try:
         actions.do_add_memo(request.user, analysis, target=target.value, **_text(form))
     except ActionRefused as exc:
@@ -340,7 +366,7 @@ def memo_list(request: StaffRequest, pk: int) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in actions.MEMO_KINDS:
         kind = ""
-    memos = Memo.objects.filter(analysis=analysis).select_related("author")
+    memos = visible_memos(request, analysis).select_related("author")
     if kind == "analysis":
         memos = memos.filter(target="")
     elif kind:
