@@ -369,7 +369,7 @@ def do_import_qdpx(
     for m in data["memos"]:
         # A memo keeps its subject when the file says it (a code, a source, a coded passage).
         about = m.get("target_id") or ""
-        target = (
+        subject = (
             f"code_group:{groups[about].pk}"
             if about in groups
             else f"unit:{units[about].pk}"
@@ -379,7 +379,7 @@ def do_import_qdpx(
             else ""
         )
         Memo.objects.create(
-            analysis=analysis, author=user(m["author"]), text=m["text"], target=target
+            analysis=analysis, author=user(m["author"]), text=m["text"], target=subject
         )
     record(actor, AuditAction.WORKBENCH_ANALYSIS_IMPORT_QDPX, analysis, study=study.pk, made=made)
     return analysis, made
