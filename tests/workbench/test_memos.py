@@ -224,6 +224,10 @@ def test_a_plain_post_returns_only_to_a_page_of_this_site(bench: Bench) -> None:
     )
     assert "evil" not in response["Location"]
     assert response["Location"].startswith(_url("memos_on", bench))
+    for odd in ("0", "//evil.example/", "javascript:alert(1)", "memos"):
+        response = client.post(_url("memo_add", bench), {"text": "Odd", "back": odd})
+        assert response.status_code == 302, odd
+        assert response["Location"].startswith(_url("memos_on", bench)), odd
 
 
 def test_the_memo_list_shows_every_memo_and_filters_by_subject(bench: Bench) -> None:

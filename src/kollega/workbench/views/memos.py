@@ -13,8 +13,8 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -199,7 +199,9 @@ def _target_or_404(request: StaffRequest, analysis: Analysis, value: str) -> Tar
 
 def safe_back(request: StaffRequest, value: str) -> str:
     """``value`` if it is a page of this site, else empty (never a link elsewhere)."""
-    if value and url_has_allowed_host_and_scheme(
+    if not value.startswith(("/", "http://", "https://")):
+        return ""  # a page, not a relative word ("0") that a redirect would take for a view
+    if url_has_allowed_host_and_scheme(
         value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return value
@@ -247,7 +249,7 @@ def _answer(
         return render(request, "workbench/memo_panel.html", {"panel": context})
     if refused is None:
         messages.success(request, done)
-        return redirect(_back(request, analysis, target))
+        return HttpResponseRedirect(_back(request, analysis, target))
     context = memo_panel(request, analysis, target, kept=kept, errors=[str(refused)], back=back)
     return render(
         request,
