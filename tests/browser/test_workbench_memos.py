@@ -65,6 +65,22 @@ def test_a_memo_written_beside_a_unit_is_in_the_report(
     assert "Tiredness comes first, before the fear of being seen." in body
     assert f"{memo.author.get_username()} on meaning unit" in body
 
+    # A code group's memos beside its edit form and on a page of their own, without htmx too.
+    group = analysis.code_groups.first()
+    assert group is not None
+    page.goto(live_server.url + reverse("workbench:group_edit", args=[analysis.pk, group.pk]))
+    page.get_by_label("New memo").fill("Is this group too wide?")
+    page.get_by_role("button", name="Add the memo").click()
+    expect(page.locator(".memo__text")).to_have_text("Is this group too wide?")
+    look(page)
+    page.goto(
+        live_server.url
+        + reverse("workbench:memos_on", args=[analysis.pk])
+        + f"?target=code_group:{group.pk}"
+    )
+    expect(page.locator(".memo__text")).to_have_text("Is this group too wide?")
+    look(page)
+
 
 def test_the_second_tab_saving_one_memo_is_refused_and_keeps_its_text(
     researcher_page: Page,
