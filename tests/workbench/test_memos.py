@@ -361,3 +361,17 @@ def test_a_memo_on_a_colleagues_unit_stays_hidden_until_the_coders_compare(bench
     shown = owner.get(_url("memos", bench)).content.decode()
     assert "Rune wrote on his unit" in shown
     assert owner.get(_url("memos_on", bench) + f"?target=unit:{theirs.pk}").status_code == 200
+
+
+def test_a_memo_on_a_deleted_unit_is_kept_and_exported_on_the_project(bench: Bench) -> None:
+    unit = _unit(bench)
+    _memo(bench, f"unit:{unit.pk}", "Still worth keeping")
+    actions.do_delete_unit(bench.owner.user, unit)
+    client = bench.owner.client("en")
+    page = client.get(_url("memos", bench)).content.decode()
+    assert "Still worth keeping" in page and "A removed subject" in page
+    response = client.get(_url("export_qdpx", bench))
+    with zipfile.ZipFile(io.BytesIO(response.content)) as zf:
+        root = SafeET.fromstring(zf.read("project.qde"))
+    refs = [r.get("targetGUID") for r in root.findall(f"{{{NS}}}NoteRef")]
+    assert refs == [_guid(f"m{Memo.objects.get().pk}")]
