@@ -278,6 +278,7 @@ WORKBENCH_PAGES = [
     ("workbench:synthesis", "analysis"),
     ("workbench:matrix", "analysis"),
     ("workbench:results", "analysis"),
+    ("workbench:memos_on", "analysis"),
     ("workbench:import_qdpx", None),
 ]
 

@@ -312,6 +312,11 @@ EXPECTED: dict[str, Entry] = {
     "workbench:typology_save": post_only(R, **ANALYSIS),
     "workbench:analytic_text_save": post_only(R, {"target": "@analytic_target"}, **ANALYSIS),
     "workbench:check": get_only(R, **ANALYSIS),
+    "workbench:memos": get_only(R, **ANALYSIS),
+    "workbench:memos_on": get_only(R, **ANALYSIS),
+    "workbench:memo_add": post_only(R, {"text": "Et notat"}, **ANALYSIS),
+    "workbench:memo_edit": both(R, {"text": "Nytt", "version": "1"}, pk="@analysis", memo="@memo"),
+    "workbench:memo_delete": both(R, pk="@analysis", memo="@memo"),
     "workbench:results": get_only(R, **ANALYSIS),
     "workbench:download": get_only(R, pk="@analysis", name="report", fmt="docx"),
     "workbench:export_qdpx": get_only(R, **ANALYSIS),
@@ -402,6 +407,7 @@ class World:
     analytic_target: str
     suggestion_token: str
     search_result: str
+    memo: int
     listing: int
     registration: int
     settlement: int
@@ -547,6 +553,9 @@ def _workbench(owner: Member, study: Any) -> dict[str, Any]:
     start, end = bench.span("Jeg ville ha noen å snakke med.")
     unit = workbench.do_create_unit(owner.user, version, start=start, end=end, code_group=None)
     advice = groups[2]
+    memo = workbench.do_add_memo(
+        owner.user, analysis, target=f"code_group:{groups[0].pk}", text="Et notat"
+    )
     token = signing.dumps(
         [unit.pk, advice.pk, 1, 0.5, "hashing", {"threshold": 0.4, "confident": True}],
         salt=SUGGESTION_SALT,
@@ -565,6 +574,7 @@ def _workbench(owner: Member, study: Any) -> dict[str, Any]:
         "suggestion_token": token,
         # A search result as the search page posts it: "Jeg trengte" (no unit of it yet).
         "search_result": f"{version.pk}:{bench.span('Jeg trengte')[0]}:{bench.span('Jeg trengte')[1]}",
+        "memo": memo.pk,
     }
 
 

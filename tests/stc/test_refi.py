@@ -4,14 +4,16 @@ import contextlib
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
+import defusedxml.ElementTree as SafeET
 import docx
 import pytest
 import xmlschema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kollega.stc import Project, StcFormatError
+from kollega.stc import CodeGroup, Memo, Project, StcFormatError
 from kollega.stc.demo import load_demo_project
 from kollega.stc.io import (
     codebook_schema_path,
@@ -23,6 +25,7 @@ from kollega.stc.io import (
     write_qdc,
     write_qdpx,
 )
+from kollega.stc.io.refi.common import NS, _guid
 
 from .conftest import shared_schema_dir
 from .test_types import projects
@@ -237,3 +240,48 @@ def test_codebook_round_trip_and_schema(tmp_path):
         (g.name, g.description) for g in p.code_groups
     ]
     assert [c.name for c in cats] == [c.name for c in p.categories if c.code_group_ids]
+
+
+def test_each_memo_is_referenced_from_its_subject_and_the_file_stays_valid(tmp_path):
+    """A memo on a code group, a source, a selection or the whole project: its subject holds a
+    NoteRef to it where Project.xsd allows one, so another program shows it in its place."""
+    p = load_demo_project()
+    parent = p.code_groups[0]
+    parent.description = "Its Description comes first, then NoteRefs, then child Codes"
+    p.code_groups.append(CodeGroup(id="g-child", name="A child group", parent_id=parent.id))
+    unit, transcript = p.meaning_units[0], p.transcripts[0]
+    p.memos = [
+        Memo(id="m1", text="On a group with children", author="kari", target_id=parent.id),
+        Memo(id="m2", text="On a transcript", author="kari", target_id=transcript.id),
+        Memo(id="m3", text="On a unit", author="kari", target_id=unit.id),
+        Memo(id="m4", text="On the whole", author="kari"),
+    ]
+    out = tmp_path / "memos.qdpx"
+    write_qdpx(p, out)
+    with zipfile.ZipFile(out) as zf:
+        qde = zf.read("project.qde")
+    xmlschema.XMLSchema(str(_schema())).validate(io.BytesIO(qde))
+    root = SafeET.fromstring(qde)
+    q = f"{{{NS}}}"
+
+    def refs(el: Any) -> list[str]:
+        return [r.get("targetGUID") for r in el.findall(f"{q}NoteRef")]
+
+    by_guid = {el.get("guid"): el for el in root.iter() if el.get("guid")}
+    assert refs(by_guid[_guid(parent.id)]) == [_guid("m1")]
+    assert refs(by_guid[_guid(transcript.id)]) == [_guid("m2")]
+    assert refs(by_guid[_guid(unit.id)]) == [_guid("m3")]
+    assert refs(root) == [_guid("m4")]
+    notes = {n.get("guid") for n in root.iter(f"{q}Note")}
+    assert {_guid(f"m{i}") for i in range(1, 5)} <= notes
+    # Read back as another program's file (no Kollega extension): each memo finds its subject.
+    bare = tmp_path / "bare.qdpx"
+    with zipfile.ZipFile(out) as zin, zipfile.ZipFile(bare, "w") as zout:
+        for item in zin.infolist():
+            if not item.filename.startswith("kollega/"):
+                zout.writestr(item, zin.read(item))
+    back = {m.text: m.target_id for m in read_qdpx(bare).memos}
+    assert back["On a group with children"] == _guid(parent.id)
+    assert back["On a transcript"] == _guid(transcript.id)
+    assert back["On a unit"] == _guid(unit.id)
+    assert back["On the whole"] is None

@@ -41,6 +41,10 @@ def test_the_demo_analysis_loads_once_part_way_through_step_3() -> None:
         "no_golden_quote",
     }
     assert AuditEvent.objects.filter(action="workbench.condensate.add").count() == 3
+    # A few memos, one on each kind of subject, written by sara.
+    kinds = {m.target.partition(":")[0] for m in analysis.memos.all()}
+    assert kinds == {"", "transcript", "code_group", "unit"}
+    assert {m.author.username for m in analysis.memos.all()} == {"sara"}  # type: ignore[union-attr]
 
 
 @pytest.mark.django_db
@@ -55,7 +59,7 @@ def test_sara_can_open_every_page_of_the_demo_analysis() -> None:
     user = get_user_model().objects.get(username="sara")
     sara = Member(user, TOTPDevice.objects.get(user=user))
     client = sara.client()
-    for name in ("condensation_index", "synthesis", "check", "results"):
+    for name in ("condensation_index", "synthesis", "check", "results", "memos"):
         assert client.get(reverse(f"workbench:{name}", args=[analysis.pk])).status_code == 200
     for group in analysis.code_groups.all():
         url = reverse("workbench:condensation", args=[analysis.pk, group.pk])

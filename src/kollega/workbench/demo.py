@@ -189,10 +189,34 @@ def load(stdout: Any) -> None:
         for name, subgroups in CONDENSED.items():
             group, units = groups[name]
             _condense(sara, group, units, subgroups)
+        _memos(sara, analysis, groups, versions)
     stdout.write(
         f"Workbench demo: analysis '{NAME}' of three interviews, part-way through step 3, "
         "for the researcher sara."
     )
+
+
+def _memos(
+    actor: User,
+    analysis: Analysis,
+    groups: dict[str, tuple[CodeGroup, list[Any]]],
+    versions: list[AnalysisTranscript],
+) -> None:
+    """A few memos as a researcher writes them along the way (invented for the demo)."""
+    group, units = next(iter(groups.values()))
+    for target, text in (
+        ("", "Hjelpebehovet ser ut til å komme etter lange vaktperioder. Sjekk mot runde to."),
+        (
+            f"transcript:{versions[0].pk}",
+            "Intervjuet var kort; deltakeren svarte presist og tok ikke opp familien.",
+        ),
+        (
+            f"code_group:{group.pk}",
+            "Skal søvn og grubling stå sammen, eller er grublingen en egen kodegruppe?",
+        ),
+        (f"unit:{units[0].pk}", "Typisk formulering: varigheten («tre uker i strekk») går igjen."),
+    ):
+        actions.do_add_memo(actor, analysis, target=target, text=text)
 
 
 def _deidentified_interviews(actor: Actor, study: Study) -> list[Interview]:

@@ -204,7 +204,12 @@ def report(
         )
         outcome.paragraphs += [f"{f['what']}: {f['text']}" for f in checked["findings"]]
     agreement = results.agreement_section(kept_rounds(analysis)[0])
-    return tables, [agreement, *results.analytic_sections(data), outcome]
+    return tables, [
+        agreement,
+        *results.analytic_sections(data),
+        *results.memo_section(data),
+        outcome,
+    ]
 
 
 def render_download(analysis: Analysis, name: str, fmt: str) -> tuple[bytes, str]:

@@ -407,6 +407,15 @@ class AnalyticTextForm(forms.Form):
     version = OptionalIdField(required=False)
 
 
+class MemoForm(forms.Form):
+    """A memo's text; ``target`` (when adding) names its subject, ``version`` (when editing)
+    the version the page showed. The action checks the target against the analysis."""
+
+    target = forms.CharField(required=False, max_length=40)
+    text = forms.CharField(required=False, strip=False, max_length=MAX_TEXT)
+    version = OptionalIdField(required=False)
+
+
 # --- Results: REFI-QDA imports ---------------------------------------------------------
 
 

@@ -252,6 +252,37 @@ def analytic_sections(p: dict[str, Any]) -> list[Section]:
     return sections
 
 
+def memo_section(p: dict[str, Any]) -> list[Section]:
+    """The researchers' memos, oldest first: who wrote each, on what, when, and its text."""
+    if not p.get("memos"):
+        return []
+    pseudonym = {x["id"]: x["pseudonym"] for x in p["participants"]}
+    owner = {t["id"]: pseudonym.get(t["participant_id"] or "", t["name"]) for t in p["transcripts"]}
+    subject = {g["id"]: _("code group %(name)s") % {"name": g["name"]} for g in p["code_groups"]}
+    subject |= {
+        t["id"]: _("transcript of %(name)s") % {"name": owner[t["id"]]} for t in p["transcripts"]
+    }
+    for u in p["meaning_units"]:
+        words = u["text"] if len(u["text"]) <= 60 else u["text"][:59] + "…"
+        subject[u["id"]] = _("meaning unit “%(words)s” (%(name)s)") % {
+            "words": words,
+            "name": owner.get(u["span"]["transcript_id"], ""),
+        }
+    section = Section(_("Memos"))
+    for m in sorted(p["memos"], key=lambda m: (m["created"], m["id"])):
+        about = subject.get(m["target_id"] or "", _("the analysis"))
+        section.paragraphs.append(
+            _("%(author)s on %(subject)s, %(date)s:")
+            % {
+                "author": m["author"] or _("a former researcher"),
+                "subject": about,
+                "date": m["created"][:10],
+            }
+        )
+        section.paragraphs.append(m["text"])
+    return [section]
+
+
 # --- Writers -------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ from kollega.workbench.views import (
     condensation,
     impression,
     matrix,
+    memos,
     results,
     search,
     synthesis,
@@ -112,6 +113,12 @@ urlpatterns = [
     ),
     path("<int:pk>/cases/link/", analyses.case_link, name="case_link"),
     path("<int:pk>/check/", synthesis.check_page, name="check"),
+    # Memos
+    path("<int:pk>/memos/", memos.memo_list, name="memos"),
+    path("<int:pk>/memos/on/", memos.memos_on, name="memos_on"),
+    path("<int:pk>/memos/add/", memos.memo_add, name="memo_add"),
+    path("<int:pk>/memos/<int:memo>/edit/", memos.memo_edit, name="memo_edit"),
+    path("<int:pk>/memos/<int:memo>/delete/", memos.memo_delete, name="memo_delete"),
     # Results and exchange
     path("<int:pk>/results/", results.results, name="results"),
     path("<int:pk>/results/<slug:name>.<slug:fmt>", results.download, name="download"),

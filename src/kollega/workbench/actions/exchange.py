@@ -370,7 +370,20 @@ def do_import_qdpx(
         written.condensates.add(*[condensates[c] for p in paragraphs for c in p["condensate_ids"]])
         written.quotes.add(*[quotes[q] for p in paragraphs for q in p["quote_ids"] if q in quotes])
     for m in data["memos"]:
-        Memo.objects.create(analysis=analysis, author=user(m["author"]), text=m["text"])
+        # A memo keeps its subject when the file says it (a code, a source, a coded passage).
+        about = m.get("target_id") or ""
+        subject = (
+            f"code_group:{groups[about].pk}"
+            if about in groups
+            else f"unit:{units[about].pk}"
+            if about in units
+            else f"transcript:{versions[about].pk}"
+            if about in versions
+            else ""
+        )
+        Memo.objects.create(
+            analysis=analysis, author=user(m["author"]), text=m["text"], target=subject
+        )
     record(actor, AuditAction.WORKBENCH_ANALYSIS_IMPORT_QDPX, analysis, study=study.pk, made=made)
     return analysis, made
 

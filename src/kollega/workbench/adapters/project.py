@@ -212,17 +212,32 @@ def stc_project(analysis: Any) -> Any:
         project.category_assignments += [
             stc.CategoryAssignment(f"p{person.pk}", f"k{c.pk}") for person in c.participants.all()
         ]
+    # A memo's subject as a record id of this project ("code_group:12" is "g12"); a subject
+    # deleted since leaves the memo on the project as a whole.
+    present = {t.id for t in project.transcripts}
+    present |= {g.id for g in project.code_groups} | {u.id for u in project.meaning_units}
     project.memos = [
         stc.Memo(
             id=f"m{m.pk}",
             text=m.text,
             author=who(m.author),
-            target_id=m.target or None,
+            target_id=_memo_subject(m.target, present),
             created=m.created.isoformat(timespec="seconds"),
         )
         for m in analysis.memos.select_related("author")
     ]
     return project
+
+
+MEMO_TARGET_PREFIX = {"transcript": "t", "code_group": "g", "unit": "u"}
+
+
+def _memo_subject(target: str, present: set[str]) -> str | None:
+    """The record id ``Memo.target`` names (``"unit:7"`` is ``"u7"``), if the project holds it."""
+    kind, _sep, number = target.partition(":")
+    prefix = MEMO_TARGET_PREFIX.get(kind)
+    record_id = f"{prefix}{number}" if prefix and number.isdigit() else None
+    return record_id if record_id in present else None
 
 
 def _unit_links(through: Any, owner: str, analysis: Any) -> dict[int, list[str]]:

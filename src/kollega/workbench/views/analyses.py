@@ -19,6 +19,7 @@ from kollega.workbench.access import (
     analyses_for_user,
     get_analysis_for_user,
 )
+from kollega.workbench.actions.memos import Target
 from kollega.workbench.models import (
     Analysis,
     GoldenQuote,
@@ -30,6 +31,7 @@ from kollega.workbench.views.common import (
     unit_in,
     version_list,
 )
+from kollega.workbench.views.memos import memo_panel
 
 
 @require_http_methods(GET_POST)
@@ -98,6 +100,7 @@ def analysis(request: StaffRequest, pk: int) -> HttpResponse:
             "broken_quotes": broken_quotes,
             "cases": actions.imported_cases(found),
             "recruited": found.study.participants.filter(imported=False),
+            "memos": memo_panel(request, found, Target("analysis")),
         },
     )
 

@@ -27,6 +27,7 @@ from kollega.workbench.access import (
     get_transcript_for_user,
 )
 from kollega.workbench.actions.codebook import descendant_ids
+from kollega.workbench.actions.memos import Target
 from kollega.workbench.models import (
     COLOURS,
     Analysis,
@@ -49,6 +50,7 @@ from kollega.workbench.views.common import (
     version_list,
     versioned_edit,
 )
+from kollega.workbench.views.memos import memo_panel
 
 SUGGESTION_SALT = "workbench.code-suggestion"
 SUGGESTION_MAX_AGE = 24 * 3600
@@ -123,7 +125,11 @@ def _workspace(
         ),
         "rows": rows,
         "unit_rows": unit_rows_html(
-            rows, current=current, units_url=units_url, csrf_token=get_token(request)
+            rows,
+            current=current,
+            units_url=units_url,
+            csrf_token=get_token(request),
+            memo_url=reverse("workbench:memos_on", args=[analysis.pk]),
         ),
         "unit_options": unit_options_html(rows, current=current),
         "groups": [
@@ -196,7 +202,14 @@ def coding(request: StaffRequest, pk: int, t: int) -> HttpResponse:
     if not version.current:
         raise Http404
     record(request.user, AuditAction.WORKBENCH_TRANSCRIPT_VIEW, version, analysis=found.pk, step=2)
-    return _workspace(request, found, version, at=_at(request.GET.get("at", ""), version))
+    memos = memo_panel(request, found, Target("transcript", version.pk))
+    return _workspace(
+        request,
+        found,
+        version,
+        at=_at(request.GET.get("at", ""), version),
+        extra={"memos": memos},
+    )
 
 
 def _at(value: str, version: AnalysisTranscript) -> tuple[int, int] | None:
@@ -324,6 +337,7 @@ def group_edit(request: StaffRequest, pk: int, group: int) -> HttpResponse:
             ],
             "parents": move_choices(found, target),
             "colours": [(n, str(name)) for n, name in enumerate(COLOURS, start=1)],
+            "memos": memo_panel(request, found, Target("code_group", target.pk)),
         },
         saved=_("The code group is saved."),
         back=redirect("workbench:codebook", found.pk),

@@ -26,6 +26,7 @@ from kollega.core.errors import ActionRefused
 from kollega.workbench import forms
 from kollega.workbench.access import get_analysis_for_user
 from kollega.workbench.actions import condensation
+from kollega.workbench.actions.memos import Target
 from kollega.workbench.models import (
     Analysis,
     CodeGroup,
@@ -35,6 +36,7 @@ from kollega.workbench.models import (
     Subgroup,
 )
 from kollega.workbench.views.common import digits_of, nav, researcher_only, valid
+from kollega.workbench.views.memos import memo_panel
 
 # What an operation gives back: a response to send, or what to add to the page it renders.
 Outcome = HttpResponse | dict[str, Any]
@@ -149,6 +151,7 @@ def _page(
             "language_model": condensation.language_model() is not None,
             "posted": posted,
             "kept_add": posted is not None and operation == "add",
+            "memos": memo_panel(request, analysis, Target("code_group", code_group.pk)),
         },
         status=400 if refused is not None else 200,
     )

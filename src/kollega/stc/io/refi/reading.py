@@ -319,6 +319,18 @@ def _read_project(
                 f"{name}: case {pseudonym!r} refers to source {sid}, which the file does not hold; that reference was dropped"
             )
 
+    # What a note is about: the code, source or coded passage holding a NoteRef to it.
+    present = {r.id for r in project.meaning_units} | {t.id for t in project.transcripts}
+    present |= code_ids
+    about: dict[str, str] = {}
+    for subject in root.iter():
+        if _local(subject.tag) not in ("Code", "TextSource", "PlainTextSelection"):
+            continue
+        rid = (subject.get("guid") or "").strip().strip("{}").lower()
+        for ref in _children(subject, "NoteRef"):
+            note_id = (ref.get("targetGUID") or "").strip().strip("{}").lower()
+            if rid in present:
+                about.setdefault(note_id, rid)
     el = _child(root, "Notes")
     for note in _children(el, "Note") if el is not None else []:
         content = _child(note, "PlainTextContent")
@@ -328,6 +340,7 @@ def _read_project(
                 id=_gid(note),
                 text=normalise_text(text),
                 author=user_name(note, "creatingUser"),
+                target_id=about.get(_gid(note)),
                 created=note.get("creationDateTime") or "",
             )
         )

@@ -144,6 +144,7 @@ def write_qdpx(project: Project, path: str | Path, *, origin: str = "Kollega") -
                 _sub(s, "MemberCode", targetGUID=_guid(gid))
     if project.description:
         _sub(root, "Description").text = _xml_safe(project.description)
+    _note_refs(root, project)
 
     ET.register_namespace("", NS)
     qde = ET.tostring(root, encoding="utf-8", xml_declaration=True)
@@ -152,6 +153,38 @@ def write_qdpx(project: Project, path: str | Path, *, origin: str = "Kollega") -
         for name, text in files.items():
             zf.writestr(name, text.encode("utf-8"))
         zf.writestr(EXTENSION, json.dumps(_extension(project), ensure_ascii=False))
+
+
+# The elements a memo can be about, and the children a NoteRef goes before (Project.xsd's
+# sequences: a Code's NoteRefs precede its child Codes, a TextSource's its VariableValues).
+_NOTE_REF_BEFORE = {
+    "Code": {_q("Code")},
+    "TextSource": {_q("VariableValue")},
+    "PlainTextSelection": set(),
+}
+
+
+def _note_refs(root: ET.Element, project: Project) -> None:
+    """A ``NoteRef`` to each memo from what it is about: its code, source or selection, or
+    the project itself for a memo on the whole analysis (or on a record the file lacks)."""
+    by_subject: dict[str, list[str]] = {}
+    for m in project.memos:
+        by_subject.setdefault(_guid(m.target_id) if m.target_id else "", []).append(_guid(m.id))
+    found: set[str] = set()
+    targets = [
+        el for tag in _NOTE_REF_BEFORE for el in root.iter(_q(tag)) if el.get("guid") in by_subject
+    ]
+    for el in targets:
+        guid = el.get("guid") or ""
+        found.add(guid)
+        before = _NOTE_REF_BEFORE[el.tag.rpartition("}")[2]]
+        at = next((i for i, child in enumerate(el) if child.tag in before), len(el))
+        for n, note in enumerate(by_subject[guid]):
+            el.insert(at + n, ET.Element(_q("NoteRef"), {"targetGUID": note}))
+    for guid, notes in by_subject.items():
+        if guid not in found:
+            for note in notes:
+                _sub(root, "NoteRef", targetGUID=note)
 
 
 def _note_names(project: Project) -> dict[str, str]:
@@ -171,6 +204,8 @@ def _note_names(project: Project) -> dict[str, str]:
         for r in records:
             names[r.id] = f"{kind} {r.name}"
     names.update({t.id: f"transcript {t.name}" for t in project.transcripts})
+    for u in project.meaning_units:
+        names[u.id] = f"meaning unit “{u.text[:40] + '…' if len(u.text) > 40 else u.text}”"
     names.update({p.id: f"participant {p.pseudonym}" for p in project.participants})
     names.update({th.id: f"theme {th.label}" for th in project.themes})
     groups = {g.id: g.name for g in project.code_groups}
