@@ -104,8 +104,9 @@ def valid(form: django_forms.Form) -> dict[str, Any]:
     return data
 
 
-def nav(analysis: Analysis, step: int) -> dict[str, Any]:
-    """What the steps' navigation needs (``workbench/nav.html``)."""
+def nav(analysis: Analysis, step: int | str) -> dict[str, Any]:
+    """What the steps' navigation needs (``workbench/nav.html``): ``step`` is a step's number
+    or the name of a tool page ("codebook", "matrix", "memos", "search")."""
     return {"step": step, "versions": list(analysis.transcripts.filter(current=True)[:1])}
 
 

@@ -48,7 +48,7 @@ def matrix_page(request: StaffRequest, pk: int) -> HttpResponse:
         "workbench/matrix.html",
         {
             "analysis": analysis,
-            **nav(analysis, 7),
+            **nav(analysis, "matrix"),
             "matrix": built,
             "rows": [
                 {
@@ -83,7 +83,7 @@ def matrix_cell(request: StaffRequest, pk: int, participant: int, group: int) ->
     )
     context: dict[str, Any] = {
         "analysis": analysis,
-        **nav(analysis, 7),
+        **nav(analysis, "matrix"),
         "person": person,
         "group": code_group,
         "units": units,

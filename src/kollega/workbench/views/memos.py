@@ -399,6 +399,6 @@ def memo_list(request: StaffRequest, pk: int) -> HttpResponse:
                 }
                 for m in found
             ],
-            **nav(analysis, 7),
+            **nav(analysis, "memos"),
         },
     )
