@@ -372,3 +372,28 @@ def test_the_matrix_and_retrieval_show_a_passage_both_coded_once_after_settling(
         passages = search.retrieve(member.user, group)
         assert [(p.start, p.end) for p in passages] == [bench.span(TIRED)]
         assert len(matrix.cell(member.user, bench.analysis, person, group)) == 1
+
+
+@pytest.mark.django_db
+def test_both_coders_find_the_agreed_unit_on_their_coding_page_and_may_sort_it(
+    bench: Bench,
+) -> None:
+    """The agreed unit is made in the name of whoever closed the round, but it is the coders'
+    shared unit: the other coder sees it where their own was, and may sort it again."""
+    _unit(bench, bench.owner, TIRED, 0)
+    _unit(bench, bench.colleague, TIRED, 0)
+    round_ = actions.do_request_comparison(bench.owner.user, bench.version)
+    actions.do_close_round(bench.owner.user, round_)
+    agreed = MeaningUnit.objects.in_analysis().get(transcript=bench.version)
+    coding = reverse("workbench:coding", args=[bench.analysis.pk, bench.version.pk])
+    for member in (bench.owner, bench.colleague):
+        page = member.client("en").get(coding).content.decode()
+        assert f'data-units="{agreed.pk}"' in page
+    actions.do_code_unit(bench.colleague.user, agreed, bench.groups[1])
+    agreed.refresh_from_db()
+    assert agreed.coding.code_group == bench.groups[1]
+    # A coder's own unit stays theirs alone.
+    _unit(bench, bench.owner, SAFE, 1)
+    own = MeaningUnit.objects.in_analysis().get(transcript=bench.version, agreed_in=None)
+    with pytest.raises(ActionRefused):
+        actions.do_code_unit(bench.colleague.user, own, bench.groups[0])

@@ -270,6 +270,11 @@ class MeaningUnitQuerySet(models.QuerySet["MeaningUnit"]):
         round of comparison replaced by one agreed unit (those stay for the audit trail)."""
         return self.filter(retired_in__isnull=True)
 
+    def on_page_of(self, coder: Any) -> MeaningUnitQuerySet:
+        """The units a coder works on in step 2: their own, and the units agreed in a closed
+        round (those belong to every coder of the transcript, who have compared it)."""
+        return self.in_analysis().filter(Q(coder_id=coder.pk) | Q(agreed_in__isnull=False))
+
 
 class MeaningUnit(TranscriptSpan):
     """Step 2: ``transcript.text[start:end]``, marked by one coder.

@@ -145,7 +145,8 @@ def set_coding(actor: User, unit: MeaningUnit, group: CodeGroup, **origin: Any) 
 
 
 def _own_unit(actor: User, unit: MeaningUnit) -> None:
-    if unit.coder_id != actor.pk:
+    # An agreed unit belongs to the coders who agreed on it, not only to who closed the round.
+    if unit.coder_id != actor.pk and unit.agreed_in_id is None:
         raise ActionRefused(_("Only the coder who marked a unit can sort it."))
 
 

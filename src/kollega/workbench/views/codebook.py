@@ -19,7 +19,14 @@ from kollega.accounts.http import StaffRequest
 from kollega.core.errors import ActionRefused
 from kollega.workbench import actions, forms
 from kollega.workbench.access import get_analysis_for_user
-from kollega.workbench.models import COLOURS, Analysis, AnalyticText, CodeGroup, Coding
+from kollega.workbench.models import (
+    COLOURS,
+    Analysis,
+    AnalyticText,
+    CodeGroup,
+    Coding,
+    MeaningUnit,
+)
 from kollega.workbench.views.coding import _step2_answer, _tree
 from kollega.workbench.views.common import researcher_only, valid
 
@@ -45,10 +52,11 @@ def codebook(request: StaffRequest, pk: int) -> HttpResponse:
     found = get_analysis_for_user(request.user, pk)
     groups = list(found.code_groups.all())
     counts = Counter(
-        # Only the researcher's own units: blind coders do not see each other's sorting; and
-        # not an original a closed round replaced by its agreed unit.
+        # The units of the researcher's step-2 pages: their own (blind coders do not see each
+        # other's sorting) and agreed ones, never an original a closed round replaced.
         Coding.objects.filter(
-            code_group__analysis=found, unit__coder=request.user, unit__retired_in__isnull=True
+            code_group__analysis=found,
+            unit__in=MeaningUnit.objects.on_page_of(request.user),
         ).values_list("code_group_id", flat=True)
     )
     tree = _tree(groups)

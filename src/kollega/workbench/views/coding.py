@@ -71,7 +71,8 @@ def _workspace(
     current: int | None = None,
     at: tuple[int, int] | None = None,
 ) -> HttpResponse:
-    """The step-2 page (or, for htmx, its workspace): the coder's own units only.
+    """The step-2 page (or, for htmx, its workspace): the coder's own units, and the units
+    agreed in a closed round of comparison.
 
     ``current`` is the unit to keep selected (the one just sorted); by default the last
     uncoded one; `NONE_CHOSEN` leaves "Unit to sort" empty.
@@ -79,8 +80,7 @@ def _workspace(
     # Plain tuples, not model instances: a long interview holds hundreds of units.
     units = [
         UnitSpan(*row)
-        for row in version.units.in_analysis()
-        .filter(coder_id=request.user.pk)
+        for row in version.units.on_page_of(request.user)
         .order_by("start", "end", "pk")
         .values_list("pk", "start", "end", "coding__code_group_id", "coding__origin")
     ]
