@@ -233,6 +233,7 @@ def test_descriptions_that_fit_the_coding_count_for_more_than_one_example(hashin
     est, _, first, right = _described(hashing, FITTING)
     _, _, first_one, right_one = _described(hashing, FITTING, group_weights=(1.0,))
     assert est.group_weight_ > 1
+    assert est.assistance_.suggestion["group_weight"] == est.group_weight_
     assert first > first_one
     assert right > right_one
 

@@ -502,6 +502,8 @@ class CodeSuggester(Component):
                     "estimated_coverage": cal.estimated_coverage,
                     "target_met": cal.target_met,
                 },
+                # How many examples each group's own words counted as (see `fit`).
+                "group_weight": self.group_weight_,
             },
             embedder.model_id,
         )
