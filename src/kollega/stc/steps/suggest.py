@@ -46,6 +46,11 @@ WILSON_Z = 1.0
 # A language gets its own centre once this many examples are in it (fewer: the mean
 # of all examples serves).
 MIN_PER_LANGUAGE = 5
+# How many examples a group's own words (its name and description) may count as; the
+# weight is chosen per project, with the strength ``c``, by the cross-validated log
+# loss on its coded units, so descriptions that do not describe the coding are not
+# trusted.
+GROUP_WEIGHTS = (1.0, 4.0, 16.0)
 
 
 @dataclass(slots=True)
@@ -96,10 +101,14 @@ class CodeSuggester(Component):
     with balanced class weights gives each group a probability. Its strength ``c`` is
     chosen from ``cs`` by the cross-validated log loss. With ``group_texts`` (default),
     each group's name and description given to `fit` join its examples as one more
-    example ("Sleep: sleeping badly, waking at night"). A unit of several sentences is
-    scored whole and sentence by sentence, and the two are averaged (whole, and the
-    mean over its sentences), since coded examples are often one sentence while
-    uncoded units can run two topics together.
+    example ("Sleep: sleeping badly, waking at night"), weighted as one of
+    ``group_weights`` examples: the weight is chosen with ``c``, by the same
+    cross-validated log loss on the coded units (the group texts are never scored
+    there), so that descriptions which the coding bears out guide a project with few
+    examples, and descriptions it contradicts count as one example only. A unit of
+    several sentences is scored whole and sentence by sentence, and the two are
+    averaged (whole, and the mean over its sentences), since coded examples are often
+    one sentence while uncoded units can run two topics together.
 
     ``method="neighbours"``: the mean cosine similarity to each group's ``k`` nearest
     examples, turned into probabilities by a softmax with ``temperature``.
@@ -121,7 +130,8 @@ class CodeSuggester(Component):
     With a calibrated threshold, suggestions are the average of the cross-validation's
     fold models, the same models whose confidences set the threshold.
 
-    Fitted attributes: ``classes_``, ``counts_``, ``c_``, ``calibration_``, ``ensemble_``;
+    Fitted attributes: ``classes_``, ``counts_``, ``c_``, ``group_weight_``,
+    ``calibration_``, ``ensemble_``;
     after `predict`,
     ``assistance_``.
     """
@@ -139,6 +149,7 @@ class CodeSuggester(Component):
         temperature: float = 0.02,
         random_state: int = 0,
         group_texts: bool = True,
+        group_weights: tuple[float, ...] = GROUP_WEIGHTS,
         embedder: Embedder | None = None,
     ) -> None:
         self.method = method
@@ -151,6 +162,7 @@ class CodeSuggester(Component):
         self.temperature = temperature
         self.random_state = random_state
         self.group_texts = group_texts
+        self.group_weights = group_weights
         self.embedder = embedder
 
     # -- fitting -------------------------------------------------------------------
@@ -182,19 +194,23 @@ class CodeSuggester(Component):
         self._extra = self._group_examples(group_names or {}, group_descriptions or {})
         self.counts_: dict[str, int] = {c: int((y == i).sum()) for i, c in enumerate(self.classes_)}
         self.c_ = self.cs[len(self.cs) // 2] if self.cs else 8.0
-        self._members: dict[float, list[CodeSuggester]] = {}
+        self.group_weight_ = 1.0
+        self._members: dict[tuple[float, float], list[CodeSuggester]] = {}
         oof = self._out_of_fold(x, y, parts, langs)
-        if self.method == "logistic" and oof is not None and len(self.cs) > 1:
-            losses = {c: _log_loss(p, y) for c, p in oof.items()}
-            self.c_ = min(losses, key=lambda c: (losses[c], c))
-        self._fit_model(x, y, self.c_, self._extra, langs)
+        if self.method == "logistic" and oof is not None and len(oof) > 1:
+            # The strength and the weight of the groups' own words that the project's
+            # coded units, held out, were best predicted with.
+            losses = {key: _log_loss(p, y) for key, p in oof.items()}
+            self.c_, self.group_weight_ = min(losses, key=lambda k: (losses[k], k))
+        self._fit_model(x, y, self.c_, self._extra, langs, self.group_weight_)
         # With a calibrated threshold, suggestions come from the very models whose
         # out-of-fold confidences chose it (their average); a model fitted on all units
         # is more confident than they were, so the threshold would not carry over.
+        key = (self.c_, self.group_weight_)
         self.ensemble_: list[CodeSuggester] = (
-            self._members.get(self.c_, []) if self.threshold is None else []
+            self._members.get(key, []) if self.threshold is None else []
         )
-        probs = None if oof is None else oof.get(self.c_, next(iter(oof.values())))
+        probs = None if oof is None else oof.get(key, next(iter(oof.values())))
         self.calibration_: Calibration = self._calibrate(probs, y)
         return self
 
@@ -252,12 +268,17 @@ class CodeSuggester(Component):
         c: float,
         extra: tuple[Matrix, NDArray[np.int_], Languages] | None = None,
         langs: Languages | None = None,
+        group_weight: float = 1.0,
     ) -> None:
         self._x, self._y = x, y
         langs = list(langs) if langs is not None else [None] * len(y)
+        weight = np.ones(len(y))
         if extra is not None:
             x, y = np.vstack([x, extra[0]]).astype(np.float32), np.concatenate([y, extra[1]])
             langs += extra[2]
+            # Each group's own words count as this many examples in the fit (the
+            # centres stay plain means: they are about language, not about groups).
+            weight = np.concatenate([weight, np.full(len(extra[1]), group_weight)])
         self._mean = x.mean(axis=0) if x.shape[0] > 1 else np.zeros(x.shape[1], np.float32)
         self._means: dict[str, NDArray[np.float32]] = {}
         for lang in {v for v in langs if v is not None}:
@@ -266,7 +287,7 @@ class CodeSuggester(Component):
                 self._means[lang] = x[rows].mean(axis=0)
         self._model: Any = None
         if self.method == "logistic" and len(self.classes_) > 1:
-            self._model = _logistic(self._centre(x, langs), y, c, self.random_state)
+            self._model = _logistic(self._centre(x, langs), y, c, self.random_state, weight)
 
     def _centre(self, x: Matrix, langs: Languages | None = None) -> Matrix:
         # E5 vectors share a large common direction, and one per language; removing
@@ -321,8 +342,11 @@ class CodeSuggester(Component):
 
     def _out_of_fold(
         self, x: Matrix, y: NDArray[np.int_], parts: Parts, langs: Languages
-    ) -> dict[float, NDArray[np.float64]] | None:
-        """Out-of-fold probabilities for each candidate ``c`` (None: too few units)."""
+    ) -> dict[tuple[float, float], NDArray[np.float64]] | None:
+        """Out-of-fold probabilities for each candidate ``c`` and group weight.
+
+        None: too few units to hold any out.
+        """
         folds = min(self.folds, len(y) // 2)
         if folds < 2 or len(self.classes_) < 2:
             return None
@@ -336,23 +360,27 @@ class CodeSuggester(Component):
             fold[idx] = (start + np.arange(idx.size)) % folds
             start += idx.size
         cs: tuple[float, ...] = self.cs if self.method == "logistic" and self.cs else (self.c_,)
-        out = {c: np.zeros((len(y), len(self.classes_))) for c in cs}
+        weights: tuple[float, ...] = (
+            self.group_weights if self._extra is not None and self.group_weights else (1.0,)
+        )
+        keys = [(c, w) for c in cs for w in weights]
+        out = {key: np.zeros((len(y), len(self.classes_))) for key in keys}
         full_counts = self.counts_
         for f in range(folds):
             test = fold == f
             train = ~test
             if len(np.unique(y[train])) < 2:
                 continue
-            for c in cs:
+            for c, w in keys:
                 part = CodeSuggester(method=self.method, k=self.k, temperature=self.temperature)
                 part.classes_ = self.classes_
                 part.counts_ = {g: int((y[train] == i).sum()) for i, g in enumerate(self.classes_)}
                 inside, outside = np.flatnonzero(train), np.flatnonzero(test)
-                part._fit_model(x[train], y[train], c, self._extra, [langs[i] for i in inside])
-                out[c][test] = part._scores(
+                part._fit_model(x[train], y[train], c, self._extra, [langs[i] for i in inside], w)
+                out[(c, w)][test] = part._scores(
                     x[test], [parts[i] for i in outside], [langs[i] for i in outside]
                 )
-                self._members.setdefault(c, []).append(part)
+                self._members.setdefault((c, w), []).append(part)
         self.counts_ = full_counts
         return out
 
@@ -474,6 +502,8 @@ class CodeSuggester(Component):
                     "estimated_coverage": cal.estimated_coverage,
                     "target_met": cal.target_met,
                 },
+                # How many examples each group's own words counted as (see `fit`).
+                "group_weight": self.group_weight_,
             },
             embedder.model_id,
         )
@@ -524,7 +554,13 @@ def _languages(texts: Sequence[str]) -> Languages:
     return [sentence_language(t) for t in texts]
 
 
-def _logistic(x: Matrix, y: NDArray[np.int_], c: float, random_state: int) -> Any:
+def _logistic(
+    x: Matrix,
+    y: NDArray[np.int_],
+    c: float,
+    random_state: int,
+    weight: NDArray[np.float64] | None = None,
+) -> Any:
     # Imported when used: sklearn is slow to load and only this path needs it.
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
@@ -535,7 +571,7 @@ def _logistic(x: Matrix, y: NDArray[np.int_], c: float, random_state: int) -> An
     with warnings.catch_warnings():
         # A few hundred 384-d rows converge; if not, the fit is still usable.
         warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(x, y)
+        model.fit(x, y, sample_weight=weight)
     return model
 
 
