@@ -74,7 +74,7 @@ def test_steps_3_and_4_to_a_report_and_a_qdpx_that_re_imports(
     look(page, "condensation-index")
 
     # Exhaustion: suggested subgroups, an extractive draft rewritten, a ranked golden quote.
-    page.get_by_role("link", name="Exhaustion").click()
+    page.get_by_role("link", name="Exhaustion", exact=True).click()
     page.wait_for_url(re.compile(r"/condensation/\d+/$"))  # the group's page, not the index
     page.get_by_role("button", name="Suggest subgroups").click()
     page.get_by_role("button", name="Accept these subgroups").click()
@@ -92,7 +92,7 @@ def test_steps_3_and_4_to_a_report_and_a_qdpx_that_re_imports(
 
     # Trust: a subgroup by hand, the condensate typed, the quote picked by hand.
     page.goto(f"{base}/condensation/")
-    page.get_by_role("link", name="Trust").click()
+    page.get_by_role("link", name="Trust", exact=True).click()
     page.wait_for_url(re.compile(r"/condensation/\d+/$"))  # the group's page, not the index
     page.get_by_text("Make a subgroup by hand").click()
     page.get_by_label("Name of the subgroup").fill("Kept from work")
