@@ -170,6 +170,7 @@ class AuditAction(enum.StrEnum):
     WORKBENCH_CODE_GROUP_ADD = "workbench.code_group.add"
     WORKBENCH_CODE_GROUP_EDIT = "workbench.code_group.edit"
     WORKBENCH_CODEBOOK_IMPORT = "workbench.codebook.import"
+    WORKBENCH_CODE_SUGGEST = "workbench.code.suggest"
     WORKBENCH_CODING_COMPARE = "workbench.coding.compare"
     WORKBENCH_CODING_SETTLE = "workbench.coding.settle"
     WORKBENCH_CODING_VIEW_COMPARISON = "workbench.coding.view_comparison"

@@ -21,13 +21,17 @@ from kollega.workbench.actions.analyses import (
 )
 from kollega.workbench.actions.coding import (
     MAX_UNITS_PER_SUGGESTION,
+    active_code_suggestion_run,
+    code_suggestion_result,
     do_add_code_group,
     do_code_unit,
     do_create_unit,
     do_decide_suggestion,
     do_delete_unit,
     do_edit_code_group,
+    do_request_code_suggestions,
     do_uncode_unit,
+    run_code_suggestions,
     suggestions_for,
 )
 from kollega.workbench.actions.common import save_versioned, stale_refusal
@@ -69,9 +73,11 @@ from kollega.workbench.actions.synthesis import (
 
 __all__ = [
     "MAX_UNITS_PER_SUGGESTION",
+    "active_code_suggestion_run",
     "agreement_for",
     "broken_quotes",
     "broken_units",
+    "code_suggestion_result",
     "comparing",
     "do_accept_subgroups",
     "do_add_category",
@@ -100,6 +106,7 @@ __all__ = [
     "do_place_quote",
     "do_place_unit",
     "do_remove_quote",
+    "do_request_code_suggestions",
     "do_request_comparison",
     "do_request_theme_suggestions",
     "do_save_analytic_text",
@@ -110,6 +117,7 @@ __all__ = [
     "do_uncode_unit",
     "follow_transcript_edit",
     "proposed_place",
+    "run_code_suggestions",
     "run_theme_suggestions",
     "save_versioned",
     "stale_refusal",
