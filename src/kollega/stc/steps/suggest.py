@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -167,6 +168,15 @@ class CodeSuggester(Component):
         have coded units also serve as one example each (never as a scored unit in the
         cross-validation). Raises ValueError when no unit is coded.
         """
+        with _one_blas_thread():
+            return self._fit(coded_examples, group_names, group_descriptions)
+
+    def _fit(
+        self,
+        coded_examples: Sequence[MeaningUnit],
+        group_names: Mapping[str, str] | None,
+        group_descriptions: Mapping[str, str] | None,
+    ) -> CodeSuggester:
         if self.method not in ("logistic", "neighbours"):
             raise ValueError(f"unknown method {self.method!r}; use logistic or neighbours")
         coded = [u for u in coded_examples if u.code_group_id is not None]
@@ -186,13 +196,14 @@ class CodeSuggester(Component):
         if self.method == "logistic" and oof is not None and len(self.cs) > 1:
             losses = {c: _log_loss(p, y) for c, p in oof.items()}
             self.c_ = min(losses, key=lambda c: (losses[c], c))
-        self._fit_model(x, y, self.c_, self._extra, langs)
         # With a calibrated threshold, suggestions come from the very models whose
         # out-of-fold confidences chose it (their average); a model fitted on all units
         # is more confident than they were, so the threshold would not carry over.
         self.ensemble_: list[CodeSuggester] = (
             self._members.get(self.c_, []) if self.threshold is None else []
         )
+        # The model on all units is fitted only where it is used (no ensemble).
+        self._fit_model(x, y, self.c_, self._extra, langs, fit=not self.ensemble_)
         probs = None if oof is None else oof.get(self.c_, next(iter(oof.values())))
         self.calibration_: Calibration = self._calibrate(probs, y)
         return self
@@ -252,6 +263,8 @@ class CodeSuggester(Component):
         extra: tuple[Matrix, NDArray[np.int_], Languages] | None = None,
         langs: Languages | None = None,
         start: Any = None,
+        *,
+        fit: bool = True,
     ) -> None:
         self._x, self._y = x, y
         langs = list(langs) if langs is not None else [None] * len(y)
@@ -265,7 +278,7 @@ class CodeSuggester(Component):
             if rows.sum() >= MIN_PER_LANGUAGE:
                 self._means[lang] = x[rows].mean(axis=0)
         self._model: Any = None
-        if self.method == "logistic" and len(self.classes_) > 1:
+        if fit and self.method == "logistic" and len(self.classes_) > 1:
             self._model = _logistic(self._centre(x, langs), y, c, self.random_state, start)
 
     def _centre(self, x: Matrix, langs: Languages | None = None) -> Matrix:
@@ -352,26 +365,47 @@ class CodeSuggester(Component):
         cs: tuple[float, ...] = self.cs if self.method == "logistic" and self.cs else (self.c_,)
         out = {c: np.zeros((len(y), len(self.classes_))) for c in cs}
         full_counts = self.counts_
-        for f in range(folds):
+
+        def one_fold(f: int, starts: dict[float, Any]) -> list[tuple[float, CodeSuggester]]:
             test = fold == f
             train = ~test
             if len(np.unique(y[train])) < 2:
-                continue
+                return []
+            fitted: list[tuple[float, CodeSuggester]] = []
             previous = None
+            inside, outside = np.flatnonzero(train), np.flatnonzero(test)
             for c in cs:
+                # Each fit starts from the nearest optimum already found: the same strength
+                # on the first fold (three quarters of the same units), else the last
+                # strength on this fold. The objective is convex: the same model, in fewer
+                # steps.
                 part = CodeSuggester(method=self.method, k=self.k, temperature=self.temperature)
                 part.classes_ = self.classes_
                 part.counts_ = {g: int((y[train] == i).sum()) for i, g in enumerate(self.classes_)}
-                inside, outside = np.flatnonzero(train), np.flatnonzero(test)
-                # Each strength starts from the last one's optimum in this fold (the
-                # objective is convex: the same model, in fewer steps).
                 part._fit_model(
-                    x[train], y[train], c, self._extra, [langs[i] for i in inside], previous
+                    x[train],
+                    y[train],
+                    c,
+                    self._extra,
+                    [langs[i] for i in inside],
+                    starts.get(c, previous),
                 )
                 previous = part._model
                 out[c][test] = part._scores(
                     x[test], [parts[i] for i in outside], [langs[i] for i in outside]
                 )
+                fitted.append((c, part))
+            return fitted
+
+        first = one_fold(0, {})
+        starts = {c: part._model for c, part in first}
+        # The other folds start from the first's models, so they do not wait on each other:
+        # two at a time (numpy leaves Python's lock while it computes), the same models
+        # whichever finishes first.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            rest = list(pool.map(lambda f: one_fold(f, starts), range(1, folds)))
+        for fitted in [first, *rest]:
+            for c, part in fitted:
                 self._members.setdefault(c, []).append(part)
         self.counts_ = full_counts
         return out
@@ -438,6 +472,10 @@ class CodeSuggester(Component):
 
     def predict(self, units: Sequence[MeaningUnit]) -> list[CodeSuggestion]:
         """Ranked groups, a confidence, a suggestion or an abstention for each unit."""
+        with _one_blas_thread():
+            return self._predict(units)
+
+    def _predict(self, units: Sequence[MeaningUnit]) -> list[CodeSuggestion]:
         embedder = self._embedder()
         if not len(units):
             probs = np.zeros((0, len(self.classes_)))
@@ -540,6 +578,21 @@ class CodeSuggester(Component):
         )
 
 
+def _one_blas_thread() -> Any:
+    """One BLAS thread while fitting and scoring.
+
+    The matrices here are small (hundreds of rows) and the solver does many short vector
+    operations: with a BLAS thread per core, the threads spent their time waiting on each
+    other, and on a machine busy with other work (a web server, other fits) a run of 200
+    units and 262 groups took 90 s instead of 7 (issue 21, bench/RESULTS.md).
+    """
+    # Imported when used: threadpoolctl (a scikit-learn dependency) inspects the loaded
+    # libraries, and only fitting and scoring need it.
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def _languages(texts: Sequence[str]) -> Languages:
     return [sentence_language(t) for t in texts]
 
@@ -590,7 +643,7 @@ def _logistic(
     counts = np.bincount(yi, minlength=k).astype(np.float64)
     weight = (n / (k * counts))[yi]  # class_weight="balanced"
     total = float(weight.sum())
-    xs = np.asarray(x, dtype=np.float64)
+    xs = np.asarray(x, dtype=np.float32)
     onehot = np.zeros((n, k))
     onehot[np.arange(n), yi] = 1.0
     alpha = 1.0 / c
@@ -598,7 +651,7 @@ def _logistic(
     def loss_grad(theta: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
         w = theta[: k * d].reshape(k, d)
         b = theta[k * d :]
-        z = xs @ w.T + b
+        z = (xs @ w.T.astype(np.float32)).astype(np.float64) + b
         top = z.max(axis=1, keepdims=True)
         e = np.exp(z - top)
         s = e.sum(axis=1, keepdims=True)
@@ -606,7 +659,7 @@ def _logistic(
         value = float(weight @ (lse - z[np.arange(n), yi])) + 0.5 * alpha * float((w * w).sum())
         r = (e / s - onehot) * weight[:, None]
         grad = np.empty_like(theta)
-        grad[: k * d] = (r.T @ xs + alpha * w).ravel()
+        grad[: k * d] = ((r.T.astype(np.float32) @ xs) + alpha * w).ravel()
         grad[k * d :] = r.sum(axis=0)
         # Scaled as scikit-learn's (a weighted mean), so its tolerance means the same.
         return value / total, grad / total
@@ -615,7 +668,7 @@ def _logistic(
     if start is not None and np.array_equal(start.classes_, classes):
         theta[: k * d] = start.coef_.ravel()
         theta[k * d :] = start.intercept_
-    theta = _lbfgs(loss_grad, theta, tol=1e-6, max_iter=2000)
+    theta = _lbfgs(loss_grad, theta, tol=1e-5, max_iter=2000)
     return _Softmax(classes, theta[: k * d].reshape(k, d).copy(), theta[k * d :].copy())
 
 
