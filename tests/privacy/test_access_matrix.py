@@ -262,6 +262,8 @@ EXPECTED: dict[str, Entry] = {
     "workbench:coding": get_only(R, **VERSION),
     "workbench:unit_create": post_only(R, {"start": "0", "end": "5"}, **VERSION),
     "workbench:suggestions": post_only(R, **VERSION),
+    # The coder's own run only: another researcher on the study gets 404 too.
+    "workbench:suggestion_run": get_only(R, **VERSION, run="@suggestion_run"),
     "workbench:compare": both(R, **VERSION),
     "workbench:settle": post_only(R, {"units": "@unit", "group": "@code_group"}, **VERSION),
     "workbench:unit_code": post_only(R, {"unit": "@unit", "group": "@code_group"}, **ANALYSIS),
@@ -381,6 +383,7 @@ class World:
     category: int
     analytic_target: str
     suggestion_token: str
+    suggestion_run: int
     listing: int
     registration: int
     settlement: int
@@ -530,7 +533,12 @@ def _workbench(owner: Member, study: Any) -> dict[str, Any]:
         [unit.pk, advice.pk, 1, 0.5, "hashing", {"threshold": 0.4, "confident": True}],
         salt=SUGGESTION_SALT,
     )
+    # Imported here, as this function imports the workbench's other names.
+    from kollega.workbench.models import CodeSuggestionRun
+
+    run = CodeSuggestionRun.objects.create(transcript=version, requested_by=owner.user)
     return {
+        "suggestion_run": run.pk,
         "analysis": analysis.pk,
         "version": version.pk,
         "unit": unit.pk,
