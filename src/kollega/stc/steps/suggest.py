@@ -310,9 +310,10 @@ class CodeSuggester(Component):
             out = self._linear(x, langs)
             # All units' sentences in one matrix, scored at once (one call per unit cost
             # more than the scoring itself).
-            several = [i for i, part in enumerate(parts or []) if part is not None]
-            if several:
-                pieces = [parts[i] for i in several]  # type: ignore[index]
+            split = [(i, part) for i, part in enumerate(parts or []) if part is not None]
+            if split:
+                several = [i for i, _part in split]
+                pieces = [part for _i, part in split]
                 sizes = np.array([p.shape[0] for p in pieces])
                 own = (
                     None
