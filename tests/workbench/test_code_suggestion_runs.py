@@ -128,6 +128,10 @@ def test_a_run_lost_for_too_long_is_replaced_when_asked_again(bench: Bench) -> N
     CodeSuggestionRun.objects.filter(pk=lost.pk).update(
         status=RunStatus.RUNNING, created=timezone.now() - timedelta(minutes=20)
     )
+    # The page polling it is told it failed, and stops polling.
+    failed = _poll(bench, client, lost).content.decode()
+    assert "Suggesting code groups failed:" in failed and "took too long" in failed
+    assert "hx-trigger" not in failed
     asked = _ask(bench, client)
     lost.refresh_from_db()
     assert lost.status == RunStatus.FAILED

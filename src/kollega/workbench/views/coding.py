@@ -328,6 +328,10 @@ def suggestion_run(request: StaffRequest, pk: int, t: int, run: int) -> HttpResp
     target = get_object_or_404(
         CodeSuggestionRun, pk=run, transcript=version, requested_by=request.user
     )
+    if target.active:
+        # A run lost for too long is marked failed here, so that the page stops waiting.
+        actions.active_code_suggestion_run(request.user, version)
+        target.refresh_from_db()
     return render(
         request, "workbench/suggestion_run.html", _run_panel(found, version, target, shown=True)
     )
