@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from kollega.core.models import AuditEvent
-from kollega.workbench import actions
+from kollega.workbench import actions, adapters
 from kollega.workbench.models import CodeSuggestionRun, MeaningUnit, RunStatus
 from tests.cast import Cast
 from tests.workbench.conftest import Bench, htmx
@@ -194,3 +194,34 @@ def test_only_the_coder_who_asked_sees_the_run(bench: Bench, cast: Cast, client:
     assert _poll(bench, bench.owner.client("en"), run).status_code == 200
     wrong = reverse("workbench:suggestion_run", args=[bench.analysis.pk, 999999, run.pk])
     assert bench.owner.client("en").get(wrong).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_run_reports_its_progress_as_it_goes(
+    bench: Bench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _units(bench)
+    client = htmx(bench.owner.client("en"))
+    _ask(bench, client)
+    run = CodeSuggestionRun.objects.get()
+    real = adapters.suggest_codes
+    seen: list[tuple[int, str]] = []
+
+    def spy(*args: Any, progress: Any = None, **kwargs: Any) -> Any:
+        def tell(fraction: float) -> None:
+            progress(fraction)
+            # What the page's poll shows at this moment.
+            seen.append(
+                (
+                    CodeSuggestionRun.objects.get(pk=run.pk).percent,
+                    _poll(bench, client, run).content.decode(),
+                )
+            )
+
+        return real(*args, progress=tell, **kwargs)
+
+    monkeypatch.setattr(adapters, "suggest_codes", spy)
+    assert actions.run_code_suggestions(run.pk) == RunStatus.DONE
+    assert [percent for percent, _page in seen] == [20, 80]
+    for percent, page in seen:
+        assert f'value="{percent}"' in page and 'hx-trigger="every 1s"' in page
