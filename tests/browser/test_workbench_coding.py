@@ -16,6 +16,7 @@ from kollega.research import actions as research
 from kollega.workbench import actions
 from kollega.workbench.models import (
     Analysis,
+    CodeSuggestionRun,
     Coding,
     CodingOrigin,
     MeaningUnit,
@@ -224,8 +225,10 @@ def test_steps_one_and_two_with_blind_double_coding(
     assert MeaningUnit.objects.filter(coder=cast.researcher.user).count() == 20
 
     page.get_by_role("button", name="Suggest code groups").click()
+    expect(page.get_by_label("Code group suggestion progress")).to_be_visible()
+    actions.run_code_suggestions(CodeSuggestionRun.objects.get().pk)  # the worker's part
     offered = page.locator("#suggestions .suggestion")
-    expect(offered).to_have_count(3)
+    expect(offered).to_have_count(3, timeout=15_000)
     expect(page.locator("#suggestions .suggestions__trust")).to_contain_text("your coding")
     for _ in range(3):
         quiet(page)

@@ -268,6 +268,8 @@ EXPECTED: dict[str, Entry] = {
     "workbench:coding": get_only(R, **VERSION),
     "workbench:unit_create": post_only(R, {"start": "0", "end": "5"}, **VERSION),
     "workbench:suggestions": post_only(R, **VERSION),
+    # The coder's own run only: another researcher on the study gets 404 too.
+    "workbench:suggestion_run": get_only(R, **VERSION, run="@suggestion_run"),
     "workbench:compare": both(R, **VERSION),
     "workbench:settle": post_only(
         R, {"difference": "@unit", "group": "@code_group", "boundary": "union"}, **VERSION
@@ -408,6 +410,7 @@ class World:
     suggestion_token: str
     search_result: str
     memo: int
+    suggestion_run: int
     listing: int
     registration: int
     settlement: int
@@ -560,7 +563,12 @@ def _workbench(owner: Member, study: Any) -> dict[str, Any]:
         [unit.pk, advice.pk, 1, 0.5, "hashing", {"threshold": 0.4, "confident": True}],
         salt=SUGGESTION_SALT,
     )
+    # Imported here, as this function imports the workbench's other names.
+    from kollega.workbench.models import CodeSuggestionRun
+
+    run = CodeSuggestionRun.objects.create(transcript=version, requested_by=owner.user)
     return {
+        "suggestion_run": run.pk,
         "analysis": analysis.pk,
         "version": version.pk,
         "unit": unit.pk,

@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.urls import reverse
 
 from kollega.core.errors import ActionRefused
 from kollega.workbench import actions
-from kollega.workbench.models import Coding, CodingOrigin, MeaningUnit, SuggestionDecision
+from kollega.workbench.actions import coding as coding_actions
+from kollega.workbench.models import (
+    CodeSuggestionRun,
+    Coding,
+    CodingOrigin,
+    MeaningUnit,
+    RunStatus,
+    SuggestionDecision,
+)
 from tests.workbench.conftest import Bench, deidentified, htmx, new_interview
+
+
+def _suggested(bench: Bench, client: Any, version: Any) -> str:
+    """Ask for suggestions as the page does, let the worker run, and read what the page's
+    poll then shows."""
+    url = reverse("workbench:suggestions", args=[bench.analysis.pk, version.pk])
+    asked = client.post(url).content.decode()
+    run = CodeSuggestionRun.objects.filter(requested_by=bench.owner.user).first()
+    assert (
+        run is not None and f"suggestions/{run.pk}/" in asked and 'hx-trigger="every 1s"' in asked
+    )
+    assert actions.run_code_suggestions(run.pk) == RunStatus.DONE
+    poll = reverse("workbench:suggestion_run", args=[bench.analysis.pk, version.pk, run.pk])
+    return str(client.get(poll).content.decode())
 
 
 def _create(bench: Bench, words: str, **extra: object) -> object:
@@ -161,9 +185,7 @@ def test_suggestions_rank_three_groups_and_each_decision_is_recorded(bench: Benc
     start, end = bench.span("Jeg ville ha noen å snakke med.")
     uncoded = actions.do_create_unit(user, v, start=start, end=end)
     client = htmx(bench.owner.client("en"))
-    page = client.post(
-        reverse("workbench:suggestions", args=[bench.analysis.pk, v.pk])
-    ).content.decode()
+    page = _suggested(bench, client, v)
     assert f'id="suggestion-{uncoded.pk}"' in page
     assert page.count("% sure") == 3
     assert "Suggested by hashing" in page
@@ -256,9 +278,7 @@ def test_a_confident_suggestion_and_an_unsure_one_with_its_reason_and_advice(
 ) -> None:
     version, sleepless, unclear = _two_groups(bench)
     client = htmx(bench.owner.client("en"))
-    page = client.post(
-        reverse("workbench:suggestions", args=[bench.analysis.pk, version.pk])
-    ).content.decode()
+    page = _suggested(bench, client, version)
     confident = page[page.index(f'id="suggestion-{sleepless.pk}"') :]
     confident = confident[: confident.index("</ol>")]
     unsure = page[page.index(f'id="suggestion-{unclear.pk}"') :]
@@ -285,9 +305,7 @@ def test_the_calibrated_threshold_is_stored_with_each_decision(bench: Bench) -> 
     version, sleepless, _unclear = _two_groups(bench)
     _ranked, _model, calibrated = actions.suggestions_for(bench.owner.user, version)
     client = htmx(bench.owner.client("en"))
-    page = client.post(
-        reverse("workbench:suggestions", args=[bench.analysis.pk, version.pk])
-    ).content.decode()
+    page = _suggested(bench, client, version)
     block = page[page.index(f'id="suggestion-{sleepless.pk}"') :]
     token = re.findall(r'name="token" value="([^"]+)"', block)[0]
     url = reverse("workbench:suggestion_decide", args=[bench.analysis.pk, sleepless.pk])
@@ -310,8 +328,7 @@ def test_the_page_says_how_far_this_projects_suggestions_can_be_trusted(
     version, _sleepless, _unclear = _two_groups(bench)
     _ranked, _model, calibrated = actions.suggestions_for(bench.owner.user, version)
     client = htmx(bench.owner.client("en"))
-    url = reverse("workbench:suggestions", args=[bench.analysis.pk, version.pk])
-    page = client.post(url).content.decode()
+    page = _suggested(bench, client, version)
     if calibrated["estimated_precision"] is None:
         assert "Too few units are coded yet" in page
     elif calibrated["target_met"]:
@@ -321,21 +338,21 @@ def test_the_page_says_how_far_this_projects_suggestions_can_be_trusted(
             f"suggestions from {threshold} % sure matched your coding {precision} % of the time"
             in page
         )
-    real = actions.suggestions_for
+    real = coding_actions._suggest_raw
 
     def measured_as(**used: object) -> None:
-        def fake(actor: object, v: object) -> object:
-            ranked, model, settings = real(actor, v)
+        def fake(*args: Any) -> Any:
+            ranked, model, settings = real(*args)
             return ranked, model, {**settings, **used}
 
-        monkeypatch.setattr(actions, "suggestions_for", fake)
+        monkeypatch.setattr(coding_actions, "_suggest_raw", fake)
 
     measured_as(target_met=False, estimated_precision=0.62)
-    page = client.post(url).content.decode()
+    page = _suggested(bench, client, version)
     assert "Not yet reliable" in page and "reached 80 % agreement" in page
     assert "about 62 % of those matched" in page
     measured_as(target_met=True, estimated_precision=0.9, threshold=0.61)
-    page = client.post(url).content.decode()
+    page = _suggested(bench, client, version)
     assert "from 61 % sure matched your coding 90 % of the time (the aim is 80 %)" in page
     measured_as(target_met=False, estimated_precision=None)
-    assert "Too few units are coded yet" in client.post(url).content.decode()
+    assert "Too few units are coded yet" in _suggested(bench, client, version)

@@ -176,6 +176,7 @@ class AuditAction(enum.StrEnum):
     WORKBENCH_CODE_GROUP_MOVE = "workbench.code_group.move"
     WORKBENCH_CODE_GROUP_REORDER = "workbench.code_group.reorder"
     WORKBENCH_CODEBOOK_IMPORT = "workbench.codebook.import"
+    WORKBENCH_CODE_SUGGEST = "workbench.code.suggest"
     WORKBENCH_CODING_COMPARE = "workbench.coding.compare"
     WORKBENCH_CODING_ROUND_CLOSE = "workbench.coding.round_close"
     WORKBENCH_CODING_SETTLE = "workbench.coding.settle"

@@ -13,7 +13,8 @@ For whoever builds on these (steps 3-4, results, imports):
 - Step 1: ``Theme`` per researcher (``owner``), ``shared`` once they share it; ``state`` is
   ``own`` for themes a person wrote, ``suggested``/``accepted``/``rejected`` for ones an
   assistant proposed (``model`` and ``model_settings`` record which). ``ThemeSuggestionRun`` is the
-  background job with its progress.
+  background job with its progress (``CodeSuggestionRun`` the same for step 2's suggested
+  code groups, per coder and transcript version).
 - Step 2: ``CodeGroup`` (``parent`` for hierarchy, ``codable`` False for a heading only).
   ``MeaningUnit`` is a span ``[start, end)`` in one transcript version, owned by a ``coder``;
   never a copy of the text (``unit.text`` slices the version). ``Coding`` puts a unit in a
@@ -213,6 +214,44 @@ class ThemeSuggestionRun(models.Model):
 
     def __str__(self) -> str:
         return f"theme suggestion {self.pk}: {self.status}"
+
+    @property
+    def active(self) -> bool:
+        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        return round(self.fraction * 100)
+
+
+class CodeSuggestionRun(models.Model):
+    """One background run of "Suggest code groups" for one coder's uncoded units in one
+    transcript version; the worker writes its progress, then its result, here.
+
+    ``result_json`` holds ids and numbers only, never a unit's text: ``{"ranked": {unit id:
+    {"ranking": [[code group id, confidence]], "confident", "reason", "advice"}}, "model",
+    "settings"}`` (reasons and advice name code groups, as the page shows them).
+    """
+
+    transcript = models.ForeignKey(
+        AnalysisTranscript, on_delete=models.CASCADE, related_name="suggestion_runs"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    fraction = models.FloatField(default=0.0)
+    error = models.CharField(max_length=500, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    result_json = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"code suggestion {self.pk}: {self.status}"
 
     @property
     def active(self) -> bool:

@@ -60,6 +60,11 @@ urlpatterns = [
     path("<int:pk>/coding/<int:t>/", coding.coding, name="coding"),
     path("<int:pk>/coding/<int:t>/units/", coding.unit_create, name="unit_create"),
     path("<int:pk>/coding/<int:t>/suggestions/", coding.suggestions, name="suggestions"),
+    path(
+        "<int:pk>/coding/<int:t>/suggestions/<int:run>/",
+        coding.suggestion_run,
+        name="suggestion_run",
+    ),
     path("<int:pk>/coding/<int:t>/compare/", comparison.compare, name="compare"),
     path("<int:pk>/coding/<int:t>/settle/", comparison.settle, name="settle"),
     path("<int:pk>/coding/<int:t>/close-round/", comparison.close_round, name="round_close"),

@@ -10,13 +10,14 @@ method) remain available as ``method="neighbours"`` and serve as the baseline in
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.optimize import minimize
 
 from kollega.stc.assist import Embedder, Kind, Matrix
 from kollega.stc.steps._base import Component
@@ -180,6 +181,15 @@ class CodeSuggester(Component):
         have coded units also serve as one example each (never as a scored unit in the
         cross-validation). Raises ValueError when no unit is coded.
         """
+        with _one_blas_thread():
+            return self._fit(coded_examples, group_names, group_descriptions)
+
+    def _fit(
+        self,
+        coded_examples: Sequence[MeaningUnit],
+        group_names: Mapping[str, str] | None,
+        group_descriptions: Mapping[str, str] | None,
+    ) -> CodeSuggester:
         if self.method not in ("logistic", "neighbours"):
             raise ValueError(f"unknown method {self.method!r}; use logistic or neighbours")
         coded = [u for u in coded_examples if u.code_group_id is not None]
@@ -202,13 +212,22 @@ class CodeSuggester(Component):
             # coded units, held out, were best predicted with.
             losses = {key: _log_loss(p, y) for key, p in oof.items()}
             self.c_, self.group_weight_ = min(losses, key=lambda k: (losses[k], k))
-        self._fit_model(x, y, self.c_, self._extra, langs, self.group_weight_)
+        key = (self.c_, self.group_weight_)
         # With a calibrated threshold, suggestions come from the very models whose
         # out-of-fold confidences chose it (their average); a model fitted on all units
         # is more confident than they were, so the threshold would not carry over.
-        key = (self.c_, self.group_weight_)
         self.ensemble_: list[CodeSuggester] = (
             self._members.get(key, []) if self.threshold is None else []
+        )
+        # The model on all units is fitted only where it is used (no ensemble).
+        self._fit_model(
+            x,
+            y,
+            self.c_,
+            self._extra,
+            langs,
+            group_weight=self.group_weight_,
+            fit=not self.ensemble_,
         )
         probs = None if oof is None else oof.get(key, next(iter(oof.values())))
         self.calibration_: Calibration = self._calibrate(probs, y)
@@ -268,7 +287,10 @@ class CodeSuggester(Component):
         c: float,
         extra: tuple[Matrix, NDArray[np.int_], Languages] | None = None,
         langs: Languages | None = None,
+        start: Any = None,
+        *,
         group_weight: float = 1.0,
+        fit: bool = True,
     ) -> None:
         self._x, self._y = x, y
         langs = list(langs) if langs is not None else [None] * len(y)
@@ -286,8 +308,10 @@ class CodeSuggester(Component):
             if rows.sum() >= MIN_PER_LANGUAGE:
                 self._means[lang] = x[rows].mean(axis=0)
         self._model: Any = None
-        if self.method == "logistic" and len(self.classes_) > 1:
-            self._model = _logistic(self._centre(x, langs), y, c, self.random_state, weight)
+        if fit and self.method == "logistic" and len(self.classes_) > 1:
+            self._model = _logistic(
+                self._centre(x, langs), y, c, self.random_state, start, sample_weight=weight
+            )
 
     def _centre(self, x: Matrix, langs: Languages | None = None) -> Matrix:
         # E5 vectors share a large common direction, and one per language; removing
@@ -316,10 +340,25 @@ class CodeSuggester(Component):
             return np.ones((n, 1))
         if self.method == "logistic":
             out = self._linear(x, langs)
-            for i, part in enumerate(parts or []):
-                if part is not None:
-                    own = None if langs is None else [langs[i]] * part.shape[0]
-                    out[i] = (out[i] + self._linear(part, own).mean(axis=0)) / 2
+            # All units' sentences in one matrix, scored at once (one call per unit cost
+            # more than the scoring itself).
+            split = [(i, part) for i, part in enumerate(parts or []) if part is not None]
+            if split:
+                several = [i for i, _part in split]
+                pieces = [part for _i, part in split]
+                sizes = np.array([p.shape[0] for p in pieces])
+                own = (
+                    None
+                    if langs is None
+                    else [
+                        langs[i]
+                        for i, p in zip(several, pieces, strict=True)
+                        for _ in range(p.shape[0])
+                    ]
+                )
+                scored = self._linear(np.vstack(pieces), own)
+                means = np.add.reduceat(scored, np.cumsum(sizes) - sizes, axis=0) / sizes[:, None]
+                out[several] = (out[several] + means) / 2
             return out
         sims = x @ self._x.T
         scores = np.full((n, m), -1.0)
@@ -366,21 +405,51 @@ class CodeSuggester(Component):
         keys = [(c, w) for c in cs for w in weights]
         out = {key: np.zeros((len(y), len(self.classes_))) for key in keys}
         full_counts = self.counts_
-        for f in range(folds):
+
+        def one_fold(
+            f: int, starts: dict[tuple[float, float], Any]
+        ) -> list[tuple[tuple[float, float], CodeSuggester]]:
             test = fold == f
             train = ~test
             if len(np.unique(y[train])) < 2:
-                continue
+                return []
+            fitted: list[tuple[tuple[float, float], CodeSuggester]] = []
+            previous = None
+            inside, outside = np.flatnonzero(train), np.flatnonzero(test)
             for c, w in keys:
+                # Each fit starts from the nearest optimum already found: the same strength
+                # and weight on the first fold (three quarters of the same units), else the
+                # last one fitted on this fold. The objective is convex: the same model, in fewer
+                # steps.
                 part = CodeSuggester(method=self.method, k=self.k, temperature=self.temperature)
                 part.classes_ = self.classes_
                 part.counts_ = {g: int((y[train] == i).sum()) for i, g in enumerate(self.classes_)}
-                inside, outside = np.flatnonzero(train), np.flatnonzero(test)
-                part._fit_model(x[train], y[train], c, self._extra, [langs[i] for i in inside], w)
+                part._fit_model(
+                    x[train],
+                    y[train],
+                    c,
+                    self._extra,
+                    [langs[i] for i in inside],
+                    starts.get((c, w), previous),
+                    group_weight=w,
+                )
+                previous = part._model
                 out[(c, w)][test] = part._scores(
                     x[test], [parts[i] for i in outside], [langs[i] for i in outside]
                 )
-                self._members.setdefault((c, w), []).append(part)
+                fitted.append(((c, w), part))
+            return fitted
+
+        first = one_fold(0, {})
+        starts = {key: part._model for key, part in first}
+        # The other folds start from the first's models, so they do not wait on each other:
+        # two at a time (numpy leaves Python's lock while it computes), the same models
+        # whichever finishes first.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            rest = list(pool.map(lambda f: one_fold(f, starts), range(1, folds)))
+        for fitted in [first, *rest]:
+            for key, part in fitted:
+                self._members.setdefault(key, []).append(part)
         self.counts_ = full_counts
         return out
 
@@ -446,6 +515,10 @@ class CodeSuggester(Component):
 
     def predict(self, units: Sequence[MeaningUnit]) -> list[CodeSuggestion]:
         """Ranked groups, a confidence, a suggestion or an abstention for each unit."""
+        with _one_blas_thread():
+            return self._predict(units)
+
+    def _predict(self, units: Sequence[MeaningUnit]) -> list[CodeSuggestion]:
         embedder = self._embedder()
         if not len(units):
             probs = np.zeros((0, len(self.classes_)))
@@ -550,8 +623,44 @@ class CodeSuggester(Component):
         )
 
 
+def _one_blas_thread() -> Any:
+    """One BLAS thread while fitting and scoring.
+
+    The matrices here are small (hundreds of rows) and the solver does many short vector
+    operations: with a BLAS thread per core, the threads spent their time waiting on each
+    other, and on a machine busy with other work (a web server, other fits) a run of 200
+    units and 262 groups took 90 s instead of 7 (issue 21, bench/RESULTS.md).
+    """
+    # Imported when used: threadpoolctl (a scikit-learn dependency) inspects the loaded
+    # libraries, and only fitting and scoring need it.
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def _languages(texts: Sequence[str]) -> Languages:
     return [sentence_language(t) for t in texts]
+
+
+class _Softmax:
+    """A multinomial logistic regression's weights: ``predict_proba`` as scikit-learn's.
+
+    ``classes_`` are the labels seen in fitting, the columns of `predict_proba`.
+    """
+
+    def __init__(
+        self, classes: NDArray[np.int_], coef: NDArray[np.float64], bias: NDArray[np.float64]
+    ):
+        self.classes_ = classes
+        self.coef_ = coef
+        self.intercept_ = bias
+
+    def predict_proba(self, x: Matrix) -> NDArray[np.float64]:
+        z = np.asarray(x, dtype=np.float64) @ self.coef_.T + self.intercept_
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        out: NDArray[np.float64] = p / p.sum(axis=1, keepdims=True)
+        return out
 
 
 def _logistic(
@@ -559,20 +668,68 @@ def _logistic(
     y: NDArray[np.int_],
     c: float,
     random_state: int,
-    weight: NDArray[np.float64] | None = None,
-) -> Any:
-    # Imported when used: sklearn is slow to load and only this path needs it.
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.linear_model import LogisticRegression
+    start: _Softmax | None = None,
+    *,
+    sample_weight: NDArray[np.float64] | None = None,
+) -> _Softmax:
+    """Scikit-learn's ``LogisticRegression(C=c, class_weight="balanced")`` (multinomial,
+    L2, intercept not penalised, ``sample_weight``), with its loss and gradient written
+    here in numpy and minimised by SciPy's L-BFGS-B, which scikit-learn itself calls.
 
-    model = LogisticRegression(
-        C=c, class_weight="balanced", max_iter=2000, random_state=random_state
-    )
-    with warnings.catch_warnings():
-        # A few hundred 384-d rows converge; if not, the fit is still usable.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(x, y, sample_weight=weight)
-    return model
+    Why not scikit-learn's own fit: on many classes (262 groups, 100,000 weights) most of
+    its time went to the two BLAS threads waiting on each other over small matrices and to
+    its general loss machinery, and a fit per fold and strength made "Suggest code groups"
+    take 45-104 s (issue 21). Here the products are float32, one BLAS thread, and a fit can
+    start from a neighbour's optimum (``start``: the same classes), as the next strength or
+    fold begins close to the last one's. The objective is strictly convex, so the model is
+    the one scikit-learn finds (the tests compare them). ``random_state`` is unused (the
+    solver is deterministic) and kept for the callers.
+    """
+    del random_state
+    classes, yi = np.unique(y, return_inverse=True)
+    n, d = x.shape
+    k = len(classes)
+    # class_weight="balanced" as scikit-learn (1.6 and later) computes it: from the samples'
+    # weighted counts, times each sample's own weight.
+    own = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    counts = np.bincount(yi, weights=own, minlength=k)
+    weight = (own.sum() / (k * counts))[yi] * own
+    total = float(weight.sum())
+    xs = np.asarray(x, dtype=np.float32)
+    onehot = np.zeros((n, k))
+    onehot[np.arange(n), yi] = 1.0
+    alpha = 1.0 / c
+
+    def loss_grad(theta: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
+        w = theta[: k * d].reshape(k, d)
+        b = theta[k * d :]
+        z = (xs @ w.T.astype(np.float32)).astype(np.float64) + b
+        top = z.max(axis=1, keepdims=True)
+        e = np.exp(z - top)
+        s = e.sum(axis=1, keepdims=True)
+        lse = (np.log(s) + top)[:, 0]
+        value = float(weight @ (lse - z[np.arange(n), yi])) + 0.5 * alpha * float((w * w).sum())
+        r = (e / s - onehot) * weight[:, None]
+        grad = np.empty_like(theta)
+        grad[: k * d] = ((r.T.astype(np.float32) @ xs) + alpha * w).ravel()
+        grad[k * d :] = r.sum(axis=0)
+        # Scaled as scikit-learn's (a weighted mean), so its tolerance means the same.
+        return value / total, grad / total
+
+    theta = np.zeros(k * d + k)
+    if start is not None and np.array_equal(start.classes_, classes):
+        theta[: k * d] = start.coef_.ravel()
+        theta[k * d :] = start.intercept_
+    # SciPy's L-BFGS-B, with scikit-learn's own stopping rules (the gradient's largest entry
+    # under the tolerance, or no relative progress left in double precision).
+    theta = minimize(
+        loss_grad,
+        theta,
+        jac=True,
+        method="L-BFGS-B",
+        options={"maxiter": 2000, "maxls": 50, "gtol": 1e-5, "ftol": 64 * np.finfo(float).eps},
+    ).x
+    return _Softmax(classes, theta[: k * d].reshape(k, d).copy(), theta[k * d :].copy())
 
 
 def _wilson_lower(p: NDArray[np.float64], n: NDArray[np.int_], z: float) -> NDArray[np.float64]:

@@ -32,13 +32,17 @@ from kollega.workbench.actions.codebook import (
 )
 from kollega.workbench.actions.coding import (
     MAX_UNITS_PER_SUGGESTION,
+    active_code_suggestion_run,
+    code_suggestion_result,
     do_add_code_group,
     do_code_unit,
     do_create_unit,
     do_decide_suggestion,
     do_delete_unit,
     do_edit_code_group,
+    do_request_code_suggestions,
     do_uncode_unit,
+    run_code_suggestions,
     suggestions_for,
 )
 from kollega.workbench.actions.common import save_versioned, stale_refusal
@@ -99,10 +103,12 @@ from kollega.workbench.actions.synthesis import (
 __all__ = [
     "MAX_UNITS_PER_SUGGESTION",
     "MEMO_KINDS",
+    "active_code_suggestion_run",
     "agreement_for",
     "boundary_of",
     "broken_quotes",
     "broken_units",
+    "code_suggestion_result",
     "comparing",
     "describe",
     "do_accept_subgroups",
@@ -141,6 +147,7 @@ __all__ = [
     "do_place_unit",
     "do_remove_quote",
     "do_reorder_group",
+    "do_request_code_suggestions",
     "do_request_comparison",
     "do_request_theme_suggestions",
     "do_save_analytic_text",
@@ -158,6 +165,7 @@ __all__ = [
     "parse_target",
     "proposed_place",
     "rounds_of",
+    "run_code_suggestions",
     "run_theme_suggestions",
     "save_versioned",
     "stale_refusal",

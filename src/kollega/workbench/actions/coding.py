@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -23,14 +24,17 @@ from kollega.workbench.models import (
     Analysis,
     AnalysisTranscript,
     CodeGroup,
+    CodeSuggestionRun,
     Coding,
     CodingOrigin,
     MeaningUnit,
+    RunStatus,
     SuggestionDecision,
     UndoKind,
 )
 
-MAX_UNITS_PER_SUGGESTION = 50
+# Suggestions run in the background (issue 21): a batch of 200 takes seconds.
+MAX_UNITS_PER_SUGGESTION = 200
 
 
 @transaction.atomic
@@ -195,31 +199,22 @@ def do_delete_unit(actor: User, unit: MeaningUnit) -> None:
     )
 
 
-def suggestions_for(
-    actor: User, version: AnalysisTranscript
-) -> tuple[dict[int, dict[str, Any]], str, dict[str, Any]]:
-    """The actor's uncoded units in ``version`` → top three code groups with confidence.
-
-    Examples are the actor's own coded units in the whole analysis (a blind coder learns
-    only from themself). Each unit gets ``{"ranking": [(CodeGroup, confidence)],
-    "confident", "reason", "advice"}``: ``confident`` is False where the suggester abstains
-    (its best is under the threshold calibrated on these examples), and ``advice`` then says
-    what would help. Returns those, the model id and the settings used (threshold
-    included); empty without examples.
-    """
-
-    groups = {
-        str(g.pk): g
-        for g in CodeGroup.objects.filter(analysis_id=version.analysis_id, codable=True)
-    }
+def _suggest_raw(
+    actor_id: int,
+    version: AnalysisTranscript,
+    progress: Callable[[float], None] | None = None,
+) -> tuple[dict[str, dict[str, Any]], str, dict[str, Any]]:
+    """`adapters.suggest_codes` for the coder's uncoded units in ``version``, keyed by
+    unit and code group id as strings."""
+    groups = CodeGroup.objects.filter(analysis_id=version.analysis_id, codable=True)
     uncoded = list(
-        version.units.in_analysis().filter(coder=actor, coding__isnull=True)[
+        version.units.in_analysis().filter(coder_id=actor_id, coding__isnull=True)[
             :MAX_UNITS_PER_SUGGESTION
         ]
     )
     coded = list(
         Coding.objects.filter(
-            unit__coder=actor,
+            unit__coder_id=actor_id,
             unit__transcript__analysis_id=version.analysis_id,
             unit__retired_in__isnull=True,
         ).values_list("unit__transcript_id", "unit__start", "unit__end", "code_group_id")
@@ -230,21 +225,156 @@ def suggestions_for(
     }
     examples = [(texts[t][start:end], str(group)) for t, start, end, group in coded]
     text = version.text
-    ranked, model, used = adapters.suggest_codes(
+    return adapters.suggest_codes(
         {str(u.pk): text[u.start : u.end] for u in uncoded},
         examples,
-        groups={key: (g.name, g.description) for key, g in groups.items()},
+        groups={str(g.pk): (g.name, g.description) for g in groups},
+        progress=progress,
     )
-    return (
-        {
-            int(key): {
-                **found,
-                "ranking": [(groups[g], conf) for g, conf in found["ranking"] if g in groups],
+
+
+def _with_groups(ranked: dict[str, dict[str, Any]], analysis_id: int) -> dict[int, dict[str, Any]]:
+    """Unit id → its offer with each ranked code group id replaced by the group; groups
+    deleted or made uncodable since are left out."""
+    groups = {str(g.pk): g for g in CodeGroup.objects.filter(analysis_id=analysis_id, codable=True)}
+    return {
+        int(key): {
+            **found,
+            "ranking": [(groups[str(g)], conf) for g, conf in found["ranking"] if str(g) in groups],
+        }
+        for key, found in ranked.items()
+    }
+
+
+def suggestions_for(
+    actor: User, version: AnalysisTranscript
+) -> tuple[dict[int, dict[str, Any]], str, dict[str, Any]]:
+    """The actor's uncoded units in ``version`` → top three code groups with confidence.
+
+    Examples are the actor's own coded units in the whole analysis (a blind coder learns
+    only from themself). Each unit gets ``{"ranking": [(CodeGroup, confidence)],
+    "confident", "reason", "advice"}``: ``confident`` is False where the suggester abstains
+    (its best is under the threshold calibrated on these examples), and ``advice`` then says
+    what would help. Returns those, the model id and the settings used (threshold
+    included); empty without examples. The page asks for them in the background
+    (`do_request_code_suggestions`); this is the same, at once.
+    """
+    ranked, model, used = _suggest_raw(actor.pk, version)
+    return _with_groups(ranked, version.analysis_id), model, used
+
+
+# A run still queued or working after this long is taken to be lost (a worker restarted
+# mid-run): asking again starts a new one instead of waiting for it for ever.
+STALE_RUN_SECONDS = 15 * 60
+
+
+def active_code_suggestion_run(
+    actor: User, version: AnalysisTranscript
+) -> CodeSuggestionRun | None:
+    """The coder's run for ``version`` that is still queued or working, if any (one gone
+    stale is marked failed and not returned)."""
+    run = (
+        CodeSuggestionRun.objects.filter(
+            transcript=version,
+            requested_by=actor,
+            status__in=[RunStatus.QUEUED, RunStatus.RUNNING],
+        )
+        .order_by("-created", "-pk")
+        .first()
+    )
+    if run is None:
+        return None
+    if (timezone.now() - run.created).total_seconds() > STALE_RUN_SECONDS:
+        CodeSuggestionRun.objects.filter(pk=run.pk, status=run.status).update(
+            status=RunStatus.FAILED,
+            error=_("The run took too long and was stopped; ask again."),
+            finished=timezone.now(),
+        )
+        return None
+    return run
+
+
+@transaction.atomic
+def do_request_code_suggestions(actor: User, version: AnalysisTranscript) -> CodeSuggestionRun:
+    """Ask the worker to suggest code groups for the actor's uncoded units in ``version``.
+
+    A second request while one runs for the same coder and transcript returns that run
+    instead of starting another. The task is given the run's id only, no text.
+    """
+    # Imported here: tasks.py imports the actions to run the suggestions (an import cycle).
+    from kollega.workbench.tasks import suggest_codes_task
+
+    running = active_code_suggestion_run(actor, version)
+    if running is not None:
+        return running
+    run = CodeSuggestionRun.objects.create(transcript=version, requested_by=actor)
+    record(actor, AuditAction.WORKBENCH_CODE_SUGGEST, run, analysis=version.analysis_id)
+
+    def enqueue() -> None:
+        result = suggest_codes_task.enqueue(run.pk)
+        CodeSuggestionRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
+
+    transaction.on_commit(enqueue)
+    return run
+
+
+def run_code_suggestions(run_id: int) -> str:
+    """The worker's side: rank code groups for the requester's uncoded units and store the
+    ranking (ids and confidences) on the run."""
+    claimed = CodeSuggestionRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, fraction=0.05
+    )
+    if not claimed:
+        return "skipped"
+    run = CodeSuggestionRun.objects.select_related("transcript").get(pk=run_id)
+    try:
+
+        def progress(fraction: float) -> None:
+            CodeSuggestionRun.objects.filter(pk=run_id).update(fraction=max(0.05, fraction))
+
+        ranked, model, used = _suggest_raw(run.requested_by_id, run.transcript, progress)
+    except (ValueError, RuntimeError, OSError) as exc:
+        CodeSuggestionRun.objects.filter(pk=run_id).update(
+            status=RunStatus.FAILED, error=str(exc)[:500], finished=timezone.now()
+        )
+        return RunStatus.FAILED
+    result = {
+        "ranked": {
+            key: {
+                "ranking": [[int(g), float(conf)] for g, conf in offer["ranking"]],
+                "confident": bool(offer["confident"]),
+                "reason": offer["reason"],
+                "advice": offer["advice"],
             }
-            for key, found in ranked.items()
+            for key, offer in ranked.items()
         },
-        model,
-        used,
+        "model": model,
+        "settings": used,
+    }
+    CodeSuggestionRun.objects.filter(pk=run_id).update(
+        status=RunStatus.DONE, fraction=1.0, result_json=result, finished=timezone.now()
+    )
+    return RunStatus.DONE
+
+
+def code_suggestion_result(
+    run: CodeSuggestionRun,
+) -> tuple[dict[int, dict[str, Any]], str, dict[str, Any]]:
+    """A finished run's suggestions as `suggestions_for` gives them, for the units still
+    uncoded and the code groups still there."""
+    stored = run.result_json or {}
+    open_units = set(
+        run.transcript.units.in_analysis()
+        .filter(coder_id=run.requested_by_id, coding__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    ranked = {
+        key: offer for key, offer in (stored.get("ranked") or {}).items() if int(key) in open_units
+    }
+    return (
+        _with_groups(ranked, run.transcript.analysis_id),
+        str(stored.get("model", "")),
+        dict(stored.get("settings") or {}),
     )
 
 

@@ -6,6 +6,8 @@ kollega.stc type (another branch is improving the library; only this package fol
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -19,10 +21,24 @@ def embedder_name() -> str:
 
 
 def load_embedder() -> Any:
+    """The configured embedder behind the on-disk embedding cache.
+
+    The model itself is loaded once per process (`_model`), so that a worker's second run
+    does not load it again; the cache (an SQLite connection) is opened per call, for the
+    thread that uses it.
+    """
+    # kollega.stc.assist loads the embedding model: imported on first use (see adapters/__init__).
+    from kollega.stc.assist import CachedEmbedder
+
+    return CachedEmbedder(_model(embedder_name()))
+
+
+@functools.lru_cache(maxsize=2)
+def _model(name: str) -> Any:
     # kollega.stc.assist loads the embedding model: imported on first use (see adapters/__init__).
     from kollega.stc.assist import make_embedder
 
-    return make_embedder(embedder_name())
+    return make_embedder(name, cache=False)
 
 
 def model_of(embedder: Any) -> str:
@@ -72,6 +88,7 @@ def suggest_codes(
     groups: dict[str, tuple[str, str]] | None = None,
     top: int = 3,
     target_precision: float = 0.8,
+    progress: Callable[[float], None] | None = None,
 ) -> tuple[dict[str, dict[str, Any]], str, dict[str, Any]]:
     """Ranked code groups for uncoded units, from the coded examples, abstaining honestly.
 
@@ -83,7 +100,8 @@ def suggest_codes(
     Returns unit key → ``{"ranking": the top best (code group key, confidence), "confident":
     whether the best reaches the calibrated threshold, "reason", "advice"}`` (advice is empty
     when confident), the model id and the settings used, calibrated threshold included.
-    Nothing is suggested without at least one coded example.
+    Nothing is suggested without at least one coded example. ``progress`` is told the
+    share done (0 to 1) after the model is loaded and after it has learnt from the examples.
     """
     # kollega.stc.steps loads numpy and scikit-learn: imported on first use (see adapters/__init__).
     from kollega.stc.steps import CodeSuggester
@@ -91,6 +109,8 @@ def suggest_codes(
     if not uncoded or not coded:
         return {}, embedder_name(), {}
     embedder = load_embedder()
+    if progress is not None:
+        progress(0.2)
 
     def unit(key: str, text: str, group: str | None) -> Any:
         return MeaningUnit(id=key, span=Span("t", 0, len(text)), text=text, code_group_id=group)
@@ -104,6 +124,8 @@ def suggest_codes(
         group_descriptions={g: description for g, (_n, description) in named.items()},
     )
     calibration = suggester.calibration_
+    if progress is not None:
+        progress(0.8)
     out = {
         s.unit_id: {
             "ranking": [(g, float(p)) for g, p in s.ranking[:top]],

@@ -7,6 +7,7 @@ with a redirect, so the page works without JavaScript too.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -33,6 +35,8 @@ from kollega.workbench.models import (
     Analysis,
     AnalysisTranscript,
     CodeGroup,
+    CodeSuggestionRun,
+    RunStatus,
 )
 from kollega.workbench.reading import (
     UnitSpan,
@@ -142,6 +146,10 @@ def _workspace(
         "undo": actions.describe(step) if step is not None else "",
         **(extra or {}),
     }
+    if full:
+        context["suggestion_panel"] = _run_panel(
+            analysis, version, _latest_run(request.user, version), shown=False
+        )
     template = "workbench/coding.html" if full else "workbench/workspace.html"
     return render(request, template, context)
 
@@ -358,12 +366,80 @@ def move_choices(found: Analysis, target: CodeGroup) -> list[tuple[CodeGroup, st
 @require_POST
 @researcher_only
 def suggestions(request: StaffRequest, pk: int, t: int) -> HttpResponse:
-    """Ranked code groups for the coder's uncoded units, to accept or reject one by one."""
+    """Ask for ranked code groups for the coder's uncoded units: a background run, whose
+    progress the page polls (a second click while it works shows the same run)."""
     found = get_analysis_for_user(request.user, pk)
     version = get_transcript_for_user(request.user, found, t)
-    ranked, model, used = actions.suggestions_for(request.user, version)
+    run = actions.do_request_code_suggestions(request.user, version)
+    if is_htmx(request):
+        return render(
+            request, "workbench/suggestion_run.html", _run_panel(found, version, run, shown=True)
+        )
+    return redirect(reverse("workbench:coding", args=[found.pk, version.pk]) + "#suggestions")
+
+
+@require_GET
+@researcher_only
+def suggestion_run(request: StaffRequest, pk: int, t: int, run: int) -> HttpResponse:
+    """One of the coder's own suggestion runs: its progress while it works, then its
+    suggestions to accept or reject (polled by htmx)."""
+    found = get_analysis_for_user(request.user, pk)
+    version = get_transcript_for_user(request.user, found, t)
+    target = get_object_or_404(
+        CodeSuggestionRun, pk=run, transcript=version, requested_by=request.user
+    )
+    if target.active:
+        # A run lost for too long is marked failed here, so that the page stops waiting.
+        actions.active_code_suggestion_run(request.user, version)
+        target.refresh_from_db()
+    return render(
+        request, "workbench/suggestion_run.html", _run_panel(found, version, target, shown=True)
+    )
+
+
+def _run_panel(
+    analysis: Analysis, version: AnalysisTranscript, run: CodeSuggestionRun | None, *, shown: bool
+) -> dict[str, Any]:
+    """What the suggestions panel shows for ``run``: its progress, its failure, or its
+    suggestions for the units still uncoded. ``shown``: a run the coder just asked about
+    shows "No suggestions" when it has none; on a page opened later, a finished run with
+    nothing left to decide shows nothing."""
+    context: dict[str, Any] = {
+        "analysis": analysis,
+        "version": version,
+        "run": run,
+        "run_failed": run is not None and run.status == RunStatus.FAILED,
+        "suggested": None,
+    }
+    if run is not None and run.status == RunStatus.DONE:
+        ranked, model, used = actions.code_suggestion_result(run)
+        offered = _offered(analysis, version, ranked, model, used)
+        if shown or offered["items"]:
+            context["suggested"] = offered
+    return context
+
+
+def _latest_run(user: Any, version: AnalysisTranscript) -> CodeSuggestionRun | None:
+    """The coder's latest suggestion run for ``version`` from the last day, if any."""
+    since = timezone.now() - timedelta(seconds=SUGGESTION_MAX_AGE)
+    return (
+        CodeSuggestionRun.objects.filter(transcript=version, requested_by=user, created__gte=since)
+        .order_by("-created", "-pk")
+        .first()
+    )
+
+
+def _offered(
+    analysis: Analysis,
+    version: AnalysisTranscript,
+    ranked: dict[int, dict[str, Any]],
+    model: str,
+    used: dict[str, Any],
+) -> dict[str, Any]:
+    """The suggestions as the page lists them, each option with its signed token."""
     units = {u.pk: u for u in version.units.filter(pk__in=ranked)}
     items: list[dict[str, Any]] = []
+    text = version.text if ranked else ""
     for key, offer in ranked.items():
         if key not in units or not offer["ranking"]:
             continue
@@ -372,7 +448,7 @@ def suggestions(request: StaffRequest, pk: int, t: int) -> HttpResponse:
         items.append(
             {
                 "unit": units[key],
-                "text": version.text[units[key].start : units[key].end],
+                "text": text[units[key].start : units[key].end],
                 "confident": offer["confident"],
                 "reason": offer["reason"],
                 "ranking": [
@@ -397,17 +473,14 @@ def suggestions(request: StaffRequest, pk: int, t: int) -> HttpResponse:
             if key in shown and not offer["confident"] and offer["advice"]
         )
     )
-    context = {
-        "analysis": found,
+    return {
+        "analysis": analysis,
         "version": version,
         "items": items,
         "model": model,
         "advice": advice,
         "trust": _trust(used),
     }
-    if is_htmx(request):
-        return render(request, "workbench/suggestions.html", context)
-    return _workspace(request, found, version, extra={"suggested": context})
 
 
 def _trust(used: dict[str, Any]) -> dict[str, Any]:
