@@ -290,12 +290,34 @@ def test_a_confident_suggestion_and_an_unsure_one_with_its_reason_and_advice(
     # The unsure one is marked in words, with the reason, and the ranking still offered.
     assert "suggestion--unsure" in unsure
     assert ">Unsure</span>" in unsure
-    assert "not sure enough" in unsure
+    assert "Not sure enough: “" in unsure
     assert unsure.count("% sure · <em>unsure</em>") == 2
     # What would help is said once for the page, naming the group.
     assert page.count("What would help the suggestions:") == 1
-    assert "more units in &#x27;" in page
+    assert "more units into “" in page
     assert "to get suggestions there" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("nb", ["Ikke sikker nok", "for å få forslag der"]),
+        ("zh-hans", ["把握不够", "以便在那里得到建议"]),
+    ],
+)
+def test_the_reasons_and_advice_are_in_the_readers_language(
+    bench: Bench, language: str, words: list[str]
+) -> None:
+    """The library gives its reasons as data; the page words them in Norwegian or Chinese,
+    with the code group's name, and no English sentence from the library is left."""
+    version, _sleepless, _unclear = _two_groups(bench)
+    page = _suggested(bench, htmx(bench.owner.client(language)), version)
+    for said in words:
+        assert said in page
+    assert "“Sleep”" in page or "“Leader”" in page
+    assert "not sure enough" not in page
+    assert "to get suggestions there" not in page
 
 
 @pytest.mark.django_db

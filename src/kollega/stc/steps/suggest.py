@@ -10,7 +10,7 @@ method) remain available as ``method="neighbours"`` and serve as the baseline in
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -59,7 +59,14 @@ class CodeSuggestion:
     """Code groups ranked for one unit; ``code_group_id`` is None when it abstains.
 
     ``reason`` says why it suggests or abstains; ``advice`` says what would help when it
-    abstains (empty when it suggests).
+    abstains (empty when it suggests). Both are English sentences made from ``why``, which
+    holds the same as data (group ids and figures), for an application to word in the
+    reader's language: ``kind`` is "one_group" (only one group has coded examples), "sure"
+    (``confidence``, ``threshold``, ``precision`` or None), "floor" (suggested under the
+    threshold as one of the most certain: ``confidence``, ``threshold``) or "unsure"
+    (``first`` and ``second`` as [group, probability], ``threshold``, and ``short``: the
+    leading groups that need about ``n`` more coded units, as [group, n]; empty when the
+    unit sits between two groups that have examples enough).
     """
 
     unit_id: str
@@ -68,6 +75,7 @@ class CodeSuggestion:
     code_group_id: str | None
     reason: str = ""
     advice: str = ""
+    why: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -549,21 +557,23 @@ class CodeSuggester(Component):
         for i, u in enumerate(units):
             order = np.argsort(-probs[i], kind="stable")
             ranking = [(self.classes_[j], round(float(probs[i, j]), 4)) for j in order]
+            why: dict[str, Any]
             if len(self.classes_) == 1:
-                reason = "only one code group has coded examples"
-                advice = "code a few units in at least one more group to get suggestions"
+                why = {"kind": "one_group"}
             elif not chosen[i]:
-                reason, advice = self._why_not(ranking), self._advice(ranking)
+                why = self._why_not(ranking)
+            elif floor:
+                why = {"kind": "floor", "confidence": float(conf[i]), "threshold": cal.threshold}
             else:
-                reason, advice = self._why(float(conf[i])), ""
-                if floor:
-                    reason = (
-                        f"confidence {conf[i]:.0%}, under this project's threshold of "
-                        f"{cal.threshold:.0%}, but among the most certain of these units; "
-                        "check it with more care"
-                    )
+                why = {
+                    "kind": "sure",
+                    "confidence": float(conf[i]),
+                    "threshold": cal.threshold,
+                    "precision": cal.estimated_precision,
+                }
             group = ranking[0][0] if chosen[i] and len(self.classes_) > 1 else None
-            out.append(CodeSuggestion(u.id, ranking, float(conf[i]), group, reason, advice))
+            reason, advice = explain(why, self._name)
+            out.append(CodeSuggestion(u.id, ranking, float(conf[i]), group, reason, advice, why))
         self.assistance_: Assistance = self._assistance(
             "codes",
             {
@@ -585,42 +595,72 @@ class CodeSuggester(Component):
     def _name(self, gid: str) -> str:
         return self._names.get(gid, gid)
 
-    def _why(self, conf: float) -> str:
-        cal = self.calibration_
-        if cal.estimated_precision is None:
-            return f"confidence {conf:.0%}, at or above the threshold {cal.threshold:.0%}"
-        return (
-            f"confidence {conf:.0%}; at this project's threshold of {cal.threshold:.0%} "
-            f"about {cal.estimated_precision:.0%} of suggestions matched its coders"
-        )
-
-    def _why_not(self, ranking: list[tuple[str, float]]) -> str:
+    def _why_not(self, ranking: list[tuple[str, float]]) -> dict[str, Any]:
+        """Why no group is suggested, and what would help: more examples in the leading
+        groups, or the coder's own call."""
         (g1, p1), (g2, p2) = ranking[0], ranking[1]
-        return (
-            f"not sure enough: '{self._name(g1)}' {p1:.0%}, '{self._name(g2)}' {p2:.0%}; "
-            f"this project suggests from {self.calibration_.threshold:.0%}"
-        )
-
-    def _advice(self, ranking: list[tuple[str, float]]) -> str:
-        """What would help: more examples in the leading groups, or the coder's own call."""
         short = [
-            (g, ENOUGH_EXAMPLES - self.counts_[g])
+            [g, ENOUGH_EXAMPLES - self.counts_[g]]
             for g, _ in ranking[:2]
             if self.counts_[g] < ENOUGH_EXAMPLES
         ]
-        if short:
-            return (
-                "; ".join(
-                    f"code about {n} more unit{'s' if n != 1 else ''} in '{self._name(g)}'"
-                    for g, n in short
-                )
-                + " to get suggestions there"
-            )
-        (g1, _), (g2, _) = ranking[0], ranking[1]
+        return {
+            "kind": "unsure",
+            "first": [g1, p1],
+            "second": [g2, p2],
+            "threshold": self.calibration_.threshold,
+            "short": short,
+        }
+
+
+def explain(why: Mapping[str, Any], name: Callable[[str], str] = str) -> tuple[str, str]:
+    """A suggestion's reason and advice in English, from its ``why`` (see `CodeSuggestion`);
+    ``name`` gives a group's name from its id."""
+    kind = why.get("kind")
+    if kind == "one_group":
         return (
-            f"the unit sits between '{self._name(g1)}' and '{self._name(g2)}': code it "
+            "only one code group has coded examples",
+            "code a few units in at least one more group to get suggestions",
+        )
+    if kind == "floor":
+        return (
+            f"confidence {why['confidence']:.0%}, under this project's threshold of "
+            f"{why['threshold']:.0%}, but among the most certain of these units; "
+            "check it with more care",
+            "",
+        )
+    if kind == "sure":
+        if why.get("precision") is None:
+            return (
+                f"confidence {why['confidence']:.0%}, at or above the threshold "
+                f"{why['threshold']:.0%}",
+                "",
+            )
+        return (
+            f"confidence {why['confidence']:.0%}; at this project's threshold of "
+            f"{why['threshold']:.0%} about {why['precision']:.0%} of suggestions matched its "
+            "coders",
+            "",
+        )
+    (g1, p1), (g2, p2) = why["first"], why["second"]
+    reason = (
+        f"not sure enough: '{name(g1)}' {p1:.0%}, '{name(g2)}' {p2:.0%}; "
+        f"this project suggests from {why['threshold']:.0%}"
+    )
+    if why.get("short"):
+        advice = (
+            "; ".join(
+                f"code about {n} more unit{'s' if n != 1 else ''} in '{name(g)}'"
+                for g, n in why["short"]
+            )
+            + " to get suggestions there"
+        )
+    else:
+        advice = (
+            f"the unit sits between '{name(g1)}' and '{name(g2)}': code it "
             "yourself, or sharpen the two groups' descriptions"
         )
+    return reason, advice
 
 
 def _one_blas_thread() -> Any:

@@ -345,6 +345,7 @@ def run_code_suggestions(run_id: int) -> str:
                 "confident": bool(offer["confident"]),
                 "reason": offer["reason"],
                 "advice": offer["advice"],
+                "why": offer.get("why", {}),
             }
             for key, offer in ranked.items()
         },

@@ -134,6 +134,8 @@ def suggest_codes(
             "confident": s.code_group_id is not None and s.confidence >= calibration.threshold,
             "reason": s.reason,
             "advice": s.advice,
+            # The same as data (group ids and figures), for the page to word in its language.
+            "why": s.why,
         }
         for s in suggester.predict(units)
     }

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kollega.accounts.http import StaffRequest
@@ -429,6 +430,77 @@ def _latest_run(user: Any, version: AnalysisTranscript) -> CodeSuggestionRun | N
     )
 
 
+def _percent(fraction: float) -> str:
+    return _("%(percent)d%%") % {"percent": round(fraction * 100)}
+
+
+def _explain(offer: dict[str, Any], names: dict[int, str]) -> tuple[str, str]:
+    """A suggestion's reason and advice in the reader's language, from the data the
+    library gives with it (``why``: see `kollega.stc.steps.suggest.CodeSuggestion`)."""
+    why = offer.get("why") or {}
+    kind = why.get("kind")
+
+    def name(group: Any) -> str:
+        found = names.get(int(group)) if str(group).isdigit() else None
+        return f"“{found}”" if found else _("a removed code group")
+
+    if kind == "one_group":
+        return (
+            _("Only one code group has sorted units."),
+            _("Sort a few units into at least one more code group to get suggestions."),
+        )
+    if kind == "floor":
+        reason = _(
+            "Confidence %(confidence)s, under this project's threshold of %(threshold)s, but "
+            "among the most certain of these units: check it with more care."
+        ) % {"confidence": _percent(why["confidence"]), "threshold": _percent(why["threshold"])}
+        return reason, ""
+    if kind == "sure":
+        figures = {
+            "confidence": _percent(why["confidence"]),
+            "threshold": _percent(why["threshold"]),
+        }
+        if why.get("precision") is None:
+            return _("Confidence %(confidence)s, at or above the threshold of %(threshold)s.") % (
+                figures
+            ), ""
+        figures["precision"] = _percent(why["precision"])
+        return _(
+            "Confidence %(confidence)s; at this project's threshold of %(threshold)s, about "
+            "%(precision)s of the suggestions matched its coders."
+        ) % figures, ""
+    if kind == "unsure":
+        (first, p1), (second, p2) = why["first"], why["second"]
+        reason = _(
+            "Not sure enough: %(first)s %(p1)s, %(second)s %(p2)s; this project suggests from "
+            "%(threshold)s."
+        ) % {
+            "first": name(first),
+            "p1": _percent(p1),
+            "second": name(second),
+            "p2": _percent(p2),
+            "threshold": _percent(why["threshold"]),
+        }
+        if why.get("short"):
+            advice = " ".join(
+                ngettext(
+                    "Sort about %(n)d more unit into %(group)s to get suggestions there.",
+                    "Sort about %(n)d more units into %(group)s to get suggestions there.",
+                    n,
+                )
+                % {"n": n, "group": name(group)}
+                for group, n in why["short"]
+            )
+        else:
+            advice = _(
+                "The unit sits between %(first)s and %(second)s: sort it yourself, or sharpen "
+                "the two groups' descriptions."
+            ) % {"first": name(first), "second": name(second)}
+        return reason, advice
+    # Suggestions stored before their reasons were kept as data: their English words.
+    return str(offer.get("reason", "")), str(offer.get("advice", ""))
+
+
 def _offered(
     analysis: Analysis,
     version: AnalysisTranscript,
@@ -438,6 +510,8 @@ def _offered(
 ) -> dict[str, Any]:
     """The suggestions as the page lists them, each option with its signed token."""
     units = {u.pk: u for u in version.units.filter(pk__in=ranked)}
+    names = dict(analysis.code_groups.values_list("pk", "name"))
+    words = {key: _explain(offer, names) for key, offer in ranked.items()}
     items: list[dict[str, Any]] = []
     text = version.text if ranked else ""
     for key, offer in ranked.items():
@@ -450,7 +524,7 @@ def _offered(
                 "unit": units[key],
                 "text": text[units[key].start : units[key].end],
                 "confident": offer["confident"],
-                "reason": offer["reason"],
+                "reason": words[key][0],
                 "ranking": [
                     {
                         "group": g,
@@ -468,9 +542,9 @@ def _offered(
     # The same advice ("code about 5 more units in 'Sleep'") is given once for the page.
     advice = list(
         dict.fromkeys(
-            offer["advice"]
+            words[key][1]
             for key, offer in ranked.items()
-            if key in shown and not offer["confident"] and offer["advice"]
+            if key in shown and not offer["confident"] and words[key][1]
         )
     )
     return {
