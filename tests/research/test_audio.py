@@ -192,7 +192,8 @@ def test_the_pages_show_a_player_and_turns_to_play_from(studied: Studied, audio:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("language", "speed"), [("en", "Speed %s×"), ("nb", "Fart %s×"), ("zh-hans", "速度 %s×")]
+    ("language", "speed"),
+    [("en", "Speed %s\u00d7"), ("nb", "Fart %s\u00d7"), ("zh-hans", "速度 %s\u00d7")],
 )
 def test_the_players_speed_label_is_translated(
     studied: Studied, audio: bytes, language: str, speed: str
