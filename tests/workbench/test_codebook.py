@@ -86,6 +86,18 @@ def test_each_groups_change_link_says_change_in_every_language(
         assert not_this not in text
 
 
+def test_a_groups_name_is_labelled_as_a_things_name_in_chinese(bench: Bench) -> None:
+    """Not "姓名", a person's full name, which another part of the site asks for."""
+    client = bench.owner.client("zh-hans")
+    for url in (
+        reverse("workbench:group_edit", args=[bench.analysis.pk, bench.groups[0].pk]),
+        reverse("workbench:coding", args=[bench.analysis.pk, bench.version.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert '<label class="ds-label" for="group-name">名称</label>' in page, url
+        assert "姓名" not in page, url
+
+
 def test_new_groups_get_different_colours_and_a_colour_can_be_chosen(bench: Bench) -> None:
     assert [g.colour for g in bench.groups] == [1, 2, 3]
     client = bench.owner.client("en")
