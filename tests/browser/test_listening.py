@@ -132,3 +132,22 @@ def test_in_the_editor_the_keys_play_from_a_text_box_and_type_nothing(
     page.keyboard.press("Alt+k")
     page.wait_for_function(f"() => {AUDIO}.paused")
     check_axe(page)
+
+
+def test_on_a_phone_in_norwegian_a_turn_taken_into_view_is_clear_of_the_player(
+    staff_page: Any, live_server: Any, interview: Interview, cast: Cast
+) -> None:
+    """At 320 px the keys' labels are longer in Norwegian: the dock still fits in the room a
+    turn scrolls clear of, at another speed too."""
+    page = staff_page(cast.researcher, live_server, language="nb")
+    page.set_viewport_size({"width": WIDTHS["phone"], "height": 700})
+    page.goto(f"{live_server.url}/research/interviews/{interview.pk}/transcript/read/")
+    page.wait_for_function(f"() => Math.abs({AUDIO}.duration - 120) < 0.1")
+    page.locator("body").press("Alt+l")
+    expect(page.get_by_role("button", name="Fart 1,25\u00d7")).to_be_visible()
+    # As a link to a turn or the keyboard takes it into view: to the top, less the padding.
+    page.evaluate("document.getElementById('turn-8').scrollIntoView()")
+    dock = dock_in_view(page)
+    turn = page.locator("#turn-8").bounding_box()
+    assert turn is not None and turn["y"] >= dock["bottom"] - 1, (turn, dock)
+    check_axe(page)

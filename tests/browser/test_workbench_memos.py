@@ -37,9 +37,12 @@ def test_a_memo_written_beside_a_unit_is_in_the_report(
     page = researcher_page
     version = analysis.transcripts.get()
     page.goto(live_server.url + reverse("workbench:coding", args=[analysis.pk, version.pk]))
+    # On a phone the panel opens far below the link: it is brought into view.
+    page.set_viewport_size({"width": WIDTHS["phone"], "height": 640})
     page.get_by_role("link", name="Memo on unit 1", exact=True).click()
     beside = page.locator("#unit-memo")
-    expect(beside.get_by_role("heading", name="Memos")).to_be_visible()
+    expect(beside.get_by_role("heading", name="Memos")).to_be_in_viewport()
+    page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
     beside.get_by_label("New memo").fill("Tiredness comes first, before the fear of being seen.")
     beside.get_by_role("button", name="Add the memo").click()
     expect(beside.locator(".memo__text")).to_have_text(

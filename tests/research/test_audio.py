@@ -188,3 +188,19 @@ def test_the_pages_show_a_player_and_turns_to_play_from(studied: Studied, audio:
     ).content.decode()
     assert 'data-play-from="10.00"' in editor
     assert "research/research.js" in editor
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "speed"),
+    [("en", "Speed %s\u00d7"), ("nb", "Fart %s\u00d7"), ("zh-hans", "速度 %s\u00d7")],
+)
+def test_the_players_speed_label_is_translated(
+    studied: Studied, audio: bytes, language: str, speed: str
+) -> None:
+    """The speed button's label, once played at another speed, is in the page's language."""
+    add_transcript(studied.interview, [("interviewer", "Hei."), ("participant", "Hei igjen.")])
+    page = studied.owner.client(language).get(
+        reverse("research:transcript_read", args=[studied.interview.pk])
+    )
+    assert f'data-speed="{speed}"' in page.content.decode()

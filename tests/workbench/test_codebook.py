@@ -61,6 +61,43 @@ def test_the_code_book_lists_the_tree_with_counts_colours_and_changes(bench: Ben
     assert "Undo: moving the code group Trust" in page
 
 
+@pytest.mark.parametrize(
+    ("language", "change", "not_this"),
+    [("en", "Change", None), ("nb", "Endre", "Bytt"), ("zh-hans", "更改", "切换")],
+)
+def test_each_groups_change_link_says_change_in_every_language(
+    bench: Bench, language: str, change: str, not_this: str | None
+) -> None:
+    """The link to a group's page reads "change", as its label and the page's help text say,
+    not the language switcher's "switch" (axe: the label must hold the visible text)."""
+    page = (
+        bench.owner.client(language)
+        .get(reverse("workbench:codebook", args=[bench.analysis.pk]))
+        .content.decode()
+    )
+    group = bench.groups[0]
+    link = page.split(
+        f'href="{reverse("workbench:group_edit", args=[bench.analysis.pk, group.pk])}"'
+    )[1]
+    label, text = link.split('aria-label="')[1].split('">', 1)
+    text = text.split("</a>")[0]
+    assert text == change and change in label and group.name in label
+    if not_this:
+        assert not_this not in text
+
+
+def test_a_groups_name_is_labelled_as_a_things_name_in_chinese(bench: Bench) -> None:
+    """Not "姓名", a person's full name, which another part of the site asks for."""
+    client = bench.owner.client("zh-hans")
+    for url in (
+        reverse("workbench:group_edit", args=[bench.analysis.pk, bench.groups[0].pk]),
+        reverse("workbench:coding", args=[bench.analysis.pk, bench.version.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert '<label class="ds-label" for="group-name">名称</label>' in page, url
+        assert "姓名" not in page, url
+
+
 def test_new_groups_get_different_colours_and_a_colour_can_be_chosen(bench: Bench) -> None:
     assert [g.colour for g in bench.groups] == [1, 2, 3]
     client = bench.owner.client("en")

@@ -17,7 +17,7 @@ from kollega.core.models import AuditEvent
 from kollega.research import actions as research_actions
 from kollega.workbench import actions
 from kollega.workbench.actions import matrix, synthesis
-from kollega.workbench.models import AnalysisTranscript, Category, CodeGroup
+from kollega.workbench.models import AnalysisTranscript, Category, CodeGroup, MeaningUnit
 from tests.cast import Cast
 from tests.workbench.conftest import Bench, deidentified, new_interview
 
@@ -192,9 +192,19 @@ def test_a_cell_lists_its_units_with_pseudonym_and_place(coded: Coded) -> None:
     assert "En kollega sa at tjenesten var trygg." in html
     assert "Det var viktig at ingen på jobben fikk vite det." in html
     assert "Jeg var sliten" not in html  # in another group
+    # Each unit's link opens the transcript at its words, highlighted (as search and
+    # retrieval do), not the list of units below the transcript.
     coding = reverse("workbench:coding", args=[bench.analysis.pk, bench.version.pk])
-    assert html.count(f'href="{coding}#unit-') == 2
+    units = MeaningUnit.objects.filter(
+        coding__code_group=trust, transcript=bench.version, coder=bench.owner.user
+    ).order_by("start")
+    places = [f"{coding}?at={u.start}-{u.end}#at" for u in units]
+    assert [html.count(f'href="{place}"') for place in places] == [1, 1]
+    assert f'href="{coding}#unit-' not in html
     assert html.count("P01 · Trust · <a") == 2
+    there = bench.owner.client("en").get(places[0].removesuffix("#at")).content.decode()
+    marked = there.split('<mark class="jump" id="at">')[1].split("</mark>")[0]
+    assert marked and units[0].text.startswith(marked)
     # The parent's cell holds its child's units too.
     exhaustion = bench.groups[0]
     second = coded.second.interview.participant

@@ -74,6 +74,9 @@ def test_the_coding_page_offers_a_memo_per_unit(bench: Bench) -> None:
     link = _url("memos_on", bench) + f"?target=unit:{unit.pk}"
     assert f'hx-get="{link}"' in page
     assert 'id="unit-memo"' in page
+    # The panel loads below the list (on a phone, below the code groups too): the link
+    # brings it into view, or nothing would seem to happen.
+    assert f'hx-get="{link}" hx-target="#unit-memo" hx-swap="innerHTML show:top"' in page
 
 
 def test_the_audit_names_the_memo_and_its_subject_kind_never_its_text(bench: Bench) -> None:

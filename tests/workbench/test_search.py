@@ -71,6 +71,16 @@ def test_a_phrase_is_found_in_every_transcript_in_context_with_pseudonym_and_pla
 
 
 @pytest.mark.django_db
+def test_a_search_that_finds_nothing_says_so_and_what_to_try(bench: Bench, second: Any) -> None:
+    client = bench.owner.client("nb")
+    page = _search(client, bench, q="zzzqqq").content.decode()
+    assert "Ingen treff. Prøv færre ord eller en kortere form av et ord." in page
+    assert "0 treff" not in page
+    page = _search(client, bench, q="zzzqqq", attr="gender=female").content.decode()
+    assert "Ingen treff blant de valgte deltakerne. Prøv alle deltakere" in page
+
+
+@pytest.mark.django_db
 def test_accents_are_ignored_and_the_filter_keeps_participants_with_the_attribute(
     bench: Bench, second: Any
 ) -> None:

@@ -184,7 +184,8 @@ def unit_rows_html(
     memo_url: str = "",
 ) -> SafeString:
     """The coder's unit list: one ``<li>`` per unit with its group and a delete form, and with
-    ``memo_url`` a "Memo" link that opens the unit's memos beside the list (``#unit-memo``).
+    ``memo_url`` a "Memo" link that opens the unit's memos beside the list (``#unit-memo``),
+    scrolled into view: on a phone, or below a long list, the panel is out of sight.
 
     Built here for the same reason as the turns: 300 rows through the template engine took
     most of the step-2 page's time.
@@ -210,7 +211,7 @@ def unit_rows_html(
             href = f"{escape(memo_url)}?target=unit:{unit.pk}"
             memo_link = (
                 f'<a class="ds-link unit__memo" href="{href}" hx-get="{href}" '
-                f'hx-target="#unit-memo" aria-label="{memo_on} {row["number"]}">{memo}</a> '
+                f'hx-target="#unit-memo" hx-swap="innerHTML show:top" aria-label="{memo_on} {row["number"]}">{memo}</a> '
             )
         out.append(
             f'<li class="unit{" unit--current" if unit.pk == current else ""}" '

@@ -142,10 +142,15 @@ def cell(actor: User, analysis: Analysis, person_pk: int, group: CodeGroup) -> l
 
 
 def _place(actor: User, analysis: Analysis, unit: MeaningUnit) -> str:
-    """Where to read a unit in its transcript: the coding page shows the actor's own units;
-    another coder's (seen after a comparison) are on the comparison page."""
-    if unit.coder_id == actor.pk or not unit.transcript.current:
+    """Where to read a unit in its transcript: the actor's own units on the coding page, scrolled
+    to its words in the transcript and highlighted (as search and retrieval link); another
+    coder's (seen after a comparison) on the comparison page; a unit an edit left behind where
+    it is fixed."""
+    if not unit.transcript.current:
         return unit_page(analysis, unit)
+    if unit.coder_id == actor.pk:
+        coding = reverse("workbench:coding", args=[analysis.pk, unit.transcript_id])
+        return f"{coding}?at={unit.start}-{unit.end}#at"
     return reverse("workbench:compare", args=[analysis.pk, unit.transcript_id])
 
 
