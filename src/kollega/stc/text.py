@@ -15,6 +15,7 @@ __all__ = [
     "STOPWORDS_EN",
     "STOPWORDS_NB",
     "class_tfidf_labels",
+    "class_tfidf_phrases",
     "keywords",
     "parse_turns",
     "participant_turns",
@@ -584,13 +585,7 @@ def class_tfidf_labels(
             if len(w) > 2 and w not in STOPWORDS and not w.isdigit()
         )
 
-    chosen: list[str | None] = []
-    for ls in langs:
-        if language is not None and language in ls:
-            chosen.append(language)
-        else:
-            counts = Counter(x for x in ls if x is not None)
-            chosen.append(counts.most_common(1)[0][0] if counts else None)
+    chosen = _cluster_languages(langs, language)
     tf = [content(c, chosen[c]) for c in range(len(clusters))]
     total: Counter[str] = Counter()
     for t in tf:
@@ -602,4 +597,130 @@ def class_tfidf_labels(
         score = {w: (k / n) * math.log(1 + mean_words / total[w]) for w, k in t.items()}
         # Ties (common in small clusters) go to the more frequent, then alphabetical word.
         out.append(sorted(score, key=lambda w: (-score[w], -t[w], w))[:top])
+    return out
+
+
+def _cluster_languages(
+    langs: Sequence[Sequence[str | None]], language: str | None
+) -> list[str | None]:
+    """Each cluster's label language: ``language`` where it has such sentences, else its own."""
+    chosen: list[str | None] = []
+    for ls in langs:
+        if language is not None and language in ls:
+            chosen.append(language)
+        else:
+            counts = Counter(x for x in ls if x is not None)
+            chosen.append(counts.most_common(1)[0][0] if counts else None)
+    return chosen
+
+
+# Where a phrase may not run on: a clause boundary inside a sentence.
+_CLAUSE_RE = re.compile(r"[,;:()\[\]\"«»“”„–—/]|\s-\s")  # noqa: RUF001 - typographic quotes
+
+
+def _is_content(w: str) -> bool:
+    """A word that may begin or end a phrase: three letters or more, no stop word, no clitic."""
+    return len(w) > 2 and w not in STOPWORDS and "'" not in w
+
+
+def _phrases(sentence: str, max_words: int) -> set[tuple[str, ...]]:
+    """Runs of 1..``max_words`` words within one clause, beginning and ending on content words."""
+    out: set[tuple[str, ...]] = set()
+    for clause in _CLAUSE_RE.split(sentence):
+        ws = [w.replace("\u2019", "'") for w in words(clause)]
+        for i, first in enumerate(ws):
+            if not _is_content(first):
+                continue
+            for j in range(i + 1, min(i + max_words, len(ws)) + 1):
+                if _is_content(ws[j - 1]):
+                    out.add(tuple(ws[i:j]))
+    return out
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Equal, or one an inflected form of the other ("lege"/"leger", "kollega"/"kollegaen")."""
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 4 and long.startswith(short) and len(long) - len(short) <= 3
+
+
+def class_tfidf_phrases(
+    clusters: Sequence[Sequence[str]],
+    *,
+    top: int = 3,
+    language: str | None = None,
+    max_words: int = 4,
+) -> list[list[str]]:
+    """The ``top`` most distinctive phrases of each cluster of sentences, most distinctive first.
+
+    A phrase is a run of one to ``max_words`` words from one clause of one sentence (never
+    across a comma, colon, dash or quote) that begins and ends on a content word, such as
+    "fortsette i kirurgien" or "hate my job"; stop words may sit inside it, never at an end.
+    Each content word is weighed by class-based TF-IDF as in `class_tfidf_labels`; a
+    phrase weighs the sum of its content words, times ``1 + log(n)`` for a phrase found in
+    ``n`` sentences of the cluster. Going down the cluster's words from the most typical,
+    each word not yet shown brings the heaviest phrase that holds it and at least one other
+    content word, skipping phrases that repeat a word, or a form of it, already in the label
+    (so no phrase is contained in another); a word in no such phrase stands alone only when
+    the ``4 * top`` most typical words give fewer than ``top`` phrases. With
+    ``language`` only sentences in that language supply phrases (as `class_tfidf_labels`).
+    """
+    langs = [[sentence_language(s) for s in c] for c in clusters]
+    chosen = _cluster_languages(langs, language)
+    unigrams: list[Counter[str]] = []
+    runs: list[Counter[tuple[str, ...]]] = []
+    for c, cluster in enumerate(clusters):
+        u: Counter[str] = Counter()
+        r: Counter[tuple[str, ...]] = Counter()
+        for s, sl in zip(cluster, langs[c], strict=True):
+            if chosen[c] is not None and sl != chosen[c]:
+                continue
+            found = _phrases(s, max_words)
+            r.update(found)
+            u.update(w for p in found if len(p) == 1 for w in p)
+        unigrams.append(u)
+        runs.append(r)
+    total: Counter[str] = Counter()
+    for u in unigrams:
+        total.update(u)
+    mean_words = (sum(total.values()) / len(unigrams)) if unigrams else 0.0
+    out = []
+    for u, r in zip(unigrams, runs, strict=True):
+        n = sum(u.values()) or 1
+        weight = {w: (k / n) * math.log(1 + mean_words / total[w]) for w, k in u.items()}
+
+        def heft(
+            p: tuple[str, ...], weight: dict[str, float] = weight, r: Counter[tuple[str, ...]] = r
+        ) -> tuple[float, int, int]:
+            return (sum(weight.get(w, 0.0) for w in set(p)) * (1 + math.log(r[p])), r[p], -len(p))
+
+        ranked = sorted(weight, key=lambda w: (-weight[w], -u[w], w))[: 4 * top]
+        picked: list[tuple[int, tuple[str, ...]]] = []  # (rank of the word it came from, phrase)
+        shown: list[str] = []
+        alone: list[int] = []
+        for rank, w in enumerate(ranked):
+            if len(picked) == top:
+                break
+            if any(_same_word(w, s) for s in shown):
+                continue
+            fits = [
+                p
+                for p in r
+                if w in p
+                and sum(map(_is_content, p)) >= 2
+                and not any(_same_word(x, s) for x in p if _is_content(x) for s in shown)
+            ]
+            if fits:
+                best = max(fits, key=heft)
+                picked.append((rank, best))
+                shown.extend(x for x in best if _is_content(x))
+            else:
+                alone.append(rank)
+        for rank in alone:  # too few phrases: the most typical words found in none
+            if len(picked) < top and not any(_same_word(ranked[rank], s) for s in shown):
+                picked.append((rank, (ranked[rank],)))
+                shown.append(ranked[rank])
+        picked.sort()
+        out.append([" ".join(p) for _, p in picked])
     return out

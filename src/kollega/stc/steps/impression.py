@@ -13,6 +13,7 @@ from kollega.stc.steps._base import Component
 from kollega.stc.text import (
     INTERVIEWER_LABELS,
     class_tfidf_labels,
+    class_tfidf_phrases,
     participant_turns,
     sentence_language,
     sentences,
@@ -25,7 +26,11 @@ __all__ = ["ThemeCandidate", "ThemeSuggester", "suggest_themes"]
 
 @dataclass(slots=True)
 class ThemeCandidate:
-    """A suggested theme: a provisional label, its most typical sentences, its reach."""
+    """A suggested theme: a provisional label, its most typical sentences, its reach.
+
+    ``label`` joins the cluster's most distinctive ``phrases`` with "; "; ``keywords`` are
+    its most typical single words.
+    """
 
     label: str
     keywords: list[str]
@@ -33,6 +38,7 @@ class ThemeCandidate:
     typical_texts: list[str]
     size: int
     transcript_ids: list[str] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)
 
     def to_theme(self, *, researcher: str, assistance_id: str | None = None) -> PreliminaryTheme:
         return PreliminaryTheme(
@@ -51,9 +57,12 @@ class ThemeSuggester(Component):
     take an evenly spread sample of at most ``max_sentences`` (embedding is the slow part);
     embed them; with ``center``, subtract each transcript's mean vector (otherwise a
     multilingual model groups sentences by language and speaker rather than by topic); k-means for each k in ``n`` and keep the best silhouette; per cluster, the
-    ``n_typical`` sentences nearest the centroid (the most typical) and, as its label,
-    the ``n_keywords`` content words that class-based TF-IDF finds most typical of it
-    (`class_tfidf_labels`), in the study's ``language`` (``en`` or ``nb``; by default
+    ``n_typical`` sentences nearest the centroid (the most typical); as its label, the
+    ``n_phrases`` most distinctive phrases of its sentences (`class_tfidf_phrases`: runs
+    of up to four words within a clause that begin and end on a content word, weighed by
+    class-based TF-IDF, none repeating another's words) joined with "; ", and as its
+    keywords the ``n_keywords`` content words class-based TF-IDF finds most typical of it
+    (`class_tfidf_labels`); both in the study's ``language`` (``en`` or ``nb``; by default
     the language of most sentences, or each cluster's own when the study is mixed).
 
     ``max_sentences`` bounds the embedding work (the slow part): 400 sentences, evenly
@@ -69,6 +78,7 @@ class ThemeSuggester(Component):
         n: int | tuple[int, int] = (4, 8),
         n_typical: int = 3,
         n_keywords: int = 4,
+        n_phrases: int = 3,
         min_words: int = 6,
         max_sentences: int = 400,
         center: bool = True,
@@ -80,6 +90,7 @@ class ThemeSuggester(Component):
         self.center = center
         self.n_typical = n_typical
         self.n_keywords = n_keywords
+        self.n_phrases = n_phrases
         self.language = language
         self.min_words = min_words
         self.max_sentences = max_sentences
@@ -121,23 +132,22 @@ class ThemeSuggester(Component):
             _, labels, centroids = choose_k(x, list(ks), random_state=self.random_state)
             clusters = [i for i in range(centroids.shape[0]) if (labels == i).any()]
             self.language_ = self.language or study_language(texts)
-            all_kw = class_tfidf_labels(
-                [[texts[i] for i in np.flatnonzero(labels == c)] for c in clusters],
-                top=self.n_keywords,
-                language=self.language_,
-            )
-            for c, kw in zip(clusters, all_kw, strict=True):
+            members = [[texts[i] for i in np.flatnonzero(labels == c)] for c in clusters]
+            all_kw = class_tfidf_labels(members, top=self.n_keywords, language=self.language_)
+            all_ph = class_tfidf_phrases(members, top=self.n_phrases, language=self.language_)
+            for c, kw, ph in zip(clusters, all_kw, all_ph, strict=True):
                 idx = np.flatnonzero(labels == c)
                 sims = x[idx] @ centroids[c]
                 top = idx[np.argsort(-sims, kind="stable")[: self.n_typical]]
                 self.candidates_.append(
                     ThemeCandidate(
-                        label=", ".join(kw) if kw else f"theme {c + 1}",
+                        label="; ".join(ph) if ph else f"theme {c + 1}",
                         keywords=kw,
                         typical=[spans[i] for i in top],
                         typical_texts=[texts[i] for i in top],
                         size=int(idx.size),
                         transcript_ids=sorted({spans[i].transcript_id for i in idx}),
+                        phrases=ph,
                     )
                 )
             self.candidates_.sort(key=lambda c: -c.size)
