@@ -51,7 +51,7 @@ MIN_PER_LANGUAGE = 5
 # weight is chosen per project, with the strength ``c``, by the cross-validated log
 # loss on its coded units, so descriptions that do not describe the coding are not
 # trusted.
-GROUP_WEIGHTS = (1.0, 4.0, 16.0)
+GROUP_WEIGHTS = (1.0, 16.0)
 
 
 @dataclass(slots=True)
