@@ -21,6 +21,7 @@ from kollega.workbench import actions, forms
 from kollega.workbench.access import get_analysis_for_user
 from kollega.workbench.models import (
     COLOURS,
+    AlsoCoded,
     Analysis,
     AnalyticText,
     CodeGroup,
@@ -55,6 +56,12 @@ def codebook(request: StaffRequest, pk: int) -> HttpResponse:
         # The units of the researcher's step-2 pages: their own (blind coders do not see each
         # other's sorting) and agreed ones, never an original a closed round replaced.
         Coding.objects.filter(
+            code_group__analysis=found,
+            unit__in=MeaningUnit.objects.on_page_of(request.user),
+        ).values_list("code_group_id", flat=True)
+    )
+    counts.update(
+        AlsoCoded.objects.filter(
             code_group__analysis=found,
             unit__in=MeaningUnit.objects.on_page_of(request.user),
         ).values_list("code_group_id", flat=True)
@@ -142,7 +149,7 @@ def group_colour(request: StaffRequest, pk: int, group: int) -> HttpResponse:
 def _confirm(
     request: StaffRequest, found: Analysis, target: CodeGroup, context: dict[str, Any]
 ) -> HttpResponse:
-    units = target.codings.count()
+    units = target.codings.count() + target.also_coded.count()
     return render(
         request,
         "workbench/codebook_confirm.html",
