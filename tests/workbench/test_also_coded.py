@@ -5,6 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import defusedxml.ElementTree as SafeET
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -48,7 +49,7 @@ def test_the_coding_page_sorts_a_unit_into_a_second_group_and_shows_both(bench: 
     # Both groups count it, its row names both, and the turn's stripes show both.
     assert 'Exhaustion <span class="group__count">(1)</span>' in page
     assert 'Trust <span class="group__count">(1)</span>' in page
-    assert "Take unit 1 out of Trust" in page
+    assert "Remove unit 1 from Trust" in page
     stripes = page.split('aria-label="Code groups in this turn"')[1].split("</ul>")[0]
     assert 'title="Exhaustion"' in stripes and 'title="Trust"' in stripes
     # Still one unit, in its first group; the second is a further group.
@@ -139,7 +140,9 @@ def test_a_unit_in_two_groups_is_read_once_in_each(bench: Bench) -> None:
     assert sorted(p.group for p in passages) == ["Exhaustion", "Trust"]
     # The matrix: 1 in each group's column, and 1 (not 2) in the heading's that holds both.
     built = matrix.build(bench.owner.user, bench.analysis)
-    counts = {c["group"].name: n for c, n in zip(built.columns, built.rows[0]["counts"])}
+    counts = {
+        c["group"].name: n for c, n in zip(built.columns, built.rows[0]["counts"], strict=True)
+    }
     assert counts == {"Body": 1, "Exhaustion": 1, "Trust": 1, "Advice": 0}
     cell = matrix.cell(bench.owner.user, bench.analysis, bench.participant.pk, trust)
     assert [(row["unit"].pk, row["group"].name) for row in cell] == [(unit.pk, "Trust")]
@@ -168,8 +171,6 @@ def test_the_results_stamp_changes_with_a_further_group(bench: Bench) -> None:
 def test_export_writes_two_codings_of_one_selection_and_import_makes_one_unit(
     bench: Bench, tmp_path: Path
 ) -> None:
-    import defusedxml.ElementTree as SafeET  # noqa: PLC0415 - as in test_qdpx_adapter
-
     _two_groups(bench)
     out = tmp_path / "a.qdpx"
     adapters.write_qdpx(bench.analysis, out)

@@ -201,7 +201,7 @@ def unit_rows_html(
     suggested, unsorted = escape(_("suggested")), escape(_("not sorted"))
     memo, memo_on = escape(_("Memo")), escape(_("Memo on unit"))
     remove = escape(_("Remove"))
-    remove_from = _("Take unit %(number)s out of %(group)s")
+    remove_from = _("Remove unit %(number)s from %(group)s")
     also_url = escape(f"{units_url}also/")
     hidden = f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
     out = []
