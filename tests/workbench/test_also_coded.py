@@ -12,10 +12,13 @@ from django.urls import reverse
 
 from kollega.core.errors import ActionRefused
 from kollega.core.models import AuditEvent
+from kollega.stc.steps.synthesis import recontextualise
 from kollega.workbench import actions, adapters
 from kollega.workbench.actions import condensation, matrix, search
+from kollega.workbench.adapters.project import stc_project
 from kollega.workbench.models import AlsoCoded, CodeGroup, Coding, MeaningUnit
-from kollega.workbench.snapshot import stamp
+from kollega.workbench.results import results_table
+from kollega.workbench.snapshot import snapshot, stamp
 from tests.cast import Cast
 from tests.workbench.conftest import Bench, htmx
 
@@ -165,6 +168,17 @@ def test_the_results_stamp_changes_with_a_further_group(bench: Bench) -> None:
     before = stamp(bench.analysis)
     actions.do_unalso_code(bench.owner.user, unit, bench.groups[1])
     assert stamp(bench.analysis) != before
+
+
+@pytest.mark.django_db
+def test_results_and_the_check_name_a_group_holding_only_further_units(bench: Bench) -> None:
+    _two_groups(bench)
+    data = snapshot(bench.analysis).data
+    assert data is not None
+    assert {row[1] for row in results_table(data).rows} == {"Exhaustion", "Trust"}
+    report = recontextualise(stc_project(bench.analysis))
+    missing = {p.record_id for p in report.problems if p.kind == "no_condensate"}
+    assert missing == {f"g{bench.groups[0].pk}", f"g{bench.groups[1].pk}"}
 
 
 @pytest.mark.django_db
