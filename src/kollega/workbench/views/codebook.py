@@ -149,7 +149,11 @@ def group_colour(request: StaffRequest, pk: int, group: int) -> HttpResponse:
 def _confirm(
     request: StaffRequest, found: Analysis, target: CodeGroup, context: dict[str, Any]
 ) -> HttpResponse:
-    units = target.codings.count() + target.also_coded.count()
+    units = target.codings.count()
+    if context.get("merge"):
+        # A merge moves the units that are also in the group too; a delete sends back to
+        # "to sort" only those whose first group it is (the others stay in their groups).
+        units += target.also_coded.count()
     return render(
         request,
         "workbench/codebook_confirm.html",
