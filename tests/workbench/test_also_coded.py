@@ -367,3 +367,25 @@ def test_a_unit_of_another_analysis_is_not_found_and_get_is_refused(bench: Bench
     assert client.post(url, {"unit": unit.pk, "group": bench.groups[2].pk}).status_code == 404
     assert client.get(_url(bench)).status_code == 405
     assert AlsoCoded.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_agreed_unit_keeps_the_further_groups_and_their_step_3_work(bench: Bench) -> None:
+    """Closing a round agrees on the first group; a further group one coder gave the passage,
+    and the subgroup that held it there, carry over to the agreed unit."""
+    exhaustion, trust, _advice = bench.groups
+    start, end = bench.span(WORDS)
+    mine = _two_groups(bench)
+    actions.do_create_unit(
+        bench.colleague.user, bench.version, start=start, end=end, code_group=exhaustion
+    )
+    subgroup = actions.do_add_subgroup(bench.owner.user, trust, name="Safe", unit_pks=[mine.pk])
+    round_ = actions.do_request_comparison(bench.owner.user, bench.version)
+    actions.do_close_round(bench.owner.user, round_)
+    (agreed,) = condensation.group_units(trust)
+    assert agreed.agreed_in == round_ and agreed.coding.code_group == exhaustion
+    assert [u.pk for u in condensation.group_units(exhaustion)] == [agreed.pk]
+    assert list(subgroup.units.all()) == [agreed]
+    # The agreed unit belongs to both coders: the colleague may take it out of Trust.
+    actions.do_unalso_code(bench.colleague.user, agreed, trust)
+    assert condensation.group_units(trust) == []
