@@ -277,6 +277,7 @@ EXPECTED: dict[str, Entry] = {
     "workbench:round_close": post_only(R, **VERSION),
     "workbench:unit_code": post_only(R, {"unit": "@unit", "group": "@code_group"}, **ANALYSIS),
     "workbench:unit_delete": post_only(R, **UNIT),
+    "workbench:unit_also": post_only(R, {"unit": "@unit", "group": "@code_group"}, **ANALYSIS),
     "workbench:suggestion_decide": post_only(
         R, {"token": "@suggestion_token", "accept": "1"}, **UNIT
     ),

@@ -13,6 +13,7 @@ from kollega.core.errors import ActionRefused
 from kollega.workbench import actions
 from kollega.workbench.actions import codebook, synthesis
 from kollega.workbench.models import (
+    AlsoCoded,
     AnalyticText,
     Category,
     CodeGroup,
@@ -354,6 +355,13 @@ def _check_tree(bench: Bench, units: list[int]) -> None:
     for unit in units:
         rows = list(Coding.objects.filter(unit_id=unit).values_list("code_group_id", flat=True))
         assert len(rows) <= 1 and all(g in groups for g in rows)
+        # A unit is never twice in one group, and only a sorted unit is in further groups.
+        further = list(
+            AlsoCoded.objects.filter(unit_id=unit).values_list("code_group_id", flat=True)
+        )
+        assert not further or rows, f"unit {unit} in further groups but not sorted"
+        assert len(set(rows + further)) == len(rows + further), f"unit {unit} twice in a group"
+        assert all(g in groups for g in further)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -363,15 +371,15 @@ def test_random_moves_merges_deletes_and_undos_keep_a_tree(bench: Bench, seed: i
     for n in range(5):
         actions.do_add_code_group(user, bench.analysis, name=f"Extra {n}")
     units = [u.pk for us in coded(bench).values() for u in us]
-    counts = {"done": 0, "refused": 0, "undone": 0}
-    for step in range(60):
+    counts = {"done": 0, "refused": 0, "undone": 0, "also": 0}
+    for step in range(80):
         groups = list(bench.analysis.code_groups.all())
         if len(groups) < 2:
             actions.do_add_code_group(user, bench.analysis, name=f"Later {step}")
             continue
         group = rng.choice(groups)
         other = rng.choice([*groups, None])
-        op = rng.choice(["move", "merge", "delete", "undo", "sort", "reorder"])
+        op = rng.choice(["move", "merge", "delete", "undo", "sort", "also", "unalso", "reorder"])
         try:
             if op == "move":
                 actions.do_move_group(user, group, parent=other, version=group.version)
@@ -385,13 +393,20 @@ def test_random_moves_merges_deletes_and_undos_keep_a_tree(bench: Bench, seed: i
             elif op == "sort":
                 unit = MeaningUnit.objects.get(pk=rng.choice(units))
                 actions.do_code_unit(user, unit, group)
+            elif op == "also":
+                unit = MeaningUnit.objects.get(pk=rng.choice(units))
+                actions.do_also_code(user, unit, group)
+                counts["also"] += 1
+            elif op == "unalso":
+                unit = MeaningUnit.objects.get(pk=rng.choice(units))
+                actions.do_unalso_code(user, unit, group)
             else:
                 actions.do_reorder_group(user, group, up=rng.random() < 0.5, version=group.version)
             counts["done"] += 1
         except ActionRefused:
             counts["refused"] += 1
         _check_tree(bench, units)
-    assert counts["done"] > 20 and counts["undone"] > 0
+    assert counts["done"] > 20 and counts["undone"] > 0 and counts["also"] > 0
     # Every unit is in exactly one group or "to sort" (deleted groups' units never vanish).
     assert MeaningUnit.objects.filter(pk__in=units).count() == len(units)
 

@@ -216,6 +216,8 @@ class AuditAction(enum.StrEnum):
     WORKBENCH_TRANSCRIPT_VERSION = "workbench.transcript.version"
     WORKBENCH_TRANSCRIPT_VIEW = "workbench.transcript.view"
     WORKBENCH_TYPOLOGY_SAVE = "workbench.typology.save"
+    WORKBENCH_UNIT_ALSO_CODE = "workbench.unit.also_code"
+    WORKBENCH_UNIT_ALSO_UNCODE = "workbench.unit.also_uncode"
     WORKBENCH_UNIT_CODE = "workbench.unit.code"
     WORKBENCH_UNIT_CREATE = "workbench.unit.create"
     WORKBENCH_UNIT_DELETE = "workbench.unit.delete"

@@ -133,6 +133,9 @@ class MeaningUnit:
     code_group_id: str | None = None
     coder: str = ""
     assistance_id: str | None = None
+    # Further code groups the same unit is also sorted into; ``code_group_id`` stays its first
+    # (the one agreement compares). Never the first one again, nor one twice.
+    also_code_group_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -326,6 +329,12 @@ class Project:
                 raise StcFormatError(
                     f"meaning unit {u.id!r}: unknown code group {u.code_group_id!r}"
                 )
+            if u.also_code_group_ids:
+                if u.code_group_id is None:
+                    raise StcFormatError(f"meaning unit {u.id!r}: further code groups, no first")
+                _check_refs(u.also_code_group_ids, groups, f"meaning unit {u.id!r}")
+                if len({u.code_group_id, *u.also_code_group_ids}) != 1 + len(u.also_code_group_ids):
+                    raise StcFormatError(f"meaning unit {u.id!r} is twice in one code group")
         subgroups = {s.id for s in self.subgroups}
         for sg in self.subgroups:
             if sg.code_group_id not in groups:

@@ -230,6 +230,14 @@ class UnitCodeForm(_InAnalysis):
     shown = OptionalIdField(required=False)
 
 
+class UnitAlsoForm(_InAnalysis):
+    """Sort ``unit`` into one more code group, or take it out of one (``remove``)."""
+
+    unit = OptionalIdField(required=False)
+    group = _group_field(required=True, message=_("Choose the further code group for this unit."))
+    remove = FlagField()
+
+
 class CodeGroupAddForm(_InAnalysis):
     name = forms.CharField(max_length=max_length(CodeGroup, "name"), required=False, strip=False)
     description = forms.CharField(max_length=MAX_TEXT, required=False, strip=False)

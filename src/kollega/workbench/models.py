@@ -309,6 +309,21 @@ class MeaningUnitQuerySet(models.QuerySet["MeaningUnit"]):
         round of comparison replaced by one agreed unit (those stay for the audit trail)."""
         return self.filter(retired_in__isnull=True)
 
+    def in_groups(self, groups: Any) -> MeaningUnitQuerySet:
+        """The units sorted into any of ``groups`` (pks or groups), as first group or as a
+        further one (``AlsoCoded``); each unit once."""
+        further = AlsoCoded.objects.filter(code_group__in=groups).values("unit_id")
+        return self.filter(Q(coding__code_group__in=groups) | Q(pk__in=further))
+
+    def group_rows(self, *fields: str) -> list[tuple[Any, ...]]:
+        """``fields`` plus a code group's pk, one row per unit and group it is sorted into:
+        its first group (``coding``) and each further one (``also_coded``)."""
+        first = self.filter(coding__isnull=False).values_list(*fields, "coding__code_group_id")
+        further = self.filter(also_coded__isnull=False).values_list(
+            *fields, "also_coded__code_group_id"
+        )
+        return [*first, *further]
+
     def on_page_of(self, coder: Any) -> MeaningUnitQuerySet:
         """The units a coder works on in step 2: their own, and the units agreed in a closed
         round (those belong to every coder of the transcript, who have compared it)."""
@@ -386,6 +401,29 @@ class Coding(models.Model):
 
     def __str__(self) -> str:
         return f"unit {self.unit_id} in group {self.code_group_id}"
+
+
+class AlsoCoded(models.Model):
+    """A further code group a meaning unit is sorted into, besides its first (``unit.coding``).
+
+    The first group is the one agreement, suggestions and settling use; these only add the
+    unit to more groups' readings (step 3, retrieval, the matrix, the export). A unit is never
+    "also" in its first group, nor twice in one group.
+    """
+
+    unit = models.ForeignKey(MeaningUnit, on_delete=models.CASCADE, related_name="also_coded")
+    code_group = models.ForeignKey(CodeGroup, on_delete=models.CASCADE, related_name="also_coded")
+    coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "code_group"], name="unique_also_coded"),
+        ]
+
+    def __str__(self) -> str:
+        return f"unit {self.unit_id} also in group {self.code_group_id}"
 
 
 class SuggestionDecision(models.Model):

@@ -46,6 +46,8 @@ class UnitSpan:
     end: int
     group_id: int | None = None
     origin: str | None = None
+    # The further code groups the unit is also sorted into (``AlsoCoded``).
+    also: tuple[int, ...] = ()
 
 
 def speaker_label(speaker: str) -> str:
@@ -83,6 +85,8 @@ def turn_views(
         if group is not None:
             group_of[u.pk] = group
             groups_in.setdefault(turn_index, {})[group] = None
+            for further in getattr(u, "also", ()):
+                groups_in.setdefault(turn_index, {})[further] = None
     out = []
     jumped = False
     for i, turn in enumerate(turns):
@@ -187,6 +191,9 @@ def unit_rows_html(
     ``memo_url`` a "Memo" link that opens the unit's memos beside the list (``#unit-memo``),
     scrolled into view: on a phone, or below a long list, the panel is out of sight.
 
+    A sorted unit also lists its further groups (``row["also"]``), each with a button taking
+    it out of that one.
+
     Built here for the same reason as the turns: 300 rows through the template engine took
     most of the step-2 page's time.
     """
@@ -194,6 +201,10 @@ def unit_rows_html(
     delete, delete_unit = escape(_("Delete")), escape(_("Delete unit"))
     suggested, unsorted = escape(_("suggested")), escape(_("not sorted"))
     memo, memo_on = escape(_("Memo")), escape(_("Memo on unit"))
+    remove = escape(_("Remove"))
+    remove_from = _("Remove unit %(number)s from %(group)s")
+    also_url = escape(f"{units_url}also/")
+    hidden = f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
     out = []
     for row in rows:
         unit, group = row["unit"], row["group"]
@@ -204,6 +215,20 @@ def unit_rows_html(
             tag = (
                 f'<span class="ds-tag unit__group" data-color="success" '
                 f'data-colour="{group.colour}">{escape(group.name)}{by}</span>'
+            )
+        further = ""
+        for other in row.get("also", ()):
+            label = escape(remove_from % {"number": row["number"], "group": other.name})
+            further += (
+                f'<form method="post" action="{also_url}" hx-post="{also_url}" '
+                f'hx-target="#workspace" hx-swap="outerHTML" class="unit__also">{hidden}'
+                f'<input type="hidden" name="unit" value="{unit.pk}">'
+                f'<input type="hidden" name="group" value="{other.pk}">'
+                f'<input type="hidden" name="remove" value="1">'
+                f'<span class="ds-tag unit__group" data-color="success" '
+                f'data-colour="{other.colour}">{escape(other.name)}</span> '
+                f'<button class="ds-button" data-variant="tertiary" data-size="sm" '
+                f'type="submit" aria-label="{label}">{remove}</button></form> '
             )
         action = f"{units_url}{unit.pk}/delete/"
         memo_link = ""
@@ -217,10 +242,9 @@ def unit_rows_html(
             f'<li class="unit{" unit--current" if unit.pk == current else ""}" '
             f'id="unit-{unit.pk}" data-unit="{unit.pk}" draggable="true">'
             f'<span class="unit__number">{row["number"]}</span> '
-            f'<q class="unit__text">{escape(row["text"])}</q> {tag} {memo_link}'
+            f'<q class="unit__text">{escape(row["text"])}</q> {tag} {further}{memo_link}'
             f'<form method="post" action="{action}" hx-post="{action}" hx-target="#workspace" '
-            f'hx-swap="outerHTML" class="unit__delete">'
-            f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+            f'hx-swap="outerHTML" class="unit__delete">{hidden}'
             f'<button class="ds-button" data-variant="tertiary" data-size="sm" type="submit" '
             f'aria-label="{delete_unit} {row["number"]}">{delete}</button></form></li>'
         )

@@ -174,7 +174,9 @@ def results_table(p: dict[str, Any]) -> Table:
     )
     owner = {t["id"]: t["participant_id"] for t in p["transcripts"]}
     pseudonym = {x["id"]: x["pseudonym"] for x in p["participants"]}
-    used = {u["code_group_id"] for u in p["meaning_units"]}
+    used = {u["code_group_id"] for u in p["meaning_units"]} | {
+        g for u in p["meaning_units"] for g in u.get("also_code_group_ids", ())
+    }
     rows: list[list[str]] = []
     for g in groups:
         category = category_of.get(g["id"], "")

@@ -8,7 +8,7 @@ The stamp is a hash of the rows that the build reads: every id, offset, link and
 and of each encrypted column only the head of its ciphertext, which holds the token's random
 IV and so differs after every write, whatever the text (nothing is decrypted). Reading those
 takes milliseconds where the build takes seconds, and no write path has to remember to bump
-anything: any change to units, codings, groups, subgroups, condensates, quotes, analytic
+anything: any change to units, codings (further groups too), groups, subgroups, condensates, quotes, analytic
 texts, categories, themes, memos, rounds of comparison, transcripts or pseudonyms gives a new
 stamp, so the next reader builds afresh.
 
@@ -32,6 +32,7 @@ from django.utils.translation import get_language
 from kollega.research.models import Participant
 from kollega.workbench import adapters
 from kollega.workbench.models import (
+    AlsoCoded,
     Analysis,
     AnalysisTranscript,
     AnalyticText,
@@ -147,6 +148,11 @@ def stamp(analysis: Analysis) -> str:
             Coding.objects.filter(unit__transcript__analysis=analysis)
             .order_by("pk")
             .values_list("pk", "unit_id", "code_group_id", "origin", "model", "decided_by_id")
+        ),
+        list(
+            AlsoCoded.objects.filter(unit__transcript__analysis=analysis)
+            .order_by("pk")
+            .values_list("pk", "unit_id", "code_group_id")
         ),
         list(subgroups.order_by("pk").values_list("pk", "code_group_id", "name", "model")),
         list(

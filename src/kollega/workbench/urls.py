@@ -70,6 +70,7 @@ urlpatterns = [
     path("<int:pk>/coding/<int:t>/close-round/", comparison.close_round, name="round_close"),
     path("<int:pk>/units/code/", coding.unit_code, name="unit_code"),
     path("<int:pk>/units/<int:unit>/delete/", coding.unit_delete, name="unit_delete"),
+    path("<int:pk>/units/also/", coding.unit_also, name="unit_also"),
     path("<int:pk>/units/<int:unit>/decide/", coding.suggestion_decide, name="suggestion_decide"),
     path("<int:pk>/groups/add/", coding.group_add, name="group_add"),
     path("<int:pk>/groups/<int:group>/", coding.group_edit, name="group_edit"),

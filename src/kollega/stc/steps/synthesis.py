@@ -98,7 +98,10 @@ def recontextualise(
         for g in c.code_group_ids
         if any(a.target_id == c.id for a in project.analytic_texts)
     }
-    used = {u.code_group_id for u in project.meaning_units}
+    # A group holds a unit as its first group or as a further one.
+    used = {u.code_group_id for u in project.meaning_units} | {
+        g for u in project.meaning_units for g in u.also_code_group_ids
+    }
     for g in project.code_groups:
         if g.id not in used:
             continue

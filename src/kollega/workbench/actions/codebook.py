@@ -7,7 +7,11 @@ Decisions (docs/researcher.md, "Code book"):
   condensates and golden quotes), its suggestion decisions, its analytic text and its place in
   categories go to ``kept``; its child groups move under ``kept`` with their own units. When both
   have an analytic text the merge is refused, so no researcher's text is lost or silently joined.
-- Deleting a group: its units go back to "to sort", its child groups move up to its parent. A
+- A unit may also be in further groups (``AlsoCoded``) besides its first one (its ``Coding``);
+  a merge moves ``gone``'s further-group rows to ``kept`` and drops one that would put a unit
+  twice in ``kept``; undo puts both back.
+- Deleting a group: its units go back to "to sort" (from their further groups too), its
+  further-group rows are removed, its child groups move up to its parent. A
   group with step-3 subgroups or an analytic text cannot be deleted (merge it instead).
 - Every change names the group's ``version``; a form from before someone else's change is
   refused as stale.
@@ -34,6 +38,7 @@ from kollega.core.errors import ActionRefused
 from kollega.workbench.actions.common import save_versioned
 from kollega.workbench.models import (
     COLOURS,
+    AlsoCoded,
     Analysis,
     AnalysisTranscript,
     AnalyticText,
@@ -119,6 +124,31 @@ def _restore_coding(fields: dict[str, Any]) -> None:
             "decided_at": datetime.fromisoformat(fields["decided_at"]),
         },
     )
+
+
+def _also_fields(rows: Any) -> list[list[Any]]:
+    """A unit's further code groups (``AlsoCoded`` rows) as the log keeps them."""
+    return [[a.unit_id, a.code_group_id, a.coder_id, a.created.isoformat()] for a in rows]
+
+
+def _restore_also(rows: list[list[Any]]) -> None:
+    """Put logged further groups back where the unit and group still exist, the unit is
+    sorted, and it would not then be twice in one group."""
+    for unit, group, coder, created in rows:
+        first = Coding.objects.filter(unit_id=unit).values_list("code_group_id", flat=True).first()
+        if (
+            first is None
+            or first == group
+            or not CodeGroup.objects.filter(pk=group).exists()
+            or AlsoCoded.objects.filter(unit_id=unit, code_group_id=group).exists()
+        ):
+            continue
+        AlsoCoded.objects.create(
+            unit_id=unit,
+            code_group_id=group,
+            coder_id=coder,
+            created=datetime.fromisoformat(created),
+        )
 
 
 def _decision_fields(decision: SuggestionDecision) -> dict[str, Any]:
@@ -341,7 +371,7 @@ def do_merge_groups(
             _("%(kept)s is inside %(gone)s: move it out first, or merge the other way.")
             % {"kept": kept.name, "gone": gone.name}
         )
-    if not kept.codable and gone.codings.exists():
+    if not kept.codable and (gone.codings.exists() or gone.also_coded.exists()):
         raise ActionRefused(_("%s is a heading: sort units into one of its groups.") % kept.name)
     texts = AnalyticText.objects.filter(code_group__in=[gone, kept])
     if texts.count() > 1:
@@ -362,6 +392,27 @@ def do_merge_groups(
     children = list(gone.children.values_list("pk", "position"))
     categories = list(gone.categories.exclude(code_groups=kept).values_list("pk", flat=True))
     all_categories = list(gone.categories.values_list("pk", flat=True))
+    # A unit is never twice in one group: a further group that would repeat the unit's
+    # first one, or another further one, is dropped (and logged, so undo puts it back).
+    firsts = dict(
+        Coding.objects.filter(unit__also_coded__code_group__in=[gone, kept]).values_list(
+            "unit_id", "code_group_id"
+        )
+    )
+    in_kept = set(AlsoCoded.objects.filter(code_group=kept).values_list("unit_id", flat=True))
+    dropped = [
+        a
+        for a in AlsoCoded.objects.filter(code_group__in=[gone, kept])
+        if (a.code_group_id == kept.pk and firsts.get(a.unit_id) == gone.pk)
+        or (
+            a.code_group_id == gone.pk
+            and (firsts.get(a.unit_id) == kept.pk or a.unit_id in in_kept)
+        )
+    ]
+    also_dropped = _also_fields(dropped)
+    AlsoCoded.objects.filter(pk__in=[a.pk for a in dropped]).delete()
+    also = list(AlsoCoded.objects.filter(code_group=gone).values_list("pk", flat=True))
+    AlsoCoded.objects.filter(pk__in=also).update(code_group=kept)
     Coding.objects.filter(pk__in=codings).update(code_group=kept)
     SuggestionDecision.objects.filter(pk__in=decisions).update(code_group=kept)
     Subgroup.objects.filter(pk__in=subgroups).update(code_group=kept)
@@ -383,6 +434,8 @@ def do_merge_groups(
             "group": fields,
             "kept": kept.pk,
             "codings": codings,
+            "also": also,
+            "also_dropped": also_dropped,
             "decisions": decisions,
             "subgroups": subgroups,
             "text": text,
@@ -408,9 +461,11 @@ def _undo_merge(data: dict[str, Any]) -> None:
     if not CodeGroup.objects.filter(pk=kept).exists():
         raise _changed()
     still = Coding.objects.filter(pk__in=data["codings"], code_group_id=kept)
+    also = AlsoCoded.objects.filter(pk__in=data.get("also", []), code_group_id=kept)
     children = [pk for pk, _position in data["children"]]
     if (
         still.count() != len(data["codings"])
+        or also.count() != len(data.get("also", []))
         or Subgroup.objects.filter(pk__in=data["subgroups"], code_group_id=kept).count()
         != len(data["subgroups"])
         or CodeGroup.objects.filter(pk__in=children, parent_id=kept).count() != len(children)
@@ -418,6 +473,8 @@ def _undo_merge(data: dict[str, Any]) -> None:
         raise _changed()
     gone = _restore_group(data["group"])
     still.update(code_group=gone)
+    also.update(code_group=gone)
+    _restore_also(data.get("also_dropped", []))
     SuggestionDecision.objects.filter(pk__in=data["decisions"], code_group_id=kept).update(
         code_group=gone
     )
@@ -446,6 +503,13 @@ def do_delete_group(actor: User, group: CodeGroup, *, version: int | None) -> No
     _versioned(group, version, {})
     fields = _group_fields(group)
     codings = [_coding_fields(c) for c in group.codings.all()]
+    # Its own further-group rows go with it; units whose first group it was go back to
+    # "to sort" from every group (as when taken out of their group by hand).
+    gone_also = AlsoCoded.objects.filter(code_group=group) | AlsoCoded.objects.filter(
+        unit_id__in=[c["unit"] for c in codings]
+    )
+    also = _also_fields(gone_also.order_by("pk"))
+    gone_also.delete()
     decisions = [_decision_fields(d) for d in SuggestionDecision.objects.filter(code_group=group)]
     children = list(group.children.values_list("pk", "position"))
     categories = list(group.categories.values_list("pk", flat=True))
@@ -461,6 +525,7 @@ def do_delete_group(actor: User, group: CodeGroup, *, version: int | None) -> No
         {
             "group": fields,
             "codings": codings,
+            "also": also,
             "decisions": decisions,
             "children": children,
             "categories": categories,
@@ -492,6 +557,7 @@ def _undo_delete_group(data: dict[str, Any]) -> None:
     group = _restore_group(fields)
     for coding in data["codings"]:
         _restore_coding(coding)
+    _restore_also(data.get("also", []))
     _restore_decisions(data["decisions"])
     for pk, position in data["children"]:
         CodeGroup.objects.filter(pk=pk).update(parent=group, position=position)
@@ -527,6 +593,7 @@ def log_sort(
             "unit": unit.pk,
             "before": _coding_fields(before) if before is not None else None,
             "after": after.pk if after is not None else None,
+            "also": _also_fields(AlsoCoded.objects.filter(unit=unit)),
             "names": {"after": after.name if after is not None else ""},
         },
     )
@@ -541,10 +608,13 @@ def _undo_sort(data: dict[str, Any]) -> None:
     before = data["before"]
     if before is None:
         Coding.objects.filter(unit_id=data["unit"]).delete()
+        AlsoCoded.objects.filter(unit_id=data["unit"]).delete()
     elif not CodeGroup.objects.filter(pk=before["group"], codable=True).exists():
         raise _changed()
     else:
         _restore_coding(before)
+        AlsoCoded.objects.filter(unit_id=data["unit"], code_group_id=before["group"]).delete()
+        _restore_also(data.get("also", []))
 
 
 def log_unit_delete(actor: User, unit: MeaningUnit) -> dict[str, Any]:
@@ -558,6 +628,7 @@ def log_unit_delete(actor: User, unit: MeaningUnit) -> dict[str, Any]:
         "coder": unit.coder_id,
         "created": unit.created.isoformat(),
         "coding": _coding_fields(coding) if coding is not None else None,
+        "also": _also_fields(AlsoCoded.objects.filter(unit=unit)),
         "subgroups": list(unit.subgroups.values_list("pk", flat=True)),
         "condensates": list(unit.condensates.values_list("pk", flat=True)),
         "decisions": [_decision_fields(d) for d in unit.decisions.all()],
@@ -586,6 +657,7 @@ def _undo_unit_delete(data: dict[str, Any]) -> None:
     coding = data["coding"]
     if coding is not None and CodeGroup.objects.filter(pk=coding["group"]).exists():
         _restore_coding(coding)
+        _restore_also(data.get("also", []))
     unit.subgroups.set(Subgroup.objects.filter(pk__in=data["subgroups"]))
     unit.condensates.set(Condensate.objects.filter(pk__in=data["condensates"]))
     _restore_decisions(

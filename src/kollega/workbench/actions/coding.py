@@ -21,6 +21,7 @@ from kollega.workbench.actions.common import (
 )
 from kollega.workbench.models import (
     COLOURS,
+    AlsoCoded,
     Analysis,
     AnalysisTranscript,
     CodeGroup,
@@ -144,6 +145,8 @@ def set_coding(actor: User, unit: MeaningUnit, group: CodeGroup, **origin: Any) 
             "confidence": origin.get("confidence"),
         },
     )
+    # The first group is never also one of the further groups.
+    AlsoCoded.objects.filter(unit=unit, code_group=group).delete()
     unit.coding = coding
     return coding
 
@@ -158,8 +161,10 @@ def _own_unit(actor: User, unit: MeaningUnit) -> None:
 def do_code_unit(actor: User, unit: MeaningUnit, group: CodeGroup) -> Coding:
     _own_unit(actor, unit)
     before = Coding.objects.filter(unit=unit).first()
-    coding = set_coding(actor, unit, group)
+    # Logged first: the log keeps the further groups as they were, one of which the new
+    # first group may be (set_coding drops that one).
     log_sort(actor, unit, before, group)
+    coding = set_coding(actor, unit, group)
     record(
         actor,
         AuditAction.WORKBENCH_UNIT_CODE,
@@ -177,7 +182,46 @@ def do_uncode_unit(actor: User, unit: MeaningUnit) -> None:
     if before is not None:
         log_sort(actor, unit, before, None)
         before.delete()
+        # A unit taken out of its (first) group goes back to "to sort" from every group.
+        AlsoCoded.objects.filter(unit=unit).delete()
     record(actor, AuditAction.WORKBENCH_UNIT_UNCODE, unit, analysis=unit.transcript.analysis_id)
+
+
+@transaction.atomic
+def do_also_code(actor: User, unit: MeaningUnit, group: CodeGroup) -> AlsoCoded:
+    """Sort a sorted ``unit`` into one more code group, besides its first one."""
+    _own_unit(actor, unit)
+    _check_group(unit, group)
+    first = Coding.objects.filter(unit=unit).values_list("code_group_id", flat=True).first()
+    if first is None:
+        raise ActionRefused(_("Sort the unit into a code group first, then into more."))
+    if first == group.pk or AlsoCoded.objects.filter(unit=unit, code_group=group).exists():
+        raise ActionRefused(_("The unit is already in %s.") % group.name)
+    also = AlsoCoded.objects.create(unit=unit, code_group=group, coder=unit.coder)
+    record(
+        actor,
+        AuditAction.WORKBENCH_UNIT_ALSO_CODE,
+        unit,
+        analysis=group.analysis_id,
+        code_group=group.pk,
+    )
+    return also
+
+
+@transaction.atomic
+def do_unalso_code(actor: User, unit: MeaningUnit, group: CodeGroup) -> None:
+    """Take ``unit`` out of one of its further code groups (its first one stays)."""
+    _own_unit(actor, unit)
+    deleted, _rows = AlsoCoded.objects.filter(unit=unit, code_group=group).delete()
+    if not deleted:
+        raise ActionRefused(_("The unit is not also in %s.") % group.name)
+    record(
+        actor,
+        AuditAction.WORKBENCH_UNIT_ALSO_UNCODE,
+        unit,
+        analysis=group.analysis_id,
+        code_group=group.pk,
+    )
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from kollega.core.errors import ActionRefused
 from kollega.workbench import adapters
 from kollega.workbench.actions.coding import set_coding
 from kollega.workbench.models import (
+    AlsoCoded,
     AnalysisTranscript,
     CodeGroup,
     CodingComparison,
@@ -328,12 +329,23 @@ def _agreed(
 
 
 def _retire(round_: CodingRound, originals: list[MeaningUnit], agreed: MeaningUnit | None) -> None:
+    groups: set[int] = set()
+    if agreed is not None:
+        # The agreed unit is in the settled (first) group, and also in every further group
+        # one of the originals was in, so no step-3 work on the passage is lost.
+        first = agreed.coding.code_group_id
+        further = set(
+            AlsoCoded.objects.filter(unit__in=originals).values_list("code_group_id", flat=True)
+        ) - {first}
+        AlsoCoded.objects.bulk_create(
+            AlsoCoded(unit=agreed, code_group_id=g, coder=agreed.coder) for g in sorted(further)
+        )
+        groups = {first, *further}
     for unit in originals:
         if agreed is not None:
-            group = agreed.coding.code_group_id
-            for subgroup in unit.subgroups.filter(code_group_id=group):
+            for subgroup in unit.subgroups.filter(code_group_id__in=groups):
                 subgroup.units.add(agreed)
-            for condensate in unit.condensates.filter(subgroup__code_group_id=group):
+            for condensate in unit.condensates.filter(subgroup__code_group_id__in=groups):
                 condensate.units.add(agreed)
         unit.subgroups.clear()
         unit.condensates.clear()

@@ -42,7 +42,7 @@ def group_units(group: CodeGroup) -> list[MeaningUnit]:
     """The code group's meaning units, in transcript order, with their transcripts loaded."""
     return list(
         MeaningUnit.objects.in_analysis()
-        .filter(coding__code_group=group)
+        .in_groups([group])
         .select_related("transcript__interview__participant", "coder")
         .order_by("transcript__interview__participant__pseudonym", "transcript_id", "start")
     )
@@ -67,7 +67,7 @@ def unsign(token: str) -> dict[str, Any]:
 
 
 def _units_of(group: CodeGroup, pks: list[int]) -> list[MeaningUnit]:
-    units = list(MeaningUnit.objects.in_analysis().filter(pk__in=pks, coding__code_group=group))
+    units = list(MeaningUnit.objects.in_analysis().in_groups([group]).filter(pk__in=pks))
     if len(units) != len(set(pks)):
         raise ActionRefused(_("Choose meaning units of this code group only."))
     return units
@@ -107,7 +107,7 @@ def do_accept_subgroups(actor: User, group: CodeGroup, token: str) -> list[Subgr
     made = []
     for g in proposal["groups"]:
         pks = [pk for pk in g["units"] if pk not in placed]
-        units = list(MeaningUnit.objects.in_analysis().filter(pk__in=pks, coding__code_group=group))
+        units = list(MeaningUnit.objects.in_analysis().in_groups([group]).filter(pk__in=pks))
         if not units:
             continue
         subgroup = Subgroup.objects.create(

@@ -43,6 +43,7 @@ from kollega.workbench import adapters
 from kollega.workbench.actions.analyses import do_add_transcript
 from kollega.workbench.models import (
     COLOURS,
+    AlsoCoded,
     Analysis,
     AnalyticText,
     Category,
@@ -300,6 +301,11 @@ def do_import_qdpx(
                 origin=CodingOrigin.SUGGESTION if helped else CodingOrigin.HAND,
                 decided_by=actor,
                 **helped,
+            )
+            AlsoCoded.objects.bulk_create(
+                AlsoCoded(unit=unit, code_group=groups[g], coder=coder)
+                for g in dict.fromkeys(u.get("also_code_group_ids", ()))
+                if g != u["code_group_id"]
             )
     subgroups = {}
     for sg in data["subgroups"]:

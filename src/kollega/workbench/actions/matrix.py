@@ -35,6 +35,17 @@ def visible_units(actor: User, analysis: Analysis) -> Any:
     )
 
 
+def person_unit_groups(actor: User, analysis: Analysis) -> dict[tuple[int, int], set[int]]:
+    """(participant, unit) → the code groups the unit is in (its first and further ones),
+    for the units ``actor`` may see."""
+    out: dict[tuple[int, int], set[int]] = {}
+    for person, unit, group in visible_units(actor, analysis).group_rows(
+        "transcript__interview__participant_id", "pk"
+    ):
+        out.setdefault((person, unit), set()).add(group)
+    return out
+
+
 def tree(groups: list[CodeGroup]) -> list[tuple[CodeGroup, int]]:
     """Code groups in code-book order, each parent followed by its children, with depth."""
     children: dict[int | None, list[CodeGroup]] = {}
@@ -94,11 +105,16 @@ def build(actor: User, analysis: Analysis, where: tuple[str, str] | None = None)
     choices = attribute_choices(people)
     if where is not None:
         people = [p for p in people if str((p.attributes or {}).get(where[0], "\0")) == where[1]]
-    pairs = Counter(
-        visible_units(actor, analysis).values_list(
-            "transcript__interview__participant_id", "coding__code_group_id"
+    # A column counts each unit once, even one sorted into two groups under it.
+    above: dict[int, set[int]] = {}
+    for top, inside in under.items():
+        for pk in inside:
+            above.setdefault(pk, set()).add(top)
+    pairs: Counter[tuple[int, int]] = Counter()
+    for (person, _unit), in_groups in person_unit_groups(actor, analysis).items():
+        pairs.update(
+            (person, top) for top in set().union(*(above.get(g, set()) for g in in_groups))
         )
-    )
     names = {g.pk: g.name for g in groups}
     columns: list[dict[str, Any]] = [
         {
@@ -111,9 +127,7 @@ def build(actor: User, analysis: Analysis, where: tuple[str, str] | None = None)
     ]
     rows = []
     for person in people:
-        counts = [
-            sum(pairs.get((person.pk, pk), 0) for pk in under[c["group"].pk]) for c in columns
-        ]
+        counts = [pairs.get((person.pk, c["group"].pk), 0) for c in columns]
         rows.append({"person": person, "attributes": person.attributes or {}, "counts": counts})
     attributes = sorted({k for k, _v in choices}, key=str.lower)
     return Matrix(columns, rows, attributes, choices)
@@ -125,8 +139,10 @@ def cell(actor: User, analysis: Analysis, person_pk: int, group: CodeGroup) -> l
     under = below(list(analysis.code_groups.all()))[group.pk]
     units = (
         visible_units(actor, analysis)
-        .filter(transcript__interview__participant_id=person_pk, coding__code_group_id__in=under)
+        .in_groups(list(under))
+        .filter(transcript__interview__participant_id=person_pk)
         .select_related("transcript__interview__participant", "coding__code_group")
+        .prefetch_related("also_coded__code_group")
         .order_by("transcript_id", "start", "end", "pk")
     )
     return [
@@ -134,7 +150,12 @@ def cell(actor: User, analysis: Analysis, person_pk: int, group: CodeGroup) -> l
             "unit": u,
             "text": u.text,
             "pseudonym": u.transcript.interview.participant.pseudonym,
-            "group": u.coding.code_group,
+            # The group of this column the unit is in: its first, else a further one.
+            "group": next(
+                g
+                for g in [u.coding.code_group, *(a.code_group for a in u.also_coded.all())]
+                if g.pk in under
+            ),
             "url": _place(actor, analysis, u),
         }
         for u in units
@@ -186,11 +207,7 @@ def typology_proposal(actor: User, analysis: Analysis) -> set[tuple[int, int]]:
     the category's code groups (or a group below one of them)."""
     under = below(list(analysis.code_groups.all()))
     people = {p.pk for p in typology_participants(analysis)}
-    have = set(
-        visible_units(actor, analysis).values_list(
-            "transcript__interview__participant_id", "coding__code_group_id"
-        )
-    )
+    have = set(visible_units(actor, analysis).group_rows("transcript__interview__participant_id"))
     cells = set()
     for category in analysis.categories.prefetch_related("code_groups"):
         wanted = set().union(*(under[g.pk] for g in category.code_groups.all()))

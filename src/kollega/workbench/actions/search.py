@@ -248,26 +248,33 @@ def retrieve(actor: User, group: CodeGroup) -> list[Passage]:
     groups = group_with_children(group)
     order = {g.pk: n for n, g in enumerate(groups)}
     names = {g.pk: g.name for g in groups}
-    rows: list[tuple[Any, ...]] = list(
+    # One passage per unit and group: a unit sorted into two of these groups is under each.
+    seen = (
         MeaningUnit.objects.in_analysis()
-        .filter(coding__code_group__in=groups)
+        .in_groups(groups)
         .filter(Q(coder=actor) | Q(transcript__comparisons__isnull=False))
-        .distinct()
-        .values_list(
-            "pk",
-            "transcript_id",
-            "transcript__current",
-            "transcript__interview__participant__pseudonym",
-            "coding__code_group_id",
-            "start",
-            "end",
-        )
+    )
+    rows: list[tuple[Any, ...]] = sorted(
+        {
+            (pk, t, current, who, g, start, end)
+            for pk, t, current, who, start, end, g in MeaningUnit.objects.filter(
+                pk__in=seen.values("pk")
+            ).group_rows(
+                "pk",
+                "transcript_id",
+                "transcript__current",
+                "transcript__interview__participant__pseudonym",
+                "start",
+                "end",
+            )
+            if g in order
+        },
+        key=lambda r: (order[r[4]], r[3], r[1], r[5], r[6], r[0]),
     )
     texts = {
         v.pk: v.text
         for v in AnalysisTranscript.objects.filter(pk__in={r[1] for r in rows}).only("text")
     }
-    rows.sort(key=lambda r: (order[r[4]], r[3], r[1], r[5], r[6]))
     return [
         Passage(
             unit=pk,

@@ -130,6 +130,11 @@ def stc_project(analysis: Any) -> Any:
             unit__transcript__analysis=analysis, origin=wb.CodingOrigin.SUGGESTION
         ).select_related("decided_by")
     }
+    further: dict[int, list[str]] = {}
+    for unit_pk, group_pk in wb.AlsoCoded.objects.filter(
+        unit__transcript__analysis=analysis
+    ).values_list("unit_id", "code_group_id"):
+        further.setdefault(unit_pk, []).append(f"g{group_pk}")
     for pk, transcript_id, start, end, coder, group_id in units:
         coding = assisted.get(pk)
         project.meaning_units.append(
@@ -139,6 +144,7 @@ def stc_project(analysis: Any) -> Any:
                 text=texts[transcript_id][start:end],
                 code_group_id=f"g{group_id}" if group_id is not None else None,
                 coder=coder or "",
+                also_code_group_ids=further.get(pk, []) if group_id is not None else [],
                 assistance_id=f"as-u{pk}" if coding is not None else None,
             )
         )

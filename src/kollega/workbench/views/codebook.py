@@ -21,6 +21,7 @@ from kollega.workbench import actions, forms
 from kollega.workbench.access import get_analysis_for_user
 from kollega.workbench.models import (
     COLOURS,
+    AlsoCoded,
     Analysis,
     AnalyticText,
     CodeGroup,
@@ -55,6 +56,12 @@ def codebook(request: StaffRequest, pk: int) -> HttpResponse:
         # The units of the researcher's step-2 pages: their own (blind coders do not see each
         # other's sorting) and agreed ones, never an original a closed round replaced.
         Coding.objects.filter(
+            code_group__analysis=found,
+            unit__in=MeaningUnit.objects.on_page_of(request.user),
+        ).values_list("code_group_id", flat=True)
+    )
+    counts.update(
+        AlsoCoded.objects.filter(
             code_group__analysis=found,
             unit__in=MeaningUnit.objects.on_page_of(request.user),
         ).values_list("code_group_id", flat=True)
@@ -143,6 +150,10 @@ def _confirm(
     request: StaffRequest, found: Analysis, target: CodeGroup, context: dict[str, Any]
 ) -> HttpResponse:
     units = target.codings.count()
+    if context.get("merge"):
+        # A merge moves the units that are also in the group too; a delete sends back to
+        # "to sort" only those whose first group it is (the others stay in their groups).
+        units += target.also_coded.count()
     return render(
         request,
         "workbench/codebook_confirm.html",

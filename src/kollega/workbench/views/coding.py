@@ -33,6 +33,7 @@ from kollega.workbench.actions.codebook import descendant_ids
 from kollega.workbench.actions.memos import Target
 from kollega.workbench.models import (
     COLOURS,
+    AlsoCoded,
     Analysis,
     AnalysisTranscript,
     CodeGroup,
@@ -83,15 +84,22 @@ def _workspace(
     uncoded one; `NONE_CHOSEN` leaves "Unit to sort" empty.
     """
     # Plain tuples, not model instances: a long interview holds hundreds of units.
+    shown = version.units.on_page_of(request.user)
+    also: dict[int, list[int]] = {}
+    for unit_pk, group_pk in AlsoCoded.objects.filter(unit__in=shown).values_list(
+        "unit_id", "code_group_id"
+    ):
+        also.setdefault(unit_pk, []).append(group_pk)
     units = [
-        UnitSpan(*row)
-        for row in version.units.on_page_of(request.user)
-        .order_by("start", "end", "pk")
-        .values_list("pk", "start", "end", "coding__code_group_id", "coding__origin")
+        UnitSpan(*row, also=tuple(also.get(row[0], ())))
+        for row in shown.order_by("start", "end", "pk").values_list(
+            "pk", "start", "end", "coding__code_group_id", "coding__origin"
+        )
     ]
     numbers = {u.pk: n for n, u in enumerate(units, start=1)}
     groups = list(analysis.code_groups.all())
     counts = Counter(u.group_id for u in units if u.group_id is not None)
+    counts.update(g for u in units for g in u.also)
     by_pk = {g.pk: g for g in groups}
     tree = _tree(groups)
     keys = {g.pk: n for n, g in enumerate([g for g, _ in tree if g.codable][:9], start=1)}
@@ -103,6 +111,7 @@ def _workspace(
             "text": _excerpt(text[u.start : u.end], 160),
             "short": _excerpt(text[u.start : u.end], 50),
             "group": by_pk.get(u.group_id) if u.group_id is not None else None,
+            "also": [by_pk[g] for g in u.also if g in by_pk],
         }
         for u in units
     ]
@@ -137,6 +146,9 @@ def _workspace(
             memo_url=reverse("workbench:memos_on", args=[analysis.pk]),
         ),
         "unit_options": unit_options_html(rows, current=current),
+        "also_options": unit_options_html(
+            [row for row in rows if row["group"] is not None], current=current
+        ),
         "groups": [
             {"group": g, "depth": depth, "count": counts.get(g.pk, 0), "key": keys.get(g.pk)}
             for g, depth in tree
@@ -281,6 +293,29 @@ def unit_code(request: StaffRequest, pk: int) -> HttpResponse:
     except ActionRefused as exc:
         return _step2_answer(request, found, unit.transcript, refused=exc, current=unit.pk)
     return _step2_answer(request, found, unit.transcript, done=done, current=unit.pk)
+
+
+@require_POST
+@researcher_only
+def unit_also(request: StaffRequest, pk: int) -> HttpResponse:
+    """Sort a sorted unit into one more code group besides its first (``remove``: take it
+    out of one of those further groups)."""
+    found = get_analysis_for_user(request.user, pk)
+    form = forms.UnitAlsoForm(request.POST, analysis=found)
+    form.is_valid()
+    target = unit_in(request, found, form.cleaned_data.get("unit") or 0)
+    try:
+        data = valid(form)
+        group = data["group"]
+        if data["remove"]:
+            actions.do_unalso_code(request.user, target, group)
+            done = _("The unit is no longer also in %(group)s.") % {"group": group.name}
+        else:
+            actions.do_also_code(request.user, target, group)
+            done = _("The unit is also sorted into %(group)s.") % {"group": group.name}
+    except ActionRefused as exc:
+        return _step2_answer(request, found, target.transcript, refused=exc, current=target.pk)
+    return _step2_answer(request, found, target.transcript, done=done, current=target.pk)
 
 
 @require_POST

@@ -47,7 +47,7 @@ def _group_counts(analysis: Analysis) -> list[dict[str, Any]]:
     for group in analysis.code_groups.prefetch_related(
         "subgroups__condensates", "subgroups__quotes"
     ):
-        units = group.codings.filter(unit__retired_in__isnull=True).count()
+        units = MeaningUnit.objects.in_analysis().in_groups([group]).count()
         subgroups = list(group.subgroups.all())
         rows.append(
             {

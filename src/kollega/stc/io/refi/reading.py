@@ -278,6 +278,9 @@ def _read_project(
             start, end = to_text(start, end)
             span = Span(tid, start, end)
             codings: list[ET.Element | None] = [*_children(sel, "Coding")] or [None]
+            # One unit per coder of the selection: a coder's first code is its group, their
+            # further codes of the same selection its further groups (not more units).
+            by_coder: dict[str, MeaningUnit] = {}
             for n, coding in enumerate(codings):
                 group: str | None = None
                 coder = user_name(sel, "creatingUser")
@@ -289,12 +292,17 @@ def _read_project(
                     if group not in code_ids:
                         raise StcFormatError(f"{name}: coding refers to unknown code GUID {group}")
                     coder = user_name(coding, "creatingUser") or coder
+                    same = by_coder.get(coder)
+                    if same is not None:
+                        if group != same.code_group_id and group not in same.also_code_group_ids:
+                            same.also_code_group_ids.append(group)
+                        continue
                 uid = sid if n == 0 else _gid(coding, "guid") if coding is not None else new_id()
-                project.meaning_units.append(
-                    MeaningUnit(
-                        id=uid, span=span, text=text[start:end], code_group_id=group, coder=coder
-                    )
+                unit = MeaningUnit(
+                    id=uid, span=span, text=text[start:end], code_group_id=group, coder=coder
                 )
+                by_coder[coder] = unit
+                project.meaning_units.append(unit)
         for coding in _children(src, "Coding"):
             # A whole-source coding becomes a unit spanning the source.
             ref = _child(coding, "CodeRef")
@@ -400,6 +408,7 @@ def _apply_extension(project: Project, ext: dict[str, Any], name: str) -> None:
                 continue
             u.span = Span(orig(u.span.transcript_id) or "", u.span.start, u.span.end)
             u.code_group_id = orig(u.code_group_id)
+            u.also_code_group_ids = [orig(g) or g for g in u.also_code_group_ids]
             u.assistance_id = ext["units"].get(u.id, {}).get("assistance_id")
             units.append(u)
         project.meaning_units = units

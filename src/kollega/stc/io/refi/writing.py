@@ -89,6 +89,15 @@ def write_qdpx(project: Project, path: str | Path, *, origin: str = "Kollega") -
                         sel, "Coding", guid=_guid(u.id, "coding"), creatingUser=user(u.coder)
                     )
                     _sub(coding, "CodeRef", targetGUID=_guid(u.code_group_id))
+                    # A unit in further groups: one more Coding of the same selection each.
+                    for gid in u.also_code_group_ids:
+                        coding = _sub(
+                            sel,
+                            "Coding",
+                            guid=_guid(f"{u.id}/{gid}", "coding"),
+                            creatingUser=user(u.coder),
+                        )
+                        _sub(coding, "CodeRef", targetGUID=_guid(gid))
             for q in quotes_by_t.get(t.id, []):
                 _sub(
                     src,
