@@ -6,6 +6,7 @@
   "use strict";
 
   var keyboardTurn = null; // data-start of the turn the keyboard last coded from
+  var pressedForm = null; // the form a key or a drop last posted (see press)
   var keyboardAt = 0; // where the keyboard caret stood in that turn, to carry on from there
   var caret = null; // {turn, anchor, focus}: keyboard selection, offsets within the turn text
 
@@ -112,9 +113,18 @@
     return i;
   }
 
+  // htmx binds a swapped-in form only when the swap settles (a moment later): a key pressed
+  // in between would post the form the plain way and reload the page, losing the announcement.
+  // Binding it here first is harmless when htmx has already done so.
+  function press(button) {
+    if (window.htmx && button.form) window.htmx.process(button.form);
+    pressedForm = button.form;
+    button.click();
+  }
+
   function codeWithKey(key) {
     var button = document.querySelector('#code-form button[data-key="' + key + '"]');
-    if (button && !button.disabled) { button.click(); return true; }
+    if (button && !button.disabled) { press(button); return true; }
     return false;
   }
 
@@ -145,7 +155,7 @@
       keyboardTurn = target.dataset.start;
       keyboardAt = Math.max(caret.anchor, caret.focus);
       var submit = document.getElementById("unit-submit");
-      if (submit) submit.click();
+      if (submit) press(submit);
     } else handled = false;
     if (!handled) return;
     e.preventDefault();
@@ -221,14 +231,18 @@
     e.preventDefault();
     group.classList.remove("is-drop-target");
     choose(e.dataTransfer.getData("text/plain"));
-    button.click();
+    press(button);
   });
 
   // After the workspace is replaced, put keyboard focus back where the coder was.
-  document.addEventListener("htmx:afterSettle", function () {
+  document.addEventListener("htmx:afterSettle", function (e) {
     syncShown();
     caret = null;
     if (keyboardTurn === null) return;
+    // Only the answer to the form the coder's key posted gives focus back: an earlier swap
+    // settling meanwhile must not use up where the coder was.
+    var source = e.detail && e.detail.requestConfig && e.detail.requestConfig.elt;
+    if (pressedForm && source && source !== pressedForm && !pressedForm.contains(source)) return;
     var turn = document.querySelector('#workspace .turn__text[data-start="' + keyboardTurn + '"]');
     keyboardTurn = null;
     if (!turn) return;
