@@ -58,8 +58,17 @@ def test_comparing_needs_two_coders(bench: Bench) -> None:
     start, end = bench.span(PASSAGES[0])
     actions.do_create_unit(bench.owner.user, bench.version, start=start, end=end)
     compare = reverse("workbench:compare", args=[bench.analysis.pk, bench.version.pk])
+    # The page says so before the press, and offers no button that would be refused.
+    page = bench.owner.client("en").get(compare).content.decode()
+    assert "Two coders must have marked units before they can compare." in page
+    assert 'type="submit">Compare the coding</button>' not in page
     bench.owner.client("en").post(compare)
     assert not actions.comparing(bench.version)
+    # With a second coder's unit, the button is there.
+    actions.do_create_unit(bench.colleague.user, bench.version, start=start, end=end)
+    page = bench.owner.client("en").get(compare).content.decode()
+    assert 'type="submit">Compare the coding</button>' in page
+    assert "Two coders must have marked units" not in page
 
 
 @pytest.mark.django_db

@@ -236,6 +236,10 @@
 
   // After the workspace is replaced, put keyboard focus back where the coder was.
   document.addEventListener("htmx:afterSettle", function (e) {
+    // htmx reports each settled element: the announcer or a memo panel settling after the
+    // workspace must not reset the keyboard's place in it.
+    var settled = e.target;
+    if (!settled || !settled.matches || !(settled.matches("#workspace") || settled.querySelector("#workspace"))) return;
     syncShown();
     caret = null;
     if (keyboardTurn === null) return;
