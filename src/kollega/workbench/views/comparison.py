@@ -108,8 +108,8 @@ def _page(request: StaffRequest, found: Analysis, version: AnalysisTranscript) -
     if not rounds:
         # The same as pressing "Compare" would say, said before the press: how many coders
         # have units here, never who or which.
-        coders = version.units.in_analysis().values("coder").distinct().count()
-        context["too_few"] = coders < 2
+        marked = version.units.in_analysis().values("coder").distinct().count()
+        context["too_few"] = marked < 2
         return render(request, "workbench/compare.html", context)
     record(request.user, AuditAction.WORKBENCH_CODING_VIEW_COMPARISON, version, analysis=found.pk)
     current = rounds[-1]
