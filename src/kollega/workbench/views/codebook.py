@@ -19,6 +19,7 @@ from kollega.accounts.http import StaffRequest
 from kollega.core.errors import ActionRefused
 from kollega.workbench import actions, forms
 from kollega.workbench.access import get_analysis_for_user
+from kollega.workbench.actions.matrix import tree as _tree
 from kollega.workbench.models import (
     COLOURS,
     AlsoCoded,
@@ -28,7 +29,7 @@ from kollega.workbench.models import (
     Coding,
     MeaningUnit,
 )
-from kollega.workbench.views.coding import _step2_answer, _tree
+from kollega.workbench.views.coding import _step2_answer
 from kollega.workbench.views.common import researcher_only, valid
 
 

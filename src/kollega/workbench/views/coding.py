@@ -30,6 +30,7 @@ from kollega.workbench.access import (
     get_transcript_for_user,
 )
 from kollega.workbench.actions.codebook import descendant_ids
+from kollega.workbench.actions.matrix import tree as _tree
 from kollega.workbench.actions.memos import Target
 from kollega.workbench.models import (
     COLOURS,
@@ -169,22 +170,6 @@ def _workspace(
 
 def _excerpt(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _tree(groups: list[CodeGroup]) -> list[tuple[CodeGroup, int]]:
-    """Code groups in panel order: each parent followed by its children, with their depth."""
-    children: dict[int | None, list[CodeGroup]] = {}
-    for g in groups:
-        children.setdefault(g.parent_id, []).append(g)
-    out: list[tuple[CodeGroup, int]] = []
-
-    def walk(parent: int | None, depth: int) -> None:
-        for g in children.get(parent, []):
-            out.append((g, depth))
-            walk(g.pk, depth + 1)
-
-    walk(None, 0)
-    return out
 
 
 def _step2_answer(
